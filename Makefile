@@ -1,0 +1,139 @@
+# sbx: build, test, install.
+#
+#   make            build/sbx-exec, build/sbx-shim (static), build/libsbx.so, build/libsbx.a
+#   make check      every test (unit, then bats); the test command of the README
+#   make asan       build with ASan+UBSan into build-asan/ and run the tests there
+#   make deps       install the build and test dependencies (Debian/Ubuntu, as root)
+#   make install    honours PREFIX and DESTDIR
+#   make bench      startup benchmarks against peers (bench/)
+#   make format / format-check
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+LIBEXECDIR ?= $(PREFIX)/libexec/sbx
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+
+B          ?= build
+CC         ?= cc
+VERSION    := $(shell sed -n 's/^\#define SBX_VERSION "\(.*\)"/\1/p' include/sbx.h)
+SOVERSION  := 0
+
+OPTFLAGS   ?= -O2 -g
+CFLAGS_ALL := -std=gnu11 $(OPTFLAGS) -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+	      -fvisibility=hidden -fPIC -D_GNU_SOURCE -Iinclude -Ilib -Ishim \
+	      -DSBX_LIBEXECDIR='"$(LIBEXECDIR)"' -DSBX_SHIM_VERSION='"$(VERSION)"' \
+	      -DSBX_CAPNG_VERSION='"$(shell pkg-config --modversion libcap-ng 2>/dev/null || echo unknown)"' \
+	      $(EXTRA_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(EXTRA_LDFLAGS) $(LDFLAGS)
+# libseccomp and libcap-ng are linked statically into the executables: one
+# less library to load before every sandboxed command.
+STATIC_DEPS ?= -Wl,-Bstatic -lseccomp -lcap-ng -Wl,-Bdynamic
+
+LIB_SRCS  := $(wildcard lib/*.c) $(filter-out %_win32.c,$(wildcard backends/*.c))
+SHIM_SRCS := $(filter-out shim/shim_bin.c,$(wildcard shim/*.c))
+EXEC_SRCS := $(wildcard launcher/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+PROBE_SRCS := $(wildcard tests/probes/*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIB_OBJS  := $(call obj,$(LIB_SRCS))
+SHIM_OBJS := $(call obj,$(SHIM_SRCS))
+EXEC_OBJS := $(call obj,$(EXEC_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+PROBE_BINS := $(patsubst tests/probes/%.c,$(B)/probes/%,$(PROBE_SRCS))
+
+.PHONY: all check unit bats asan deps check-deps install uninstall clean format format-check bench
+all: check-deps $(B)/sbx-exec $(B)/sbx-shim $(B)/libsbx.so $(B)/libsbx.a
+
+# Says exactly what is missing instead of failing in the compiler.
+check-deps:
+	@missing=""; \
+	for h in seccomp.h cap-ng.h; do \
+	  echo "#include <$$h>" | $(CC) -E -x c - >/dev/null 2>&1 || missing="$$missing $$h"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "missing headers:$$missing"; \
+	  echo "install them with: sudo make deps   (or: sudo apt-get install libseccomp-dev libcap-ng-dev)"; \
+	  exit 1; \
+	fi
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps installs packages: run it as root (sudo make deps)"; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  gcc make libc6-dev pkg-config libseccomp-dev libcap-ng-dev bats
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+-include $(LIB_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(EXEC_OBJS:.o=.d)
+
+$(B)/libsbx.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libsbx.so: $(LIB_OBJS) lib/libsbx.map
+	$(CC) -shared -Wl,-soname,libsbx.so.$(SOVERSION) -Wl,--version-script=lib/libsbx.map \
+	  -o $@ $(LIB_OBJS) $(LDFLAGS_ALL) -lm
+
+$(B)/sbx-exec: $(EXEC_OBJS) $(SHIM_OBJS) $(B)/libsbx.a
+	$(CC) -o $@ $(EXEC_OBJS) $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) $(STATIC_DEPS) -lm
+
+$(B)/sbx-shim: $(B)/obj/shim/shim_bin.o $(SHIM_OBJS) $(B)/obj/lib/util.o
+	$(CC) $(SHIM_STATIC) -o $@ $^ $(LDFLAGS_ALL) -lseccomp -lcap-ng
+
+SHIM_STATIC ?= -static
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libsbx.a $(SHIM_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) $(STATIC_DEPS) -lm
+
+# Probes are static so they behave the same inside any sandbox.
+$(B)/probes/%: tests/probes/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $< $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS)
+
+check: all $(UNIT_BINS) $(PROBE_BINS)
+	@SBX_BUILD=$(B) tests/run-tests.sh $(UNIT_BINS) tests/bats/*.bats
+
+unit: all $(UNIT_BINS)
+	@SBX_BUILD=$(B) tests/run-tests.sh $(UNIT_BINS)
+
+bats: all $(PROBE_BINS)
+	@SBX_BUILD=$(B) tests/run-tests.sh tests/bats/*.bats
+
+asan:
+	$(MAKE) B=build-asan OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" SHIM_STATIC= STATIC_DEPS="-lseccomp -lcap-ng" check
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0755 $(B)/sbx-exec $(DESTDIR)$(BINDIR)/sbx-exec
+	install -m 0755 $(B)/sbx-shim $(DESTDIR)$(LIBEXECDIR)/sbx-shim
+	install -m 0644 $(B)/libsbx.a $(DESTDIR)$(LIBDIR)/libsbx.a
+	install -m 0755 $(B)/libsbx.so $(DESTDIR)$(LIBDIR)/libsbx.so.$(VERSION)
+	ln -sf libsbx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsbx.so.$(SOVERSION)
+	ln -sf libsbx.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsbx.so
+	install -m 0644 include/sbx.h $(DESTDIR)$(INCLUDEDIR)/sbx.h
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sbx-exec $(DESTDIR)$(LIBEXECDIR)/sbx-shim \
+	  $(DESTDIR)$(LIBDIR)/libsbx.a $(DESTDIR)$(LIBDIR)/libsbx.so* $(DESTDIR)$(INCLUDEDIR)/sbx.h
+
+bench: all
+	bench/startup
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+clean:
+	rm -rf build build-asan

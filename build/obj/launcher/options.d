@@ -1,0 +1,5 @@
+build/obj/launcher/options.o: launcher/options.c launcher/launcher.h \
+ include/sbx.h lib/util.h
+launcher/launcher.h:
+include/sbx.h:
+lib/util.h:

@@ -1,0 +1,3 @@
+build/obj/shim/supervise.o: shim/supervise.c shim/shim.h lib/util.h
+shim/shim.h:
+lib/util.h:

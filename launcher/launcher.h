@@ -1,0 +1,37 @@
+/* launcher.h: sbx-exec's internal interfaces. */
+#ifndef SBX_LAUNCHER_H
+#define SBX_LAUNCHER_H
+
+#include "sbx.h"
+#include "util.h"
+
+static inline void sbx_spec_freep(sbx_spec **s)
+{
+	sbx_spec_free(*s);
+}
+
+/* What the command line asked for, in order. */
+struct cli {
+	bool print, json, caps, doctor, help, version;
+	const char *profile; /* last --profile */
+	const char *policy;  /* last --policy */
+	strv keys, values;   /* policy items from options, in order */
+	char **command;      /* the command and its arguments (points into argv) */
+};
+
+/* Parses argv into cli; 0, or -EINVAL after printing the error. */
+int cli_parse(struct cli *cli, int argc, char **argv);
+void cli_free(struct cli *cli);
+void cli_print_help(void);
+
+/* Prints the capability matrix (--caps); returns the exit status. */
+int report_caps(bool json);
+/* Prints what the host provides (--doctor); returns the exit status. */
+int report_doctor(bool json);
+/* Prints the version, backends and library versions (--version). */
+void report_version(void);
+
+/* "sbx-exec: msg" on stderr; then, if hint, "hint" on its own line. */
+void errorf(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

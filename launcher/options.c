@@ -1,0 +1,163 @@
+/* options.c: sbx-exec's command line: GNU-style long options up to the first
+ * non-option word or "--"; everything after is the command. */
+#include "launcher.h"
+
+#include <stdio.h>
+
+enum arg { NONE, REQUIRED, OPTIONAL_BOOL };
+
+struct option_def {
+	const char *name;
+	enum arg arg;
+	const char *meta;
+	const char *help;
+};
+
+/* The table --help prints and the parser reads. Policy options become
+ * items applied with sbx_spec_apply_item under the same name. */
+static const struct option_def options[] = {
+	{"profile", REQUIRED, "NAME", "starting defaults: agent (default), tight, or a named policy"},
+	{"policy", REQUIRED, "VALUE", "policy on top of the profile: a name, a file, or inline "
+				      "'k=v; k=v'"},
+	{"backend", REQUIRED, "NAME", "auto (default), landlock, gvisor, docker-ephemeral, "
+				      "docker-runsc-ephemeral, seatbelt, appcontainer"},
+	{"net", REQUIRED, "MODE", "network: disable, enable, outbound"},
+	{"write", REQUIRED, "MODE", "filesystem writes: none, scope, ephemeral, overlay"},
+	{"writable", REQUIRED, "PATH", "path that may be written (scope/overlay; repeatable)"},
+	{"readable", REQUIRED, "PATH", "restrict reads to these paths plus the runtime (repeatable)"},
+	{"read-deny", REQUIRED, "PATH", "path that must not be readable (repeatable)"},
+	{"no-exec", OPTIONAL_BOOL, NULL, "no new program image after the command starts"},
+	{"allow-temp", OPTIONAL_BOOL, NULL, "also allow writes to the temp dir (scope/overlay)"},
+	{"cpus", REQUIRED, "N", "CPU cap in cores, e.g. 1.5 (0: none)"},
+	{"memory", REQUIRED, "SIZE", "memory cap: bytes or with k/m/g suffix (0: none)"},
+	{"pids", REQUIRED, "N", "process and thread cap (0: none)"},
+	{"env-deny", REQUIRED, "PATTERN", "drop environment variables matching (repeatable)"},
+	{"env-allow", REQUIRED, "PATTERN", "if any, keep only matching variables (repeatable)"},
+	{"mach-allow", REQUIRED, "NAME", "macOS Mach service allowed, Seatbelt only (repeatable)"},
+	{"dir", REQUIRED, "PATH", "working directory of the command"},
+	{"strict", OPTIONAL_BOOL, NULL, "refuse anything outside the portable capabilities"},
+	{"best-effort", OPTIONAL_BOOL, NULL, "run even where a requested capability cannot be "
+					     "enforced; each gap becomes a caveat"},
+	{"kernel-isolation", OPTIONAL_BOOL, NULL, "require a user-space kernel (gVisor)"},
+	{"allow-socket", REQUIRED, "PATH", "host unix socket still reachable while IPC is "
+					   "restricted (repeatable)"},
+	{"timeout", REQUIRED, "DURATION", "kill the sandbox after 30s, 5m, 1h (exit 124)"},
+	{"print", NONE, NULL, "compile and print the plan; run nothing"},
+	{"json", NONE, NULL, "with --print, --caps, --doctor: JSON output"},
+	{"caps", NONE, NULL, "print the capability matrix"},
+	{"doctor", NONE, NULL, "report which isolation features this host provides"},
+	{"help", NONE, NULL, "show this help"},
+	{"version", NONE, NULL, "show the version, backends and library versions"},
+};
+
+void cli_print_help(void)
+{
+	printf("Usage: sbx-exec [OPTION]... [--] COMMAND [ARG]...\n"
+	       "Run COMMAND in a sandbox: the policy's filesystem, network, exec, IPC and\n"
+	       "resource limits, on the best backend this host has.\n\n");
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option_def *o = &options[i];
+		char left[64];
+		if (o->arg == REQUIRED)
+			snprintf(left, sizeof(left), "--%s=%s", o->name, o->meta);
+		else
+			snprintf(left, sizeof(left), "--%s", o->name);
+		printf("  %-24s %s\n", left, o->help);
+	}
+	printf("\nEvery policy option has an environment twin (SBX_NET, SBX_WRITABLE, ...;\n"
+	       "path lists split on ':', pattern lists on ','). SBX_POLICY holds a policy\n"
+	       "name, file or inline text. Precedence, lowest first: the agent defaults,\n"
+	       "the profile, the policy, SBX_* variables, options. List options accumulate;\n"
+	       "an empty value (--writable=) clears the list so far.\n\n"
+	       "Exit status: COMMAND's own; 128+N if killed by signal N; 124 on --timeout;\n"
+	       "125 if sbx-exec failed and nothing ran; 126 if COMMAND could not be\n"
+	       "executed; 127 if it was not found.\n\n"
+	       "See sbx-exec(1) and sbx.policy(5).\n");
+}
+
+static const struct option_def *find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static int set_action(struct cli *cli, const char *name)
+{
+	if (streq(name, "print"))
+		cli->print = true;
+	else if (streq(name, "json"))
+		cli->json = true;
+	else if (streq(name, "caps"))
+		cli->caps = true;
+	else if (streq(name, "doctor"))
+		cli->doctor = true;
+	else if (streq(name, "help"))
+		cli->help = true;
+	else if (streq(name, "version"))
+		cli->version = true;
+	return 0;
+}
+
+int cli_parse(struct cli *cli, int argc, char **argv)
+{
+	const char *hint = "Try 'sbx-exec --help' for more information.";
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (streq(a, "--")) {
+			i++;
+			break;
+		}
+		if (streq(a, "-h")) {
+			cli->help = true;
+			continue;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (a[1] != '-') {
+			errorf(hint, "unknown option '%s'", a);
+			return -EINVAL;
+		}
+		const char *name = a + 2;
+		const char *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const struct option_def *o = find(name, len);
+		if (!o) {
+			errorf(hint, "unknown option '--%.*s'", (int)len, name);
+			return -EINVAL;
+		}
+		const char *val = eq ? eq + 1 : NULL;
+		if (o->arg == NONE && val) {
+			errorf(hint, "option '--%s' takes no value", o->name);
+			return -EINVAL;
+		}
+		if (o->arg == REQUIRED && !val) {
+			if (i + 1 >= argc) {
+				errorf(hint, "option '--%s' needs a value", o->name);
+				return -EINVAL;
+			}
+			val = argv[++i];
+		}
+		if (o->arg == NONE) {
+			set_action(cli, o->name);
+		} else if (streq(o->name, "profile")) {
+			cli->profile = val;
+		} else if (streq(o->name, "policy")) {
+			cli->policy = val;
+		} else if (strv_push(&cli->keys, o->name) < 0 ||
+			   strv_push(&cli->values, val ? val : "true") < 0) {
+			errorf(NULL, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	cli->command = argv + i;
+	return 0;
+}
+
+void cli_free(struct cli *cli)
+{
+	strv_clear(&cli->keys);
+	strv_clear(&cli->values);
+}

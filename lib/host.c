@@ -1,0 +1,165 @@
+/* host.c: what this host provides, probed once per process without forking.
+ * Cheap probes only (a syscall, a few sysctl reads, PATH lookups); the
+ * doctor adds the expensive ones. */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#endif
+#define LANDLOCK_CREATE_RULESET_VERSION_FLAG (1U << 0)
+#define CGROUP2_SUPER_MAGIC_ 0x63677270
+#endif
+
+/* Reads a small file into buf; returns its length or -1. */
+static ssize_t read_small(const char *path, char *out, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, out, size - 1);
+	if (n < 0)
+		return -1;
+	out[n] = '\0';
+	return n;
+}
+
+static int read_int(const char *path, int fallback)
+{
+	char b[32];
+	if (read_small(path, b, sizeof(b)) < 0)
+		return fallback;
+	return atoi(b);
+}
+
+char *sbx_find_program(const char *name, const char *path_env)
+{
+	if (!name || !*name)
+		return NULL;
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? strdup(name) : NULL;
+	const char *p = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		char *cand = NULL;
+		if (asprintf(&cand, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", name) < 0)
+			return NULL;
+		struct stat st;
+		if (access(cand, X_OK) == 0 && stat(cand, &st) == 0 && S_ISREG(st.st_mode))
+			return cand;
+		free(cand);
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+#ifdef __linux__
+/* Why unprivileged user namespaces are off, or NULL if they look allowed. */
+static const char *userns_blocker(bool root)
+{
+	if (read_int("/proc/sys/user/max_user_namespaces", 1) == 0)
+		return "user.max_user_namespaces is 0";
+	if (!root && read_int("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0)
+		return "kernel.unprivileged_userns_clone is 0";
+	if (!root && read_int("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 0) == 1)
+		return "AppArmor restricts unprivileged user namespaces "
+		       "(kernel.apparmor_restrict_unprivileged_userns=1)";
+	return NULL;
+}
+
+static void probe_cgroups(struct sbx_host *h)
+{
+	struct statfs sf;
+	if (statfs("/sys/fs/cgroup", &sf) == 0 && (unsigned long)sf.f_type == CGROUP2_SUPER_MAGIC_) {
+		h->cgroup_version = 2;
+		char self[512];
+		if (read_small("/proc/self/cgroup", self, sizeof(self)) > 0 &&
+		    startswith(self, "0::")) {
+			char *nl = strchr(self, '\n');
+			if (nl)
+				*nl = '\0';
+			char path[600];
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s", self + 3);
+			h->cgroup_writable = access(path, W_OK) == 0;
+		}
+		return;
+	}
+	if (access("/sys/fs/cgroup/memory", F_OK) == 0 || access("/sys/fs/cgroup/pids", F_OK) == 0) {
+		h->cgroup_version = 1;
+		h->cgroup_writable = access("/sys/fs/cgroup/memory", W_OK) == 0 &&
+				     access("/sys/fs/cgroup/pids", W_OK) == 0 &&
+				     access("/sys/fs/cgroup/cpu", W_OK) == 0;
+	}
+}
+#endif
+
+static void probe(struct sbx_host *h)
+{
+	h->euid_root = geteuid() == 0;
+#ifdef __linux__
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+			   LANDLOCK_CREATE_RULESET_VERSION_FLAG);
+	h->landlock_abi = abi > 0 ? (int)abi : 0;
+	h->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+	char acts[256];
+	h->seccomp_notify = h->seccomp &&
+			    read_small("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)) > 0 &&
+			    strstr(acts, "user_notif") != NULL;
+	h->userns_why = userns_blocker(h->euid_root);
+	h->userns = h->userns_why == NULL;
+	probe_cgroups(h);
+#endif
+	const char *path = getenv("PATH");
+	const char *runsc = getenv("SBX_RUNSC");
+	h->runsc = sbx_find_program(runsc && *runsc ? runsc : "runsc", path);
+	const char *docker = getenv("SBX_DOCKER");
+	h->docker = sbx_find_program(docker && *docker ? docker : "docker", path);
+}
+
+const struct sbx_host *sbx_host_get(void)
+{
+	static struct sbx_host host;
+	static bool probed;
+	if (!probed) {
+		probe(&host);
+		probed = true;
+	}
+	return &host;
+}
+
+char *sbx_shim_path(void)
+{
+	const char *env = getenv("SBX_SHIM");
+	if (env && *env)
+		return strdup(env);
+#ifdef __linux__
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			char *cand = NULL;
+			if (asprintf(&cand, "%.*s/sbx-shim", (int)(slash - self), self) >= 0) {
+				if (access(cand, X_OK) == 0)
+					return cand;
+				free(cand);
+			}
+		}
+	}
+#endif
+#ifdef SBX_LIBEXECDIR
+	return strdup(SBX_LIBEXECDIR "/sbx-shim");
+#else
+	return strdup("sbx-shim");
+#endif
+}

@@ -1,0 +1,183 @@
+/* internal.h: libsbx's private structures, shared by lib/ and backends/.
+ * Nothing here is exported; users see only include/sbx.h. */
+#ifndef SBX_INTERNAL_H
+#define SBX_INTERNAL_H
+
+#include "sbx.h"
+#include "util.h"
+
+#include <stdarg.h>
+
+struct sbx_error {
+	int code;
+	char *msg;
+};
+
+/* Sets *err (when err and not already set) to a formatted message and
+ * returns code (a negative errno), so callers write
+ * `return sbx_err(err, -EINVAL, "bad %s", x);`. */
+int sbx_err(sbx_error **err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, appending ": strerror(-code)". */
+int sbx_err_errno(sbx_error **err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct sbx_spec {
+	strv args;
+	char *dir;
+	strv env;
+	bool env_set;
+	sbx_net net;
+	sbx_write write;
+	strv lists[SBX_LIST__COUNT];
+	bool no_exec, allow_temp, strict, best_effort, kernel_isolation;
+	double cpus;
+	int64_t memory;
+	int64_t pids;
+	double timeout;
+	sbx_backend backend;
+};
+
+/* The OSes a backend runs on. */
+enum {
+	SBX_OS_LINUX = 1,
+	SBX_OS_MACOS = 2,
+	SBX_OS_WINDOWS = 4,
+};
+
+#if defined(__APPLE__)
+#define SBX_OS_HOST SBX_OS_MACOS
+#elif defined(_WIN32)
+#define SBX_OS_HOST SBX_OS_WINDOWS
+#else
+#define SBX_OS_HOST SBX_OS_LINUX
+#endif
+
+/* What this host provides, probed lazily and cheaply (no forks) by
+ * sbx_host_get(); --doctor adds the expensive checks. */
+struct sbx_host {
+	int landlock_abi;    /* 0 when Landlock is unavailable */
+	bool seccomp;        /* seccomp filters */
+	bool seccomp_notify; /* SECCOMP_RET_USER_NOTIF */
+	bool userns;         /* unprivileged user namespaces look allowed */
+	const char *userns_why; /* why not, when !userns */
+	bool cgroup_writable; /* a cgroup subtree this user can create children in */
+	int cgroup_version;   /* 1 or 2, 0 if none */
+	char *runsc;          /* path of runsc, or NULL */
+	char *docker;         /* path of the docker client, or NULL */
+	bool euid_root;
+};
+
+/* The probed host (cached for the process). Never NULL. */
+const struct sbx_host *sbx_host_get(void);
+/* Looks name up on PATH (or uses it when it has a '/'); malloc'd or NULL. */
+char *sbx_find_program(const char *name, const char *path_env);
+
+/* Everything a backend compiler gets: the validated spec with resolved
+ * paths and the derived facts. */
+struct sbx_cctx {
+	const struct sbx_spec *spec;
+	const struct sbx_host *host;
+	char *dir;         /* absolute working directory */
+	strv writable;     /* absolute, normalised */
+	strv readable;     /* absolute, normalised */
+	strv read_deny;    /* absolute, normalised */
+	strv allow_socket; /* absolute, normalised */
+	char *tmpdir;      /* absolute temp dir ($TMPDIR or /tmp) */
+	char *home;        /* $HOME of the spec's env, or NULL */
+	strv env;          /* the scrubbed environment for the command */
+	strv env_removed;  /* names of the variables the scrub removed */
+	sbx_capset requested;
+	sbx_capset missing; /* requested but not enforceable here (best effort) */
+};
+
+struct sbx_plan {
+	sbx_backend backend;
+	strv argv;
+	strv env;
+	char *profile;
+	sbx_capset uses;
+	sbx_capset requested;
+	char *mechanism[SBX_CAP__COUNT];
+	strv caveats;
+	strv runtime_paths;
+	strv env_removed;
+	sbx_fsv fsv;
+	/* Why the plan cannot run on this host (backend missing or for another
+	 * OS), or NULL. The plan can still be printed. */
+	char *unavailable;
+	/* Files the plan created (an OCI bundle, a profile) that the runner must
+	 * remove after the run; the directory is removed recursively. */
+	char *scratch_dir;
+	/* Backend-specific cleanup after a supervised run (docker kill, runsc
+	 * delete), as an argv run once when the command ends or is killed. */
+	strv cleanup_argv;
+	/* true when the launcher may exec argv directly (the enforcing process
+	 * supervises itself); false when something must run after it. */
+	bool exec_direct;
+	/* The timeout the runner enforces (backends whose enforcing process
+	 * has no timeout of its own), 0 for none. */
+	double runner_timeout;
+};
+
+int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The OSes a backend runs on (from the table in caps.c). */
+unsigned sbx_backend_os(sbx_backend b);
+
+/* A backend's compiler. Its name, OSes and capability row are the table's
+ * in caps.c (sbx_caps_of), so the table stays the single source. */
+/* What a backend enforces on this host. */
+struct sbx_avail {
+	sbx_capset caps;         /* the table row narrowed by the host */
+	const char *unavailable; /* why it cannot run here at all, or NULL */
+	const char *why[SBX_CAP__COUNT]; /* why a table capability was narrowed away */
+};
+
+struct sbx_backend_impl {
+	sbx_backend id;
+	/* Fills a (zeroed by the caller) for this host. Called only on an OS the
+	 * backend runs on. */
+	void (*probe)(const struct sbx_host *h, struct sbx_avail *a);
+	/* Fills plan (argv, profile, uses, mechanisms, caveats). Called with
+	 * cctx->missing already turned into caveats under best effort. */
+	int (*compile)(const struct sbx_cctx *c, struct sbx_plan *plan, sbx_error **err);
+};
+
+const struct sbx_backend_impl *sbx_backend_impl(sbx_backend b);
+
+/* Backends (backends/<name>.c). */
+extern const struct sbx_backend_impl sbx_backend_landlock;
+extern const struct sbx_backend_impl sbx_backend_gvisor;
+extern const struct sbx_backend_impl sbx_backend_docker_ephemeral;
+extern const struct sbx_backend_impl sbx_backend_docker_runsc_ephemeral;
+extern const struct sbx_backend_impl sbx_backend_seatbelt;
+extern const struct sbx_backend_impl sbx_backend_appcontainer;
+
+/* Context building (lib/cctx.c). */
+int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *spec, sbx_error **err);
+void sbx_cctx_free(struct sbx_cctx *c);
+/* What backend b enforces here (any OS: a backend for another OS is
+ * unavailable with its table row). */
+void sbx_backend_avail(sbx_backend b, struct sbx_avail *a);
+
+/* The outcome of a supervised run. */
+struct sbx_run_result {
+	int status;  /* as CONTRACT.md: own status, 128+N, 124, 125, 126, 127 */
+	int signal;  /* the signal that killed the command, or 0 */
+	bool timed_out;
+};
+
+/* Runs a compiled plan as a child and waits (lib/run.c): stdio wired,
+ * timeout enforced, signals forwarded when forward_signals, cleanup_argv
+ * run and scratch_dir removed afterwards on every path. Returns 0 when the
+ * command's status was obtained, else a negative errno (nothing ran). */
+int sbx_plan_run(const struct sbx_plan *plan, const sbx_stdio *stdio, bool forward_signals,
+		 struct sbx_run_result *res, sbx_error **err);
+
+/* The shim's path: $SBX_SHIM, else beside /proc/self/exe, else the
+ * installed libexec path. malloc'd. */
+char *sbx_shim_path(void);
+
+#endif

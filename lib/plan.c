@@ -1,0 +1,229 @@
+/* plan.c: the Plan handle, its getters, and its text and JSON forms. */
+#include "internal.h"
+
+#include <stdio.h>
+
+void sbx_plan_free(sbx_plan *p)
+{
+	if (!p)
+		return;
+	strv_clear(&p->argv);
+	strv_clear(&p->env);
+	strv_clear(&p->caveats);
+	strv_clear(&p->runtime_paths);
+	strv_clear(&p->env_removed);
+	strv_clear(&p->cleanup_argv);
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		free(p->mechanism[i]);
+	free(p->profile);
+	free(p->scratch_dir);
+	free(p->unavailable);
+	free(p);
+}
+
+int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+	va_start(ap, fmt);
+	int r = vasprintf(&m, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	free(p->mechanism[c]);
+	p->mechanism[c] = m;
+	p->uses |= SBX_CAPSET_OF(c);
+	return 0;
+}
+
+int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+	va_start(ap, fmt);
+	int r = vasprintf(&m, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	if (strv_contains(&p->caveats, m)) {
+		free(m);
+		return 0;
+	}
+	return strv_take(&p->caveats, m);
+}
+
+sbx_backend sbx_plan_backend(const sbx_plan *p)
+{
+	return p->backend;
+}
+const char *const *sbx_plan_argv(const sbx_plan *p)
+{
+	return (const char *const *)strv_get(&p->argv);
+}
+const char *const *sbx_plan_env(const sbx_plan *p)
+{
+	return (const char *const *)strv_get(&p->env);
+}
+const char *sbx_plan_profile(const sbx_plan *p)
+{
+	return p->profile;
+}
+sbx_capset sbx_plan_uses(const sbx_plan *p)
+{
+	return p->uses;
+}
+sbx_capset sbx_plan_requested(const sbx_plan *p)
+{
+	return p->requested;
+}
+const char *sbx_plan_mechanism(const sbx_plan *p, sbx_cap c)
+{
+	return (c >= 0 && c < SBX_CAP__COUNT) ? p->mechanism[c] : NULL;
+}
+const char *const *sbx_plan_caveats(const sbx_plan *p, size_t *n)
+{
+	if (n)
+		*n = p->caveats.n;
+	return (const char *const *)strv_get(&p->caveats);
+}
+const char *const *sbx_plan_runtime_paths(const sbx_plan *p, size_t *n)
+{
+	if (n)
+		*n = p->runtime_paths.n;
+	return (const char *const *)strv_get(&p->runtime_paths);
+}
+sbx_fsv sbx_plan_filesystem_virtualization(const sbx_plan *p)
+{
+	return p->fsv;
+}
+
+static void json_capset(buf *b, sbx_capset s)
+{
+	buf_addc(b, '[');
+	bool first = true;
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		if (s & SBX_CAPSET_OF(i)) {
+			if (!first)
+				buf_addc(b, ',');
+			buf_add_json_string(b, sbx_cap_name((sbx_cap)i));
+			first = false;
+		}
+	buf_addc(b, ']');
+}
+
+static void json_strv(buf *b, const strv *v)
+{
+	buf_addc(b, '[');
+	for (size_t i = 0; i < v->n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_add_json_string(b, v->v[i]);
+	}
+	buf_addc(b, ']');
+}
+
+static char *format_json(const sbx_plan *p)
+{
+	_cleanup_buf_ buf b = {0};
+	buf_add(&b, "{\"backend\":");
+	buf_add_json_string(&b, sbx_backend_name(p->backend));
+	buf_addf(&b, ",\"available\":%s,\"unavailable_reason\":", p->unavailable ? "false" : "true");
+	if (p->unavailable)
+		buf_add_json_string(&b, p->unavailable);
+	else
+		buf_add(&b, "null");
+	buf_add(&b, ",\"requested\":");
+	json_capset(&b, p->requested);
+	buf_add(&b, ",\"uses\":");
+	json_capset(&b, p->uses);
+	buf_add(&b, ",\"not_enforced\":");
+	json_capset(&b, sbx_capset_sub(p->requested, p->uses));
+	buf_add(&b, ",\"mechanisms\":{");
+	bool first = true;
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		if (p->mechanism[i]) {
+			if (!first)
+				buf_addc(&b, ',');
+			buf_add_json_string(&b, sbx_cap_name((sbx_cap)i));
+			buf_addc(&b, ':');
+			buf_add_json_string(&b, p->mechanism[i]);
+			first = false;
+		}
+	buf_add(&b, "},\"filesystem_virtualization\":");
+	buf_add_json_string(&b, sbx_fsv_name(p->fsv));
+	buf_add(&b, ",\"caveats\":");
+	json_strv(&b, &p->caveats);
+	buf_add(&b, ",\"runtime_paths\":");
+	json_strv(&b, &p->runtime_paths);
+	buf_add(&b, ",\"env_removed\":");
+	json_strv(&b, &p->env_removed);
+	buf_add(&b, ",\"profile\":");
+	if (p->profile)
+		buf_add_json_string(&b, p->profile);
+	else
+		buf_add(&b, "null");
+	buf_add(&b, ",\"argv\":");
+	json_strv(&b, &p->argv);
+	buf_add(&b, "}\n");
+	return buf_steal(&b);
+}
+
+static void text_caps(buf *b, const char *label, sbx_capset s)
+{
+	char names[1024];
+	sbx_capset_format(s, " ", names, sizeof(names));
+	buf_addf(b, "%-21s %s\n", label, *names ? names : "(none)");
+}
+
+static char *format_text(const sbx_plan *p)
+{
+	_cleanup_buf_ buf b = {0};
+	buf_addf(&b, "%-21s %s\n", "backend:", sbx_backend_name(p->backend));
+	if (p->unavailable)
+		buf_addf(&b, "%-21s %s\n", "not runnable here:", p->unavailable);
+	text_caps(&b, "requested:", p->requested);
+	text_caps(&b, "enforced:", p->uses);
+	sbx_capset gaps = sbx_capset_sub(p->requested, p->uses);
+	if (gaps)
+		text_caps(&b, "NOT ENFORCED:", gaps);
+	buf_add(&b, "mechanisms:\n");
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		if (p->mechanism[i])
+			buf_addf(&b, "  %-19s %s\n", sbx_cap_name((sbx_cap)i), p->mechanism[i]);
+	buf_addf(&b, "%-21s %s\n", "filesystem view:", sbx_fsv_name(p->fsv));
+	if (p->runtime_paths.n) {
+		buf_add(&b, "runtime paths:\n");
+		for (size_t i = 0; i < p->runtime_paths.n; i++)
+			buf_addf(&b, "  %s\n", p->runtime_paths.v[i]);
+	}
+	if (p->env_removed.n) {
+		buf_add(&b, "environment removed:");
+		for (size_t i = 0; i < p->env_removed.n; i++)
+			buf_addf(&b, " %s", p->env_removed.v[i]);
+		buf_addc(&b, '\n');
+	}
+	buf_add(&b, "caveats:");
+	if (!p->caveats.n)
+		buf_add(&b, " none");
+	buf_addc(&b, '\n');
+	for (size_t i = 0; i < p->caveats.n; i++)
+		buf_addf(&b, "  - %s\n", p->caveats.v[i]);
+	if (p->profile) {
+		buf_add(&b, "profile:\n");
+		buf_add(&b, p->profile);
+		if (b.len && b.s[b.len - 1] != '\n')
+			buf_addc(&b, '\n');
+	}
+	buf_add(&b, "argv:\n ");
+	for (size_t i = 0; i < p->argv.n; i++) {
+		buf_addc(&b, ' ');
+		buf_add_shell_quoted(&b, p->argv.v[i]);
+	}
+	buf_addc(&b, '\n');
+	return buf_steal(&b);
+}
+
+char *sbx_plan_format(const sbx_plan *p, bool json)
+{
+	return json ? format_json(p) : format_text(p);
+}

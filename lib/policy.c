@@ -1,0 +1,511 @@
+/* policy.c: policy items, policy text and files, built-in profiles, and the
+ * SBX_* environment twins. Layering is the caller applying these in order
+ * onto one spec: lists append, an empty value clears, scalars overwrite. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+extern char **environ;
+
+#define MAX_DEPTH 8
+
+#if defined(__APPLE__)
+#define MACOS_DENY "read-deny = ~/Library/Keychains\n"
+#else
+#define MACOS_DENY ""
+#endif
+
+/* The agent profile: a coding agent or build may use the network outward and
+ * write its workspace and temp dir; everything else it writes is thrown
+ * away, and credentials stay out of reach, on disk and in the environment. */
+static const char agent_text[] = "net = outbound\n"
+				 "write = overlay\n"
+				 "writable = .\n"
+				 "allow-temp = true\n"
+				 "read-deny = ~/.ssh\n"
+				 "read-deny = ~/.gnupg\n"
+				 "read-deny = ~/.aws\n"
+				 "read-deny = ~/.azure\n"
+				 "read-deny = ~/.docker\n"
+				 "read-deny = ~/.kube\n"
+				 "read-deny = ~/.npmrc\n"
+				 "read-deny = ~/.pypirc\n"
+				 "read-deny = ~/.netrc\n"
+				 "read-deny = ~/.git-credentials\n"
+				 "read-deny = ~/.pgpass\n"
+				 "read-deny = ~/.vault-token\n"
+				 "read-deny = ~/.config/gcloud\n"
+				 "read-deny = ~/.config/gh\n"
+				 "read-deny = ~/.config/op\n"
+				 "read-deny = ~/.config/hub\n"
+				 "read-deny = ~/.config/containers/auth.json\n"
+				 "read-deny = ~/.password-store\n"
+				 "read-deny = ~/.local/share/keyrings\n"
+				 "read-deny = ~/.cargo/credentials\n"
+				 "read-deny = ~/.cargo/credentials.toml\n"
+				 "read-deny = ~/.terraform.d/credentials.tfrc.json\n"
+				 "read-deny = ~/.mozilla\n"
+				 "read-deny = ~/.config/google-chrome\n"
+				 "read-deny = ~/.config/chromium\n"
+				 "read-deny = ~/.bash_history\n"
+				 "read-deny = ~/.zsh_history\n" MACOS_DENY
+				 "env-deny = *_TOKEN\n"
+				 "env-deny = *_KEY\n"
+				 "env-deny = *_SECRET\n"
+				 "env-deny = *_PASSWORD\n"
+				 "env-deny = *_PASSWD\n"
+				 "env-deny = *_CREDENTIALS\n"
+				 "env-deny = AWS_*\n"
+				 "env-deny = AZURE_*\n"
+				 "env-deny = GITHUB_*\n"
+				 "env-deny = ANTHROPIC_*\n"
+				 "env-deny = OPENAI_*\n"
+				 "env-deny = SSH_AUTH_SOCK\n"
+				 "env-deny = GPG_AGENT_INFO\n";
+
+/* tight: the agent's denials, no network, no writes at all. */
+static const char tight_text[] = "profile = agent\n"
+				 "net = disable\n"
+				 "write = none\n";
+
+static const struct {
+	const char *name;
+	const char *text;
+} builtins[] = {
+	{"agent", agent_text},
+	{"tight", tight_text},
+};
+
+static const char *const builtin_names[] = {"agent", "tight", NULL};
+
+const char *const *sbx_builtin_profiles(void)
+{
+	return builtin_names;
+}
+
+const char *sbx_builtin_profile_text(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(builtins); i++)
+		if (streq(name, builtins[i].name))
+			return builtins[i].text;
+	return NULL;
+}
+
+enum kind { K_PROFILE, K_BACKEND, K_NET, K_WRITE, K_LIST, K_BOOL, K_CPUS, K_SIZE, K_PIDS, K_DURATION, K_DIR };
+
+struct key {
+	const char *name;
+	const char *env;
+	enum kind kind;
+	int which;     /* list id, or bool field id */
+	char env_sep;  /* list separator in the environment twin */
+};
+
+enum { B_NO_EXEC, B_ALLOW_TEMP, B_STRICT, B_BEST_EFFORT, B_KERNEL_ISOLATION };
+
+static const struct key keys[] = {
+	{"profile", "SBX_PROFILE", K_PROFILE, 0, 0},
+	{"backend", "SBX_BACKEND", K_BACKEND, 0, 0},
+	{"net", "SBX_NET", K_NET, 0, 0},
+	{"write", "SBX_WRITE", K_WRITE, 0, 0},
+	{"writable", "SBX_WRITABLE", K_LIST, SBX_LIST_WRITABLE, ':'},
+	{"readable", "SBX_READABLE", K_LIST, SBX_LIST_READABLE, ':'},
+	{"read-deny", "SBX_READ_DENY", K_LIST, SBX_LIST_READ_DENY, ':'},
+	{"no-exec", "SBX_NO_EXEC", K_BOOL, B_NO_EXEC, 0},
+	{"allow-temp", "SBX_ALLOW_TEMP", K_BOOL, B_ALLOW_TEMP, 0},
+	{"cpus", "SBX_CPUS", K_CPUS, 0, 0},
+	{"memory", "SBX_MEMORY", K_SIZE, 0, 0},
+	{"pids", "SBX_PIDS", K_PIDS, 0, 0},
+	{"env-deny", "SBX_ENV_DENY", K_LIST, SBX_LIST_ENV_DENY, ','},
+	{"env-allow", "SBX_ENV_ALLOW", K_LIST, SBX_LIST_ENV_ALLOW, ','},
+	{"mach-allow", "SBX_MACH_ALLOW", K_LIST, SBX_LIST_MACH_ALLOW, ','},
+	{"dir", "SBX_DIR", K_DIR, 0, 0},
+	{"strict", "SBX_STRICT", K_BOOL, B_STRICT, 0},
+	{"best-effort", "SBX_BEST_EFFORT", K_BOOL, B_BEST_EFFORT, 0},
+	{"kernel-isolation", "SBX_KERNEL_ISOLATION", K_BOOL, B_KERNEL_ISOLATION, 0},
+	{"allow-socket", "SBX_ALLOW_SOCKET", K_LIST, SBX_LIST_ALLOW_SOCKET, ':'},
+	{"timeout", "SBX_TIMEOUT", K_DURATION, 0, 0},
+};
+
+static const struct key *find_key(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (streq(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+static void reset_policy(sbx_spec *s)
+{
+	for (int i = 0; i < SBX_LIST__COUNT; i++)
+		strv_clear(&s->lists[i]);
+	s->net = SBX_NET_DISABLE;
+	s->write = SBX_WRITE_NONE;
+	s->no_exec = s->allow_temp = s->strict = s->best_effort = s->kernel_isolation = false;
+	s->cpus = 0;
+	s->memory = s->pids = 0;
+	s->timeout = 0;
+	s->backend = SBX_BACKEND_AUTO;
+}
+
+static int apply_profile(sbx_spec *s, const char *name, int depth, sbx_error **err);
+static int apply_file(sbx_spec *s, const char *path, int depth, sbx_error **err);
+
+static int bad_value(sbx_error **err, const char *key, const char *value, const char *want)
+{
+	return sbx_err(err, -EINVAL, "invalid %s '%s': expected %s", key, value, want);
+}
+
+static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth, sbx_error **err)
+{
+	bool b;
+	int64_t n;
+	double d;
+	switch (k->kind) {
+	case K_PROFILE:
+		if (!*v)
+			return bad_value(err, k->name, v, "a profile name");
+		return apply_profile(s, v, depth + 1, err);
+	case K_BACKEND:
+		if (sbx_backend_from_name(v, &s->backend) < 0)
+			return bad_value(err, k->name, v,
+					 "auto, landlock, gvisor, docker-ephemeral, "
+					 "docker-runsc-ephemeral, seatbelt or appcontainer");
+		return 0;
+	case K_NET:
+		if (sbx_net_from_name(v, &s->net) < 0)
+			return bad_value(err, k->name, v, "disable, enable or outbound");
+		return 0;
+	case K_WRITE:
+		if (sbx_write_from_name(v, &s->write) < 0)
+			return bad_value(err, k->name, v, "none, scope, ephemeral or overlay");
+		/* Writable paths and temp from earlier layers mean nothing without
+		 * a scope, so a later write=none or ephemeral drops them. */
+		if (s->write == SBX_WRITE_NONE || s->write == SBX_WRITE_EPHEMERAL) {
+			strv_clear(&s->lists[SBX_LIST_WRITABLE]);
+			s->allow_temp = false;
+		}
+		return 0;
+	case K_LIST:
+		if (!*v) {
+			sbx_spec_clear(s, (sbx_list)k->which);
+			return 0;
+		}
+		return sbx_spec_add(s, (sbx_list)k->which, v) < 0 ? sbx_err(err, -ENOMEM, "out of memory") : 0;
+	case K_BOOL:
+		if (!*v)
+			b = true;
+		else if (sbx_parse_bool(v, &b) < 0)
+			return bad_value(err, k->name, v, "true or false");
+		switch (k->which) {
+		case B_NO_EXEC:
+			s->no_exec = b;
+			break;
+		case B_ALLOW_TEMP:
+			s->allow_temp = b;
+			break;
+		case B_STRICT:
+			s->strict = b;
+			break;
+		case B_BEST_EFFORT:
+			s->best_effort = b;
+			break;
+		case B_KERNEL_ISOLATION:
+			s->kernel_isolation = b;
+			break;
+		}
+		return 0;
+	case K_CPUS:
+		if (!*v) {
+			s->cpus = 0;
+			return 0;
+		}
+		if (sbx_parse_duration(v, &d) < 0 || strpbrk(v, "smhd"))
+			return bad_value(err, k->name, v, "a number of cores such as 1.5");
+		s->cpus = d;
+		return 0;
+	case K_SIZE:
+		if (!*v) {
+			s->memory = 0;
+			return 0;
+		}
+		if (sbx_parse_size(v, &n) < 0)
+			return bad_value(err, k->name, v, "bytes, or a size such as 512m or 2g");
+		s->memory = n;
+		return 0;
+	case K_PIDS:
+		if (!*v) {
+			s->pids = 0;
+			return 0;
+		}
+		{
+			char *end = NULL;
+			errno = 0;
+			long long p = strtoll(v, &end, 10);
+			if (!isdigit((unsigned char)v[0]) || errno || *end || p > (long long)UINT32_MAX)
+				return bad_value(err, k->name, v, "an integer between 1 and 4294967295");
+			s->pids = p;
+		}
+		return 0;
+	case K_DURATION:
+		if (!*v) {
+			s->timeout = 0;
+			return 0;
+		}
+		if (sbx_parse_duration(v, &d) < 0)
+			return bad_value(err, k->name, v, "a duration such as 30s, 5m or 1h");
+		s->timeout = d;
+		return 0;
+	case K_DIR:
+		if (!*v)
+			return sbx_spec_set_dir(s, NULL);
+		if (v[0] == '~' && (v[1] == '/' || !v[1]) && getenv("HOME")) {
+			_cleanup_free_ char *p = NULL;
+			if (asprintf(&p, "%s%s", getenv("HOME"), v + 1) < 0)
+				return -ENOMEM;
+			return sbx_spec_set_dir(s, p);
+		}
+		return sbx_spec_set_dir(s, v);
+	}
+	return -EINVAL;
+}
+
+static int apply_item_depth(sbx_spec *s, const char *key, const char *value, int depth,
+			    sbx_error **err)
+{
+	if (depth > MAX_DEPTH)
+		return sbx_err(err, -ELOOP, "policies nest more than %d deep (a loop?)", MAX_DEPTH);
+	const struct key *k = find_key(key);
+	if (!k)
+		return sbx_err(err, -EINVAL, "unknown policy key '%s'", key);
+	return apply_key(s, k, value, depth, err);
+}
+
+int sbx_spec_apply_item(sbx_spec *s, const char *key, const char *value, sbx_error **err)
+{
+	return apply_item_depth(s, key, value ? value : "", 0, err);
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Applies text whose items are separated by newlines (and by ';' when
+ * semicolons is true). */
+static int apply_text_depth(sbx_spec *s, const char *text, const char *origin, bool semicolons,
+			    int depth, sbx_error **err)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	int line = 1;
+	char *p = copy;
+	while (p && *p) {
+		char *end = p + strcspn(p, semicolons ? ";\n" : "\n");
+		bool newline = *end == '\n';
+		char *next = *end ? end + 1 : NULL;
+		*end = '\0';
+		char *item = trim(p);
+		/* '#' starts a comment at the start of an item or after a blank. */
+		for (char *h = item; (h = strchr(h, '#')); h++)
+			if (h == item || isspace((unsigned char)h[-1])) {
+				*h = '\0';
+				item = trim(item);
+				break;
+			}
+		if (*item) {
+			char *eq = strchr(item, '=');
+			if (!eq)
+				return sbx_err(err, -EINVAL, "%s:%d: expected key = value, got '%s'",
+					       origin, line, item);
+			*eq = '\0';
+			char *key = trim(item), *val = trim(eq + 1);
+			sbx_error *inner = NULL;
+			int r = apply_item_depth(s, key, val, depth, &inner);
+			if (r < 0) {
+				sbx_err(err, r, "%s:%d: %s", origin, line, sbx_error_message(inner));
+				sbx_error_free(inner);
+				return r;
+			}
+		}
+		if (newline)
+			line++;
+		p = next;
+	}
+	return 0;
+}
+
+int sbx_spec_apply_text(sbx_spec *s, const char *text, const char *origin, sbx_error **err)
+{
+	return apply_text_depth(s, text, origin ? origin : "policy", true, 0, err);
+}
+
+static int read_file(const char *path, char **out, sbx_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sbx_err_errno(err, -errno, "policy file %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return sbx_err_errno(err, -errno, "policy file %s", path);
+	if (!S_ISREG(st.st_mode))
+		return sbx_err(err, -EINVAL, "policy file %s: not a regular file", path);
+	if (st.st_size > 1 << 20)
+		return sbx_err(err, -EFBIG, "policy file %s: larger than 1 MiB", path);
+	_cleanup_buf_ buf b = {0};
+	char chunk[4096];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sbx_err_errno(err, -errno, "policy file %s", path);
+		if (n == 0)
+			break;
+		buf_addn(&b, chunk, (size_t)n);
+	}
+	if (memchr(b.s ? b.s : "", '\0', b.len))
+		return sbx_err(err, -EINVAL, "policy file %s: contains a NUL byte", path);
+	*out = buf_steal(&b);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int apply_file(sbx_spec *s, const char *path, int depth, sbx_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file(path, &text, err);
+	if (r < 0)
+		return r;
+	return apply_text_depth(s, text, path, false, depth, err);
+}
+
+static bool valid_profile_name(const char *name)
+{
+	if (!*name || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return false;
+	return true;
+}
+
+/* Finds NAME.policy in the user's then the system's policy directory. */
+static char *find_named_policy(const char *name)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *path = NULL;
+	if (xdg && *xdg) {
+		if (asprintf(&path, "%s/sbx/policies/%s.policy", xdg, name) < 0)
+			return NULL;
+	} else if (home && *home) {
+		if (asprintf(&path, "%s/.config/sbx/policies/%s.policy", home, name) < 0)
+			return NULL;
+	}
+	if (path && access(path, F_OK) == 0)
+		return path;
+	free(path);
+	if (asprintf(&path, "/etc/sbx/policies/%s.policy", name) < 0)
+		return NULL;
+	if (access(path, F_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+/* Applies a named policy (built-in or file) without resetting first. */
+static int apply_named(sbx_spec *s, const char *name, int depth, sbx_error **err)
+{
+	const char *text = sbx_builtin_profile_text(name);
+	if (text) {
+		char origin[64];
+		snprintf(origin, sizeof(origin), "built-in profile %s", name);
+		return apply_text_depth(s, text, origin, false, depth, err);
+	}
+	if (!valid_profile_name(name))
+		return sbx_err(err, -EINVAL, "invalid profile name '%s'", name);
+	_cleanup_free_ char *path = find_named_policy(name);
+	if (!path)
+		return sbx_err(err, -ENOENT,
+			       "no profile or policy named '%s' (built-ins: agent, tight; files: "
+			       "$XDG_CONFIG_HOME/sbx/policies/%s.policy, "
+			       "/etc/sbx/policies/%s.policy)",
+			       name, name, name);
+	return apply_file(s, path, depth, err);
+}
+
+static int apply_profile(sbx_spec *s, const char *name, int depth, sbx_error **err)
+{
+	if (depth > MAX_DEPTH)
+		return sbx_err(err, -ELOOP, "profiles nest more than %d deep (a loop?)", MAX_DEPTH);
+	reset_policy(s);
+	return apply_named(s, name, depth, err);
+}
+
+int sbx_spec_apply_profile(sbx_spec *s, const char *name, sbx_error **err)
+{
+	if (!name)
+		return sbx_err(err, -EINVAL, "no profile name");
+	return apply_profile(s, name, 0, err);
+}
+
+int sbx_spec_apply_policy(sbx_spec *s, const char *value, sbx_error **err)
+{
+	if (!value || !*value)
+		return 0;
+	if (strchr(value, '='))
+		return apply_text_depth(s, value, "policy", true, 0, err);
+	if (strchr(value, '/'))
+		return apply_file(s, value, 0, err);
+	return apply_named(s, value, 0, err);
+}
+
+int sbx_spec_apply_env(sbx_spec *s, char *const envp[], sbx_error **err)
+{
+	if (!envp)
+		envp = environ;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct key *k = &keys[i];
+		if (k->kind == K_PROFILE)
+			continue;
+		size_t n = strlen(k->env);
+		const char *v = NULL;
+		for (char *const *e = envp; *e; e++)
+			if (strncmp(*e, k->env, n) == 0 && (*e)[n] == '=')
+				v = *e + n + 1;
+		if (!v)
+			continue;
+		int r;
+		if (k->kind == K_LIST && *v) {
+			_cleanup_free_ char *copy = strdup(v);
+			if (!copy)
+				return -ENOMEM;
+			char sep[2] = {k->env_sep, 0};
+			char *save = NULL;
+			/* An empty element is a blank entry, not a reset. */
+			if (copy[0] == k->env_sep || copy[strlen(copy) - 1] == k->env_sep ||
+			    strstr(copy, (char[]){k->env_sep, k->env_sep, 0}))
+				return sbx_err(err, -EINVAL, "%s: blank entry in '%s'", k->env, v);
+			for (char *t = strtok_r(copy, sep, &save); t; t = strtok_r(NULL, sep, &save))
+				if ((r = sbx_spec_add(s, (sbx_list)k->which, t)) < 0)
+					return r;
+			continue;
+		}
+		sbx_error *inner = NULL;
+		r = apply_key(s, k, v, 0, &inner);
+		if (r < 0) {
+			sbx_err(err, r, "%s: %s", k->env, sbx_error_message(inner));
+			sbx_error_free(inner);
+			return r;
+		}
+	}
+	return 0;
+}

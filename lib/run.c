@@ -1,0 +1,194 @@
+/* run.c: runs a compiled plan as a supervised child: stdio, exit status,
+ * timeout, signal forwarding, and the backend's cleanup on every path. Used by
+ * sbx_runner_run and by sbx-exec for backends whose enforcing process needs
+ * someone to clean up after it (docker, runsc). POSIX only. */
+#include "internal.h"
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static int sigpipe_w = -1;
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+	if (sigpipe_w >= 0 && write(sigpipe_w, &c, 1) < 0) {
+		/* nothing to do: the pipe is full and a wakeup is pending */
+	}
+	errno = saved;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Runs argv to completion with stdio on /dev/null; best effort. */
+static void run_quiet(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+static void cleanup(const struct sbx_plan *p)
+{
+	if (p->cleanup_argv.n)
+		run_quiet(p->cleanup_argv.v);
+	if (p->scratch_dir)
+		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Child side: wire stdio, restore signals, exec; report errno on the pipe. */
+static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_stdio *io,
+					    const sigset_t *oldmask, int errpipe)
+{
+	if (io && io->in >= 0 && io->in != 0)
+		dup2(io->in, 0);
+	if (io && io->out >= 0 && io->out != 1)
+		dup2(io->out, 1);
+	if (io && io->err >= 0 && io->err != 2)
+		dup2(io->err, 2);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		signal(forwarded[i], SIG_DFL);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	execve(p->argv.v[0], p->argv.v, p->env.v);
+	int e = errno;
+	if (write(errpipe, &e, sizeof(e)) < 0) {
+		/* the parent sees EOF and reports a generic failure */
+	}
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_signals,
+		 struct sbx_run_result *res, sbx_error **err)
+{
+	*res = (struct sbx_run_result){0};
+	if (!p->argv.n)
+		return sbx_err(err, -EINVAL, "empty plan");
+	int sp[2], ep[2];
+	if (pipe(sp) < 0)
+		return sbx_err_errno(err, -errno, "pipe");
+	if (pipe(ep) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return sbx_err_errno(err, -errno, "pipe");
+	}
+	fcntl(sp[0], F_SETFD, FD_CLOEXEC);
+	fcntl(sp[1], F_SETFD, FD_CLOEXEC);
+	fcntl(sp[1], F_SETFL, O_NONBLOCK);
+	fcntl(ep[0], F_SETFD, FD_CLOEXEC);
+	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
+
+	struct sigaction sa = {.sa_handler = on_signal}, old[ARRAY_SIZE(forwarded)], oldchld;
+	sigemptyset(&sa.sa_mask);
+	sigpipe_w = sp[1];
+	sigset_t block, oldmask;
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&block, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	sigaction(SIGCHLD, &sa, &oldchld);
+	for (size_t i = 0; forward_signals && i < ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &sa, &old[i]);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ep[0]);
+		child(p, io, &oldmask, ep[1]);
+	}
+	int rc = 0;
+	close(ep[1]);
+	if (pid < 0) {
+		rc = sbx_err_errno(err, -errno, "fork");
+		goto out;
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	int exec_errno = 0;
+	ssize_t got = read(ep[0], &exec_errno, sizeof(exec_errno));
+	if (got == (ssize_t)sizeof(exec_errno)) {
+		waitpid(pid, NULL, 0);
+		rc = sbx_err(err, -exec_errno, "cannot execute %s: %s", p->argv.v[0],
+			     strerror(exec_errno));
+		goto out;
+	}
+	double deadline = p->runner_timeout > 0 ? now() + p->runner_timeout : 0;
+	int wstatus = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &wstatus, WNOHANG);
+		if (w == pid)
+			break;
+		int ms = -1;
+		if (deadline) {
+			double left = deadline - now();
+			if (left <= 0) {
+				res->timed_out = true;
+				if (p->cleanup_argv.n)
+					run_quiet(p->cleanup_argv.v);
+				kill(pid, SIGKILL);
+				waitpid(pid, &wstatus, 0);
+				break;
+			}
+			ms = (int)(left * 1000) + 1;
+		}
+		struct pollfd pfd = {.fd = sp[0], .events = POLLIN};
+		if (poll(&pfd, 1, ms) > 0) {
+			unsigned char sigs[64];
+			ssize_t n = read(sp[0], sigs, sizeof(sigs));
+			for (ssize_t i = 0; i < n; i++)
+				if (sigs[i] != SIGCHLD)
+					kill(pid, sigs[i]);
+		}
+	}
+	if (res->timed_out) {
+		res->status = 124;
+	} else if (WIFSIGNALED(wstatus)) {
+		res->signal = WTERMSIG(wstatus);
+		res->status = 128 + res->signal;
+	} else {
+		res->status = WEXITSTATUS(wstatus);
+	}
+out:
+	cleanup(p);
+	for (size_t i = 0; forward_signals && i < ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &old[i], NULL);
+	sigaction(SIGCHLD, &oldchld, NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	sigpipe_w = -1;
+	close(sp[0]);
+	close(sp[1]);
+	close(ep[0]);
+	return rc;
+}
+#endif

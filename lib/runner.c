@@ -1,0 +1,254 @@
+/* runner.c: backend availability, automatic selection, and compiling a spec
+ * into a plan for the chosen backend. */
+#include "internal.h"
+
+#include <stdio.h>
+
+struct sbx_runner {
+	sbx_backend backend;
+};
+
+static const sbx_backend linux_candidates[] = {
+	SBX_BACKEND_LANDLOCK,
+	SBX_BACKEND_GVISOR,
+	SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
+	SBX_BACKEND_DOCKER_EPHEMERAL,
+};
+static const sbx_backend macos_candidates[] = {
+	SBX_BACKEND_SEATBELT,
+	SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
+	SBX_BACKEND_DOCKER_EPHEMERAL,
+};
+static const sbx_backend windows_candidates[] = {SBX_BACKEND_APPCONTAINER};
+
+static const sbx_backend *host_candidates(size_t *n)
+{
+	switch (SBX_OS_HOST) {
+	case SBX_OS_MACOS:
+		*n = ARRAY_SIZE(macos_candidates);
+		return macos_candidates;
+	case SBX_OS_WINDOWS:
+		*n = ARRAY_SIZE(windows_candidates);
+		return windows_candidates;
+	default:
+		*n = ARRAY_SIZE(linux_candidates);
+		return linux_candidates;
+	}
+}
+
+static const char *os_names(unsigned os)
+{
+	switch (os) {
+	case SBX_OS_LINUX:
+		return "Linux";
+	case SBX_OS_MACOS:
+		return "macOS";
+	case SBX_OS_WINDOWS:
+		return "Windows";
+	case SBX_OS_LINUX | SBX_OS_MACOS:
+		return "Linux and macOS";
+	default:
+		return "another OS";
+	}
+}
+
+void sbx_backend_avail(sbx_backend b, struct sbx_avail *a)
+{
+	*a = (struct sbx_avail){0};
+	if (!(sbx_backend_os(b) & SBX_OS_HOST)) {
+		static char why[SBX_BACKEND__COUNT][64];
+		snprintf(why[b], sizeof(why[b]), "the %s backend runs on %s only",
+			 sbx_backend_name(b), os_names(sbx_backend_os(b)));
+		a->unavailable = why[b];
+		return;
+	}
+	sbx_backend_impl(b)->probe(sbx_host_get(), a);
+	a->caps &= sbx_caps_of(b);
+}
+
+int sbx_runner_new_backend(sbx_backend b, sbx_runner **out, sbx_error **err)
+{
+	if (b != SBX_BACKEND_AUTO && (b < 0 || b >= SBX_BACKEND__COUNT))
+		return sbx_err(err, -EINVAL, "unknown backend %d", (int)b);
+	sbx_runner *r = calloc(1, sizeof(*r));
+	if (!r)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	r->backend = b;
+	*out = r;
+	return 0;
+}
+
+int sbx_runner_new(sbx_runner **out, sbx_error **err)
+{
+	return sbx_runner_new_backend(SBX_BACKEND_AUTO, out, err);
+}
+
+void sbx_runner_free(sbx_runner *r)
+{
+	free(r);
+}
+
+sbx_backend sbx_runner_backend(const sbx_runner *r)
+{
+	return r->backend;
+}
+
+sbx_capset sbx_runner_capabilities(const sbx_runner *r)
+{
+	struct sbx_avail a;
+	if (r->backend != SBX_BACKEND_AUTO) {
+		sbx_backend_avail(r->backend, &a);
+		return a.unavailable ? 0 : a.caps;
+	}
+	size_t n;
+	const sbx_backend *cand = host_candidates(&n);
+	sbx_capset u = 0;
+	for (size_t i = 0; i < n; i++) {
+		sbx_backend_avail(cand[i], &a);
+		if (!a.unavailable)
+			u |= a.caps;
+	}
+	return u;
+}
+
+/* Appends "cap (why), cap2" for the members of gaps. */
+static void describe_gaps(buf *b, sbx_capset gaps, const struct sbx_avail *a)
+{
+	bool first = true;
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		if (gaps & SBX_CAPSET_OF(i)) {
+			buf_addf(b, "%s%s", first ? "" : ", ", sbx_cap_name((sbx_cap)i));
+			if (a->why[i])
+				buf_addf(b, " (%s)", a->why[i]);
+			first = false;
+		}
+}
+
+/* Picks the first available candidate enforcing everything; under best
+ * effort, the available candidate with the fewest gaps. */
+static int select_backend(sbx_capset want, bool best_effort, sbx_backend *out, sbx_error **err)
+{
+	size_t n;
+	const sbx_backend *cand = host_candidates(&n);
+	_cleanup_buf_ buf why = {0};
+	int best = -1;
+	size_t best_gaps = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		struct sbx_avail a;
+		sbx_backend_avail(cand[i], &a);
+		buf_addf(&why, "%s%s: ", i ? "; " : "", sbx_backend_name(cand[i]));
+		if (a.unavailable) {
+			buf_addf(&why, "not available (%s)", a.unavailable);
+			continue;
+		}
+		sbx_capset gaps = sbx_capset_sub(want, a.caps);
+		if (!gaps) {
+			*out = cand[i];
+			return 0;
+		}
+		buf_add(&why, "lacks ");
+		describe_gaps(&why, gaps, &a);
+		if (sbx_capset_len(gaps) < best_gaps) {
+			best_gaps = sbx_capset_len(gaps);
+			best = (int)cand[i];
+		}
+	}
+	if (best_effort && best >= 0) {
+		*out = (sbx_backend)best;
+		return 0;
+	}
+	return sbx_err(err, -ENOTSUP, "no backend on this host enforces everything asked: %s",
+		       why.s ? why.s : "no candidates");
+}
+
+static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b,
+		     const struct sbx_avail *a)
+{
+	p->backend = b;
+	p->requested = c->requested;
+	if (a->unavailable && !(p->unavailable = strdup(a->unavailable)))
+		return -ENOMEM;
+	if (strv_extend(&p->env, strv_get(&c->env)) < 0 ||
+	    strv_pushf(&p->env, "SBX_SANDBOX=%s", sbx_backend_name(b)) < 0 ||
+	    strv_extend(&p->env_removed, strv_get(&c->env_removed)) < 0)
+		return -ENOMEM;
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		if (c->missing & SBX_CAPSET_OF(i)) {
+			int r = a->why[i] ? sbx_plan_caveat(p, "%s was requested but is NOT enforced: %s",
+							    sbx_cap_name((sbx_cap)i), a->why[i])
+					  : sbx_plan_caveat(p, "%s was requested but is NOT enforced: the "
+							       "%s backend cannot enforce it",
+							    sbx_cap_name((sbx_cap)i), sbx_backend_name(b));
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
+int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_error **err)
+{
+	int rc = sbx_spec_validate(spec, err);
+	if (rc < 0)
+		return rc;
+	struct sbx_cctx c;
+	rc = sbx_cctx_init(&c, spec, err);
+	if (rc < 0) {
+		sbx_cctx_free(&c);
+		return rc < 0 ? sbx_err(err, rc, "out of memory") : rc;
+	}
+	sbx_backend b = r->backend != SBX_BACKEND_AUTO ? r->backend : spec->backend;
+	if (b == SBX_BACKEND_AUTO && (rc = select_backend(c.requested, spec->best_effort, &b, err)) < 0) {
+		sbx_cctx_free(&c);
+		return rc;
+	}
+	struct sbx_avail a;
+	sbx_backend_avail(b, &a);
+	/* A plan for a backend that cannot run here is compiled against its
+	 * table row, so any backend's plan can be printed on any host. */
+	sbx_capset can = a.unavailable ? sbx_caps_of(b) : a.caps;
+	c.missing = sbx_capset_sub(c.requested, can);
+	if (c.missing && !spec->best_effort) {
+		_cleanup_buf_ buf why = {0};
+		describe_gaps(&why, c.missing, &a);
+		rc = sbx_err(err, -ENOTSUP, "the %s backend cannot enforce %s%s",
+			     sbx_backend_name(b), why.s ? why.s : "?",
+			     a.unavailable ? "" : " on this host");
+		sbx_cctx_free(&c);
+		return rc;
+	}
+	struct sbx_plan *p = calloc(1, sizeof(*p));
+	if (!p || (rc = init_plan(p, &c, b, &a)) < 0) {
+		sbx_plan_free(p);
+		sbx_cctx_free(&c);
+		return sbx_err(err, -ENOMEM, "out of memory");
+	}
+	rc = sbx_backend_impl(b)->compile(&c, p, err);
+	p->uses &= ~c.missing;
+	sbx_cctx_free(&c);
+	if (rc < 0) {
+		sbx_plan_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+int sbx_runner_run(sbx_runner *r, const sbx_spec *spec, const sbx_stdio *stdio, int *status,
+		   sbx_error **err)
+{
+	sbx_plan *p = NULL;
+	int rc = sbx_runner_compile(r, spec, &p, err);
+	if (rc < 0)
+		return rc;
+	if (p->unavailable) {
+		rc = sbx_err(err, -ENODEV, "%s", p->unavailable);
+		sbx_plan_free(p);
+		return rc;
+	}
+	struct sbx_run_result res = {0};
+	rc = sbx_plan_run(p, stdio, false, &res, err);
+	sbx_plan_free(p);
+	if (rc == 0)
+		*status = res.status;
+	return rc;
+}

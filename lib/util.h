@@ -1,0 +1,116 @@
+/* util.h: small pure helpers shared by libsbx, sbx-exec and sbx-shim:
+ * cleanup attributes, NULL-terminated string vectors, a growable buffer. */
+#ifndef SBX_UTIL_H
+#define SBX_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+#define _cleanup_free_  _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+
+static inline void *steal_ptr(void *pp)
+{
+	void **p = (void **)pp;
+	void *v = *p;
+	*p = NULL;
+	return v;
+}
+#define steal_pointer(pp) ((__typeof__(*(pp)))steal_ptr(pp))
+
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+static inline bool startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A growable NULL-terminated vector of owned strings. A zeroed strv is empty. */
+typedef struct strv {
+	char **v;
+	size_t n, cap;
+} strv;
+
+int strv_push(strv *s, const char *str);  /* copies; 0 or -ENOMEM */
+int strv_take(strv *s, char *str);        /* takes ownership (freed on failure) */
+int strv_pushf(strv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int strv_extend(strv *s, char *const *v); /* copies each; v may be NULL */
+void strv_clear(strv *s);
+bool strv_contains(const strv *s, const char *str);
+/* The vector, NULL-terminated, never NULL (an empty static vector). */
+char *const *strv_get(const strv *s);
+static inline void strv_clearp(strv *s)
+{
+	strv_clear(s);
+}
+#define _cleanup_strv_ _cleanup_(strv_clearp)
+
+/* A growable byte buffer, always NUL-terminated once anything is added. */
+typedef struct buf {
+	char *s;
+	size_t len, cap;
+	bool oom; /* set when an append failed; the content is then incomplete */
+} buf;
+
+void buf_add(buf *b, const char *s);
+void buf_addn(buf *b, const char *s, size_t n);
+void buf_addc(buf *b, char c);
+void buf_addf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vaddf(buf *b, const char *fmt, va_list ap);
+/* Appends s quoted for a POSIX shell when it needs quoting. */
+void buf_add_shell_quoted(buf *b, const char *s);
+/* Appends s as a JSON string literal, quotes included. */
+void buf_add_json_string(buf *b, const char *s);
+/* Returns the content (caller frees) or NULL after an allocation failure. */
+char *buf_steal(buf *b);
+void buf_free(buf *b);
+static inline void buf_freep(buf *b)
+{
+	buf_free(b);
+}
+#define _cleanup_buf_ _cleanup_(buf_freep)
+
+/* Joins a and b with one '/', normalising ".", ".." and "//" lexically.
+ * A relative b is taken against a; an absolute b ignores a. Returns a
+ * malloc'd absolute path or NULL (ENOMEM). */
+char *path_join_normalize(const char *a, const char *b);
+/* True when path equals dir or lies beneath it (both normalised absolute). */
+bool path_is_beneath(const char *path, const char *dir);
+
+/* Simple glob match of a variable name ('*', '?', "[...]"), no flags. */
+bool glob_match(const char *pattern, const char *name);
+/* True when pattern is a well-formed name glob: non-empty, no '=', brackets
+ * closed, no dangling backslash. */
+bool glob_valid(const char *pattern);
+
+#endif

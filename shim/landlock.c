@@ -1,0 +1,178 @@
+/* landlock.c: builds and enforces the Landlock ruleset: filesystem rules,
+ * TCP bind/connect rules and IPC scopes, negotiated against the kernel's ABI.
+ *
+ * The uapi is declared here rather than taken from <linux/landlock.h> so the
+ * shim knows every ABI up to 7 even when built against older headers; the
+ * kernel ignores nothing silently: rights it lacks are dropped here in one
+ * switch, and the plan (compiled for the same host) already said so. */
+#include "shim.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule       445
+#define SYS_landlock_restrict_self  446
+#endif
+
+#define LL_EXECUTE     (1ULL << 0)
+#define LL_WRITE_FILE  (1ULL << 1)
+#define LL_READ_FILE   (1ULL << 2)
+#define LL_READ_DIR    (1ULL << 3)
+#define LL_REMOVE_DIR  (1ULL << 4)
+#define LL_REMOVE_FILE (1ULL << 5)
+#define LL_MAKE_CHAR   (1ULL << 6)
+#define LL_MAKE_DIR    (1ULL << 7)
+#define LL_MAKE_REG    (1ULL << 8)
+#define LL_MAKE_SOCK   (1ULL << 9)
+#define LL_MAKE_FIFO   (1ULL << 10)
+#define LL_MAKE_BLOCK  (1ULL << 11)
+#define LL_MAKE_SYM    (1ULL << 12)
+#define LL_REFER       (1ULL << 13) /* ABI 2 */
+#define LL_TRUNCATE    (1ULL << 14) /* ABI 3 */
+#define LL_IOCTL_DEV   (1ULL << 15) /* ABI 5 */
+
+#define LL_NET_BIND_TCP    (1ULL << 0) /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+
+#define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL        (1ULL << 1) /* ABI 6 */
+
+#define LL_RULE_PATH_BENEATH 1
+#define LL_CREATE_VERSION    (1U << 0)
+
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
+
+struct ll_path_beneath {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+/* Rights that make sense on a file (not a directory). */
+#define LL_FILE_RIGHTS (LL_EXECUTE | LL_WRITE_FILE | LL_READ_FILE | LL_TRUNCATE | LL_IOCTL_DEV)
+#define LL_READ_RIGHTS (LL_EXECUTE | LL_READ_FILE | LL_READ_DIR)
+#define LL_DEV_RIGHTS  (LL_READ_FILE | LL_WRITE_FILE | LL_TRUNCATE | LL_IOCTL_DEV)
+
+int shim_landlock_abi(void);
+int shim_landlock_abi(void)
+{
+	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_VERSION);
+	return v > 0 ? (int)v : 0;
+}
+
+/* Everything the kernel's ABI can handle; rights it lacks are dropped. */
+static struct ll_ruleset_attr handled_for_abi(int abi)
+{
+	struct ll_ruleset_attr a = {
+		.handled_access_fs = ((LL_MAKE_SYM << 1) - 1) | LL_REFER | LL_TRUNCATE | LL_IOCTL_DEV,
+		.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP,
+		.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL,
+	};
+	switch (abi) {
+	case 1:
+		a.handled_access_fs &= ~LL_REFER;
+		/* fallthrough */
+	case 2:
+		a.handled_access_fs &= ~LL_TRUNCATE;
+		/* fallthrough */
+	case 3:
+		a.handled_access_net = 0;
+		/* fallthrough */
+	case 4:
+		a.handled_access_fs &= ~LL_IOCTL_DEV;
+		/* fallthrough */
+	case 5:
+		a.scoped = 0;
+		/* fallthrough */
+	default:
+		break;
+	}
+	return a;
+}
+
+static int add_path_rule(const struct shim_config *c, int ruleset, const char *path,
+			 uint64_t rights, bool optional)
+{
+	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		if (optional && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
+			return 0;
+		return shim_fail(c, "landlock rule for %s: %s", path, strerror(errno));
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return shim_fail(c, "landlock rule for %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		rights &= LL_FILE_RIGHTS;
+	if (!rights)
+		return 0;
+	struct ll_path_beneath pb = {.allowed_access = rights, .parent_fd = fd};
+	if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb, 0) < 0)
+		return shim_fail(c, "landlock rule for %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int add_tty_rules(const struct shim_config *c, int ruleset, uint64_t rights)
+{
+	if (add_path_rule(c, ruleset, "/dev/tty", rights, true) < 0)
+		return -1;
+	for (int fd = 0; fd <= 2; fd++) {
+		char name[256];
+		if (!isatty(fd) || ttyname_r(fd, name, sizeof(name)) != 0)
+			continue;
+		if (add_path_rule(c, ruleset, name, rights, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int shim_landlock_apply(const struct shim_config *c)
+{
+	if (c->ll_abi <= 0)
+		return 0;
+	int abi = shim_landlock_abi();
+	if (abi <= 0)
+		return shim_fail(c, "Landlock is not available (the plan needs ABI %d); check that "
+				    "the kernel has CONFIG_SECURITY_LANDLOCK and 'landlock' in lsm=",
+				 c->ll_abi);
+	if (abi < c->ll_abi)
+		return shim_fail(c, "the kernel's Landlock ABI is %d, the plan needs %d", abi,
+				 c->ll_abi);
+	/* Handle only what the plan was compiled for, so a newer kernel does
+	 * not deny rights the plan meant to leave alone. */
+	struct ll_ruleset_attr attr = handled_for_abi(c->ll_abi);
+	uint64_t all = attr.handled_access_fs;
+	if (c->net == SHIM_NET_ENABLE)
+		attr.handled_access_net = 0;
+	else if (c->net == SHIM_NET_OUTBOUND)
+		attr.handled_access_net &= LL_NET_BIND_TCP;
+	size_t size = c->ll_abi >= 6 ? sizeof(attr) : offsetof(struct ll_ruleset_attr, scoped);
+	if (c->ll_abi < 4)
+		size = sizeof(uint64_t);
+	_cleanup_close_ int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+	if (rs < 0)
+		return shim_fail(c, "landlock_create_ruleset: %s", strerror(errno));
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct shim_rule *r = &c->rules[i];
+		uint64_t rights = r->kind == RULE_READ ? LL_READ_RIGHTS
+				  : r->kind == RULE_DEV ? LL_DEV_RIGHTS
+							 : all;
+		if (add_path_rule(c, rs, r->path, rights & all, r->optional) < 0)
+			return -1;
+	}
+	if (c->ll_tty && add_tty_rules(c, rs, LL_DEV_RIGHTS & all) < 0)
+		return -1;
+	if (c->ll_proc_self && add_path_rule(c, rs, "/proc/self", LL_READ_RIGHTS, false) < 0)
+		return -1;
+	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
+		return shim_fail(c, "landlock_restrict_self: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,137 @@
+/* seccomp.c: the seccomp filter, always installed, last, right before the
+ * command's execve. Default allow; denies the kernel attack surface a
+ * sandboxed build never needs and the calls that would undo the sandbox,
+ * plus the network rules of the plan. Only the native ABI is allowed: 32-bit
+ * (int 0x80) and x32 system calls get ENOSYS. */
+#include "shim.h"
+
+#include <seccomp.h>
+#include <stdio.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+#ifndef CLONE_NEWUSER
+#define CLONE_NEWUSER 0x10000000
+#endif
+
+struct deny {
+	const char *name;
+	int err;
+};
+
+/* Denied outright. ENOSYS where programs have a fallback for a missing
+ * call, EPERM where the answer is "not allowed". */
+static const struct deny denied[] = {
+	/* debugging other processes: reads and writes their memory */
+	{"ptrace", EPERM},
+	{"process_vm_readv", EPERM},
+	{"process_vm_writev", EPERM},
+	/* kernel keyrings are not namespaced */
+	{"add_key", EPERM},
+	{"request_key", EPERM},
+	{"keyctl", EPERM},
+	/* large kernel attack surface */
+	{"bpf", EPERM},
+	{"perf_event_open", EPERM},
+	{"userfaultfd", EPERM},
+	/* io_uring performs file and socket operations that seccomp never sees */
+	{"io_uring_setup", ENOSYS},
+	{"io_uring_enter", ENOSYS},
+	{"io_uring_register", ENOSYS},
+	/* the kernel itself */
+	{"init_module", EPERM},
+	{"finit_module", EPERM},
+	{"delete_module", EPERM},
+	{"kexec_load", EPERM},
+	{"kexec_file_load", EPERM},
+	{"reboot", EPERM},
+	{"swapon", EPERM},
+	{"swapoff", EPERM},
+	{"acct", EPERM},
+	/* the mount table would let a process undo masks and binds */
+	{"mount", EPERM},
+	{"umount2", EPERM},
+	{"pivot_root", EPERM},
+	{"move_mount", EPERM},
+	{"open_tree", EPERM},
+	{"fsopen", EPERM},
+	{"fsconfig", EPERM},
+	{"fsmount", EPERM},
+	{"fspick", EPERM},
+	{"mount_setattr", EPERM},
+	/* clone3 passes flags in memory the filter cannot read; libc falls
+	 * back to clone, whose flags are checked below */
+	{"clone3", ENOSYS},
+};
+
+static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
+		const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* not on this architecture */
+	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
+}
+
+static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
+{
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(denied) && r == 0; i++)
+		r = rule(ctx, SCMP_ACT_ERRNO(denied[i].err), denied[i].name, 0, NULL);
+	/* The kernel reads ioctl's request as 32 bits: compare only those, or
+	 * setting high bits would slip TIOCSTI past the filter. */
+	struct scmp_arg_cmp sti = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
+	struct scmp_arg_cmp linux_ = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &sti);
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &linux_);
+	/* New user namespaces hand out capabilities over fresh namespaces:
+	 * a large attack surface, and nothing a sandboxed build needs. */
+	struct scmp_arg_cmp newuser0 = SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER);
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_ERRNO(EPERM), "unshare", 1, &newuser0);
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &newuser0);
+	if (r == 0 && c->net == SHIM_NET_DISABLE) {
+		/* Only local sockets: AF_UNIX and AF_NETLINK. Families are
+		 * enumerated so the rule needs one comparison each. */
+		for (int fam = 0; fam < 64 && r == 0; fam++) {
+			if (fam == AF_UNIX || fam == AF_NETLINK)
+				continue;
+			struct scmp_arg_cmp eq = SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)fam);
+			r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 1, &eq);
+		}
+		struct scmp_arg_cmp ge = SCMP_A0_32(SCMP_CMP_GE, 64);
+		if (r == 0)
+			r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 1, &ge);
+	}
+	if (r == 0 && c->net == SHIM_NET_OUTBOUND) {
+		/* listen() autobinds without bind(), which Landlock never sees:
+		 * refusing listen is what makes inbound TCP impossible. */
+		r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "listen", 0, NULL);
+	}
+	return r;
+}
+
+int shim_seccomp_apply(const struct shim_config *c)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return shim_fail(c, "seccomp_init failed");
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+	if (r == 0)
+		r = add_rules(c, ctx);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r < 0)
+		return shim_fail(c, "seccomp: %s", strerror(-r));
+	return 0;
+}
