@@ -45,7 +45,7 @@ EXEC_OBJS := $(call obj,$(EXEC_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 PROBE_BINS := $(patsubst tests/probes/%.c,$(B)/probes/%,$(PROBE_SRCS))
 
-.PHONY: all check unit bats asan deps check-deps install uninstall clean format format-check bench
+.PHONY: demo all check unit bats asan deps check-deps install uninstall clean format format-check bench
 all: check-deps $(B)/sbx-exec $(B)/sbx-shim $(B)/libsbx.so $(B)/libsbx.a
 
 # Says exactly what is missing instead of failing in the compiler.
@@ -126,6 +126,9 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sbx-exec $(DESTDIR)$(LIBEXECDIR)/sbx-shim \
 	  $(DESTDIR)$(LIBDIR)/libsbx.a $(DESTDIR)$(LIBDIR)/libsbx.so* $(DESTDIR)$(INCLUDEDIR)/sbx.h
 
+demo: all
+	scripts/demo.sh
+
 bench: all
 	bench/startup
 
@@ -134,6 +137,9 @@ format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+# Optional parts (Windows build, preload library, packaging) add their own rules here.
+-include mk/*.mk
 
 clean:
 	rm -rf build build-asan
