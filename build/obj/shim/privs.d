@@ -1,3 +1,0 @@
-build/obj/shim/privs.o: shim/privs.c shim/shim.h lib/util.h
-shim/shim.h:
-lib/util.h:
