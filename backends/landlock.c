@@ -154,7 +154,8 @@ static int fs_rules(const struct sbx_cctx *c, struct sbx_plan *p, int abi, sbx_e
 		if ((r = add_opt(p, "--ll-write", c->writable.v[i])) < 0)
 			return r;
 	}
-	if (s->allow_temp && (r = add_opt(p, "--ll-write", c->tmpdir)) < 0)
+	if (s->allow_temp && !strv_contains(&c->writable, c->tmpdir) &&
+	    (r = add_opt(p, "--ll-write", c->tmpdir)) < 0)
 		return r;
 	static const char *const devs[] = {"/dev/null", "/dev/zero", "/dev/full"};
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)

@@ -110,7 +110,7 @@ static int run(const struct cli *cli)
 	sbx_runner_free(runner);
 	if (rc < 0)
 		return fail(err, rc == -ENOTSUP ? "Use --best-effort to run with these gaps stated "
-						  "as caveats, or --print to see the plan."
+						  "as caveats (with --print to see that plan)."
 						: NULL);
 	if (cli->print) {
 		char *text = sbx_plan_format(plan, cli->json);

@@ -3,6 +3,7 @@
 #ifndef SBX_TAP_H
 #define SBX_TAP_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# Exit statuses, stdio and descriptors, signals, timeout, what is left
+# behind, and Makefiles.
+
+load helpers
+
+SB=(--backend=landlock --read-deny= --allow-temp=false --write=scope --writable=)
+
+setup() {
+	requires landlock=1
+	setup_workdir
+}
+
+@test "the command's exit status comes back unchanged" {
+	for code in 0 1 7 42 124 125 255; do
+		run sbx "${SB[@]}" --writable=. -- sh -c "exit $code"
+		assert_status "$code"
+	done
+}
+
+@test "127 when the command is not found, 126 when it cannot be executed" {
+	run -127 sbx "${SB[@]}" --writable=. -- no-such-command-sbx
+	assert_status 127
+	assert_output_contains "no-such-command-sbx"
+	printf 'not a program\n' >"$WORK/data"
+	chmod 644 "$WORK/data"
+	run sbx "${SB[@]}" --writable=. -- "$WORK/data"
+	assert_status 126
+	run sbx "${SB[@]}" --writable=. -- "$WORK"
+	assert_status 126
+}
+
+@test "128+N when the command is killed by signal N" {
+	run sbx "${SB[@]}" --writable=. -- sh -c 'kill -TERM $$'
+	assert_status 143
+	run sbx "${SB[@]}" --writable=. -- sh -c 'kill -KILL $$'
+	assert_status 137
+}
+
+@test "stdin, stdout, stderr and other inherited descriptors pass through" {
+	run bash -c "echo piped | '$SBX_EXEC' ${SB[*]} --writable=. -- cat"
+	assert_output_contains piped
+	run bash -c "'$SBX_EXEC' ${SB[*]} --writable=. -- sh -c 'echo to-err >&2' 2>&1 >/dev/null"
+	assert_output_contains to-err
+	# fd 5 is opened by the caller on a file outside the writable paths:
+	# the sandbox may write to what it was handed, and to nothing else
+	mkdir "$WORK/o"
+	sbx "${SB[@]}" --writable="$WORK/o" -- sh -c 'echo handed >&5' 5>"$WORK/fd5"
+	[ "$(cat "$WORK/fd5")" = handed ]
+}
+
+@test "SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to sbx-exec reach the command" {
+	for sig in TERM INT HUP QUIT; do
+		rm -f "$WORK/ready" "$WORK/got"
+		mkfifo "$WORK/ready"
+		# Background jobs of a non-interactive shell start with INT and
+		# QUIT ignored; give sbx-exec the defaults a terminal user has.
+		env --default-signal=INT,QUIT "$SBX_EXEC" "${SB[@]}" --writable="$WORK" -- sh -c \
+			"trap 'echo $sig > \"$WORK/got\"; exit 3' $sig; echo up > \"$WORK/ready\"; while :; do sleep 0.05; done" 3>&- &
+		local pid=$!
+		read -r _ <"$WORK/ready"
+		kill -s "$sig" "$pid"
+		local st=0
+		wait "$pid" || st=$?
+		[ "$st" -eq 3 ] || { echo "SIG$sig: status $st" >&2; return 1; }
+		[ "$(cat "$WORK/got")" = "$sig" ]
+	done
+}
+
+@test "a command that dies of the forwarded signal gives 128+N" {
+	mkfifo "$WORK/ready"
+	"$SBX_EXEC" "${SB[@]}" --writable="$WORK" -- sh -c "echo up > '$WORK/ready'; exec sleep 60" 3>&- &
+	local pid=$!
+	read -r _ <"$WORK/ready"
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ]
+}
+
+@test "--timeout kills the sandbox and returns 124" {
+	run sbx "${SB[@]}" --writable="$WORK" --timeout=1 -- sh -c "sleep 60 & echo \$! > '$WORK/pid'; wait"
+	assert_status 124
+	assert_output_contains "timed out"
+	! kill -0 "$(cat "$WORK/pid")" 2>/dev/null
+}
+
+@test "processes the command leaves behind are killed when it exits" {
+	run sbx "${SB[@]}" --writable="$WORK" -- sh -c "sleep 60 & echo \$! > '$WORK/pid'; (setsid sleep 61 & echo \$! > '$WORK/pid2')"
+	assert_status 0
+	! kill -0 "$(cat "$WORK/pid")" 2>/dev/null
+	! kill -0 "$(cat "$WORK/pid2")" 2>/dev/null
+}
+
+@test "Makefile SHELL: recipes run sandboxed under make -j4, failures reach make" {
+	requires make
+	mkdir -p "$WORK/proj"
+	cat >"$WORK/proj/Makefile" <<MK
+SHELL := $SBX_EXEC ${SB[*]} --writable=$WORK/proj -- /bin/sh
+all: a b c d e f g h
+a b c d e f g h:
+	echo \$@ > \$@.out
+	echo escape > $WORK/escaped-\$@ || true
+fail:
+	exit 3
+MK
+	run make -C "$WORK/proj" -j4
+	assert_status 0
+	for t in a b c d e f g h; do [ "$(cat "$WORK/proj/$t.out")" = "$t" ]; done
+	! ls "$WORK"/escaped-* 2>/dev/null
+	run make -C "$WORK/proj" fail
+	[ "$status" -ne 0 ]
+	assert_output_contains "Error 3"
+}
+
+@test "recursive make inside a sandboxed recipe keeps make's jobserver" {
+	requires make
+	mkdir -p "$WORK/proj/sub"
+	cat >"$WORK/proj/Makefile" <<MK
+SHELL := $SBX_EXEC ${SB[*]} --writable=$WORK/proj -- /bin/sh
+all:
+	+\$(MAKE) -C sub
+MK
+	cat >"$WORK/proj/sub/Makefile" <<'MK'
+all: 1 2 3 4
+1 2 3 4:
+	@echo "flags: $(MAKEFLAGS)" > $@.out
+MK
+	run make -C "$WORK/proj" -j4
+	assert_status 0
+	refute_output_contains "jobserver unavailable"
+	grep -q -- "jobserver" "$WORK/proj/sub/1.out"
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# The seccomp filter: each denial has a positive control outside the sandbox
+# (where the same call reaches the kernel).
+
+load helpers
+
+SB=(--backend=landlock --read-deny= --write=none --net=disable)
+
+setup() {
+	requires landlock=1
+	setup_workdir
+}
+
+denied_inside_allowed_outside() {
+	run "$PROBES/sys" "$@"
+	assert_status 0
+	run sbx "${SB[@]}" -- "$PROBES/sys" "$@"
+	assert_status 1
+	assert_output_contains "denied"
+}
+
+@test "ptrace is refused" {
+	denied_inside_allowed_outside ptrace
+}
+
+@test "io_uring is refused (ENOSYS)" {
+	denied_inside_allowed_outside io_uring
+	assert_output_contains "Function not implemented"
+}
+
+@test "32-bit syscalls (int 0x80) are refused" {
+	denied_inside_allowed_outside int80
+}
+
+@test "new user namespaces are refused, by unshare and by clone" {
+	requires userns
+	denied_inside_allowed_outside userns
+	denied_inside_allowed_outside clone-userns
+}
+
+@test "keyrings and userfaultfd are refused" {
+	denied_inside_allowed_outside keyctl
+	denied_inside_allowed_outside userfaultfd
+}
+
+@test "bpf and perf_event_open never reach the kernel" {
+	run "$PROBES/sys" bpf
+	refute_output_contains "Operation not permitted"
+	run sbx "${SB[@]}" -- "$PROBES/sys" bpf
+	assert_output_contains "Operation not permitted"
+	run "$PROBES/sys" perf
+	refute_output_contains "Operation not permitted"
+	run sbx "${SB[@]}" -- "$PROBES/sys" perf
+	assert_output_contains "Operation not permitted"
+}
+
+@test "mount is refused, even for root" {
+	mkdir "$WORK/m"
+	run sbx "${SB[@]}" -- "$PROBES/sys" mount "$WORK/m"
+	assert_status 1
+	assert_output_contains "Operation not permitted"
+	! grep -q " $WORK/m " /proc/self/mountinfo
+	if [ "$(id -u)" = 0 ]; then
+		# positive control, in a private mount namespace so the host is untouched
+		run unshare -m "$PROBES/sys" mount "$WORK/m"
+		assert_status 0
+	fi
+}
+
+@test "TIOCSTI and TIOCLINUX are refused on the terminal, high bits or not" {
+	command -v script >/dev/null || skip_or_fail "needs script(1)"
+	run script -qec "'$PROBES/sys' tiocsti" /dev/null
+	assert_output_contains "allowed"
+	run script -qec "'$SBX_EXEC' ${SB[*]} -- '$PROBES/sys' tiocsti" /dev/null
+	assert_output_contains "denied: Operation not permitted"
+	run script -qec "'$SBX_EXEC' ${SB[*]} -- '$PROBES/sys' tiocsti-hibits" /dev/null
+	assert_output_contains "denied: Operation not permitted"
+	run script -qec "'$SBX_EXEC' ${SB[*]} -- '$PROBES/sys' tioclinux" /dev/null
+	assert_output_contains "denied: Operation not permitted"
+	# the terminal itself still works
+	run script -qec "'$SBX_EXEC' ${SB[*]} -- '$PROBES/sys' tiocgwinsz" /dev/null
+	assert_output_contains "allowed"
+}

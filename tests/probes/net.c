@@ -1,0 +1,150 @@
+/* net.c: network probe for the enforcement tests.
+ *   net listen READY CTL   listen on 127.0.0.1:0, write the port to the fifo READY,
+ *                          accept until CTL (a fifo) reaches EOF, then print
+ *                          "accepted N"
+ *   net connect HOST PORT  connect over TCP; exit 0 if connected, else print errno
+ *   net autolisten         socket() + listen() without bind(); exit 0 if it listened
+ *   net bind PORT          bind a TCP socket to 127.0.0.1:PORT; exit 0 on success
+ *   net socket FAMILY      create a socket of FAMILY (inet, inet6, packet, unix, netlink)
+ *   net udp                create and bind a UDP socket; exit 0 on success */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int fail(const char *what)
+{
+	printf("%s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int do_listen(const char *ready, const char *ctl)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) < 0)
+		return fail("listen");
+	FILE *r = fopen(ready, "w");
+	if (!r)
+		return fail("ready fifo");
+	fprintf(r, "%d\n", ntohs(a.sin_port));
+	fclose(r);
+	int c = open(ctl, O_RDONLY);
+	if (c < 0)
+		return fail("ctl fifo");
+	int accepted = 0;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = s, .events = POLLIN}, {.fd = c, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0)
+			return fail("poll");
+		if (p[0].revents & POLLIN) {
+			int fd = accept(s, NULL, NULL);
+			if (fd >= 0) {
+				accepted++;
+				close(fd);
+			}
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			char b[16];
+			if (read(c, b, sizeof(b)) <= 0)
+				break;
+		}
+	}
+	printf("accepted %d\n", accepted);
+	return 0;
+}
+
+static int do_connect(const char *host, const char *port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		return fail("socket");
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+	inet_pton(AF_INET, host, &a.sin_addr);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return fail("connect");
+	printf("connected\n");
+	return 0;
+}
+
+static int do_autolisten(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		return fail("socket");
+	if (listen(s, 1) < 0)
+		return fail("listen");
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	getsockname(s, (struct sockaddr *)&a, &len);
+	printf("listening on port %d\n", ntohs(a.sin_port));
+	return 0;
+}
+
+static int do_bind(const char *port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (s < 0)
+		return fail("socket");
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return fail("bind");
+	printf("bound\n");
+	return 0;
+}
+
+static int do_socket(const char *fam)
+{
+	int f = strcmp(fam, "inet") == 0      ? AF_INET
+		: strcmp(fam, "inet6") == 0   ? AF_INET6
+		: strcmp(fam, "packet") == 0  ? AF_PACKET
+		: strcmp(fam, "unix") == 0    ? AF_UNIX
+		: strcmp(fam, "netlink") == 0 ? AF_NETLINK
+					      : -1;
+	int type = f == AF_PACKET || f == AF_NETLINK ? SOCK_RAW : SOCK_DGRAM;
+	int s = socket(f, type, 0);
+	if (s < 0)
+		return fail("socket");
+	printf("created\n");
+	return 0;
+}
+
+static int do_udp(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (s < 0)
+		return fail("socket");
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return fail("bind");
+	printf("bound\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "listen") == 0)
+		return do_listen(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "connect") == 0)
+		return do_connect(argv[2], argv[3]);
+	if (argc == 2 && strcmp(argv[1], "autolisten") == 0)
+		return do_autolisten();
+	if (argc == 3 && strcmp(argv[1], "bind") == 0)
+		return do_bind(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "socket") == 0)
+		return do_socket(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "udp") == 0)
+		return do_udp();
+	fprintf(stderr, "usage: net listen READY CTL | connect HOST PORT | autolisten | bind PORT | "
+			"socket FAMILY | udp\n");
+	return 2;
+}
