@@ -3,6 +3,7 @@
 # behind, and Makefiles.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 SB=(--backend=landlock --read-deny= --allow-temp=false --write=scope --writable=)
 
