@@ -326,9 +326,11 @@ static int parse_int(const char *v, int64_t *out)
 static int parse_line(struct sbx_ac_plan *ac, const char *line, size_t n)
 {
 	static const char *const kinds[SBX_AC__GRANTS] = {"read", "write", "socket"};
-	_cleanup_free_ char *l = strndup(line, n);
+	_cleanup_free_ char *l = malloc(n + 1);
 	if (!l)
 		return -ENOMEM;
+	memcpy(l, line, n);
+	l[n] = '\0';
 	if (!*l || *l == '#')
 		return 0;
 	char *sp = strchr(l, ' ');

@@ -8,6 +8,11 @@
 
 #include <stdarg.h>
 
+#ifdef _WIN32
+/* The CRT's open(): a descriptor not inherited by child processes. */
+#define O_CLOEXEC _O_NOINHERIT
+#endif
+
 struct sbx_error {
 	int code;
 	char *msg;
