@@ -34,3 +34,8 @@ $(WIN_B)/sbx-exec.exe: $(WIN_OBJS)
 macos-syntax:
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -D_GNU_SOURCE \
 	  -Iinclude -Ilib -Itests/compat/macos -DSBX_HAVE_CLONEFILE=1 -fsyntax-only backends/seatbelt.c
+
+clean: clean-windows
+.PHONY: clean-windows
+clean-windows:
+	rm -rf $(WIN_B)
