@@ -35,9 +35,9 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 static const struct {
 	const char *name, *sid;
 } net_caps[] = {
-	{"internetClient", "S-1-15-3-1"},
-	{"internetClientServer", "S-1-15-3-2"},
-	{"privateNetworkClientServer", "S-1-15-3-3"},
+    {"internetClient", "S-1-15-3-1"},
+    {"internetClientServer", "S-1-15-3-2"},
+    {"privateNetworkClientServer", "S-1-15-3-3"},
 };
 
 static void add_encoded(buf *b, const char *s)
@@ -91,27 +91,27 @@ static int net(struct ac *a)
 	switch (a->c->spec->net) {
 	case SBX_NET_DISABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE,
-				       "AppContainer without network capabilities");
+		                       "AppContainer without network capabilities");
 		break;
 	case SBX_NET_OUTBOUND:
 		n = 1;
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_OUTBOUND,
-				       "AppContainer capability internetClient only (no server "
-				       "capability)");
+		                       "AppContainer capability internetClient only (no server "
+		                       "capability)");
 		sbx_plan_caveat(p, "net=outbound: internetClient reaches the internet, not the "
-				   "local network (no privateNetworkClientServer)");
+		                   "local network (no privateNetworkClientServer)");
 		break;
 	case SBX_NET_ENABLE:
 		n = ARRAY_SIZE(net_caps);
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_ENABLE,
-				       "AppContainer capabilities internetClient, "
-				       "internetClientServer and privateNetworkClientServer");
+		                       "AppContainer capabilities internetClient, "
+		                       "internetClientServer and privateNetworkClientServer");
 		break;
 	}
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&a->prof, "capability %s %s\n", net_caps[i].name, net_caps[i].sid);
 	return sbx_plan_caveat(p, "Windows isolates AppContainers from loopback: services on "
-				  "127.0.0.1 are unreachable unless exempted (CheckNetIsolation)");
+	                          "127.0.0.1 are unreachable unless exempted (CheckNetIsolation)");
 }
 
 static const char *temp_dir(const struct ac *a)
@@ -136,8 +136,8 @@ static int reads(struct ac *a)
 		for (size_t i = 0; i < c->readable.n; i++)
 			grant(a, "read", c->readable.v[i]);
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
-				       "AppContainer: read ACL entries for the container's SID on "
-				       "the readable paths");
+		                       "AppContainer: read ACL entries for the container's SID on "
+		                       "the readable paths");
 	} else {
 		/* fs.read.host is not in the table: under best effort the
 		 * workspace at least is readable. */
@@ -146,8 +146,8 @@ static int reads(struct ac *a)
 	for (size_t i = 0; i < p->runtime_paths.n; i++)
 		grant(a, "read", p->runtime_paths.v[i]);
 	return sbx_plan_caveat(p, "AppContainer reads: the granted paths plus what Windows "
-				  "grants every less-privileged AppContainer (system directories); "
-				  "other files of the user are unreadable");
+	                          "grants every less-privileged AppContainer (system directories); "
+	                          "other files of the user are unreadable");
 }
 
 static int writes(struct ac *a)
@@ -164,37 +164,40 @@ static int writes(struct ac *a)
 	if (!s->allow_temp)
 		buf_add(&a->prof, "temp container\n");
 	sbx_plan_caveat(p, "grants are ACL entries for the container's SID, removed after the "
-			   "run; if sbx-exec is killed first they stay, naming a container that "
-			   "no longer exists");
+	                   "run; if sbx-exec is killed first they stay, naming a container that "
+	                   "no longer exists");
 	switch (s->write) {
 	case SBX_WRITE_NONE:
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY,
-				       "AppContainer: no write ACL entries for the container's SID");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_DENY,
+		    "AppContainer: no write ACL entries for the container's SID");
 		return sbx_plan_caveat(p, "write=none: the container's own folder (TEMP, TMP) "
-					  "stays writable; it is deleted with the container");
+		                          "stays writable; it is deleted with the container");
 	case SBX_WRITE_SCOPE:
 		return sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-					      "AppContainer: write ACL entries for the container's "
-					      "SID on the writable paths%s",
-					      s->allow_temp ? " and the temp dir" : "");
+		                              "AppContainer: write ACL entries for the container's "
+		                              "SID on the writable paths%s",
+		                              s->allow_temp ? " and the temp dir" : "");
 	case SBX_WRITE_OVERLAY:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-				       "AppContainer: write ACL entries for the container's SID on "
-				       "the writable paths%s",
-				       s->allow_temp ? " and the temp dir" : "");
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "AppContainer: other writes are refused, so none reaches the "
-				       "host");
+		                       "AppContainer: write ACL entries for the container's SID on "
+		                       "the writable paths%s",
+		                       s->allow_temp ? " and the temp dir" : "");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_EPHEMERAL,
+		    "AppContainer: other writes are refused, so none reaches the "
+		    "host");
 		return sbx_plan_caveat(p, "write=overlay on appcontainer: writes outside the "
-					  "writable paths fail (access denied) instead of being "
-					  "discarded");
+		                          "writable paths fail (access denied) instead of being "
+		                          "discarded");
 	case SBX_WRITE_EPHEMERAL:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "AppContainer: only the container's own folder (TEMP, TMP) "
-				       "is writable, and it is deleted with the container");
-		return sbx_plan_caveat(p, "write=ephemeral on appcontainer covers the container's "
-					  "own folder: writes elsewhere fail (access denied) instead "
-					  "of being discarded");
+		                       "AppContainer: only the container's own folder (TEMP, TMP) "
+		                       "is writable, and it is deleted with the container");
+		return sbx_plan_caveat(p,
+		                       "write=ephemeral on appcontainer covers the container's "
+		                       "own folder: writes elsewhere fail (access denied) instead "
+		                       "of being discarded");
 	}
 	return 0;
 }
@@ -207,28 +210,29 @@ static int job(struct ac *a)
 	if (s->memory > 0) {
 		buf_addf(&a->prof, "job memory %lld\n", (long long)s->memory);
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY,
-				       "job object: JobMemoryLimit %lld bytes for all its "
-				       "processes",
-				       (long long)s->memory);
+		                       "job object: JobMemoryLimit %lld bytes for all its "
+		                       "processes",
+		                       (long long)s->memory);
 	}
 	if (s->pids > 0) {
 		buf_addf(&a->prof, "job processes %lld\n", (long long)s->pids);
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS, "job object: ActiveProcessLimit %lld",
-				       (long long)s->pids);
+		                       (long long)s->pids);
 		sbx_plan_caveat(p, "res.pids: the job counts processes, not threads");
 	}
 	if (s->cpus > 0) {
 		buf_addf(&a->prof, "job cpu %g\n", s->cpus);
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU,
-				       "job object: hard CPU-rate cap of %g cores' share of the "
-				       "logical CPUs",
-				       s->cpus);
+		                       "job object: hard CPU-rate cap of %g cores' share of the "
+		                       "logical CPUs",
+		                       s->cpus);
 	}
 	if (s->no_exec) {
 		buf_add(&a->prof, "child-process restricted\n");
-		sbx_plan_set_mechanism(p, SBX_CAP_PROC_NO_EXEC,
-				       "process mitigation PROCESS_CREATION_CHILD_PROCESS_RESTRICTED: "
-				       "the command cannot create processes");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_PROC_NO_EXEC,
+		    "process mitigation PROCESS_CREATION_CHILD_PROCESS_RESTRICTED: "
+		    "the command cannot create processes");
 	}
 	return 0;
 }
@@ -236,9 +240,10 @@ static int job(struct ac *a)
 static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
 {
 	struct ac a = {.c = c, .p = p};
-	buf_addf(&a.prof, "# sbx %s appcontainer plan: the Windows runner applies exactly "
-			  "these lines\ncontainer sbx\nlpac\n",
-		 sbx_version());
+	buf_addf(&a.prof,
+	         "# sbx %s appcontainer plan: the Windows runner applies exactly "
+	         "these lines\ncontainer sbx\nlpac\n",
+	         sbx_version());
 	int r = net(&a);
 	if (r == 0)
 		r = reads(&a);
@@ -257,11 +262,11 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	if (r < 0)
 		return sbx_err(err, r, "out of memory");
 	sbx_plan_set_mechanism(p, SBX_CAP_IPC_RESTRICT,
-			       "AppContainer: a private object namespace; processes and windows "
-			       "outside it cannot be opened");
+	                       "AppContainer: a private object namespace; processes and windows "
+	                       "outside it cannot be opened");
 	if (c->requested & CAP(ENV_SCRUB))
 		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB,
-				       "sbx: matching variables left out of the environment block");
+		                       "sbx: matching variables left out of the environment block");
 	p->runner_timeout = c->spec->timeout;
 	p->exec_direct = false;
 	p->fsv = SBX_FSV_NONE;
@@ -396,8 +401,8 @@ int sbx_ac_parse(const char *profile, struct sbx_ac_plan *ac, sbx_error **err)
 		if (r < 0) {
 			sbx_ac_plan_free(ac);
 			return r == -ENOMEM ? sbx_err(err, r, "out of memory")
-					    : sbx_err(err, r, "appcontainer plan: bad line '%.*s'",
-						      (int)(n > 80 ? 80 : n), p);
+			                    : sbx_err(err, r, "appcontainer plan: bad line '%.*s'",
+			                              (int)(n > 80 ? 80 : n), p);
 		}
 		p += n + (p[n] == '\n');
 	}
@@ -409,7 +414,7 @@ int sbx_ac_parse(const char *profile, struct sbx_ac_plan *ac, sbx_error **err)
 }
 
 const struct sbx_backend_impl sbx_backend_appcontainer = {
-	.id = SBX_BACKEND_APPCONTAINER,
-	.probe = probe,
-	.compile = compile,
+    .id = SBX_BACKEND_APPCONTAINER,
+    .probe = probe,
+    .compile = compile,
 };

@@ -58,12 +58,12 @@ static int win_err(sbx_error **err, const char *what, DWORD e)
 {
 	char msg[256] = "";
 	FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0, msg,
-		       sizeof(msg), NULL);
+	               sizeof(msg), NULL);
 	size_t n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == '.'))
 		msg[--n] = '\0';
 	return sbx_err(err, -EPERM, "appcontainer: %s: %s (error %lu)", what, msg,
-		       (unsigned long)e);
+	               (unsigned long)e);
 }
 
 static wchar_t *widen(const char *s)
@@ -83,9 +83,9 @@ static int create_profile(struct acrun *r, sbx_error **err)
 {
 	static LONG counter;
 	_snwprintf(r->name, ARRAY_SIZE(r->name) - 1, L"%hs-%lu-%ld", r->ac.name,
-		   (unsigned long)GetCurrentProcessId(), InterlockedIncrement(&counter));
-	HRESULT hr = CreateAppContainerProfile(r->name, r->name, L"sbx-exec sandbox", NULL, 0,
-					       &r->sid);
+	           (unsigned long)GetCurrentProcessId(), InterlockedIncrement(&counter));
+	HRESULT hr =
+	    CreateAppContainerProfile(r->name, r->name, L"sbx-exec sandbox", NULL, 0, &r->sid);
 	if (FAILED(hr))
 		return win_err(err, "CreateAppContainerProfile", (DWORD)HRESULT_CODE(hr));
 	r->profile_created = true;
@@ -107,21 +107,21 @@ static DWORD set_acl(PSID sid, wchar_t *path, DWORD mask, bool grant)
 	PACL old = NULL, acl = NULL;
 	PSECURITY_DESCRIPTOR sd = NULL;
 	DWORD e = GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL,
-					&old, NULL, &sd);
+	                                &old, NULL, &sd);
 	if (e != ERROR_SUCCESS)
 		return e;
 	EXPLICIT_ACCESS_W ea = {
-		.grfAccessPermissions = mask,
-		.grfAccessMode = grant ? GRANT_ACCESS : REVOKE_ACCESS,
-		.grfInheritance = SUB_CONTAINERS_AND_OBJECTS_INHERIT,
-		.Trustee = {.TrusteeForm = TRUSTEE_IS_SID,
-			    .TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP,
-			    .ptstrName = (LPWSTR)sid},
+	    .grfAccessPermissions = mask,
+	    .grfAccessMode = grant ? GRANT_ACCESS : REVOKE_ACCESS,
+	    .grfInheritance = SUB_CONTAINERS_AND_OBJECTS_INHERIT,
+	    .Trustee = {.TrusteeForm = TRUSTEE_IS_SID,
+	                .TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP,
+	                .ptstrName = (LPWSTR)sid},
 	};
 	e = SetEntriesInAclW(1, &ea, old, &acl);
 	if (e == ERROR_SUCCESS)
-		e = SetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL,
-					  acl, NULL);
+		e = SetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+		                          NULL, acl, NULL);
 	LocalFree(acl);
 	LocalFree(sd);
 	return e;
@@ -130,9 +130,9 @@ static DWORD set_acl(PSID sid, wchar_t *path, DWORD mask, bool grant)
 static int grant_paths(struct acrun *r, sbx_error **err)
 {
 	static const DWORD masks[SBX_AC__GRANTS] = {
-		[SBX_AC_READ] = FILE_GENERIC_READ | FILE_GENERIC_EXECUTE,
-		[SBX_AC_WRITE] = FILE_ALL_ACCESS,
-		[SBX_AC_SOCKET] = FILE_GENERIC_READ | FILE_GENERIC_WRITE,
+	    [SBX_AC_READ] = FILE_GENERIC_READ | FILE_GENERIC_EXECUTE,
+	    [SBX_AC_WRITE] = FILE_ALL_ACCESS,
+	    [SBX_AC_SOCKET] = FILE_GENERIC_READ | FILE_GENERIC_WRITE,
 	};
 	for (int k = 0; k < SBX_AC__GRANTS; k++)
 		for (size_t i = 0; i < r->ac.grants[k].n; i++) {
@@ -141,7 +141,8 @@ static int grant_paths(struct acrun *r, sbx_error **err)
 				return sbx_err(err, -E2BIG, "appcontainer: too many grants");
 			wchar_t *w = widen(path);
 			if (!w)
-				return sbx_err(err, -EINVAL, "appcontainer: path %s is not UTF-8", path);
+				return sbx_err(err, -EINVAL, "appcontainer: path %s is not UTF-8",
+				               path);
 			DWORD e = set_acl(r->sid, w, masks[k], true);
 			if (e != ERROR_SUCCESS) {
 				free(w);
@@ -176,11 +177,11 @@ static int make_job(struct acrun *r, sbx_error **err)
 		double ncpu = (double)GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
 		double rate = ncpu > 0 ? r->ac.cpus * 10000.0 / ncpu : 10000.0;
 		JOBOBJECT_CPU_RATE_CONTROL_INFORMATION cr = {0};
-		cr.ControlFlags = JOB_OBJECT_CPU_RATE_CONTROL_ENABLE |
-				  JOB_OBJECT_CPU_RATE_CONTROL_HARD_CAP;
+		cr.ControlFlags =
+		    JOB_OBJECT_CPU_RATE_CONTROL_ENABLE | JOB_OBJECT_CPU_RATE_CONTROL_HARD_CAP;
 		cr.CpuRate = rate >= 10000.0 ? 10000 : rate < 1.0 ? 1 : (DWORD)rate;
 		if (!SetInformationJobObject(r->job, JobObjectCpuRateControlInformation, &cr,
-					     sizeof(cr)))
+		                             sizeof(cr)))
 			return win_err(err, "job CPU rate", GetLastError());
 	}
 	return 0;
@@ -241,7 +242,8 @@ static int make_env(struct acrun *r, const struct sbx_plan *p, sbx_error **err)
 			return sbx_err(err, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < p->env.n; i++)
-		if (!(temp && (startswith(p->env.v[i], "TEMP=") || startswith(p->env.v[i], "TMP="))) &&
+		if (!(temp &&
+		      (startswith(p->env.v[i], "TEMP=") || startswith(p->env.v[i], "TMP="))) &&
 		    strv_push(&env, p->env.v[i]) < 0)
 			return sbx_err(err, -ENOMEM, "out of memory");
 	if (temp && (strv_pushf(&env, "TEMP=%s", temp) < 0 || strv_pushf(&env, "TMP=%s", temp) < 0))
@@ -287,11 +289,11 @@ static HANDLE std_handle(int fd, DWORD which)
  * job, resumes it. On failure *status may say 126/127 (the command itself
  * could not be started). */
 static int spawn(struct acrun *r, const struct sbx_plan *p, const sbx_stdio *io, int *status,
-		 sbx_error **err)
+                 sbx_error **err)
 {
 	HANDLE h[3] = {std_handle(io ? io->in : -1, STD_INPUT_HANDLE),
-		       std_handle(io ? io->out : -1, STD_OUTPUT_HANDLE),
-		       std_handle(io ? io->err : -1, STD_ERROR_HANDLE)};
+	               std_handle(io ? io->out : -1, STD_OUTPUT_HANDLE),
+	               std_handle(io ? io->err : -1, STD_ERROR_HANDLE)};
 	HANDLE inherit[3];
 	DWORD ninherit = 0;
 	for (int i = 0; i < 3; i++) {
@@ -304,8 +306,8 @@ static int spawn(struct acrun *r, const struct sbx_plan *p, const sbx_stdio *io,
 			inherit[ninherit++] = h[i];
 	}
 	SECURITY_CAPABILITIES sc = {.AppContainerSid = r->sid,
-				    .Capabilities = r->ncaps ? r->caps : NULL,
-				    .CapabilityCount = r->ncaps};
+	                            .Capabilities = r->ncaps ? r->caps : NULL,
+	                            .CapabilityCount = r->ncaps};
 	DWORD lpac = PROCESS_CREATION_ALL_APPLICATION_PACKAGES_OPT_OUT;
 	DWORD child = PROCESS_CREATION_CHILD_PROCESS_RESTRICTED;
 	SIZE_T size = 0;
@@ -316,16 +318,17 @@ static int spawn(struct acrun *r, const struct sbx_plan *p, const sbx_stdio *io,
 		r->attrs = NULL;
 		return win_err(err, "InitializeProcThreadAttributeList", GetLastError());
 	}
-	if (!UpdateProcThreadAttribute(r->attrs, 0, PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES, &sc,
-				       sizeof(sc), NULL, NULL) ||
-	    (r->ac.lpac &&
-	     !UpdateProcThreadAttribute(r->attrs, 0, PROC_THREAD_ATTRIBUTE_ALL_APPLICATION_PACKAGES_POLICY,
-					&lpac, sizeof(lpac), NULL, NULL)) ||
+	if (!UpdateProcThreadAttribute(r->attrs, 0, PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES,
+	                               &sc, sizeof(sc), NULL, NULL) ||
+	    (r->ac.lpac && !UpdateProcThreadAttribute(
+	                       r->attrs, 0, PROC_THREAD_ATTRIBUTE_ALL_APPLICATION_PACKAGES_POLICY,
+	                       &lpac, sizeof(lpac), NULL, NULL)) ||
 	    (r->ac.child_restricted &&
-	     !UpdateProcThreadAttribute(r->attrs, 0, PROC_THREAD_ATTRIBUTE_CHILD_PROCESS_POLICY, &child,
-					sizeof(child), NULL, NULL)) ||
-	    (ninherit && !UpdateProcThreadAttribute(r->attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
-						    inherit, ninherit * sizeof(HANDLE), NULL, NULL)))
+	     !UpdateProcThreadAttribute(r->attrs, 0, PROC_THREAD_ATTRIBUTE_CHILD_PROCESS_POLICY,
+	                                &child, sizeof(child), NULL, NULL)) ||
+	    (ninherit &&
+	     !UpdateProcThreadAttribute(r->attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit,
+	                                ninherit * sizeof(HANDLE), NULL, NULL)))
 		return win_err(err, "process attributes", GetLastError());
 	STARTUPINFOEXW si = {0};
 	si.StartupInfo.cb = sizeof(si);
@@ -335,8 +338,9 @@ static int spawn(struct acrun *r, const struct sbx_plan *p, const sbx_stdio *io,
 	si.StartupInfo.hStdError = h[2];
 	si.lpAttributeList = r->attrs;
 	if (!CreateProcessW(NULL, r->cmdline, NULL, NULL, ninherit > 0,
-			    EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT,
-			    r->env, r->cwd, &si.StartupInfo, &r->pi)) {
+	                    EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED |
+	                        CREATE_UNICODE_ENVIRONMENT,
+	                    r->env, r->cwd, &si.StartupInfo, &r->pi)) {
 		DWORD e = GetLastError();
 		if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND)
 			*status = 127;
@@ -362,8 +366,8 @@ static int wait_exit(struct acrun *r, const struct sbx_plan *p, struct sbx_run_r
 	DWORD ms = INFINITE;
 	if (p->runner_timeout > 0)
 		ms = p->runner_timeout * 1000.0 >= (double)(INFINITE - 1)
-			     ? INFINITE - 1
-			     : (DWORD)(p->runner_timeout * 1000.0);
+		         ? INFINITE - 1
+		         : (DWORD)(p->runner_timeout * 1000.0);
 	if (WaitForSingleObject(r->pi.hProcess, ms) == WAIT_TIMEOUT) {
 		TerminateJobObject(r->job, 124);
 		WaitForSingleObject(r->pi.hProcess, INFINITE);
@@ -393,9 +397,10 @@ static void cleanup(struct acrun *r)
 	for (size_t i = 0; i < r->ngranted; i++) {
 		DWORD e = set_acl(r->sid, r->granted[i], 0, false);
 		if (e != ERROR_SUCCESS)
-			fprintf(stderr, "sbx-exec: warning: could not remove the grant on %ls (error "
-					"%lu)\n",
-				r->granted[i], (unsigned long)e);
+			fprintf(stderr,
+			        "sbx-exec: warning: could not remove the grant on %ls (error "
+			        "%lu)\n",
+			        r->granted[i], (unsigned long)e);
 		free(r->granted[i]);
 	}
 	for (DWORD i = 0; i < r->ncaps; i++)
@@ -441,7 +446,7 @@ static int prepare_run(struct acrun *r, const struct sbx_plan *p, sbx_error **er
 }
 
 int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_signals,
-		 struct sbx_run_result *res, sbx_error **err)
+                 struct sbx_run_result *res, sbx_error **err)
 {
 	*res = (struct sbx_run_result){0};
 	if (p->backend != SBX_BACKEND_APPCONTAINER || !p->profile)

@@ -43,8 +43,9 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 	const char *path = sandbox_exec_path();
 	if (access(path, X_OK) < 0) {
 		static char why[512];
-		snprintf(why, sizeof(why), "%s is not executable: %s (SBX_SANDBOX_EXEC overrides the path)",
-			 path, strerror(errno));
+		snprintf(why, sizeof(why),
+		         "%s is not executable: %s (SBX_SANDBOX_EXEC overrides the path)", path,
+		         strerror(errno));
 		a->unavailable = why;
 		return;
 	}
@@ -55,56 +56,56 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
  * shared cache (under /System), system libraries and tools, the /etc files
  * libc reads, time zones, the developer-tools shims behind /usr/bin/git. */
 static const char *const runtime_subpaths[] = {
-	"/System",
-	"/usr/lib",
-	"/usr/libexec",
-	"/usr/share",
-	"/usr/bin",
-	"/usr/sbin",
-	"/bin",
-	"/sbin",
-	"/Library/Apple",
-	"/Library/Preferences",
-	"/Library/Developer/CommandLineTools",
-	"/private/etc",
-	"/private/var/db/timezone",
-	"/private/var/select",
-	"/dev/fd",
+    "/System",
+    "/usr/lib",
+    "/usr/libexec",
+    "/usr/share",
+    "/usr/bin",
+    "/usr/sbin",
+    "/bin",
+    "/sbin",
+    "/Library/Apple",
+    "/Library/Preferences",
+    "/Library/Developer/CommandLineTools",
+    "/private/etc",
+    "/private/var/db/timezone",
+    "/private/var/select",
+    "/dev/fd",
 };
 static const char *const runtime_literals[] = {
-	"/private/var/db/xcode_select_link",
-	"/dev/null",
-	"/dev/zero",
-	"/dev/random",
-	"/dev/urandom",
-	"/dev/dtracehelper",
-	"/dev/tty",
+    "/private/var/db/xcode_select_link",
+    "/dev/null",
+    "/dev/zero",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/dtracehelper",
+    "/dev/tty",
 };
 /* Writable under every write mode: the bit buckets, dyld's DTrace helper
  * and terminals (the command's own output). */
 static const char *const write_literals[] = {"/dev/null", "/dev/zero", "/dev/dtracehelper",
-					     "/dev/tty"};
+                                             "/dev/tty"};
 static const char tty_regex[] = "^/dev/ttys[0-9]+$";
 
 /* Services nearly every program needs once Mach lookups are restricted:
  * user and group lookup, logging, notifications, the per-user temp dir. */
 static const char *const mach_base[] = {
-	"com.apple.system.opendirectoryd.libinfo",
-	"com.apple.system.opendirectoryd.membership",
-	"com.apple.system.logger",
-	"com.apple.logd",
-	"com.apple.system.notification_center",
-	"com.apple.bsd.dirhelper",
+    "com.apple.system.opendirectoryd.libinfo",
+    "com.apple.system.opendirectoryd.membership",
+    "com.apple.system.logger",
+    "com.apple.logd",
+    "com.apple.system.notification_center",
+    "com.apple.bsd.dirhelper",
 };
 /* TLS certificate validation and DNS configuration, allowed with the network. */
 static const char *const mach_network[] = {
-	"com.apple.trustd.agent",
-	"com.apple.trustd",
-	"com.apple.SecurityServer",
-	"com.apple.ocspd",
-	"com.apple.dnssd.service",
-	"com.apple.SystemConfiguration.DNSConfiguration",
-	"com.apple.SystemConfiguration.configd",
+    "com.apple.trustd.agent",
+    "com.apple.trustd",
+    "com.apple.SecurityServer",
+    "com.apple.ocspd",
+    "com.apple.dnssd.service",
+    "com.apple.SystemConfiguration.DNSConfiguration",
+    "com.apple.SystemConfiguration.configd",
 };
 
 /* The path as macOS resolves it: /tmp, /var and /etc are symlinks into
@@ -220,7 +221,7 @@ static void sb_free(struct sb *s)
 
 /* `(OP ACTION\n  (FILTER "path")...)`: one rule over a list of paths. */
 static void rule(buf *b, const char *action, const char *op, const char *filter,
-		 const char *const *paths, size_t n)
+                 const char *const *paths, size_t n)
 {
 	if (!n)
 		return;
@@ -233,8 +234,7 @@ static void rule(buf *b, const char *action, const char *op, const char *filter,
 	buf_add(b, ")\n");
 }
 
-static void rule_strv(buf *b, const char *action, const char *op, const char *filter,
-		      const strv *v)
+static void rule_strv(buf *b, const char *action, const char *op, const char *filter, const strv *v)
 {
 	rule(b, action, op, filter, (const char *const *)strv_get(v), v->n);
 }
@@ -259,7 +259,7 @@ static int plan_clone(struct sb *s)
 	for (size_t i = 0; i < n; i++)
 		if (path_is_beneath(s->read_deny.v[i], s->dir) &&
 		    strv_pushf(&s->read_deny, "%s%s", s->clone,
-			       s->read_deny.v[i] + strlen(s->dir)) < 0)
+		               s->read_deny.v[i] + strlen(s->dir)) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -290,11 +290,11 @@ static void net_section(struct sb *s)
 		break;
 	case SBX_NET_OUTBOUND:
 		buf_add(b, "\n; network: outbound (nothing may bind or accept)\n"
-			   "(allow network*)\n(deny network-bind)\n(deny network-inbound)\n");
+		           "(allow network*)\n(deny network-bind)\n(deny network-inbound)\n");
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_OUTBOUND,
-				       "seatbelt: network-bind and network-inbound denied");
+		                       "seatbelt: network-bind and network-inbound denied");
 		sbx_plan_caveat(p, "net=outbound: no socket can bind or accept, unix-domain "
-				   "servers included");
+		                   "servers included");
 		break;
 	case SBX_NET_DISABLE:
 		buf_add(b, "\n; network: disable\n(deny network*)\n");
@@ -308,12 +308,12 @@ static void net_section(struct sb *s)
 			buf_add(b, ")\n");
 		}
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE,
-				       "seatbelt: network* denied, unix-domain sockets included%s",
-				       s->sockets.n ? " (except the allow-socket paths)" : "");
+		                       "seatbelt: network* denied, unix-domain sockets included%s",
+		                       s->sockets.n ? " (except the allow-socket paths)" : "");
 		if (!(s->c->requested & CAP(MACH_RESTRICT)))
 			sbx_plan_caveat(p, "net=disable: Mach services stay reachable (no "
-					   "--mach-allow), so a system daemon could still reach "
-					   "the network on the command's behalf");
+			                   "--mach-allow), so a system daemon could still reach "
+			                   "the network on the command's behalf");
 		break;
 	}
 }
@@ -408,7 +408,7 @@ static int read_scope(struct sb *s)
 
 	buf *b = &s->prof;
 	buf_add(b, "\n; reads: scope, plus the runtime macOS programs need to start\n"
-		   "(deny file-read*)\n");
+	           "(deny file-read*)\n");
 	rule_strv(b, "allow", "file-read*", "subpath", &s->reads);
 	size_t nsub = p->runtime_paths.n - ARRAY_SIZE(runtime_literals);
 	rule(b, "allow", "file-read*", "subpath", (const char *const *)p->runtime_paths.v, nsub);
@@ -417,10 +417,10 @@ static int read_scope(struct sb *s)
 	buf_addf(b, "(allow file-read* (regex #\"%s\"))\n", tty_regex);
 	rule_strv(b, "allow", "file-read-metadata", "literal", &s->ancestors);
 	sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
-			       "seatbelt: file-read* denied, then allowed beneath the readable, "
-			       "writable and runtime paths; metadata of their ancestors");
+	                       "seatbelt: file-read* denied, then allowed beneath the readable, "
+	                       "writable and runtime paths; metadata of their ancestors");
 	sbx_plan_caveat(p, "read scope: programs outside the macOS system runtime (Homebrew, "
-			   "language toolchains) need their install prefix listed as readable");
+	                   "language toolchains) need their install prefix listed as readable");
 	return 0;
 }
 
@@ -433,17 +433,17 @@ static int read_section(struct sb *s)
 	} else {
 		buf_add(&s->prof, "\n; reads: host (allowed by default)\n");
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST,
-				       "seatbelt: file-read* allowed (the default)%s",
-				       s->read_deny.n ? ", read-deny paths excepted" : "");
+		                       "seatbelt: file-read* allowed (the default)%s",
+		                       s->read_deny.n ? ", read-deny paths excepted" : "");
 	}
 	if (s->read_deny.n) {
 		buf_add(&s->prof, "\n; read-deny: after every read allow\n");
 		rule_strv(&s->prof, "deny", "file-read*", "subpath", &s->read_deny);
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_DENY,
-				       "seatbelt: file-read* and file-write* denied beneath the "
-				       "read-deny paths after every allow");
+		                       "seatbelt: file-read* and file-write* denied beneath the "
+		                       "read-deny paths after every allow");
 		sbx_plan_caveat(p, "read-deny: hard links to a denied file that already exist "
-				   "elsewhere are not covered");
+		                   "elsewhere are not covered");
 	}
 	return 0;
 }
@@ -472,35 +472,35 @@ static int write_section(struct sb *s)
 		rule_strv(b, "deny", "file-write*", "subpath", &s->read_deny);
 	}
 	sbx_plan_caveat(p, "every terminal device (/dev/ttys*) stays writable, not only the "
-			   "command's own");
+	                   "command's own");
 	switch (spec->write) {
 	case SBX_WRITE_NONE:
 		return sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY,
-					      "seatbelt: file-write* denied except /dev/null, "
-					      "/dev/zero, /dev/dtracehelper and terminals");
+		                              "seatbelt: file-write* denied except /dev/null, "
+		                              "/dev/zero, /dev/dtracehelper and terminals");
 	case SBX_WRITE_SCOPE:
 		return sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-					      "seatbelt: file-write* only beneath the writable "
-					      "paths%s",
-					      spec->allow_temp ? " and the temp dirs" : "");
+		                              "seatbelt: file-write* only beneath the writable "
+		                              "paths%s",
+		                              spec->allow_temp ? " and the temp dirs" : "");
 	case SBX_WRITE_OVERLAY:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-				       "seatbelt: file-write* only beneath the writable paths%s",
-				       spec->allow_temp ? " and the temp dirs" : "");
+		                       "seatbelt: file-write* only beneath the writable paths%s",
+		                       spec->allow_temp ? " and the temp dirs" : "");
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "seatbelt: other writes are refused, so none reaches the "
-				       "host");
+		                       "seatbelt: other writes are refused, so none reaches the "
+		                       "host");
 		return sbx_plan_caveat(p, "write=overlay on seatbelt: writes outside the writable "
-					  "paths fail (EPERM) instead of being discarded");
+		                          "paths fail (EPERM) instead of being discarded");
 	case SBX_WRITE_EPHEMERAL:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "clonefile(2): the command runs in a copy-on-write clone of "
-				       "%s at %s, with TMPDIR beside it, removed after the run",
-				       s->dir, s->clone);
+		                       "clonefile(2): the command runs in a copy-on-write clone of "
+		                       "%s at %s, with TMPDIR beside it, removed after the run",
+		                       s->dir, s->clone);
 		return sbx_plan_caveat(p, "write=ephemeral on seatbelt covers the workspace, not "
-					  "all of /: writes outside the clone and its TMPDIR fail "
-					  "(EPERM); the clone needs APFS and the temp dir on the "
-					  "workspace's volume");
+		                          "all of /: writes outside the clone and its TMPDIR fail "
+		                          "(EPERM); the clone needs APFS and the temp dir on the "
+		                          "workspace's volume");
 	}
 	return 0;
 }
@@ -514,7 +514,7 @@ static void mach_section(struct sb *s)
 	const strv *allow = &c->spec->lists[SBX_LIST_MACH_ALLOW];
 	bool net = c->spec->net != SBX_NET_DISABLE;
 	buf_add(b, "\n; mach: denied, then the allowed services added back\n(deny mach-lookup)\n"
-		   "(allow mach-lookup");
+	           "(allow mach-lookup");
 	for (size_t i = 0; i < ARRAY_SIZE(mach_base); i++)
 		buf_addf(b, "\n  (global-name \"%s\")", mach_base[i]);
 	for (size_t i = 0; net && i < ARRAY_SIZE(mach_network); i++)
@@ -522,19 +522,20 @@ static void mach_section(struct sb *s)
 	buf_add(b, ")\n");
 	rule(b, "allow", "mach-lookup", "global-name", (const char *const *)allow->v, allow->n);
 	sbx_plan_set_mechanism(s->p, SBX_CAP_MACH_RESTRICT,
-			       "seatbelt: mach-lookup denied except the mach-allow services and "
-			       "the system ones listed in the profile%s",
-			       net ? " (trust and DNS services with the network)" : "");
+	                       "seatbelt: mach-lookup denied except the mach-allow services and "
+	                       "the system ones listed in the profile%s",
+	                       net ? " (trust and DNS services with the network)" : "");
 }
 
 static int build_profile(struct sb *s)
 {
 	buf *b = &s->prof;
-	buf_addf(b, "(version 1)\n; sbx %s seatbelt profile: net=%s write=%s reads=%s\n"
-		    "; last matching rule wins: each section narrows the ones before it\n"
-		    "(allow default)\n",
-		 sbx_version(), sbx_net_name(s->c->spec->net), sbx_write_name(s->c->spec->write),
-		 s->readable.n ? "scope" : "host");
+	buf_addf(b,
+	         "(version 1)\n; sbx %s seatbelt profile: net=%s write=%s reads=%s\n"
+	         "; last matching rule wins: each section narrows the ones before it\n"
+	         "(allow default)\n",
+	         sbx_version(), sbx_net_name(s->c->spec->net), sbx_write_name(s->c->spec->write),
+	         s->readable.n ? "scope" : "host");
 	net_section(s);
 	if (read_section(s) < 0 || write_section(s) < 0)
 		return -ENOMEM;
@@ -557,10 +558,10 @@ static int prepare_clone(const struct sbx_plan *p, sbx_error **err)
 	if (clonefile(p->prepare_src, p->chdir, CLONE_NOFOLLOW | CLONE_NOOWNERCOPY) < 0) {
 		int e = errno;
 		return sbx_err(err, -e, "ephemeral workspace: clonefile %s to %s: %s%s",
-			       p->prepare_src, p->chdir, strerror(e),
-			       e == ENOTSUP || e == EXDEV
-				       ? " (needs APFS, with the temp dir on the same volume)"
-				       : "");
+		               p->prepare_src, p->chdir, strerror(e),
+		               e == ENOTSUP || e == EXDEV
+		                   ? " (needs APFS, with the temp dir on the same volume)"
+		                   : "");
 	}
 	return 0;
 }
@@ -602,10 +603,11 @@ static int finish_plan(struct sb *s)
 	}
 	if (s->c->requested & CAP(ENV_SCRUB))
 		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB,
-				       "sbx: matching variables removed before exec");
-	sbx_plan_caveat(p, "seatbelt does not restrict host IPC: signals to the user's other "
-			   "processes, POSIX and SysV IPC%s stay reachable",
-			   s->c->requested & CAP(MACH_RESTRICT) ? "" : " and Mach services");
+		                       "sbx: matching variables removed before exec");
+	sbx_plan_caveat(p,
+	                "seatbelt does not restrict host IPC: signals to the user's other "
+	                "processes, POSIX and SysV IPC%s stay reachable",
+	                s->c->requested & CAP(MACH_RESTRICT) ? "" : " and Mach services");
 	p->runner_timeout = spec->timeout;
 	p->exec_direct = false;
 	return 0;
@@ -624,7 +626,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 }
 
 const struct sbx_backend_impl sbx_backend_seatbelt = {
-	.id = SBX_BACKEND_SEATBELT,
-	.probe = probe,
-	.compile = compile,
+    .id = SBX_BACKEND_SEATBELT,
+    .probe = probe,
+    .compile = compile,
 };

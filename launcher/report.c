@@ -144,8 +144,8 @@ int report_doctor(bool json)
 		char release[64];
 	} u;
 	DWORD v = GetVersion();
-	snprintf(u.release, sizeof(u.release), "Windows %lu.%lu", (unsigned long)(v & 0xff),
-		 (unsigned long)((v >> 8) & 0xff));
+	unsigned long major = v & 0xff, minor = (v >> 8) & 0xff;
+	snprintf(u.release, sizeof(u.release), "Windows %lu.%lu", major, minor);
 #else
 	struct utsname u;
 	if (uname(&u) < 0)

@@ -155,10 +155,9 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	ssize_t got = read(ep[0], msg, sizeof(msg));
 	if (got == (ssize_t)sizeof(msg)) {
 		waitpid(pid, NULL, 0);
-		rc = msg[0] == CHILD_CHDIR
-			     ? sbx_err(err, -msg[1], "cannot change to %s: %s", p->chdir, strerror(msg[1]))
-			     : sbx_err(err, -msg[1], "cannot execute %s: %s", p->argv.v[0],
-				       strerror(msg[1]));
+		const char *what = msg[0] == CHILD_CHDIR ? "change to" : "execute";
+		const char *arg = msg[0] == CHILD_CHDIR ? p->chdir : p->argv.v[0];
+		rc = sbx_err(err, -msg[1], "cannot %s %s: %s", what, arg, strerror(msg[1]));
 		goto out;
 	}
 	double deadline = p->runner_timeout > 0 ? now() + p->runner_timeout : 0;

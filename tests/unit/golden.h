@@ -43,8 +43,8 @@ static inline void golden_check(const char *rel, const char *text)
 	snprintf(path, sizeof(path), "%s/tests/golden/%s", src && *src ? src : ".", rel);
 	const char *upd = getenv("SBX_UPDATE_GOLDEN");
 	if (upd && streq(upd, "1")) {
-		ok(golden_write(path, text ? text : "") == 0, "golden %s rewritten (SBX_UPDATE_GOLDEN=1)",
-		   rel);
+		ok(golden_write(path, text ? text : "") == 0,
+		   "golden %s rewritten (SBX_UPDATE_GOLDEN=1)", rel);
 		return;
 	}
 	char *want = golden_read(path);
@@ -61,7 +61,8 @@ static inline void golden_check(const char *rel, const char *text)
 			close(fd);
 			golden_write(got, text);
 			char cmd[2300];
-			snprintf(cmd, sizeof(cmd), "diff -u '%s' '%s' | sed 's/^/#   /'", path, got);
+			snprintf(cmd, sizeof(cmd), "diff -u '%s' '%s' | sed 's/^/#   /'", path,
+			         got);
 			fflush(stdout);
 			if (system(cmd) < 0)
 				printf("#   (diff could not run)\n");

@@ -14,7 +14,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#define SBPL_MAX_RULES	 256
+#define SBPL_MAX_RULES   256
 #define SBPL_MAX_FILTERS 64
 
 struct sbpl_filter {
@@ -33,14 +33,13 @@ struct sbpl {
 	char error[256];
 	struct sbpl_rule rules[SBPL_MAX_RULES];
 	size_t nrules;
-	strv strings; /* every decoded string literal, in order */
+	strv strings;  /* every decoded string literal, in order */
 	const char *p; /* parse position */
 };
 
 static const char *const sbpl_ops[] = {
-	"default",	      "file-read*",  "file-read-metadata", "file-write*",
-	"network*",	      "network-outbound", "network-inbound", "network-bind",
-	"mach-lookup",
+    "default",          "file-read*",      "file-read-metadata", "file-write*", "network*",
+    "network-outbound", "network-inbound", "network-bind",       "mach-lookup",
 };
 
 static inline void sbpl_free(struct sbpl *s)
@@ -197,8 +196,8 @@ static inline int sbpl_filter(struct sbpl *s, struct sbpl_rule *r)
 		if (*s->p != '"' || sbpl_string(s, false, &f->value) < 0)
 			return sbpl_fail(s, "expected a string");
 		f->kind = streq(head, "subpath")   ? "subpath"
-			  : streq(head, "literal") ? "literal"
-						   : "global-name";
+		          : streq(head, "literal") ? "literal"
+		                                   : "global-name";
 		if (f->kind[0] != 'g' && f->value[0] != '/')
 			return sbpl_fail(s, "path is not absolute");
 	} else {

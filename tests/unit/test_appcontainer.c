@@ -8,11 +8,11 @@
 #include "../../backends/appcontainer.h"
 
 static char *const test_env[] = {
-	"PATH=/usr/bin:/bin",
-	"HOME=/home/alice",
-	"TEMP=/home/alice/AppData/Local/Temp",
-	"GITHUB_TOKEN=secret",
-	NULL,
+    "PATH=/usr/bin:/bin",
+    "HOME=/home/alice",
+    "TEMP=/home/alice/AppData/Local/Temp",
+    "GITHUB_TOKEN=secret",
+    NULL,
 };
 
 struct tcase {
@@ -31,9 +31,10 @@ static bool has(const strv *v, const char *s)
 
 static void check_agent(const struct sbx_ac_plan *ac, const sbx_plan *p)
 {
-	ok(ac->lpac && ac->kill_on_close, "agent: less-privileged container in a kill-on-close job");
+	ok(ac->lpac && ac->kill_on_close,
+	   "agent: less-privileged container in a kill-on-close job");
 	ok(ac->cap_names.n == 1 && streq(ac->cap_names.v[0], "internetClient") &&
-		   streq(ac->cap_sids.v[0], "S-1-15-3-1"),
+	       streq(ac->cap_sids.v[0], "S-1-15-3-1"),
 	   "agent: outbound is internetClient only");
 	ok(has(&ac->grants[SBX_AC_WRITE], "/home/alice/proj"), "agent: workspace writable");
 	ok(has(&ac->grants[SBX_AC_WRITE], "/home/alice/AppData/Local/Temp"),
@@ -45,7 +46,8 @@ static void check_agent(const struct sbx_ac_plan *ac, const sbx_plan *p)
 	sbx_plan_caveats(p, &n);
 	bool said = false;
 	for (size_t i = 0; i < n; i++)
-		said |= strstr(p->caveats.v[i], "fs.read.deny was requested but is NOT enforced") != NULL;
+		said |= strstr(p->caveats.v[i], "fs.read.deny was requested but is NOT enforced") !=
+		        NULL;
 	ok(said, "agent: the read-deny gap is a caveat");
 	ok(!strv_contains(&p->env, "GITHUB_TOKEN=secret"), "agent: env scrubbed");
 }
@@ -53,7 +55,8 @@ static void check_agent(const struct sbx_ac_plan *ac, const sbx_plan *p)
 static void check_limits(const struct sbx_ac_plan *ac, const sbx_plan *p)
 {
 	is_int(ac->cap_names.n, 3, "enable: three network capabilities");
-	ok(has(&ac->cap_names, "internetClientServer") && has(&ac->cap_names, "privateNetworkClientServer"),
+	ok(has(&ac->cap_names, "internetClientServer") &&
+	       has(&ac->cap_names, "privateNetworkClientServer"),
 	   "enable: server capabilities");
 	is_int(ac->memory, 512 << 20, "memory limit");
 	is_int(ac->processes, 64, "process limit");
@@ -66,7 +69,7 @@ static void check_limits(const struct sbx_ac_plan *ac, const sbx_plan *p)
 	ok(p->runner_timeout == 60, "timeout enforced by the runner");
 	is_str(p->chdir, "/home/alice/proj", "runner starts in the spec's dir");
 	sbx_capset want = SBX_CAPSET_OF(SBX_CAP_RES_CPU) | SBX_CAPSET_OF(SBX_CAP_RES_MEMORY) |
-			  SBX_CAPSET_OF(SBX_CAP_RES_PIDS) | SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC);
+	                  SBX_CAPSET_OF(SBX_CAP_RES_PIDS) | SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC);
 	ok((p->uses & want) == want, "limits and no-exec are enforced");
 }
 
@@ -87,10 +90,10 @@ static void check_ephemeral(const struct sbx_ac_plan *ac, const sbx_plan *p)
 }
 
 static const char *const hostile[] = {
-	"/home/alice/50%done",
-	"/home/alice/new\nline",
-	"/home/alice/q\"uote\\back",
-	"/home/alice/sock%0A\nfake",
+    "/home/alice/50%done",
+    "/home/alice/new\nline",
+    "/home/alice/q\"uote\\back",
+    "/home/alice/sock%0A\nfake",
 };
 
 static void add_hostile(sbx_spec *s)
@@ -103,7 +106,8 @@ static void add_hostile(sbx_spec *s)
 static void check_hostile(const struct sbx_ac_plan *ac, const sbx_plan *p)
 {
 	for (size_t i = 0; i < 3; i++)
-		ok(has(&ac->grants[SBX_AC_READ], hostile[i]), "hostile readable %zu round-trips", i);
+		ok(has(&ac->grants[SBX_AC_READ], hostile[i]), "hostile readable %zu round-trips",
+		   i);
 	ok(has(&ac->grants[SBX_AC_SOCKET], hostile[3]), "hostile socket path round-trips");
 	size_t lines = 0;
 	for (const char *c = p->profile; *c; c++)
@@ -112,18 +116,28 @@ static void check_hostile(const struct sbx_ac_plan *ac, const sbx_plan *p)
 }
 
 static const struct tcase cases[] = {
-	{"agent-best-effort", "agent", "best-effort=true", NULL, {"make", NULL}, check_agent},
-	{"enable-scope-limits", NULL,
-	 "net=enable; readable=.; write=scope; writable=out; cpus=1.5; memory=512m; pids=64; "
-	 "no-exec=true; timeout=1m",
-	 NULL, {"tools/gen", "--all", NULL}, check_limits},
-	{"disable-write-none", NULL, "readable=.", NULL, {"cmd.exe", "/c", "dir", NULL},
-	 check_disable},
-	{"outbound-ephemeral", NULL, "net=outbound; write=ephemeral; readable=.", NULL,
-	 {"python", "x.py", NULL}, check_ephemeral},
-	{"overlay-temp", NULL, "write=overlay; writable=.; allow-temp=true; readable=.", NULL,
-	 {"make", NULL}, NULL},
-	{"hostile-paths", NULL, "readable=.", add_hostile, {"make", NULL}, check_hostile},
+    {"agent-best-effort", "agent", "best-effort=true", NULL, {"make", NULL}, check_agent},
+    {"enable-scope-limits",
+     NULL,
+     "net=enable; readable=.; write=scope; writable=out; cpus=1.5; memory=512m; pids=64; "
+     "no-exec=true; timeout=1m",
+     NULL,
+     {"tools/gen", "--all", NULL},
+     check_limits},
+    {"disable-write-none", NULL, "readable=.", NULL, {"cmd.exe", "/c", "dir", NULL}, check_disable},
+    {"outbound-ephemeral",
+     NULL,
+     "net=outbound; write=ephemeral; readable=.",
+     NULL,
+     {"python", "x.py", NULL},
+     check_ephemeral},
+    {"overlay-temp",
+     NULL,
+     "write=overlay; writable=.; allow-temp=true; readable=.",
+     NULL,
+     {"make", NULL},
+     NULL},
+    {"hostile-paths", NULL, "readable=.", add_hostile, {"make", NULL}, check_hostile},
 };
 
 static int build(const struct tcase *t, sbx_spec **out)
@@ -176,8 +190,8 @@ static void run_case(const struct tcase *t)
 		return;
 	}
 	if (SBX_OS_HOST != SBX_OS_WINDOWS)
-		ok(p->unavailable && strstr(p->unavailable, "Windows"), "%s: not runnable off Windows",
-		   t->name);
+		ok(p->unavailable && strstr(p->unavailable, "Windows"),
+		   "%s: not runnable off Windows", t->name);
 	free(p->unavailable);
 	p->unavailable = NULL;
 	char *text = sbx_plan_format(p, false);
@@ -206,17 +220,17 @@ static void run_case(const struct tcase *t)
 static void test_parser_rejects(void)
 {
 	static const char *const bad[] = {
-		"container sbx\nlpac\n",                                  /* no job */
-		"lpac\njob kill-on-close\n",                              /* no container */
-		"container sbx\njob kill-on-close\nfrobnicate\n",         /* unknown */
-		"container sbx\njob kill-on-close\ngrant exec /x\n",      /* unknown grant */
-		"container sbx\njob kill-on-close\ngrant read /a%4\n",    /* short escape */
-		"container sbx\njob kill-on-close\ngrant read /a%00b\n",  /* NUL */
-		"container sbx\njob kill-on-close\ngrant read /a%zzb\n",  /* not hex */
-		"container sbx\njob kill-on-close\njob memory -5\n",
-		"container sbx\njob kill-on-close\njob cpu fast\n",
-		"container sbx\njob kill-on-close\ncapability x S-1-5-32-544\n",
-		"container sbx\njob kill-on-close\nlpac please\n",
+	    "container sbx\nlpac\n",                                 /* no job */
+	    "lpac\njob kill-on-close\n",                             /* no container */
+	    "container sbx\njob kill-on-close\nfrobnicate\n",        /* unknown */
+	    "container sbx\njob kill-on-close\ngrant exec /x\n",     /* unknown grant */
+	    "container sbx\njob kill-on-close\ngrant read /a%4\n",   /* short escape */
+	    "container sbx\njob kill-on-close\ngrant read /a%00b\n", /* NUL */
+	    "container sbx\njob kill-on-close\ngrant read /a%zzb\n", /* not hex */
+	    "container sbx\njob kill-on-close\njob memory -5\n",
+	    "container sbx\njob kill-on-close\njob cpu fast\n",
+	    "container sbx\njob kill-on-close\ncapability x S-1-5-32-544\n",
+	    "container sbx\njob kill-on-close\nlpac please\n",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct sbx_ac_plan ac;
@@ -237,7 +251,7 @@ static void test_gaps_refused(void)
 	sbx_plan *p = compile_spec(s, &rc, &err);
 	is_int(rc, -ENOTSUP, "agent without best effort is refused");
 	ok(err && strstr(sbx_error_message(err), "fs.read.host") &&
-		   strstr(sbx_error_message(err), "fs.read.deny"),
+	       strstr(sbx_error_message(err), "fs.read.deny"),
 	   "the error names fs.read.host and fs.read.deny");
 	sbx_error_free(err);
 	sbx_plan_free(p);

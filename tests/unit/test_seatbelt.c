@@ -10,12 +10,12 @@
 #include "internal.h"
 
 static char *const test_env[] = {
-	"PATH=/usr/bin:/bin:/usr/sbin:/sbin",
-	"HOME=/Users/alice",
-	"TMPDIR=/var/folders/zz/abc123/T",
-	"LANG=en_US.UTF-8",
-	"GITHUB_TOKEN=secret",
-	NULL,
+    "PATH=/usr/bin:/bin:/usr/sbin:/sbin",
+    "HOME=/Users/alice",
+    "TMPDIR=/var/folders/zz/abc123/T",
+    "LANG=en_US.UTF-8",
+    "GITHUB_TOKEN=secret",
+    NULL,
 };
 
 struct tcase {
@@ -108,7 +108,7 @@ static void check_ephemeral(const struct sbpl *sb, const sbx_plan *p)
 	char path[600];
 	snprintf(path, sizeof(path), "%s/secrets/k", p->chdir ? p->chdir : "?");
 	ok(sbpl_decide(sb, "file-read-data", path) == 0, "ephemeral: the clone's copy of a "
-							 "read-deny path is denied too");
+	                                                 "read-deny path is denied too");
 	snprintf(path, sizeof(path), "TMPDIR=%s/tmp", p->scratch_dir ? p->scratch_dir : "?");
 	ok(strv_contains(&p->env, path), "ephemeral: TMPDIR is the scratch dir's");
 	DENY("file-write-create", "/private/var/folders/zz/abc123/T/other");
@@ -166,10 +166,11 @@ static void check_mach_outbound(const struct sbpl *sb, const sbx_plan *p)
 }
 
 static const char *const hostile[] = {
-	"/Users/alice/we\"ird\\dir",
-	"/Users/alice/new\nline",
-	"/Users/alice/x\")(allow default)(\"",
-	"/Users/alice/ctl\x01" "char\ttab",
+    "/Users/alice/we\"ird\\dir",
+    "/Users/alice/new\nline",
+    "/Users/alice/x\")(allow default)(\"",
+    "/Users/alice/ctl\x01"
+    "char\ttab",
 };
 
 static void add_hostile(sbx_spec *s)
@@ -188,7 +189,8 @@ static void check_hostile(const struct sbpl *sb, const sbx_plan *p)
 	ALLOW("file-write-create", "/Users/alice/new\nline/f");
 	DENY("file-write-create", "/Users/alice/new");
 	DENY("file-write-create", "/Users/alice/we");
-	DENY("file-read-data", "/Users/alice/ctl\x01" "char\ttab");
+	DENY("file-read-data", "/Users/alice/ctl\x01"
+	                       "char\ttab");
 	size_t defaults = 0;
 	for (size_t i = 0; i < sb->nrules; i++)
 		defaults += streq(sb->rules[i].op, "default");
@@ -209,28 +211,65 @@ static void dir_sub(sbx_spec *s)
 }
 
 static const struct tcase cases[] = {
-	{"agent", "agent", NULL, NULL, {"/usr/bin/make", "-j2", NULL}, check_agent},
-	{"tight", "tight", NULL, NULL, {"/bin/sh", "-c", "echo hi", NULL}, check_tight},
-	{"net-enable-write-none", NULL, "net=enable", NULL, {"/usr/bin/curl", NULL}, check_net_enable},
-	{"net-outbound-write-scope", NULL, "net=outbound; write=scope; writable=out; "
-	 "writable=/tmp/cache", NULL, {"/usr/bin/make", NULL}, check_scope},
-	{"net-disable-allow-socket", NULL, "allow-socket=/var/run/agent.sock", NULL,
-	 {"/usr/bin/ssh-add", "-l", NULL}, check_socket},
-	{"write-ephemeral", NULL, "write=ephemeral; read-deny=./secrets", NULL,
-	 {"/usr/bin/make", "test", NULL}, check_ephemeral},
-	{"write-overlay", NULL, "write=overlay; writable=.", NULL, {"/usr/bin/make", NULL},
-	 check_overlay},
-	{"read-scope", NULL, "readable=.; readable=/opt/homebrew; read-deny=./.env", NULL,
-	 {"/opt/homebrew/bin/python3", "a.py", NULL}, check_read_scope},
-	{"read-scope-tool", NULL, "readable=.", NULL, {"/Users/alice/bin/tool", NULL},
-	 check_read_scope_tool},
-	{"mach-net-disable", NULL, "mach-allow=com.apple.pasteboard.1", NULL, {"/usr/bin/pbcopy", NULL},
-	 check_mach_disable},
-	{"mach-net-outbound", NULL, "net=outbound; mach-allow=com.example.\"quoted\"", NULL,
-	 {"/usr/bin/git", "fetch", NULL}, check_mach_outbound},
-	{"hostile-paths", NULL, "write=scope", add_hostile, {"/bin/echo", "a\"b", NULL}, check_hostile},
-	{"best-effort-limits", "tight", "cpus=2; memory=1g; pids=10; best-effort=true; timeout=30s",
-	 dir_sub, {"/usr/bin/true", NULL}, check_best_effort},
+    {"agent", "agent", NULL, NULL, {"/usr/bin/make", "-j2", NULL}, check_agent},
+    {"tight", "tight", NULL, NULL, {"/bin/sh", "-c", "echo hi", NULL}, check_tight},
+    {"net-enable-write-none", NULL, "net=enable", NULL, {"/usr/bin/curl", NULL}, check_net_enable},
+    {"net-outbound-write-scope",
+     NULL,
+     "net=outbound; write=scope; writable=out; "
+     "writable=/tmp/cache",
+     NULL,
+     {"/usr/bin/make", NULL},
+     check_scope},
+    {"net-disable-allow-socket",
+     NULL,
+     "allow-socket=/var/run/agent.sock",
+     NULL,
+     {"/usr/bin/ssh-add", "-l", NULL},
+     check_socket},
+    {"write-ephemeral",
+     NULL,
+     "write=ephemeral; read-deny=./secrets",
+     NULL,
+     {"/usr/bin/make", "test", NULL},
+     check_ephemeral},
+    {"write-overlay",
+     NULL,
+     "write=overlay; writable=.",
+     NULL,
+     {"/usr/bin/make", NULL},
+     check_overlay},
+    {"read-scope",
+     NULL,
+     "readable=.; readable=/opt/homebrew; read-deny=./.env",
+     NULL,
+     {"/opt/homebrew/bin/python3", "a.py", NULL},
+     check_read_scope},
+    {"read-scope-tool",
+     NULL,
+     "readable=.",
+     NULL,
+     {"/Users/alice/bin/tool", NULL},
+     check_read_scope_tool},
+    {"mach-net-disable",
+     NULL,
+     "mach-allow=com.apple.pasteboard.1",
+     NULL,
+     {"/usr/bin/pbcopy", NULL},
+     check_mach_disable},
+    {"mach-net-outbound",
+     NULL,
+     "net=outbound; mach-allow=com.example.\"quoted\"",
+     NULL,
+     {"/usr/bin/git", "fetch", NULL},
+     check_mach_outbound},
+    {"hostile-paths", NULL, "write=scope", add_hostile, {"/bin/echo", "a\"b", NULL}, check_hostile},
+    {"best-effort-limits",
+     "tight",
+     "cpus=2; memory=1g; pids=10; best-effort=true; timeout=30s",
+     dir_sub,
+     {"/usr/bin/true", NULL},
+     check_best_effort},
 };
 
 static int build(const struct tcase *t, sbx_spec **out)
@@ -295,8 +334,8 @@ static void run_case(const struct tcase *t)
 		golden_check(rel, text);
 	const char *const *argv = sbx_plan_argv(p);
 	ok(argv[0] && argv[1] && argv[2] && argv[3] && streq(argv[0], "/usr/bin/sandbox-exec") &&
-		   streq(argv[1], "-p") && streq(argv[2], p->profile) && streq(argv[3], "--") &&
-		   argv[4] && streq(argv[4], t->argv[0]),
+	       streq(argv[1], "-p") && streq(argv[2], p->profile) && streq(argv[3], "--") &&
+	       argv[4] && streq(argv[4], t->argv[0]),
 	   "%s: argv is sandbox-exec -p PROFILE -- COMMAND", t->name);
 	ok(!p->exec_direct, "%s: supervised run", t->name);
 	struct sbpl *sb = calloc(1, sizeof(*sb));
@@ -315,34 +354,36 @@ static void run_case(const struct tcase *t)
 static void test_checker_rejects(void)
 {
 	static const char *const bad[] = {
-		"(allow default)",                                     /* no version */
-		"(version 1)\n(allow default",                         /* unbalanced */
-		"(version 1)\n(allow default))",                       /* extra ) */
-		"(version 1)\n(allow file-frobnicate*)",               /* unknown op */
-		"(version 1)\n(allow file-read* (subpath \"/a))",      /* unterminated */
-		"(version 1)\n(allow file-read* (subpath \"/a\\q\"))", /* bad escape */
-		"(version 1)\n(allow file-read* (subpath \"/a\nb\"))", /* raw newline */
-		"(version 1)\n(allow file-read* (subpath \"/a\\x4\"))",
-		"(version 1)\n(allow file-read* (subpath \"rel\"))",
-		"(version 1)\n(allow file-read* (prefix \"/a\"))", /* unknown filter */
-		/* what an unescaped quote in a path would produce */
-		"(version 1)\n(deny file-write*)\n(allow file-write* (subpath \"/x\")(allow default)(\"\"))",
-		"(version 1)\n(system \"rm -rf /\")",
+	    "(allow default)",                                     /* no version */
+	    "(version 1)\n(allow default",                         /* unbalanced */
+	    "(version 1)\n(allow default))",                       /* extra ) */
+	    "(version 1)\n(allow file-frobnicate*)",               /* unknown op */
+	    "(version 1)\n(allow file-read* (subpath \"/a))",      /* unterminated */
+	    "(version 1)\n(allow file-read* (subpath \"/a\\q\"))", /* bad escape */
+	    "(version 1)\n(allow file-read* (subpath \"/a\nb\"))", /* raw newline */
+	    "(version 1)\n(allow file-read* (subpath \"/a\\x4\"))",
+	    "(version 1)\n(allow file-read* (subpath \"rel\"))",
+	    "(version 1)\n(allow file-read* (prefix \"/a\"))", /* unknown filter */
+	    /* what an unescaped quote in a path would produce */
+	    "(version 1)\n(deny file-write*)\n(allow file-write* (subpath \"/x\")(allow "
+	    "default)(\"\"))",
+	    "(version 1)\n(system \"rm -rf /\")",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct sbpl *sb = calloc(1, sizeof(*sb));
-		ok(sbpl_parse(sb, bad[i]) < 0, "checker rejects bad profile %zu (%s)", i, sb->error);
+		ok(sbpl_parse(sb, bad[i]) < 0, "checker rejects bad profile %zu (%s)", i,
+		   sb->error);
 		sbpl_free(sb);
 		free(sb);
 	}
 	struct sbpl *sb = calloc(1, sizeof(*sb));
 	ok(sbpl_parse(sb, "(version 1)\n(allow default)\n(deny file-write*)\n"
-			  "(allow file-write* (subpath \"/a\\\\b\\x01\"))\n") == 0,
+	                  "(allow file-write* (subpath \"/a\\\\b\\x01\"))\n") == 0,
 	   "checker accepts a good profile");
 	ok(sb->strings.n == 1 && streq(sb->strings.v[0], "/a\\b\x01"), "checker decodes escapes");
 	ok(sbpl_decide(sb, "file-write-data", "/a\\b\x01/c") == 1 &&
-		   sbpl_decide(sb, "file-write-data", "/a") == 0 &&
-		   sbpl_decide(sb, "file-read-data", "/a") == 1,
+	       sbpl_decide(sb, "file-write-data", "/a") == 0 &&
+	       sbpl_decide(sb, "file-read-data", "/a") == 1,
 	   "checker evaluates last match wins");
 	sbpl_free(sb);
 	free(sb);

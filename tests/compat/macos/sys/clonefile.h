@@ -4,7 +4,7 @@
 #ifndef SBX_COMPAT_CLONEFILE_H
 #define SBX_COMPAT_CLONEFILE_H
 #include <stdint.h>
-#define CLONE_NOFOLLOW	    0x0001
-#define CLONE_NOOWNERCOPY   0x0002
+#define CLONE_NOFOLLOW    0x0001
+#define CLONE_NOOWNERCOPY 0x0002
 int clonefile(const char *src, const char *dst, uint32_t flags);
 #endif
