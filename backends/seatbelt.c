@@ -379,7 +379,8 @@ static int read_scope(struct sb *s)
 			if (push_unique(&s->reads, lists[l]->v[i]) < 0)
 				return -ENOMEM;
 	if ((s->clone && push_unique(&s->reads, s->scratch) < 0) ||
-	    (s->c->spec->allow_temp && push_unique(&s->reads, s->tmpdir) < 0))
+	    (s->c->spec->allow_temp &&
+	     (push_unique(&s->reads, s->tmpdir) < 0 || push_unique(&s->reads, "/private/tmp") < 0)))
 		return -ENOMEM;
 	_cleanup_free_ char *bin = NULL;
 	if (command_path(s, &bin) < 0)

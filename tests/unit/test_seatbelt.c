@@ -165,6 +165,16 @@ static void check_mach_outbound(const struct sbpl *sb, const sbx_plan *p)
 	DENY("mach-lookup", "com.apple.coreservices.launchservicesd");
 }
 
+static void check_agent_read_scope(const struct sbpl *sb, const sbx_plan *p)
+{
+	(void)p;
+	ALLOW("file-read-data", "/private/tmp/x");
+	ALLOW("file-read-data", "/private/var/folders/zz/abc123/T/x");
+	ALLOW("file-write-create", "/private/tmp/x");
+	DENY("file-read-data", "/Users/alice/notes.txt");
+	DENY("file-read-data", "/Users/alice/.ssh/id_ed25519");
+}
+
 static const char *const hostile[] = {
     "/Users/alice/we\"ird\\dir",
     "/Users/alice/new\nline",
@@ -213,6 +223,12 @@ static void dir_sub(sbx_spec *s)
 static const struct tcase cases[] = {
     {"agent", "agent", NULL, NULL, {"/usr/bin/make", "-j2", NULL}, check_agent},
     {"tight", "tight", NULL, NULL, {"/bin/sh", "-c", "echo hi", NULL}, check_tight},
+    {"agent-read-scope",
+     "agent",
+     "readable=.",
+     NULL,
+     {"/usr/bin/make", NULL},
+     check_agent_read_scope},
     {"net-enable-write-none", NULL, "net=enable", NULL, {"/usr/bin/curl", NULL}, check_net_enable},
     {"net-outbound-write-scope",
      NULL,
