@@ -9,7 +9,9 @@
 
 #include <signal.h>
 #include <stdio.h>
+#ifndef _WIN32
 #include <sys/resource.h>
+#endif
 
 extern char **environ;
 
@@ -78,12 +80,14 @@ static int run_supervised(const sbx_plan *plan)
 		return fail(err, NULL);
 	if (res.timed_out)
 		errorf(NULL, "timed out; the sandbox was killed");
+#ifndef _WIN32
 	if (res.signal) {
 		struct rlimit none = {0, 0};
 		setrlimit(RLIMIT_CORE, &none);
 		signal(res.signal, SIG_DFL);
 		raise(res.signal);
 	}
+#endif
 	return res.status;
 }
 
@@ -136,6 +140,7 @@ static int run(const struct cli *cli)
 		sbx_plan_free(plan);
 		return rc;
 	}
+#ifdef __linux__
 	/* The landlock plan's argv is sbx-shim's: run the same code in this
 	 * process instead of paying for one more exec. */
 	char **argv = plan->argv.v, **envp = plan->env.v;
@@ -145,6 +150,14 @@ static int run(const struct cli *cli)
 	sbx_plan_free(plan);
 	rc = shim_main("sbx-exec", argc, argv, envp);
 	return rc;
+#else
+	/* Only the Linux shim execs directly, and its plans are unavailable
+	 * elsewhere: reaching this is a bug, and nothing runs. */
+	errorf(NULL, "internal error: a %s plan cannot be exec'd directly on this OS",
+	       sbx_backend_name(plan->backend));
+	sbx_plan_free(plan);
+	return 125;
+#endif
 }
 
 int main(int argc, char **argv)

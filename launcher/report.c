@@ -3,9 +3,13 @@
 #include "launcher.h"
 #include "../lib/internal.h"
 
-#include <seccomp.h>
 #include <stdio.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <seccomp.h>
 #include <sys/utsname.h>
+#endif
 
 #ifndef SBX_CAPNG_VERSION
 #define SBX_CAPNG_VERSION "unknown"
@@ -13,15 +17,19 @@
 
 void report_version(void)
 {
-	const struct scmp_version *sv = seccomp_version();
 	printf("sbx-exec %s\n", sbx_version());
 	printf("backends:");
 	size_t n;
 	const sbx_backend *all = sbx_backends(&n);
 	for (size_t i = 0; i < n; i++)
 		printf(" %s", sbx_backend_name(all[i]));
+#ifdef _WIN32
+	printf("\nWindows build: the appcontainer backend runs here\n");
+#else
+	const struct scmp_version *sv = seccomp_version();
 	printf("\nlibseccomp %u.%u.%u, libcap-ng %s\n", sv ? sv->major : 0, sv ? sv->minor : 0,
 	       sv ? sv->micro : 0, SBX_CAPNG_VERSION);
+#endif
 }
 
 static void json_caps(buf *b, sbx_capset s)
@@ -129,9 +137,20 @@ int report_caps(bool json)
 int report_doctor(bool json)
 {
 	const struct sbx_host *h = sbx_host_get();
+#ifdef _WIN32
+	/* GetVersion reports the real version only to manifested programs:
+	 * say what it says. */
+	struct {
+		char release[64];
+	} u;
+	DWORD v = GetVersion();
+	unsigned long major = v & 0xff, minor = (v >> 8) & 0xff;
+	snprintf(u.release, sizeof(u.release), "Windows %lu.%lu", major, minor);
+#else
 	struct utsname u;
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "unknown");
+#endif
 	_cleanup_buf_ buf b = {0};
 	size_t n;
 	const sbx_backend *all = sbx_backends(&n);

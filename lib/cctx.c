@@ -7,6 +7,12 @@
 
 extern char **environ;
 
+#ifdef _WIN32
+/* Windows has no symlink-resolving realpath(3); an absolute, normalised path
+ * is what the AppContainer grants need. */
+#define realpath(path, out) _fullpath((out), (path), PATH_MAX)
+#endif
+
 char *sbx_spec_resolved_dir(const sbx_spec *s);
 
 /* Absolute path of p against dir, with symlinks resolved as far as the path

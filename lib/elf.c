@@ -2,11 +2,19 @@
  * ELF interpreter (PT_INTERP), or its "#!" interpreter for a script. */
 #include "internal.h"
 
+char *sbx_program_interpreter(const char *path);
+
+#ifdef _WIN32
+/* Windows loads no ELF or "#!" interpreter: nothing to add. */
+char *sbx_program_interpreter(const char *path)
+{
+	(void)path;
+	return NULL;
+}
+#else
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
-
-char *sbx_program_interpreter(const char *path);
 
 static char *elf_interp(int fd, const unsigned char *ident)
 {
@@ -87,3 +95,4 @@ char *sbx_program_interpreter(const char *path)
 	}
 	return NULL;
 }
+#endif

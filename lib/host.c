@@ -18,6 +18,7 @@
 #define CGROUP2_SUPER_MAGIC_ 0x63677270
 #endif
 
+#ifdef __linux__
 /* Reads a small file into buf; returns its length or -1. */
 static ssize_t read_small(const char *path, char *out, size_t size)
 {
@@ -38,6 +39,7 @@ static int read_int(const char *path, int fallback)
 		return fallback;
 	return atoi(b);
 }
+#endif
 
 char *sbx_find_program(const char *name, const char *path_env)
 {
@@ -104,7 +106,9 @@ static void probe_cgroups(struct sbx_host *h)
 
 static void probe(struct sbx_host *h)
 {
+#ifndef _WIN32
 	h->euid_root = geteuid() == 0;
+#endif
 #ifdef __linux__
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 			   LANDLOCK_CREATE_RULESET_VERSION_FLAG);

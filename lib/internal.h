@@ -8,6 +8,11 @@
 
 #include <stdarg.h>
 
+#ifdef _WIN32
+/* The CRT's open(): a descriptor not inherited by child processes. */
+#define O_CLOEXEC _O_NOINHERIT
+#endif
+
 struct sbx_error {
 	int code;
 	char *msg;
@@ -117,6 +122,14 @@ struct sbx_plan {
 	/* The timeout the runner enforces (backends whose enforcing process
 	 * has no timeout of its own), 0 for none. */
 	double runner_timeout;
+	/* The directory the runner starts argv in (backends whose enforcing
+	 * process cannot change directory itself), or NULL: the caller's. */
+	char *chdir;
+	/* A step the runner takes just before starting argv (seatbelt on macOS:
+	 * clone prepare_src into chdir), or NULL. When it fails nothing runs;
+	 * cleanup (scratch_dir removal) still happens. */
+	int (*prepare)(const struct sbx_plan *p, sbx_error **err);
+	char *prepare_src;
 };
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)

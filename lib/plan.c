@@ -18,6 +18,8 @@ void sbx_plan_free(sbx_plan *p)
 	free(p->profile);
 	free(p->scratch_dir);
 	free(p->unavailable);
+	free(p->chdir);
+	free(p->prepare_src);
 	free(p);
 }
 
@@ -162,6 +164,10 @@ static char *format_json(const sbx_plan *p)
 		buf_add_json_string(&b, p->profile);
 	else
 		buf_add(&b, "null");
+	if (p->chdir) {
+		buf_add(&b, ",\"chdir\":");
+		buf_add_json_string(&b, p->chdir);
+	}
 	buf_add(&b, ",\"argv\":");
 	json_strv(&b, &p->argv);
 	buf_add(&b, "}\n");
@@ -214,6 +220,8 @@ static char *format_text(const sbx_plan *p)
 		if (b.len && b.s[b.len - 1] != '\n')
 			buf_addc(&b, '\n');
 	}
+	if (p->chdir)
+		buf_addf(&b, "%-21s %s\n", "working directory:", p->chdir);
 	buf_add(&b, "argv:\n ");
 	for (size_t i = 0; i < p->argv.n; i++) {
 		buf_addc(&b, ' ');

@@ -69,7 +69,12 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Child side: wire stdio, restore signals, exec; report errno on the pipe. */
+/* What the child reports on the error pipe before _exit: which step failed
+ * and its errno. */
+enum { CHILD_EXEC = 0, CHILD_CHDIR = 1 };
+
+/* Child side: wire stdio, restore signals, chdir, exec; report the failing
+ * step and errno on the pipe. */
 static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_stdio *io,
 					    const sigset_t *oldmask, int errpipe)
 {
@@ -82,12 +87,16 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		signal(forwarded[i], SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	execve(p->argv.v[0], p->argv.v, p->env.v);
-	int e = errno;
-	if (write(errpipe, &e, sizeof(e)) < 0) {
+	int msg[2] = {CHILD_CHDIR, 0};
+	if (!p->chdir || chdir(p->chdir) == 0) {
+		msg[0] = CHILD_EXEC;
+		execve(p->argv.v[0], p->argv.v, p->env.v);
+	}
+	msg[1] = errno;
+	if (write(errpipe, msg, sizeof(msg)) < 0) {
 		/* the parent sees EOF and reports a generic failure */
 	}
-	_exit(e == ENOENT ? 127 : 126);
+	_exit(msg[0] == CHILD_EXEC && msg[1] == ENOENT ? 127 : 126);
 }
 
 int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_signals,
@@ -96,6 +105,13 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	*res = (struct sbx_run_result){0};
 	if (!p->argv.n)
 		return sbx_err(err, -EINVAL, "empty plan");
+	if (p->prepare) {
+		int r = p->prepare(p, err);
+		if (r < 0) {
+			cleanup(p);
+			return r;
+		}
+	}
 	int sp[2], ep[2];
 	if (pipe(sp) < 0)
 		return sbx_err_errno(err, -errno, "pipe");
@@ -135,12 +151,13 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		goto out;
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	int exec_errno = 0;
-	ssize_t got = read(ep[0], &exec_errno, sizeof(exec_errno));
-	if (got == (ssize_t)sizeof(exec_errno)) {
+	int msg[2] = {0, 0};
+	ssize_t got = read(ep[0], msg, sizeof(msg));
+	if (got == (ssize_t)sizeof(msg)) {
 		waitpid(pid, NULL, 0);
-		rc = sbx_err(err, -exec_errno, "cannot execute %s: %s", p->argv.v[0],
-			     strerror(exec_errno));
+		const char *what = msg[0] == CHILD_CHDIR ? "change to" : "execute";
+		const char *arg = msg[0] == CHILD_CHDIR ? p->chdir : p->argv.v[0];
+		rc = sbx_err(err, -msg[1], "cannot %s %s: %s", what, arg, strerror(msg[1]));
 		goto out;
 	}
 	double deadline = p->runner_timeout > 0 ? now() + p->runner_timeout : 0;

@@ -208,6 +208,90 @@ void buf_free(buf *b)
 	*b = (buf){0};
 }
 
+#ifdef _WIN32
+/* Windows paths: '/' and '\\' both separate, a root is a drive ("C:\\") or,
+ * for a path without a drive, the drive of a; the result uses '\\'. UNC
+ * paths are kept as given, without normalisation. */
+static bool win_sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+static bool win_drive(const char *p)
+{
+	return ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':';
+}
+
+char *path_join_normalize(const char *a, const char *b)
+{
+	if (win_sep(b[0]) && win_sep(b[1]))
+		return strdup(b);
+	char drive[3] = "C:";
+	const char *rel = b;
+	buf in = {0};
+	if (win_drive(b)) {
+		memcpy(drive, b, 2);
+		rel = b + 2;
+		if (!win_sep(*rel) && a && win_drive(a) && (a[0] | 32) == (b[0] | 32))
+			buf_add(&in, a + 2);
+	} else if (a && win_drive(a)) {
+		memcpy(drive, a, 2);
+		if (!win_sep(*rel))
+			buf_add(&in, a + 2);
+	}
+	buf_addc(&in, '\\');
+	buf_add(&in, rel);
+	char *src = buf_steal(&in);
+	char *out = src ? malloc(strlen(src) + 4) : NULL;
+	if (!out) {
+		free(src);
+		return NULL;
+	}
+	memcpy(out, drive, 2);
+	size_t o = 2;
+	for (const char *p = src; *p;) {
+		while (win_sep(*p))
+			p++;
+		const char *e = p;
+		while (*e && !win_sep(*e))
+			e++;
+		size_t n = (size_t)(e - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 2 && out[o - 1] != '\\')
+				o--;
+			if (o > 2)
+				o--;
+		} else {
+			out[o++] = '\\';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = e;
+	}
+	if (o == 2)
+		out[o++] = '\\';
+	out[o] = '\0';
+	free(src);
+	return out;
+}
+
+bool path_is_beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (n && win_sep(dir[n - 1]))
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		char x = path[i], y = dir[i];
+		if (win_sep(x) && win_sep(y))
+			continue;
+		if (!x || ((x | 32) != (y | 32)))
+			return false;
+	}
+	return path[n] == '\0' || win_sep(path[n]);
+}
+#else
 char *path_join_normalize(const char *a, const char *b)
 {
 	size_t la = (b[0] == '/' || !a) ? 0 : strlen(a);
@@ -257,6 +341,7 @@ bool path_is_beneath(const char *path, const char *dir)
 		return path[0] == '/';
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
+#endif
 
 /* Matches one bracket expression at *pp against c; advances *pp past it. */
 static bool glob_bracket(const char **pp, char c)
