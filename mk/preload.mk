@@ -27,10 +27,10 @@ $(PRELOAD_SO): $(PRELOAD_OBJS) preload/libsbx-preload.map
 	  -Wl,-z,now -Wl,-z,relro -o $@ $(PRELOAD_OBJS) -ldl -lpthread
 
 # Unit tests of the pure parts link the preload sources directly.
-$(B)/tests/test_preload_%: tests/unit/test_preload_%.c tests/unit/tap.h $(PRELOAD_SRCS) preload/preload.h
+$(B)/tests/test_preload_%: tests/unit/test_preload_%.c tests/unit/tap.h $(PRELOAD_SRCS) preload/preload.h $(B)/libsbx.a $(SHIM_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Ipreload -Itests/unit -o $@ $< preload/config.c preload/path.c preload/match.c \
-	  $(LDFLAGS_ALL) -ldl
+	  $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) $(STATIC_DEPS) -lm
 
 $(B)/pprobes/%: tests/preload/%.c
 	@mkdir -p $(dir $@)
