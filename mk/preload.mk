@@ -32,16 +32,24 @@ $(B)/tests/test_preload_%: tests/unit/test_preload_%.c tests/unit/tap.h $(PRELOA
 	$(CC) $(CFLAGS_ALL) -Ipreload -Itests/unit -o $@ $< preload/config.c preload/path.c preload/match.c \
 	  $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) $(STATIC_DEPS) -lm
 
-$(B)/pprobes/%: tests/preload/%.c
+PPROBE_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE
+$(B)/pprobes/%: tests/preload/%.c tests/preload/calls.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -ldl
+	$(CC) $(PPROBE_CFLAGS) -o $@ $<
+
+# A probe whose call runs in a dependency's constructor.
+$(B)/pprobes/libctorprobe.so: tests/preload/ctor/libctorprobe.c tests/preload/calls.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PPROBE_CFLAGS) -fPIC -shared -o $@ $<
+$(B)/pprobes/ctorprobe: tests/preload/ctor/ctormain.c $(B)/pprobes/libctorprobe.so
+	$(CC) $(PPROBE_CFLAGS) -o $@ $< -L$(B)/pprobes -lctorprobe '-Wl,-rpath,$$ORIGIN'
 
 # A static probe for the documented bypass (raw execve from a static binary).
 $(B)/pprobes/static-rawexec: tests/preload/static/rawexec.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
 
-PRELOAD_TEST_DEPS := $(PRELOAD_SO) $(PPROBE_BINS) $(B)/pprobes/static-rawexec
+PRELOAD_TEST_DEPS := $(PRELOAD_SO) $(PPROBE_BINS) $(B)/pprobes/ctorprobe $(B)/pprobes/static-rawexec
 check bats: $(PRELOAD_TEST_DEPS)
 
 .PHONY: bench-preload
