@@ -119,17 +119,18 @@ int __openat64_2(int dirfd, const char *path, int flags);
 /* Every libc symbol we forward to, resolved once with RTLD_NEXT in pr_init. */
 #define PR_SYMS(X)                                                                                 \
 	X(execve)                                                                                  \
-	X(execveat) X(fexecve) X(posix_spawn) X(system) X(popen) X(open) X(open64) X(openat)       \
-	    X(openat64) X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2) X(creat)           \
-	        X(creat64) X(fopen) X(fopen64) X(freopen) X(freopen64) X(opendir) X(stat)          \
-	            X(stat64) X(lstat) X(lstat64) X(fstatat) X(fstatat64) X(statx) X(access)       \
-	                X(faccessat) X(euidaccess) X(eaccess) X(readlink) X(readlinkat) X(mkdir)   \
-	                    X(mkdirat) X(mknod) X(mknodat) X(mkfifo) X(mkfifoat) X(unlink)         \
-	                        X(unlinkat) X(rmdir) X(rename) X(renameat) X(renameat2) X(link)    \
-	                            X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat)         \
-	                                X(chown) X(lchown) X(fchownat) X(truncate) X(truncate64)   \
-	                                    X(utime) X(utimes) X(lutimes) X(utimensat)             \
-	                                        X(futimesat) X(bind) X(connect)
+	X(execveat)                                                                                \
+	X(fexecve) X(posix_spawn) X(system) X(popen) X(open) X(open64) X(openat) X(openat64)       \
+	    X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2) X(creat) X(creat64) X(fopen)   \
+	        X(fopen64) X(freopen) X(freopen64) X(opendir) X(stat) X(stat64) X(lstat)           \
+	            X(lstat64) X(fstatat) X(fstatat64) X(statx) X(access) X(faccessat)             \
+	                X(euidaccess) X(eaccess) X(readlink) X(readlinkat) X(mkdir) X(mkdirat)     \
+	                    X(mknod) X(mknodat) X(mkfifo) X(mkfifoat) X(unlink) X(unlinkat)        \
+	                        X(rmdir) X(rename) X(renameat) X(renameat2) X(link) X(linkat)      \
+	                            X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown)          \
+	                                X(lchown) X(fchownat) X(truncate) X(truncate64) X(utime)   \
+	                                    X(utimes) X(lutimes) X(utimensat) X(futimesat) X(bind) \
+	                                        X(connect)
 
 enum {
 #define PR_SYM_ENUM(n) PR_SYM_##n,
@@ -142,8 +143,11 @@ extern void *pr_fn[PR_SYM__COUNT];
 /* The real libc function, typed; NULL when libc lacks it. */
 #define REAL(n) ((__typeof__(&n))pr_fn[PR_SYM_##n])
 
-/* Calls the real n(args) or fails with ENOSYS (ret_fail) when libc lacks it. */
-#define CALL_REAL(n, ret_fail, ...) (REAL(n) ? REAL(n)(__VA_ARGS__) : (errno = ENOSYS, ret_fail))
+/* Calls the real n(args) or fails with ENOSYS (ret_fail) when libc lacks
+ * it. Initialises first: a wrapper may forward before our constructor ran
+ * (from another library's constructor) without having checked anything. */
+#define CALL_REAL(n, ret_fail, ...)                                                                \
+	(pr_init(), REAL(n) ? REAL(n)(__VA_ARGS__) : (errno = ENOSYS, ret_fail))
 
 /* Child environment for an exec: envp with LD_PRELOAD keeping this library
  * and PR_ENV_FD naming a valid config descriptor. Returns a vector in an
