@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -234,8 +236,97 @@ static int resolve_missing(int dirfd, const char *path, int flags, char *out)
 	return r == 1 ? -ENOTDIR : r;
 }
 
+/* Per-thread cache of directory descriptors' paths, each entry checked
+ * against the descriptor's device and inode before use (one fstat instead
+ * of a /proc lookup). A directory renamed while open keeps its stale path
+ * until the descriptor is reused: the same race every path check has. */
+#define DIRCACHE_N   4
+#define DIRCACHE_LEN 1024
+struct dircache {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	char path[DIRCACHE_LEN];
+};
+static __thread struct dircache dircache[DIRCACHE_N] __attribute__((tls_model("initial-exec")));
+static __thread unsigned dircache_next __attribute__((tls_model("initial-exec")));
+
+/* The canonical path of directory descriptor fd into out. */
+static int dirfd_path(int fd, char *out)
+{
+	struct stat st;
+	if (syscall(SYS_fstat, fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	for (int i = 0; i < DIRCACHE_N; i++) {
+		struct dircache *c = &dircache[i];
+		if (c->path[0] && c->fd == fd && c->dev == st.st_dev && c->ino == st.st_ino) {
+			strcpy(out, c->path);
+			return 0;
+		}
+	}
+	int r = pr_fd_path(fd, out);
+	if (r != 0)
+		return r == 1 ? -ENOTDIR : r;
+	if (strlen(out) < DIRCACHE_LEN) {
+		struct dircache *c = &dircache[dircache_next++ % DIRCACHE_N];
+		c->fd = fd;
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+		strcpy(c->path, out);
+	}
+	return 0;
+}
+
+/* The common cases without /proc: when the lookup provably crosses no
+ * symlink, the resolved path is the lexical one. Returns 0 (out, *exists
+ * set) or 1 when the full resolution must decide. */
+static int resolve_fast(int dirfd, const char *path, int flags, char *out, bool *exists)
+{
+	char base[PATH_MAX];
+	if (path[0] == '/') {
+		strcpy(base, "/");
+	} else if (dirfd == AT_FDCWD) {
+		if (sys_getcwd(base) < 0)
+			return 1;
+	} else if (dirfd_path(dirfd, base) < 0) {
+		return 1;
+	}
+	size_t n = strlen(path);
+	bool single = path[0] != '/' && !memchr(path, '/', n) && strcmp(path, ".") != 0 &&
+	              strcmp(path, "..") != 0;
+	if (single) {
+		/* One name in a known directory: only the name itself can be a
+		 * symlink, and only a followed one changes the answer. */
+		char link[2];
+		ssize_t l = -EINVAL;
+		if ((flags & PR_FOLLOW) || !(flags & PR_NO_EXISTS))
+			l = pr_sys_readlinkat(dirfd, path, link, sizeof(link));
+		if (l >= 0 && (flags & PR_FOLLOW))
+			return 1;
+		if (l < 0 && l != -EINVAL && l != -ENOENT)
+			return 1;
+		*exists = l != -ENOENT;
+		return pr_normalize(base, path, out) < 0 ? 1 : 0;
+	}
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC | ((flags & PR_FOLLOW) ? 0 : O_NOFOLLOW),
+	    .resolve = RESOLVE_NO_SYMLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return 1; /* a symlink on the way (ELOOP), missing, or no openat2 */
+	pr_sys_close((int)fd);
+	*exists = true;
+	return pr_normalize(base, path, out) < 0 ? 1 : 0;
+}
+
 int pr_resolve(int dirfd, const char *path, int flags, char *out, bool *exists)
 {
+	*exists = true;
+	if (path[0] != '\0' && resolve_fast(dirfd, path, flags, out, exists) == 0)
+		return 0;
 	*exists = true;
 	if (path[0] == '\0') {
 		if (!(flags & PR_EMPTY_PATH))

@@ -204,7 +204,7 @@ int pr_check(unsigned ops, unsigned ops_if_missing, int dirfd, const char *path,
 	char out[PATH_MAX];
 	bool exists;
 	pr_enter();
-	r = pr_resolve(dirfd, path, flags, out, &exists);
+	r = pr_resolve(dirfd, path, flags | (ops_if_missing ? 0 : PR_NO_EXISTS), out, &exists);
 	if (r == 1)
 		r = 0; /* not a filesystem object: no path rule applies */
 	else if (r < 0)

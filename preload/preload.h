@@ -57,8 +57,9 @@ enum pr_op {
 
 /* Resolution flags. */
 enum {
-	PR_FOLLOW = 1,    /* follow a final symlink */
-	PR_EMPTY_PATH = 2 /* "" names dirfd itself (AT_EMPTY_PATH) */
+	PR_FOLLOW = 1,     /* follow a final symlink */
+	PR_EMPTY_PATH = 2, /* "" names dirfd itself (AT_EMPTY_PATH) */
+	PR_NO_EXISTS = 4   /* the caller ignores *exists: skip lookups made only for it */
 };
 
 /* Lexically joins base (absolute) and path, normalising ".", ".." and "//",
@@ -120,16 +121,17 @@ int __openat64_2(int dirfd, const char *path, int flags);
 #define PR_SYMS(X)                                                                                 \
 	X(execve)                                                                                  \
 	X(execveat)                                                                                \
-	X(fexecve) X(posix_spawn) X(system) X(popen) X(open) X(open64) X(openat) X(openat64)       \
-	    X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2) X(creat) X(creat64) X(fopen)   \
-	        X(fopen64) X(freopen) X(freopen64) X(opendir) X(stat) X(stat64) X(lstat)           \
-	            X(lstat64) X(fstatat) X(fstatat64) X(statx) X(access) X(faccessat)             \
-	                X(euidaccess) X(eaccess) X(readlink) X(readlinkat) X(mkdir) X(mkdirat)     \
-	                    X(mknod) X(mknodat) X(mkfifo) X(mkfifoat) X(unlink) X(unlinkat)        \
-	                        X(rmdir) X(rename) X(renameat) X(renameat2) X(link) X(linkat)      \
-	                            X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown)          \
-	                                X(lchown) X(fchownat) X(truncate) X(truncate64) X(utime)   \
-	                                    X(utimes) X(lutimes) X(utimensat) X(futimesat) X(bind) \
+	X(fexecve)                                                                                 \
+	X(posix_spawn) X(system) X(popen) X(open) X(open64) X(openat) X(openat64) X(__open_2)      \
+	    X(__open64_2) X(__openat_2) X(__openat64_2) X(creat) X(creat64) X(fopen) X(fopen64)    \
+	        X(freopen) X(freopen64) X(opendir) X(stat) X(stat64) X(lstat) X(lstat64)           \
+	            X(fstatat) X(fstatat64) X(statx) X(access) X(faccessat) X(euidaccess)          \
+	                X(eaccess) X(readlink) X(readlinkat) X(mkdir) X(mkdirat) X(mknod)          \
+	                    X(mknodat) X(mkfifo) X(mkfifoat) X(unlink) X(unlinkat) X(rmdir)        \
+	                        X(rename) X(renameat) X(renameat2) X(link) X(linkat) X(symlink)    \
+	                            X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown)           \
+	                                X(fchownat) X(truncate) X(truncate64) X(utime) X(utimes)   \
+	                                    X(lutimes) X(utimensat) X(futimesat) X(bind)           \
 	                                        X(connect)
 
 enum {

@@ -179,6 +179,22 @@ static void test_resolve_dirfd(void)
 	close(f);
 }
 
+/* The directory-descriptor cache must not serve a path for a reused
+ * descriptor number. */
+static void test_dirfd_reuse(void)
+{
+	int d1 = open(at("/a"), O_RDONLY | O_DIRECTORY);
+	check(pr_resolve, "reuse", d1, "x", 0, at("/a/x"), 0, 0);
+	check(pr_resolve, "reuse", d1, "lb", 0, at("/a/lb"), 1, 0);
+	check(pr_resolve, "reuse", d1, "lb", PR_FOLLOW, at("/a/b"), 1, 0);
+	close(d1);
+	int d2 = open(at("/secret"), O_RDONLY | O_DIRECTORY);
+	is_int(d2, d1, "the descriptor number is reused");
+	check(pr_resolve, "reuse", d2, "x", 0, at("/secret/x"), 0, 0);
+	check(pr_resolve, "reuse", d2, "key", 0, at("/secret/key"), 1, 0);
+	close(d2);
+}
+
 static void test_decide(void)
 {
 	static char text[] = "sbx-preload 1\n"
@@ -262,6 +278,7 @@ int main(void)
 	test_resolve(pr_resolve, "proc");
 	test_resolve(pr_resolve_walk, "walk");
 	test_resolve_dirfd();
+	test_dirfd_reuse();
 	test_decide();
 	test_parse();
 	rm_tree();
