@@ -118,21 +118,20 @@ int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
 /* Every libc symbol we forward to, resolved once with RTLD_NEXT in pr_init. */
+/* clang-format off */
 #define PR_SYMS(X)                                                                                 \
-	X(execve)                                                                                  \
-	X(execveat)                                                                                \
-	X(fexecve)                                                                                 \
-	X(posix_spawn) X(system) X(popen) X(open) X(open64) X(openat) X(openat64) X(__open_2)      \
-	    X(__open64_2) X(__openat_2) X(__openat64_2) X(creat) X(creat64) X(fopen) X(fopen64)    \
-	        X(freopen) X(freopen64) X(opendir) X(stat) X(stat64) X(lstat) X(lstat64)           \
-	            X(fstatat) X(fstatat64) X(statx) X(access) X(faccessat) X(euidaccess)          \
-	                X(eaccess) X(readlink) X(readlinkat) X(mkdir) X(mkdirat) X(mknod)          \
-	                    X(mknodat) X(mkfifo) X(mkfifoat) X(unlink) X(unlinkat) X(rmdir)        \
-	                        X(rename) X(renameat) X(renameat2) X(link) X(linkat) X(symlink)    \
-	                            X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown)           \
-	                                X(fchownat) X(truncate) X(truncate64) X(utime) X(utimes)   \
-	                                    X(lutimes) X(utimensat) X(futimesat) X(bind)           \
-	                                        X(connect)
+	X(execve) X(execveat) X(fexecve) X(posix_spawn) X(system) X(popen)                         \
+	X(open) X(open64) X(openat) X(openat64)                                                    \
+	X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2)                                    \
+	X(creat) X(creat64) X(fopen) X(fopen64) X(freopen) X(freopen64) X(opendir)                 \
+	X(stat) X(stat64) X(lstat) X(lstat64) X(fstatat) X(fstatat64) X(statx)                     \
+	X(access) X(faccessat) X(euidaccess) X(eaccess) X(readlink) X(readlinkat)                  \
+	X(mkdir) X(mkdirat) X(mknod) X(mknodat) X(mkfifo) X(mkfifoat)                              \
+	X(unlink) X(unlinkat) X(rmdir) X(rename) X(renameat) X(renameat2)                          \
+	X(link) X(linkat) X(symlink) X(symlinkat)                                                  \
+	X(chmod) X(fchmodat) X(chown) X(lchown) X(fchownat) X(truncate) X(truncate64)              \
+	X(utime) X(utimes) X(lutimes) X(utimensat) X(futimesat) X(bind) X(connect)
+/* clang-format on */
 
 enum {
 #define PR_SYM_ENUM(n) PR_SYM_##n,
