@@ -150,6 +150,18 @@ static int run(const struct cli *cli)
 int main(int argc, char **argv)
 {
 	struct cli cli = {0};
+	const char *shim = shim_name(argc > 0 ? argv[0] : NULL);
+	if (shim) {
+		/* Run through an exec shim: argv[1...] belong to the real command. */
+		char **cmd = NULL;
+		int status = shim_command(shim, argv, &cmd);
+		if (status == 0) {
+			cli.command = cmd;
+			status = run(&cli);
+			shim_command_free(cmd);
+		}
+		return status;
+	}
 	if (cli_parse(&cli, argc, argv) < 0)
 		return 125;
 	int rc;
@@ -163,6 +175,8 @@ int main(int argc, char **argv)
 		rc = report_caps(cli.json);
 	} else if (cli.doctor) {
 		rc = report_doctor(cli.json);
+	} else if (cli.install_shims) {
+		rc = shims_install(&cli);
 	} else {
 		rc = run(&cli);
 	}
