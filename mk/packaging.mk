@@ -17,7 +17,15 @@ MAN_PAGES := $(B)/man/sbx-exec.1 $(B)/man/sbx-shim.1 $(B)/man/sbx.policy.5 $(B)/
 COMPLETIONS := packaging/completions/sbx-exec.bash packaging/completions/_sbx-exec \
 	packaging/completions/sbx-exec.fish
 
-.PHONY: man pc install-man install-completions install-pc uninstall-packaging deb
+# lib/host.c and the man pages bake in LIBEXECDIR (where sbx-shim lives):
+# rebuild them when a later `make install PREFIX=...` asks for another.
+$(B)/obj/lib/host.o $(MAN_PAGES): $(B)/libexecdir.stamp
+$(B)/libexecdir.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
+FORCE:
+
+.PHONY: FORCE man pc install-man install-completions install-pc uninstall-packaging deb
 all: man pc
 man: $(MAN_PAGES)
 pc: $(B)/sbx.pc
@@ -27,10 +35,13 @@ $(B)/man/%: man/%.in include/sbx.h mk/packaging.mk
 	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DATE@|$(MAN_DATE)|g' \
 	  -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< >$@
 
-$(B)/sbx.pc: packaging/sbx.pc.in include/sbx.h mk/packaging.mk
+# Regenerated whenever the paths differ from the last run (PREFIX, LIBDIR
+# and INCLUDEDIR may change between `make` and `make install`).
+$(B)/sbx.pc: packaging/sbx.pc.in FORCE
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< >$@
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 install: install-man install-completions install-pc
 uninstall: uninstall-packaging
