@@ -72,3 +72,9 @@ uninstall-packaging:
 # debian/; the .debs land in $(B)/deb.
 deb:
 	packaging/build-deb.sh $(B)/deb
+
+# What sandboxing every recipe costs make: 200 trivial recipes and a real
+# compile of this project, each with and without sbx (bench/make).
+.PHONY: bench-make
+bench-make: all
+	bench/make
