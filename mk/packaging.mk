@@ -78,3 +78,13 @@ deb:
 .PHONY: bench-make
 bench-make: all
 	bench/make
+
+# The release tarball (sbx-VERSION.tar.gz, what the RPM spec and the
+# Homebrew formula build from): the tracked files, without build output.
+.PHONY: dist
+dist: $(B)/sbx-$(VERSION).tar.gz
+$(B)/sbx-$(VERSION).tar.gz: FORCE
+	@mkdir -p $(B)
+	git ls-files -z | grep -zv '^build/' | \
+	  tar --null -T - --transform 's,^,sbx-$(VERSION)/,' --sort=name --owner=0 --group=0 \
+	    --numeric-owner --mtime=@$$(git log -1 --format=%ct) -cf - | gzip -n >$@
