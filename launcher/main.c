@@ -138,12 +138,12 @@ static int run(const struct cli *cli)
 	}
 	/* The landlock plan's argv is sbx-shim's: run the same code in this
 	 * process instead of paying for one more exec. */
-	char **argv = plan->argv.v, **envp = plan->env.v;
-	int argc = (int)plan->argv.n;
+	_cleanup_strv_ strv args = plan->argv, env = plan->env;
 	plan->argv = (strv){0};
 	plan->env = (strv){0};
 	sbx_plan_free(plan);
-	rc = shim_main("sbx-exec", argc, argv, envp);
+	/* shim_main returns when it supervised the command: free what it ran. */
+	rc = shim_main("sbx-exec", (int)args.n, args.v, env.v);
 	return rc;
 }
 

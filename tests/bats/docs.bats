@@ -115,7 +115,10 @@ help_options() {
 	sed -n '/^\.\\" example-begin/,/^\.\\" example-end/p' "$MAN/libsbx.3" | sed '1d;$d' |
 		sed 's/\\-/-/g; s/\\e/\\/g' >example.c
 	grep -q 'sbx_runner_run' example.c
-	cc -std=gnu11 -Wall -Wextra -Werror -I"$ROOT/include" -o example example.c \
+	# A sanitizer build's library needs the sanitizer runtimes linked in.
+	san=()
+	! nm "$BUILD/libsbx.a" 2>/dev/null | grep -q __asan_ || san=(-fsanitize=address,undefined)
+	cc -std=gnu11 -Wall -Wextra -Werror "${san[@]}" -I"$ROOT/include" -o example example.c \
 		"$BUILD/libsbx.a" -lm
 	mkdir out
 	SBX_SHIM=$BUILD/sbx-shim run ./example

@@ -4,6 +4,7 @@
 # the installed header and library through pkg-config runs a sandbox.
 
 load helpers
+load make_env
 
 # The SBX_API functions of sbx.h (not the static inline ones).
 api_functions() {
@@ -50,11 +51,7 @@ api_functions() {
 	prefix=/opt/sbx-test
 	root=$WORK/root
 	# A build of its own: the prefix is compiled in (where sbx-shim lives).
-	# A clean make: command-line variables of an enclosing make (a package
-	# build passing LIBEXECDIR=...) would otherwise reach it through MAKEFLAGS
-	# and the environment.
-	unset MAKEFLAGS MFLAGS MAKELEVEL BINDIR LIBDIR LIBEXECDIR INCLUDEDIR MANDIR DATADIR PKGCONFIGDIR \
-		BASHCOMPDIR ZSHCOMPDIR FISHCOMPDIR
+	clean_make_env
 	run make -C "$ROOT" -s -j2 B="$WORK/build" PREFIX=$prefix DESTDIR="$root" install
 	assert_status 0
 	p=$root$prefix

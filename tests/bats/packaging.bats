@@ -6,12 +6,13 @@
 # .ci/after.d/packaging.sh, which needs root.
 
 load helpers
+load make_env
 
 setup() {
 	VERSION=$(sed -n 's/^#define SBX_VERSION "\(.*\)"/\1/p' "$ROOT/include/sbx.h")
 	SPEC=$ROOT/packaging/rpm/sbx.spec
 	FORMULA=$ROOT/packaging/homebrew/sbx.rb
-	unset MAKEFLAGS MFLAGS MAKELEVEL
+	clean_make_env
 }
 
 # A copy of the source tree without build output, as a release tarball has.
