@@ -15,6 +15,8 @@ struct cli {
 	bool print, json, caps, doctor, help, version;
 	const char *profile; /* last --profile */
 	const char *policy;  /* last --policy */
+	/* --install-shims DIR: the command words are the shims to create */
+	const char *install_shims;
 	strv keys, values;   /* policy items from options, in order */
 	char **command;      /* the command and its arguments (points into argv) */
 };
@@ -23,6 +25,17 @@ struct cli {
 int cli_parse(struct cli *cli, int argc, char **argv);
 void cli_free(struct cli *cli);
 void cli_print_help(void);
+
+/* Exec shims (shims.c). The shim name argv0 stands for, or NULL when argv0
+ * names sbx-exec itself. */
+const char *shim_name(const char *argv0);
+/* The command a shim runs: the real name found on PATH (not sbx-exec), then
+ * argv[1...]. 0 with *out set (free with shim_command_free), or the exit
+ * status after printing why (127: not found). */
+int shim_command(const char *name, char **argv, char ***out);
+void shim_command_free(char **cmd);
+/* --install-shims DIR CMD...; returns the exit status. */
+int shims_install(const struct cli *cli);
 
 /* Prints the capability matrix (--caps); returns the exit status. */
 int report_caps(bool json);

@@ -143,12 +143,12 @@ static int run(const struct cli *cli)
 #ifdef __linux__
 	/* The landlock plan's argv is sbx-shim's: run the same code in this
 	 * process instead of paying for one more exec. */
-	char **argv = plan->argv.v, **envp = plan->env.v;
-	int argc = (int)plan->argv.n;
+	_cleanup_strv_ strv args = plan->argv, env = plan->env;
 	plan->argv = (strv){0};
 	plan->env = (strv){0};
 	sbx_plan_free(plan);
-	rc = shim_main("sbx-exec", argc, argv, envp);
+	/* shim_main returns when it supervised the command: free what it ran. */
+	rc = shim_main("sbx-exec", (int)args.n, args.v, env.v);
 	return rc;
 #else
 	/* Only the Linux shim execs directly, and its plans are unavailable
@@ -163,6 +163,18 @@ static int run(const struct cli *cli)
 int main(int argc, char **argv)
 {
 	struct cli cli = {0};
+	const char *shim = shim_name(argc > 0 ? argv[0] : NULL);
+	if (shim) {
+		/* Run through an exec shim: argv[1...] belong to the real command. */
+		char **cmd = NULL;
+		int status = shim_command(shim, argv, &cmd);
+		if (status == 0) {
+			cli.command = cmd;
+			status = run(&cli);
+			shim_command_free(cmd);
+		}
+		return status;
+	}
 	if (cli_parse(&cli, argc, argv) < 0)
 		return 125;
 	int rc;
@@ -176,6 +188,8 @@ int main(int argc, char **argv)
 		rc = report_caps(cli.json);
 	} else if (cli.doctor) {
 		rc = report_doctor(cli.json);
+	} else if (cli.install_shims) {
+		rc = shims_install(&cli);
 	} else {
 		rc = run(&cli);
 	}

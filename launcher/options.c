@@ -42,6 +42,7 @@ static const struct option_def options[] = {
 	{"allow-socket", REQUIRED, "PATH", "host unix socket still reachable while IPC is "
 					   "restricted (repeatable)"},
 	{"timeout", REQUIRED, "DURATION", "kill the sandbox after 30s, 5m, 1h (exit 124)"},
+	{"install-shims", REQUIRED, "DIR", "create exec shims in DIR for the COMMAND names given"},
 	{"print", NONE, NULL, "compile and print the plan; run nothing"},
 	{"json", NONE, NULL, "with --print, --caps, --doctor: JSON output"},
 	{"caps", NONE, NULL, "print the capability matrix"},
@@ -146,6 +147,8 @@ int cli_parse(struct cli *cli, int argc, char **argv)
 			cli->profile = val;
 		} else if (streq(o->name, "policy")) {
 			cli->policy = val;
+		} else if (streq(o->name, "install-shims")) {
+			cli->install_shims = val;
 		} else if (strv_push(&cli->keys, o->name) < 0 ||
 			   strv_push(&cli->values, val ? val : "true") < 0) {
 			errorf(NULL, "out of memory");
