@@ -7,7 +7,9 @@
  * switch, and the plan (compiled for the same host) already said so. */
 #include "shim.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -120,6 +122,65 @@ static int add_path_rule(const struct shim_config *c, int ruleset, const char *p
 	return 0;
 }
 
+static bool is_denied(const struct shim_config *c, const char *path)
+{
+	for (size_t i = 0; i < c->nll_deny; i++)
+		if (path_is_beneath(path, c->ll_deny[i]))
+			return true;
+	return false;
+}
+
+static bool deny_beneath(const struct shim_config *c, const char *dir)
+{
+	for (size_t i = 0; i < c->nll_deny; i++)
+		if (path_is_beneath(c->ll_deny[i], dir))
+			return true;
+	return false;
+}
+
+/* Grants rights beneath dir except beneath the denied paths. Landlock only
+ * allows, and a rule covers everything below it, so a rule on any ancestor
+ * of a denied path would grant it: instead each sibling on the way down
+ * gets its own rule, and the ancestors themselves get none (they cannot be
+ * listed, and nothing can be created directly in them). A denied path that
+ * does not exist has no rule either, so it stays unreadable if it appears.
+ * Symlinks are granted as their targets unless the target is denied. */
+static int add_rule_except(const struct shim_config *c, int ruleset, const char *dir,
+			   uint64_t rights, int depth)
+{
+	if (is_denied(c, dir))
+		return 0;
+	if (!deny_beneath(c, dir))
+		return add_path_rule(c, ruleset, dir, rights, true);
+	if (depth > 64)
+		return shim_fail(c, "landlock: %s is too deep", dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == EACCES || errno == ENOENT ? 0 : shim_fail(c, "landlock: %s: %s", dir, strerror(errno));
+	int r = 0;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(d))) {
+		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+			continue;
+		char *child = path_join_normalize(dir, e->d_name);
+		if (!child) {
+			r = -1;
+			break;
+		}
+		char real[4096];
+		struct stat st;
+		if (lstat(child, &st) == 0 && S_ISLNK(st.st_mode)) {
+			if (realpath(child, real) && !is_denied(c, real) && !deny_beneath(c, real))
+				r = add_path_rule(c, ruleset, real, rights, true);
+		} else {
+			r = add_rule_except(c, ruleset, child, rights, depth + 1);
+		}
+		free(child);
+	}
+	closedir(d);
+	return r;
+}
+
 static int add_tty_rules(const struct shim_config *c, int ruleset, uint64_t rights)
 {
 	if (add_path_rule(c, ruleset, "/dev/tty", rights, true) < 0)
@@ -150,7 +211,7 @@ int shim_landlock_apply(const struct shim_config *c)
 	 * not deny rights the plan meant to leave alone. */
 	struct ll_ruleset_attr attr = handled_for_abi(c->ll_abi);
 	uint64_t all = attr.handled_access_fs;
-	if (c->net == SHIM_NET_ENABLE)
+	if (c->net == SHIM_NET_ENABLE || (c->net == SHIM_NET_DISABLE && c->netns))
 		attr.handled_access_net = 0;
 	else if (c->net == SHIM_NET_OUTBOUND)
 		attr.handled_access_net &= LL_NET_BIND_TCP;
@@ -165,9 +226,16 @@ int shim_landlock_apply(const struct shim_config *c)
 		uint64_t rights = r->kind == RULE_READ ? LL_READ_RIGHTS
 				  : r->kind == RULE_DEV ? LL_DEV_RIGHTS
 							 : all;
-		if (add_path_rule(c, rs, r->path, rights & all, r->optional) < 0)
+		int rc = c->nll_deny && r->kind != RULE_DEV
+				 ? add_rule_except(c, rs, r->path, rights & all, 0)
+				 : add_path_rule(c, rs, r->path, rights & all, r->optional);
+		if (rc < 0)
 			return -1;
 	}
+	/* The copy-on-write views made by the mount step take every write. */
+	for (size_t i = 0; i < c->cow_dirs.n; i++)
+		if (add_path_rule(c, rs, c->cow_dirs.v[i], all, false) < 0)
+			return -1;
 	if (c->ll_tty && add_tty_rules(c, rs, LL_DEV_RIGHTS & all) < 0)
 		return -1;
 	if (c->ll_proc_self && add_path_rule(c, rs, "/proc/self", LL_READ_RIGHTS, false) < 0)

@@ -2,19 +2,19 @@
  *
  * Order (DESIGN.md), each step aborting with status 125 before the command
  * starts:
- *   1. supervisor: fork; the parent stays outside to forward signals,
- *      enforce --timeout and kill what the command leaves behind
- *   2. (child) working directory
- *   3. capabilities dropped, no_new_privs set
- *   4. Landlock ruleset: filesystem, TCP, IPC scopes
- *   5. seccomp filter, last, immediately before execve
- *   6. execve of the command (126: cannot execute, 127: not found)
+ *   1. cgroup created with its limits (supervisor, before any fork)
+ *   2. namespaces: clone into new user, mount, pid, ipc [, net] namespaces;
+ *      the supervisor writes the id maps and moves the child into the cgroup
+ *   3. mounts, inside the new mount namespace: copy-on-write views, writable
+ *      binds, masks, a private /proc and /dev/shm; loopback up in a new netns
+ *   4. (the command's process) capabilities dropped, no_new_privs set
+ *   5. Landlock ruleset: filesystem, TCP, IPC scopes
+ *   6. seccomp filter, last, immediately before execve
+ *   7. execve of the command (126: cannot execute, 127: not found)
  */
 #include "shim.h"
 
 #include <stdio.h>
-
-int shim_landlock_abi(void);
 
 static const char usage[] =
 	"Usage: sbx-shim [OPTION]... -- COMMAND [ARG]...\n"
@@ -25,8 +25,30 @@ static const char usage[] =
 	"  --timeout SECS       kill the sandbox after SECS seconds (exit 124)\n"
 	"  --net MODE           enable | outbound | disable\n"
 	"                         outbound: TCP bind denied (Landlock), listen() denied (seccomp)\n"
-	"                         disable: TCP denied (Landlock), only AF_UNIX and AF_NETLINK\n"
-	"                         sockets can be created (seccomp)\n"
+	"                         disable: with --unshare-net an empty network namespace with\n"
+	"                         loopback; without it TCP denied (Landlock) and only AF_UNIX and\n"
+	"                         AF_NETLINK sockets can be created (seccomp)\n"
+	"  --no-exec            after COMMAND starts, execve and execveat fail (seccomp user\n"
+	"                         notification answered by the supervisor)\n"
+	"  --unshare-user       new user namespace (the caller's ids mapped to themselves);\n"
+	"                         needed by every option below it\n"
+	"  --unshare-pid        new pid namespace with its own /proc\n"
+	"  --unshare-ipc        new IPC namespace (SysV IPC, POSIX queues) and private /dev/shm\n"
+	"  --unshare-net        new network namespace with only loopback\n"
+	"  --cow-root           make / copy-on-write: every top-level directory gets an\n"
+	"                         overlay with a private upper layer (directories holding\n"
+	"                         other mounts are handled one level down)\n"
+	"  --cow-keep DIR       with --cow-root, leave this top-level directory as the host's\n"
+	"  --cow DIR            make DIR copy-on-write, in place\n"
+	"  --bind PATH          expose the host's PATH read-write at the same place (after\n"
+	"                         copy-on-write views, so writes persist)\n"
+	"  --mask PATH          hide PATH behind an empty read-only directory or file; a\n"
+	"                         missing PATH is created first inside a copy-on-write view\n"
+	"  --hide PATH          like --mask, skipped when PATH does not exist\n"
+	"  --socket PATH        expose the host's unix socket PATH again after a --hide above it\n"
+	"  --memory BYTES       cgroup memory cap (swap included where accounted)\n"
+	"  --pids N             cgroup process and thread cap\n"
+	"  --cpus N             cgroup CPU quota in cores\n"
 	"  --ll-abi N           enforce with Landlock, handling the rights of ABI N (fails if\n"
 	"                         the kernel's ABI is lower); every filesystem access not\n"
 	"                         granted by a rule below is denied\n"
@@ -35,6 +57,8 @@ static const char usage[] =
 	"  --ll-write PATH      allow everything beneath PATH\n"
 	"  --ll-dev PATH        allow reading, writing and ioctl on a device file (skipped if\n"
 	"                         missing)\n"
+	"  --ll-deny PATH       keep PATH unreadable with Landlock alone: rules granted above\n"
+	"                         PATH are split into rules for its siblings\n"
 	"  --ll-tty             --ll-dev for /dev/tty and the terminals on fds 0-2\n"
 	"  --ll-proc-self       allow reading /proc/self of the command\n"
 	"  --help               show this help\n"
@@ -43,19 +67,11 @@ static const char usage[] =
 	"Always: capabilities dropped, no_new_privs, and a seccomp filter denying ptrace,\n"
 	"keyrings, bpf, perf_event_open, userfaultfd, io_uring, module and kexec calls,\n"
 	"mount calls, new user namespaces, TIOCSTI/TIOCLINUX, and non-native syscall ABIs.\n"
+	"With Landlock ABI 6 the command can signal and reach abstract unix sockets only\n"
+	"inside the sandbox. When COMMAND exits, everything it left behind is killed.\n"
 	"\n"
 	"Exit status: COMMAND's, 128+N if killed by signal N, 124 on timeout, 125 if the\n"
 	"sandbox could not be set up, 126 if COMMAND could not be executed, 127 if not found.\n";
-
-void shim_die_msg(const struct shim_config *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", c->prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 int shim_fail(const struct shim_config *c, const char *fmt, ...)
 {
@@ -77,76 +93,206 @@ static const char *env_lookup(char **envp, const char *name)
 	return NULL;
 }
 
-/* Executes argv like execvpe, trying each PATH entry with one execve per
- * candidate; only returns on failure, with the status to exit with. */
-static int exec_command(const struct shim_config *c)
+/* Resolves the command like execvp, without calling execve per candidate
+ * (with no-exec only one execve is allowed). Returns 0 with *out set, or
+ * an errno. */
+static int resolve_command(const struct shim_config *c, char *out, size_t size)
 {
 	const char *cmd = c->argv[0];
-	int err = ENOENT;
 	if (strchr(cmd, '/')) {
-		execve(cmd, c->argv, c->envp);
-		err = errno;
-	} else {
-		const char *path = env_lookup(c->envp, "PATH");
-		if (!path)
-			path = "/usr/local/bin:/usr/bin:/bin";
-		bool eacces = false;
-		for (const char *p = path; err != 0;) {
-			size_t n = strcspn(p, ":");
-			char full[4096];
-			snprintf(full, sizeof(full), "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
-			if (access(full, F_OK) == 0) {
-				execve(full, c->argv, c->envp);
-				if (errno == EACCES)
-					eacces = true;
-				else if (errno != ENOENT && errno != ENOTDIR) {
-					err = errno;
-					break;
-				}
-			}
-			if (!p[n])
-				break;
-			p += n + 1;
-		}
-		if (err == ENOENT && eacces)
-			err = EACCES;
+		snprintf(out, size, "%s", cmd);
+		return 0;
 	}
-	fprintf(stderr, "%s: %s: %s\n", c->prog, cmd, strerror(err));
+	const char *path = env_lookup(c->envp, "PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int err = ENOENT;
+	for (const char *p = path;;) {
+		size_t n = strcspn(p, ":");
+		snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
+		if (access(out, X_OK) == 0)
+			return 0;
+		if (errno == EACCES)
+			err = EACCES;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return err;
+}
+
+int shim_exec_command(struct shim_config *c, int sync)
+{
+	if (shim_drop_privileges(c) < 0 || shim_landlock_apply(c) < 0)
+		return 125;
+	char path[4096];
+	int err = resolve_command(c, path, sizeof(path));
+	if (err) {
+		fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
+		return err == ENOENT ? 127 : 126;
+	}
+	int notify = -1;
+	if (shim_seccomp_apply(c, &notify) < 0)
+		return 125;
+	if (notify >= 0) {
+		/* (2) the supervisor answers our own execve below */
+		if (shim_msg_send(sync, SHIM_MSG_NOTIFY_FD, 0, notify) < 0) {
+			shim_fail(c, "cannot hand the no-exec listener to the supervisor");
+			return 125;
+		}
+		close(notify);
+	}
+	execve(path, c->argv, c->envp);
+	err = errno;
+	if (err == ENOEXEC) {
+		/* Like execvp: a file without a recognised format runs under sh. */
+		size_t n = 0;
+		while (c->argv[n])
+			n++;
+		char **argv = calloc(n + 2, sizeof(*argv));
+		if (argv) {
+			argv[0] = "/bin/sh";
+			argv[1] = path;
+			memcpy(argv + 2, c->argv + 1, n * sizeof(*argv));
+			execve("/bin/sh", argv, c->envp);
+		}
+		err = errno;
+	}
+	fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
 }
 
-static int child_main(const struct shim_config *c)
+static int push(void **arr, size_t *n, size_t size, const void *item)
 {
-	if (c->chdir && chdir(c->chdir) < 0) {
-		shim_fail(c, "cannot change to directory %s: %s", c->chdir, strerror(errno));
-		return 125;
-	}
-	if (shim_drop_privileges(c) < 0 || shim_landlock_apply(c) < 0 ||
-	    shim_seccomp_apply(c) < 0)
-		return 125;
-	return exec_command(c);
-}
-
-static int add_rule(struct shim_config *c, enum shim_rule_kind kind, const char *path,
-		    bool optional)
-{
-	struct shim_rule *r = realloc(c->rules, (c->nrules + 1) * sizeof(*r));
-	if (!r)
+	void *a = realloc(*arr, (*n + 1) * size);
+	if (!a)
 		return -1;
-	c->rules = r;
-	c->rules[c->nrules++] = (struct shim_rule){kind, path, optional};
+	memcpy((char *)a + *n * size, item, size);
+	*arr = a;
+	(*n)++;
 	return 0;
 }
 
-/* Parses one option; *i is advanced past its value. Returns 0, 1 (exit 0
- * after --help/--version) or -1 (usage error). */
+static int add_rule(struct shim_config *c, enum shim_rule_kind kind, const char *path, bool opt)
+{
+	struct shim_rule r = {kind, path, opt};
+	return push((void **)&c->rules, &c->nrules, sizeof(r), &r);
+}
+
+static int add_mount(struct shim_config *c, enum shim_mount_kind kind, const char *path)
+{
+	if (path[0] != '/')
+		return shim_fail(c, "mount paths must be absolute: %s", path);
+	struct shim_mount m = {kind, path};
+	return push((void **)&c->mounts, &c->nmounts, sizeof(m), &m);
+}
+
+static int parse_number(const struct shim_config *c, const char *name, const char *val,
+			double *out)
+{
+	char *end;
+	errno = 0;
+	*out = strtod(val, &end);
+	if (errno || *end || end == val || *out < 0)
+		return shim_fail(c, "invalid %s '%s'", name, val);
+	return 0;
+}
+
+static const char *const with_value[] = {
+	"--chdir", "--timeout", "--net",    "--ll-abi", "--ll-read", "--ll-read-try",
+	"--ll-write", "--ll-dev", "--ll-deny", "--cow",	"--cow-keep", "--bind",
+	"--mask",  "--hide",    "--socket", "--memory", "--pids",    "--cpus",
+};
+
+/* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */
+static int apply_option(struct shim_config *c, const char *name, const char *val)
+{
+	double d;
+	if (streq(name, "--help")) {
+		fputs(usage, stdout);
+		return 1;
+	}
+	if (streq(name, "--version")) {
+		printf("sbx-shim %s (Landlock ABI %d on this kernel)\n", SBX_SHIM_VERSION,
+		       shim_landlock_abi());
+		return 1;
+	}
+	if (streq(name, "--chdir"))
+		c->chdir = val;
+	else if (streq(name, "--timeout"))
+		return parse_number(c, name, val, &c->timeout);
+	else if (streq(name, "--net")) {
+		if (streq(val, "enable"))
+			c->net = SHIM_NET_ENABLE;
+		else if (streq(val, "outbound"))
+			c->net = SHIM_NET_OUTBOUND;
+		else if (streq(val, "disable"))
+			c->net = SHIM_NET_DISABLE;
+		else
+			return shim_fail(c, "invalid --net '%s'", val);
+	} else if (streq(name, "--ll-abi")) {
+		if (parse_number(c, name, val, &d) < 0 || d < 1)
+			return shim_fail(c, "invalid --ll-abi '%s'", val);
+		c->ll_abi = (int)d;
+	} else if (streq(name, "--ll-read"))
+		return add_rule(c, RULE_READ, val, false);
+	else if (streq(name, "--ll-read-try"))
+		return add_rule(c, RULE_READ, val, true);
+	else if (streq(name, "--ll-write"))
+		return add_rule(c, RULE_WRITE, val, false);
+	else if (streq(name, "--ll-dev"))
+		return add_rule(c, RULE_DEV, val, true);
+	else if (streq(name, "--ll-deny"))
+		return push((void **)&c->ll_deny, &c->nll_deny, sizeof(val), &val);
+	else if (streq(name, "--ll-tty"))
+		c->ll_tty = true;
+	else if (streq(name, "--ll-proc-self"))
+		c->ll_proc_self = true;
+	else if (streq(name, "--no-exec"))
+		c->no_exec = true;
+	else if (streq(name, "--unshare-user"))
+		c->userns = true;
+	else if (streq(name, "--unshare-pid"))
+		c->pidns = true;
+	else if (streq(name, "--unshare-ipc"))
+		c->ipcns = true;
+	else if (streq(name, "--unshare-net"))
+		c->netns = true;
+	else if (streq(name, "--cow-root"))
+		return add_mount(c, MNT_COW_ROOT, "/");
+	else if (streq(name, "--cow-keep"))
+		c->cow_keep = val;
+	else if (streq(name, "--cow"))
+		return add_mount(c, MNT_COW, val);
+	else if (streq(name, "--bind"))
+		return add_mount(c, MNT_BIND, val);
+	else if (streq(name, "--mask"))
+		return add_mount(c, MNT_MASK, val);
+	else if (streq(name, "--hide"))
+		return add_mount(c, MNT_HIDE, val);
+	else if (streq(name, "--socket"))
+		return add_mount(c, MNT_SOCKET, val);
+	else if (streq(name, "--memory")) {
+		if (parse_number(c, name, val, &d) < 0)
+			return -1;
+		c->memory = (int64_t)d;
+	} else if (streq(name, "--pids")) {
+		if (parse_number(c, name, val, &d) < 0)
+			return -1;
+		c->pids = (int64_t)d;
+	} else if (streq(name, "--cpus"))
+		return parse_number(c, name, val, &c->cpus);
+	else
+		return shim_fail(c, "unknown option %s (see --help)", name);
+	return 0;
+}
+
+/* Parses one option at argv[*i]; *i is advanced past its value. */
 static int parse_option(struct shim_config *c, int argc, char **argv, int *i)
 {
 	char *arg = argv[*i];
 	char *val = strchr(arg, '=');
 	size_t nlen = val ? (size_t)(val - arg) : strlen(arg);
-	static const char *const with_value[] = {"--chdir", "--timeout",  "--net",	   "--ll-abi",
-						 "--ll-read", "--ll-read-try", "--ll-write", "--ll-dev"};
 	bool needs = false;
 	for (size_t k = 0; k < ARRAY_SIZE(with_value); k++)
 		if (strlen(with_value[k]) == nlen && strncmp(arg, with_value[k], nlen) == 0)
@@ -162,50 +308,24 @@ static int parse_option(struct shim_config *c, int argc, char **argv, int *i)
 	} else if (val) {
 		return shim_fail(c, "option %s takes no value", name);
 	}
-	if (streq(name, "--help")) {
-		fputs(usage, stdout);
-		return 1;
-	}
-	if (streq(name, "--version")) {
-		printf("sbx-shim %s (Landlock ABI %d on this kernel)\n", SBX_SHIM_VERSION,
-		       shim_landlock_abi());
-		return 1;
-	}
-	if (streq(name, "--chdir"))
-		c->chdir = val;
-	else if (streq(name, "--timeout")) {
-		char *end;
-		c->timeout = strtod(val, &end);
-		if (*end || c->timeout < 0)
-			return shim_fail(c, "invalid --timeout '%s'", val);
-	} else if (streq(name, "--net")) {
-		if (streq(val, "enable"))
-			c->net = SHIM_NET_ENABLE;
-		else if (streq(val, "outbound"))
-			c->net = SHIM_NET_OUTBOUND;
-		else if (streq(val, "disable"))
-			c->net = SHIM_NET_DISABLE;
-		else
-			return shim_fail(c, "invalid --net '%s'", val);
-	} else if (streq(name, "--ll-abi")) {
-		c->ll_abi = atoi(val);
-		if (c->ll_abi < 1)
-			return shim_fail(c, "invalid --ll-abi '%s'", val);
-	} else if (streq(name, "--ll-read"))
-		return add_rule(c, RULE_READ, val, false);
-	else if (streq(name, "--ll-read-try"))
-		return add_rule(c, RULE_READ, val, true);
-	else if (streq(name, "--ll-write"))
-		return add_rule(c, RULE_WRITE, val, false);
-	else if (streq(name, "--ll-dev"))
-		return add_rule(c, RULE_DEV, val, true);
-	else if (streq(name, "--ll-tty"))
-		c->ll_tty = true;
-	else if (streq(name, "--ll-proc-self"))
-		c->ll_proc_self = true;
-	else
-		return shim_fail(c, "unknown option %s (see --help)", name);
+	return apply_option(c, name, val);
+}
+
+static int check_config(const struct shim_config *c)
+{
+	if ((c->nrules || c->ll_tty || c->ll_proc_self || c->nll_deny) && !c->ll_abi)
+		return shim_fail(c, "--ll-* rules need --ll-abi");
+	if ((c->pidns || c->ipcns || c->netns || c->nmounts) && !c->userns)
+		return shim_fail(c, "namespaces and mounts need --unshare-user");
 	return 0;
+}
+
+static void free_config(struct shim_config *c)
+{
+	free(c->rules);
+	free(c->mounts);
+	free(c->ll_deny);
+	strv_clear(&c->cow_dirs);
 }
 
 int shim_main(const char *prog, int argc, char **argv, char **envp)
@@ -221,22 +341,21 @@ int shim_main(const char *prog, int argc, char **argv, char **envp)
 			break;
 		int r = parse_option(&c, argc, argv, &i);
 		if (r != 0) {
-			free(c.rules);
+			free_config(&c);
 			return r > 0 ? 0 : 125;
 		}
 	}
 	if (i >= argc) {
 		shim_fail(&c, "no command given (see --help)");
-		free(c.rules);
+		free_config(&c);
 		return 125;
 	}
-	if ((c.nrules || c.ll_tty || c.ll_proc_self) && !c.ll_abi) {
-		shim_fail(&c, "--ll-* rules need --ll-abi");
-		free(c.rules);
+	if (check_config(&c) < 0) {
+		free_config(&c);
 		return 125;
 	}
 	c.argv = argv + i;
-	int status = shim_supervise(&c, child_main);
-	free(c.rules);
+	int status = shim_supervise(&c);
+	free_config(&c);
 	return status;
 }

@@ -5,6 +5,7 @@
  * (int 0x80) and x32 system calls get ENOSYS. */
 #include "shim.h"
 
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <sched.h>
@@ -97,7 +98,16 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 		r = rule(ctx, SCMP_ACT_ERRNO(EPERM), "unshare", 1, &newuser0);
 	if (r == 0)
 		r = rule(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &newuser0);
-	if (r == 0 && c->net == SHIM_NET_DISABLE) {
+	if (r == 0 && c->no_exec) {
+		/* The supervisor lets exactly one execve continue: ours, made
+		 * right after this filter is loaded, before any of the command's
+		 * code has run; it refuses every later one without looking at
+		 * the arguments, so no argument can change under it. */
+		r = rule(ctx, SCMP_ACT_NOTIFY, "execve", 0, NULL);
+		if (r == 0)
+			r = rule(ctx, SCMP_ACT_NOTIFY, "execveat", 0, NULL);
+	}
+	if (r == 0 && c->net == SHIM_NET_DISABLE && !c->netns) {
 		/* Only local sockets: AF_UNIX and AF_NETLINK. Families are
 		 * enumerated so the rule needs one comparison each. */
 		for (int fam = 0; fam < 64 && r == 0; fam++) {
@@ -118,8 +128,9 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 	return r;
 }
 
-int shim_seccomp_apply(const struct shim_config *c)
+int shim_seccomp_apply(const struct shim_config *c, int *notify_fd)
 {
+	*notify_fd = -1;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return shim_fail(c, "seccomp_init failed");
@@ -130,6 +141,13 @@ int shim_seccomp_apply(const struct shim_config *c)
 		r = add_rules(c, ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
+	if (r == 0 && c->no_exec) {
+		/* Our own copy: releasing the context may close its one. */
+		int fd = seccomp_notify_fd(ctx);
+		*notify_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+		if (*notify_fd < 0)
+			r = -EBADF;
+	}
 	seccomp_release(ctx);
 	if (r < 0)
 		return shim_fail(c, "seccomp: %s", strerror(-r));

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum shim_net {
 	SHIM_NET_ENABLE = 0,
@@ -20,9 +21,9 @@ enum shim_net {
 
 /* One Landlock rule: a path and what it grants. */
 enum shim_rule_kind {
-	RULE_READ,     /* read, list, execute beneath */
-	RULE_WRITE,    /* everything beneath */
-	RULE_DEV,      /* read, write, ioctl on a device file */
+	RULE_READ,  /* read, list, execute beneath */
+	RULE_WRITE, /* everything beneath */
+	RULE_DEV,   /* read, write, ioctl on a device file */
 };
 
 struct shim_rule {
@@ -31,21 +32,54 @@ struct shim_rule {
 	bool optional; /* skip when the path does not exist */
 };
 
+/* One mount step, applied in order inside the private mount namespace. */
+enum shim_mount_kind {
+	MNT_COW_ROOT, /* copy-on-write view of / (each top-level dir) */
+	MNT_COW,      /* copy-on-write view of one directory, in place */
+	MNT_BIND,     /* re-expose the host's path read-write at the same place */
+	MNT_MASK,     /* hide a path: empty read-only dir or file; create a
+		       * placeholder first when it is missing (cow only) */
+	MNT_HIDE,     /* like MASK, skipped when the path does not exist */
+	MNT_SOCKET,   /* re-expose one host socket file hidden by an earlier mask */
+};
+
+struct shim_mount {
+	enum shim_mount_kind kind;
+	const char *path;
+};
+
 struct shim_config {
-	const char *prog;     /* name for messages: "sbx-exec" or "sbx-shim" */
-	char **argv;          /* the command */
-	char **envp;          /* its environment */
+	const char *prog; /* name for messages: "sbx-exec" or "sbx-shim" */
+	char **argv;      /* the command */
+	char **envp;      /* its environment */
 	const char *chdir;
-	double timeout;       /* seconds, 0 none */
+	double timeout; /* seconds, 0 none */
+
+	/* Namespaces (all need a user namespace). */
+	bool userns, pidns, ipcns, netns;
+	struct shim_mount *mounts;
+	size_t nmounts;
+	const char *cow_keep; /* with MNT_COW_ROOT: a top-level dir to leave as the host's */
 
 	/* Landlock */
-	int ll_abi;           /* ABI the plan was compiled for; 0 = no Landlock */
+	int ll_abi; /* ABI the plan was compiled for; 0 = no Landlock */
 	struct shim_rule *rules;
 	size_t nrules;
-	bool ll_tty;          /* allow the terminal(s) on fds 0-2 and /dev/tty */
-	bool ll_proc_self;    /* allow reading /proc/self of the command */
+	const char **ll_deny; /* read-deny paths enforced by Landlock rules alone */
+	size_t nll_deny;
+	bool ll_tty;       /* allow the terminal(s) on fds 0-2 and /dev/tty */
+	bool ll_proc_self; /* allow reading /proc/self of the command */
 
 	enum shim_net net;
+	bool no_exec;
+
+	/* cgroup limits (0: none) */
+	int64_t memory;
+	int64_t pids;
+	double cpus;
+
+	/* Filled at run time */
+	strv cow_dirs; /* directories made copy-on-write (Landlock grants writes) */
 };
 
 /* Runs the shim: parses argv (argv[0] is the shim's own name) and never
@@ -55,14 +89,49 @@ int shim_main(const char *prog, int argc, char **argv, char **envp);
 
 /* Steps, each returning 0 or -1 after printing why. */
 int shim_landlock_apply(const struct shim_config *c);
-int shim_seccomp_apply(const struct shim_config *c);
+int shim_landlock_abi(void);
+/* Installs the filter; with no_exec, *notify_fd gets the listener. */
+int shim_seccomp_apply(const struct shim_config *c, int *notify_fd);
 int shim_drop_privileges(const struct shim_config *c);
-/* Forks the sandboxed child, runs child_fn in it, supervises it (signals,
- * timeout, left-behind processes) and returns the exit status to use. */
-int shim_supervise(const struct shim_config *c, int (*child_fn)(const struct shim_config *));
+int shim_mounts_apply(struct shim_config *c);
+int shim_loopback_up(const struct shim_config *c);
 
-void shim_die_msg(const struct shim_config *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* cgroups: one per sandbox, created by the supervisor. */
+struct shim_cgroup {
+	char *dirs[4]; /* created directories (v1: one per controller) */
+	size_t n;
+	bool v2;
+};
+int shim_cgroup_create(const struct shim_config *c, struct shim_cgroup *cg);
+int shim_cgroup_attach(const struct shim_config *c, const struct shim_cgroup *cg, pid_t pid);
+void shim_cgroup_destroy(struct shim_cgroup *cg);
+
+/* Answers no-exec notifications: the first execve continues, every later
+ * one fails with EPERM. Returns -1 when the listener is gone. */
+int shim_notify_handle(int fd, bool *first_done);
+
+/* Forks the sandbox (in new namespaces when asked), supervises it, and
+ * returns the exit status to use. */
+int shim_supervise(struct shim_config *c);
+/* The command's side: privileges, Landlock, seccomp, exec. Never returns
+ * on success; sync is the socket to the supervisor (for the notify fd). */
+int shim_exec_command(struct shim_config *c, int sync);
+
+/* Typed messages on the supervisor's socketpair (SOCK_SEQPACKET). */
+enum shim_msg_type {
+	SHIM_MSG_GO = 1,        /* supervisor -> child: maps written, cgroup joined */
+	SHIM_MSG_NOTIFY_FD = 2, /* command -> supervisor: seccomp listener (SCM_RIGHTS) */
+	SHIM_MSG_EXIT = 3,      /* init -> supervisor: the command's wait status */
+};
+struct shim_msg {
+	int32_t type;
+	int32_t value;
+};
+int shim_msg_send(int sock, int type, int value, int fd);
+/* Receives one message; *fd gets a passed descriptor or -1. 0 on success,
+ * -1 on EOF, a short read or an error. */
+int shim_msg_recv(int sock, struct shim_msg *m, int *fd);
+
 int shim_fail(const struct shim_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,36 +1,101 @@
-/* supervise.c: the supervising parent. It forks the sandboxed child and
- * stays outside the sandbox to forward signals, enforce the timeout, and
- * kill whatever the command leaves behind when it exits (it is the child
- * subreaper, so every orphan of the sandbox is re-parented to it).
+/* supervise.c: the supervising parent and, with a pid namespace, the
+ * sandbox's init.
  *
- * Signals: INT, TERM, HUP, QUIT, USR1, USR2 and WINCH sent to us by a
- * process (kill, si_code SI_USER/SI_QUEUE/SI_TKILL) are forwarded to the
- * command. Signals the terminal generates (SI_KERNEL) already reach the
- * command, which is in the same foreground process group, and are not
- * forwarded a second time. */
+ *   supervisor (outside every namespace; the process sbx-exec was started as)
+ *     |  clone(CLONE_NEWUSER|NEWNS|NEWPID|NEWIPC[|NEWNET]) or fork
+ *   init: pid 1 of the sandbox (only with a pid namespace): mounts, then
+ *     |  fork; reaps orphans and forwards signals to the command
+ *   command: privileges dropped, Landlock, seccomp, execve
+ *
+ * The supervisor writes the uid/gid maps, places the sandbox in its cgroup,
+ * answers no-exec notifications, forwards signals, enforces the timeout and,
+ * when the command ends, kills what is left (killing init ends the whole pid
+ * namespace; without one it walks /proc as the child subreaper).
+ *
+ * Sync points on the SOCK_SEQPACKET pair (numbers match the child side):
+ *   (1) supervisor -> child  SHIM_MSG_GO once maps and cgroup are in place;
+ *       EOF or anything else makes the child exit 125
+ *   (2) command -> supervisor SHIM_MSG_NOTIFY_FD with the seccomp listener
+ *   (3) init -> supervisor    SHIM_MSG_EXIT with the command's wait status
+ *
+ * Signals: INT, TERM, HUP, QUIT, USR1, USR2 and WINCH sent to the
+ * supervisor by a process (si_code SI_USER/SI_QUEUE/SI_TKILL) are forwarded.
+ * Terminal-generated ones (SI_KERNEL) already reached the command, which is
+ * in the same foreground process group, and are not sent twice. */
 #include "shim.h"
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-/* Sends SIGKILL to every descendant found through /proc's children lists;
- * returns how many were signalled. */
-static int kill_descendants(pid_t root)
+int shim_msg_send(int sock, int type, int value, int fd)
 {
-	int n = 0;
+	struct shim_msg m = {type, value};
+	struct iovec iov = {&m, sizeof(m)};
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	ssize_t n;
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+int shim_msg_recv(int sock, struct shim_msg *m, int *fd)
+{
+	struct iovec iov = {m, sizeof(*m)};
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (fd)
+		*fd = -1;
+	if (n != (ssize_t)sizeof(*m))
+		return -1;
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+		int got;
+		memcpy(&got, CMSG_DATA(cm), sizeof(int));
+		if (fd)
+			*fd = got;
+		else
+			close(got);
+	}
+	return 0;
+}
+
+/* Sends SIGKILL to every descendant of root found through /proc. */
+static void kill_descendants(pid_t root)
+{
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)root);
 	DIR *d = opendir(path);
 	if (!d)
-		return 0;
+		return;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
@@ -44,13 +109,12 @@ static int kill_descendants(pid_t root)
 		while (fscanf(f, "%d", &child) == 1) {
 			/* Stop it first so it cannot fork while we walk below it. */
 			kill(child, SIGSTOP);
-			n += 1 + kill_descendants(child);
+			kill_descendants(child);
 			kill(child, SIGKILL);
 		}
 		fclose(f);
 	}
 	closedir(d);
-	return n;
 }
 
 /* Kills and reaps everything below us until nothing is left. */
@@ -58,8 +122,7 @@ static void kill_all_and_reap(void)
 {
 	for (;;) {
 		kill_descendants(getpid());
-		pid_t w = waitpid(-1, NULL, 0);
-		if (w < 0 && errno == ECHILD)
+		if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
 			return;
 	}
 }
@@ -85,69 +148,277 @@ static int die_like(int sig)
 	return 128 + sig;
 }
 
-int shim_supervise(const struct shim_config *c, int (*child_fn)(const struct shim_config *))
+static int status_of(int wstatus)
 {
-	sigset_t set, old;
+	if (WIFSIGNALED(wstatus))
+		return die_like(WTERMSIG(wstatus));
+	return WEXITSTATUS(wstatus);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Maps the caller's uid and gid to themselves inside the new user namespace. */
+static int write_id_maps(const struct shim_config *c, pid_t pid)
+{
+	char path[64], map[64];
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	if (write_file(path, "deny") < 0 && errno != ENOENT)
+		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(map, sizeof(map), "%d %d 1\n", (int)geteuid(), (int)geteuid());
+	if (write_file(path, map) < 0)
+		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(map, sizeof(map), "%d %d 1\n", (int)getegid(), (int)getegid());
+	if (write_file(path, map) < 0)
+		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static sigset_t forwarded_set(void)
+{
+	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
-		shim_fail(c, "cannot become a child subreaper: %s", strerror(errno));
+	return set;
+}
+
+static bool from_process(const struct signalfd_siginfo *si)
+{
+	return si->ssi_code == SI_USER || si->ssi_code == SI_QUEUE || si->ssi_code == SI_TKILL;
+}
+
+/* (1) on the child side: waits for GO; anything else aborts. */
+static void wait_for_go(int sync)
+{
+	struct shim_msg m;
+	if (shim_msg_recv(sync, &m, NULL) < 0 || m.type != SHIM_MSG_GO)
+		_exit(125);
+}
+
+/* init, pid 1 of the sandbox: mounts, then runs the command as its child,
+ * reaps orphans, forwards signals, and reports the command's status. */
+static int init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
+{
+	wait_for_go(sync);
+	if (shim_mounts_apply(c) < 0 || (c->netns && shim_loopback_up(c) < 0))
+		return 125;
+	if (c->chdir && chdir(c->chdir) < 0) {
+		shim_fail(c, "cannot change to directory %s: %s", c->chdir, strerror(errno));
 		return 125;
 	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
+	sigset_t set = forwarded_set();
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		shim_fail(c, "signalfd: %s", strerror(errno));
+		return 125;
+	}
+	pid_t cmd = fork();
+	if (cmd < 0) {
 		shim_fail(c, "fork: %s", strerror(errno));
 		return 125;
 	}
-	if (pid == 0) {
-		/* The supervisor is single-threaded, so the child may call
-		 * anything; it dies with the supervisor even under SIGKILL. */
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
-			_exit(125);
-		_exit(child_fn(c));
+	if (cmd == 0) {
+		close(sfd);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		_exit(shim_exec_command(c, sync));
 	}
+	for (;;) {
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			if (from_process(&si))
+				kill(cmd, (int)si.ssi_signo);
+			continue;
+		}
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == cmd) {
+				/* (3) the supervisor turns this into our own exit */
+				shim_msg_send(sync, SHIM_MSG_EXIT, st, -1);
+				return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+	}
+}
+
+/* The child of the supervisor: init with a pid namespace, else the command. */
+static int child_main(struct shim_config *c, int sync, pid_t parent, const sigset_t *oldmask)
+{
+	/* In a new pid namespace the parent is outside it (getppid() is 0);
+	 * if it died before PDEATHSIG was set, (1) sees EOF and we stop. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || (!c->pidns && getppid() != parent))
+		return 125;
+	if (c->pidns)
+		return init_main(c, sync, oldmask);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	wait_for_go(sync);
+	if (c->userns && (shim_mounts_apply(c) < 0 || (c->netns && shim_loopback_up(c) < 0)))
+		return 125;
+	if (c->chdir && chdir(c->chdir) < 0) {
+		shim_fail(c, "cannot change to directory %s: %s", c->chdir, strerror(errno));
+		return 125;
+	}
+	return shim_exec_command(c, sync);
+}
+
+static pid_t spawn(const struct shim_config *c)
+{
+	if (!c->userns)
+		return fork();
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD;
+	if (c->pidns)
+		flags |= CLONE_NEWPID;
+	if (c->ipcns)
+		flags |= CLONE_NEWIPC;
+	if (c->netns)
+		flags |= CLONE_NEWNET;
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+struct sup {
+	pid_t child;
+	int sync, sfd, notify;
+	bool first_exec_done;
+	bool have_exit;
+	int exit_status;
+};
+
+/* The supervisor's loop; returns the exit status to use. */
+static int supervise_loop(const struct shim_config *c, struct sup *s)
+{
 	double deadline = c->timeout > 0 ? now() + c->timeout : 0;
 	for (;;) {
-		siginfo_t info;
-		int sig;
+		struct pollfd p[3] = {{.fd = s->sfd, .events = POLLIN},
+				      {.fd = s->sync, .events = POLLIN},
+				      {.fd = s->notify, .events = POLLIN}};
+		int ms = -1;
 		if (deadline) {
 			double left = deadline - now();
-			if (left < 0)
-				left = 0;
-			struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
-			sig = sigtimedwait(&set, &info, &ts);
-		} else {
-			sig = sigwaitinfo(&set, &info);
+			ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
 		}
-		if (sig < 0 && errno == EAGAIN) {
-			kill(pid, SIGKILL);
+		int n = poll(p, s->notify >= 0 ? 3 : 2, ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 && deadline && now() >= deadline) {
+			kill(s->child, SIGKILL);
 			kill_all_and_reap();
 			fprintf(stderr, "%s: timed out after %gs; the sandbox was killed\n", c->prog,
 				c->timeout);
 			return 124;
 		}
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			if (info.si_code == SI_USER || info.si_code == SI_QUEUE ||
-			    info.si_code == SI_TKILL)
-				kill(pid, sig);
-			continue;
+		if (s->notify >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (shim_notify_handle(s->notify, &s->first_exec_done) < 0) {
+				close(s->notify);
+				s->notify = -1;
+			}
 		}
-		int status;
-		pid_t w;
-		while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (w != pid)
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			struct shim_msg m;
+			int fd = -1;
+			if (shim_msg_recv(s->sync, &m, &fd) < 0) {
+				p[1].fd = -1;
+				close(s->sync);
+				s->sync = -1;
+			} else if (m.type == SHIM_MSG_NOTIFY_FD && fd >= 0 && s->notify < 0) {
+				s->notify = fd;
+			} else if (m.type == SHIM_MSG_EXIT) {
+				s->have_exit = true;
+				s->exit_status = m.value;
+			} else if (fd >= 0) {
+				close(fd);
+			}
+		}
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 				continue;
-			kill_all_and_reap();
-			if (WIFSIGNALED(status))
-				return die_like(WTERMSIG(status));
-			return WEXITSTATUS(status);
+			if (si.ssi_signo != SIGCHLD) {
+				if (from_process(&si))
+					kill(s->child, (int)si.ssi_signo);
+				continue;
+			}
+			int st;
+			pid_t w;
+			while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+				if (w != s->child)
+					continue;
+				kill_all_and_reap();
+				/* With a pid namespace the command's status comes from init (3). */
+				if (c->pidns && s->sync >= 0 && !s->have_exit) {
+					struct shim_msg m;
+					if (shim_msg_recv(s->sync, &m, NULL) == 0 && m.type == SHIM_MSG_EXIT) {
+						s->have_exit = true;
+						s->exit_status = m.value;
+					}
+				}
+				if (c->pidns && s->have_exit)
+					return status_of(s->exit_status);
+				return status_of(st);
+			}
 		}
+		if (s->sync < 0 && s->sync == -1)
+			p[1].fd = -1;
 	}
+}
+
+int shim_supervise(struct shim_config *c)
+{
+	sigset_t set = forwarded_set(), old;
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		shim_fail(c, "cannot become a child subreaper: %s", strerror(errno));
+		return 125;
+	}
+	struct shim_cgroup cg = {0};
+	if (shim_cgroup_create(c, &cg) < 0)
+		return 125;
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		shim_fail(c, "socketpair: %s", strerror(errno));
+		shim_cgroup_destroy(&cg);
+		return 125;
+	}
+	pid_t parent = getpid();
+	pid_t pid = spawn(c);
+	if (pid < 0) {
+		shim_fail(c, "cannot create the sandbox's namespaces: %s", strerror(errno));
+		shim_cgroup_destroy(&cg);
+		return 125;
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		_exit(child_main(c, sp[1], parent, &old));
+	}
+	close(sp[1]);
+	struct sup s = {.child = pid, .sync = sp[0], .notify = -1};
+	int rc;
+	if ((c->userns && write_id_maps(c, pid) < 0) || shim_cgroup_attach(c, &cg, pid) < 0 ||
+	    shim_msg_send(s.sync, SHIM_MSG_GO, 0, -1) < 0) { /* (1) */
+		kill(pid, SIGKILL);
+		kill_all_and_reap();
+		rc = 125;
+	} else if ((s.sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
+		shim_fail(c, "signalfd: %s", strerror(errno));
+		kill(pid, SIGKILL);
+		kill_all_and_reap();
+		rc = 125;
+	} else {
+		rc = supervise_loop(c, &s);
+	}
+	shim_cgroup_destroy(&cg);
+	return rc;
 }

@@ -1,0 +1,291 @@
+/* landlock_fs.c: the landlock backend's filesystem and IPC plan: Landlock
+ * read and write rules, copy-on-write views, writable binds, read-deny
+ * masks, hidden host sockets.
+ *
+ * Read-deny, with namespaces: a mask (empty read-only tmpfs or file) in the
+ * private mount namespace hides the path by every route inside it: "..",
+ * symlinks and hardlinks made inside resolve to the mask; /proc/self/root
+ * is the sandbox's own root; /proc/<pid>/root of the user's other processes
+ * does not exist, because the pid namespace has its own /proc. A missing
+ * denied path gets a placeholder inside a copy-on-write view (never on the
+ * host) and is masked too, so it stays hidden if it appears on the host.
+ * Without namespaces (no user namespaces here), Landlock alone: no rule may
+ * cover a denied path, so every rule above one is split into rules for the
+ * siblings on the way down (the shim's --ll-deny); that also covers
+ * /proc/<pid>/root and paths that appear later. */
+#include "landlock_internal.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+/* The nearest existing ancestor of p (p itself when it exists); malloc'd. */
+static char *existing_ancestor(const char *p)
+{
+	char *a = strdup(p);
+	while (a && !exists(a)) {
+		char *slash = strrchr(a, '/');
+		if (!slash)
+			break;
+		if (slash == a) {
+			a[1] = '\0';
+			break;
+		}
+		*slash = '\0';
+	}
+	return a;
+}
+
+static bool beneath_any(const char *p, const strv *dirs)
+{
+	for (size_t i = 0; i < dirs->n; i++)
+		if (path_is_beneath(p, dirs->v[i]))
+			return true;
+	return false;
+}
+
+/* The host paths that stay the host's inside the sandbox and are written
+ * through: the writable paths and, with allow-temp, the temp dir. */
+static int host_writable(const struct ll_ctx *l, strv *out)
+{
+	if (strv_extend(out, l->c->writable.v) < 0)
+		return -ENOMEM;
+	if (l->c->spec->allow_temp && !strv_contains(out, l->c->tmpdir) &&
+	    strv_push(out, l->c->tmpdir) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static bool top_level(const char *p)
+{
+	return p[0] == '/' && p[1] && !strchr(p + 1, '/');
+}
+
+/* Copy-on-write views and writable binds. */
+static int plan_cow(struct ll_ctx *l, const strv *hostw)
+{
+	struct sbx_plan *p = l->p;
+	sbx_write w = l->c->spec->write;
+	if (w == SBX_WRITE_EPHEMERAL || w == SBX_WRITE_OVERLAY) {
+		if (ll_opt(p, "--cow-root", NULL) < 0)
+			return -ENOMEM;
+		strv_push(&l->cow, "/");
+		/* A top-level writable path stays the host's instead of being
+		 * overlaid and bound back over. */
+		const char *keep = NULL;
+		for (size_t i = 0; i < hostw->n && !keep; i++)
+			if (top_level(hostw->v[i]))
+				keep = hostw->v[i];
+		if (keep && ll_opt(p, "--cow-keep", keep) < 0)
+			return -ENOMEM;
+		for (size_t i = 0; i < hostw->n; i++)
+			if ((!keep || !streq(hostw->v[i], keep)) && ll_opt(p, "--bind", hostw->v[i]) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	/* none/scope: copy-on-write only where a missing denied path needs a
+	 * placeholder, and never over a writable path. */
+	for (size_t i = 0; i < l->c->read_deny.n; i++) {
+		const char *d = l->c->read_deny.v[i];
+		if (exists(d) || beneath_any(d, hostw))
+			continue;
+		_cleanup_free_ char *a = existing_ancestor(d);
+		if (!a || streq(a, "/") || beneath_any(a, &l->cow))
+			continue;
+		/* writable paths inside the view are bound back over it */
+		if (strv_push(&l->cow, a) < 0 || ll_opt(p, "--cow", a) < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < hostw->n; k++)
+			if (path_is_beneath(hostw->v[k], a) && ll_opt(p, "--bind", hostw->v[k]) < 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Known host IPC endpoints a mount namespace can hide. */
+static int plan_ipc_hides(struct ll_ctx *l)
+{
+	static const char *const sockets[] = {
+		"/run/dbus",	     "/var/run/dbus",	      "/run/docker.sock",
+		"/var/run/docker.sock", "/run/containerd",	      "/run/podman",
+		"/run/snapd.socket",	"/run/snapd-snap.socket", "/run/systemd/private",
+		"/run/systemd/userdb", "/tmp/.X11-unix",	      "/tmp/.ICE-unix",
+	};
+	struct sbx_plan *p = l->p;
+	char runtime[64];
+	snprintf(runtime, sizeof(runtime), "/run/user/%d", (int)getuid());
+	if (exists(runtime) && (strv_push(&l->hidden, runtime) < 0 || ll_opt(p, "--hide", runtime) < 0))
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(sockets); i++) {
+		char real[4096];
+		if (!realpath(sockets[i], real) || strv_contains(&l->hidden, real))
+			continue;
+		if (strv_push(&l->hidden, real) < 0 || ll_opt(p, "--hide", real) < 0)
+			return -ENOMEM;
+	}
+	/* The ssh agent's socket, even when the scrub removed the variable. */
+	const char *agent = getenv("SSH_AUTH_SOCK");
+	for (char *const *e = strv_get(&l->c->spec->env); l->c->spec->env_set && *e; e++)
+		if (startswith(*e, "SSH_AUTH_SOCK="))
+			agent = *e + strlen("SSH_AUTH_SOCK=");
+	char real[4096];
+	if (agent && *agent && realpath(agent, real) && !strv_contains(&l->hidden, real) &&
+	    (strv_push(&l->hidden, real) < 0 || ll_opt(p, "--hide", real) < 0))
+		return -ENOMEM;
+	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
+		const char *s = l->c->allow_socket.v[i];
+		struct stat st;
+		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
+			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
+		if (beneath_any(s, &l->hidden) && ll_opt(p, "--socket", s) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Read-deny with masks; returns the paths that cannot be masked. */
+static int plan_masks(struct ll_ctx *l, const strv *hostw)
+{
+	for (size_t i = 0; i < l->c->read_deny.n; i++) {
+		const char *d = l->c->read_deny.v[i];
+		if (exists(d)) {
+			if (ll_opt(l->p, "--mask", d) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (beneath_any(d, &l->cow) && !beneath_any(d, hostw)) {
+			if (ll_opt(l->p, "--mask", d) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (ll_opt(l->p, "--hide", d) < 0)
+			return -ENOMEM;
+		sbx_plan_caveat(l->p, "read-deny %s does not exist and lies in a path written through "
+				      "to the host; if it is created during the run it is readable",
+				d);
+	}
+	return 0;
+}
+
+static int read_rules(struct ll_ctx *l)
+{
+	const struct sbx_cctx *c = l->c;
+	struct sbx_plan *p = l->p;
+	int r;
+	if (!c->readable.n) {
+		if (ll_opt(p, "--ll-read", "/") < 0)
+			return -ENOMEM;
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST, "landlock ABI %d: read and execute beneath /",
+				       l->abi);
+		return 0;
+	}
+	for (size_t i = 0; i < c->readable.n; i++) {
+		if (!exists(c->readable.v[i]))
+			return sbx_err_errno(l->err, -ENOENT, "readable path %s", c->readable.v[i]);
+		if (ll_opt(p, "--ll-read", c->readable.v[i]) < 0)
+			return -ENOMEM;
+	}
+	if ((r = ll_runtime_paths(l)) < 0)
+		return r;
+	for (size_t i = 0; i < p->runtime_paths.n; i++)
+		if (ll_opt(p, "--ll-read-try", p->runtime_paths.v[i]) < 0)
+			return -ENOMEM;
+	if (l->ns) {
+		/* the sandbox's own /proc shows only the sandbox */
+		if (ll_opt(p, "--ll-read", "/proc") < 0 || strv_push(&p->runtime_paths, "/proc") < 0)
+			return -ENOMEM;
+	} else if (ll_opt(p, "--ll-proc-self", NULL) < 0 ||
+		   strv_push(&p->runtime_paths, "/proc/self") < 0) {
+		return -ENOMEM;
+	}
+	sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
+			       "landlock ABI %d: read and execute only beneath the readable and runtime "
+			       "paths",
+			       l->abi);
+	return 0;
+}
+
+static int write_rules(struct ll_ctx *l, const strv *hostw)
+{
+	struct sbx_plan *p = l->p;
+	for (size_t i = 0; i < l->c->writable.n; i++)
+		if (!exists(l->c->writable.v[i]))
+			return sbx_err(l->err, -ENOENT, "writable path %s does not exist (create it first)",
+				       l->c->writable.v[i]);
+	for (size_t i = 0; i < hostw->n; i++)
+		if (ll_opt(p, "--ll-write", hostw->v[i]) < 0)
+			return -ENOMEM;
+	static const char *const devs[] = {"/dev/null", "/dev/zero", "/dev/full"};
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
+		if (ll_opt(p, "--ll-dev", devs[i]) < 0)
+			return -ENOMEM;
+	if (ll_opt(p, "--ll-tty", NULL) < 0)
+		return -ENOMEM;
+	switch (l->c->spec->write) {
+	case SBX_WRITE_NONE:
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY,
+				       "landlock ABI %d: no write rights except /dev/null, /dev/zero, "
+				       "/dev/full and the terminal",
+				       l->abi);
+		break;
+	case SBX_WRITE_SCOPE:
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
+				       "landlock ABI %d: write rights only beneath the writable paths%s",
+				       l->abi, l->c->spec->allow_temp ? " and the temp dir" : "");
+		break;
+	case SBX_WRITE_OVERLAY:
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
+				       "writable paths bound from the host; landlock ABI %d: write "
+				       "rights only there and in the copy-on-write views",
+				       l->abi);
+		/* fallthrough */
+	case SBX_WRITE_EPHEMERAL:
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
+				       "overlayfs in a user namespace: every top-level directory gets a "
+				       "private upper layer on tmpfs, gone when the sandbox ends");
+		sbx_plan_caveat(p, "copy-on-write: /proc, /sys, /dev and /run stay the host's and "
+				   "read-only, as do files directly in directories that hold other "
+				   "mounts; directories below such mounts get their own layer");
+		p->fsv = SBX_FSV_OVERLAY;
+		break;
+	}
+	return 0;
+}
+
+int ll_plan_fs(struct ll_ctx *l)
+{
+	_cleanup_strv_ strv hostw = {0};
+	int r = host_writable(l, &hostw);
+	if (r < 0)
+		return r;
+	if ((r = read_rules(l)) < 0 || (r = write_rules(l, &hostw)) < 0)
+		return r;
+	if (!l->ns) {
+		for (size_t i = 0; i < l->c->read_deny.n; i++)
+			if (ll_opt(l->p, "--ll-deny", l->c->read_deny.v[i]) < 0)
+				return -ENOMEM;
+		if (l->c->read_deny.n) {
+			sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_DENY,
+					       "landlock ABI %d alone (no user namespaces): no rule covers a "
+					       "denied path",
+					       l->abi);
+			sbx_plan_caveat(l->p, "read-deny without namespaces: directories that contain a "
+					      "denied path cannot be listed, and nothing can be created "
+					      "directly in them");
+		}
+		return 0;
+	}
+	if ((r = plan_cow(l, &hostw)) < 0 || (r = plan_ipc_hides(l)) < 0 ||
+	    (r = plan_masks(l, &hostw)) < 0)
+		return r;
+	if (l->c->read_deny.n)
+		sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_DENY,
+				       "masks in a private mount namespace, with a pid namespace and its "
+				       "own /proc");
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* landlock_internal.h: shared by the landlock backend's compiler files. */
+#ifndef SBX_LANDLOCK_INTERNAL_H
+#define SBX_LANDLOCK_INTERNAL_H
+
+#include "internal.h"
+
+struct ll_ctx {
+	const struct sbx_cctx *c;
+	struct sbx_plan *p;
+	sbx_error **err;
+	int abi;
+	bool ns;     /* user, mount, pid and IPC namespaces */
+	strv cow;    /* copy-on-write roots planned */
+	strv hidden; /* host IPC locations hidden */
+};
+
+/* Appends "opt" or "opt val" to the plan's argv; 0 or -ENOMEM. */
+int ll_opt(struct sbx_plan *p, const char *opt, const char *val);
+/* Fills p->runtime_paths for a read-scoped command. */
+int ll_runtime_paths(struct ll_ctx *l);
+/* Filesystem and IPC options (landlock_fs.c). */
+int ll_plan_fs(struct ll_ctx *l);
+
+#endif

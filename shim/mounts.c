@@ -1,0 +1,332 @@
+/* mounts.c: the sandbox's mount tree, built in place inside a private mount
+ * namespace owned by the sandbox's user namespace.
+ *
+ * Copy-on-write: overlayfs refuses, inside a user namespace, a lower layer
+ * with locked mounts beneath it (every mount inherited from the host is
+ * locked), and so refuses "/". A directory without mounts beneath it gets
+ * its own overlay, in place, with the upper layer on a private tmpfs; a
+ * directory holding other mounts is handled one level down (three levels at
+ * most), and its own files stay the host's, which Landlock keeps read-only.
+ * /proc, /sys and /dev are never overlaid. Overlayfs keeps private clones of
+ * its layers, so the staging tmpfs is detached afterwards and nothing in the
+ * sandbox can name it; the upper layers vanish with the namespace.
+ *
+ * Masks (read-deny) come after the writable binds, so a denied path inside
+ * a writable one stays hidden: an empty read-only tmpfs over a directory, an
+ * empty read-only file over anything else. A missing denied path is created
+ * inside a copy-on-write view first, so something appearing there on the
+ * host later stays hidden behind the mask. The command cannot remove masks:
+ * it has no capabilities, seccomp refuses mount calls, Landlock refuses
+ * mount topology changes, and busy mount points cannot be renamed or
+ * removed.
+ *
+ * /proc/<pid>/root of host processes would lead around every mask; the pid
+ * namespace gets its own /proc, which shows only the sandbox. */
+#include "shim.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#define STAGE     "/dev/shm"
+#define MAX_DEPTH 3
+
+struct mctx {
+	struct shim_config *c;
+	strv mountpoints; /* the host's mount points, from mountinfo */
+	strv masks;       /* masks to remount read-only at the end */
+	int *keep_fds;    /* O_PATH fds of --bind/--socket sources, by mount index */
+	unsigned overlays;
+};
+
+/* Decodes mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static int read_mountpoints(struct mctx *m)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return shim_fail(m->c, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char mp[4096];
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		unescape(mp);
+		if (strv_push(&m->mountpoints, mp) < 0)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static bool has_mounts_beneath(const struct mctx *m, const char *dir)
+{
+	for (size_t i = 0; i < m->mountpoints.n; i++) {
+		const char *mp = m->mountpoints.v[i];
+		if (!streq(mp, dir) && path_is_beneath(mp, dir))
+			return true;
+	}
+	return false;
+}
+
+static bool is_mountpoint(const struct mctx *m, const char *dir)
+{
+	return strv_contains(&m->mountpoints, dir);
+}
+
+/* Mounts an overlay on dir with a fresh upper layer; 0 or -errno, quiet. */
+static int overlay(struct mctx *m, const char *dir)
+{
+	unsigned n = m->overlays++;
+	char upper[64], work[64];
+	snprintf(upper, sizeof(upper), STAGE "/u/%u", n);
+	snprintf(work, sizeof(work), STAGE "/w/%u", n);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0)
+		return -errno;
+	_cleanup_close_ int lower = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (lower < 0)
+		return -errno;
+	char opts[256];
+	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s,userxattr",
+		 lower, upper, work);
+	if (mount("overlay", dir, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		return -errno;
+	return strv_push(&m->c->cow_dirs, dir);
+}
+
+static bool skip_top(const struct mctx *m, const char *name)
+{
+	const char *keep = m->c->cow_keep;
+	return streq(name, "proc") || streq(name, "sys") || streq(name, "dev") ||
+	       (keep && streq(name, keep + (keep[0] == '/')));
+}
+
+/* Makes dir copy-on-write: one overlay when no mount lies beneath it, else
+ * its subdirectories one level down. A mount point that overlayfs cannot
+ * stack on (a pseudo filesystem) stays as it is: read-only under Landlock. */
+static int cow_dir(struct mctx *m, const char *dir, int depth)
+{
+	if (!streq(dir, "/") && !has_mounts_beneath(m, dir)) {
+		int r = overlay(m, dir);
+		if (r < 0 && !is_mountpoint(m, dir))
+			return shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(-r));
+		return 0;
+	}
+	if (depth >= MAX_DEPTH)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == EACCES ? 0 : shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(errno));
+	int r = 0;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(d))) {
+		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+			continue;
+		if (depth == 0 && skip_top(m, e->d_name))
+			continue;
+		char *child = path_join_normalize(dir, e->d_name);
+		if (!child) {
+			r = -1;
+			break;
+		}
+		struct stat st;
+		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+			r = cow_dir(m, child, depth + 1);
+		free(child);
+	}
+	closedir(d);
+	return r;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int mask(struct mctx *m, const char *path, bool create)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		if (!create)
+			return 0;
+		if (mkdir_p(path) < 0)
+			return shim_fail(m->c, "read-deny %s: cannot create a placeholder to mask: %s",
+					 path, strerror(errno));
+		st.st_mode = S_IFDIR;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000") < 0)
+			return shim_fail(m->c, "read-deny %s: %s", path, strerror(errno));
+	} else if (mount(STAGE "/empty", path, NULL, MS_BIND, NULL) < 0) {
+		return shim_fail(m->c, "read-deny %s: %s", path, strerror(errno));
+	}
+	return strv_push(&m->masks, path) < 0 ? -1 : 0;
+}
+
+/* Binds the host object held by fd (an O_PATH fd taken before any copy-on-
+ * write view covered it) at path. */
+static int bind_fd(struct mctx *m, int fd, const char *path, const char *what)
+{
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	struct stat st;
+	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) && access(path, F_OK) < 0) {
+		int f = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		if (f >= 0)
+			close(f);
+	}
+	if (mount(src, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return shim_fail(m->c, "%s %s: %s", what, path, strerror(errno));
+	return 0;
+}
+
+static int stage_setup(struct mctx *m)
+{
+	if (mount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		return shim_fail(m->c, "cannot mount the staging tmpfs on " STAGE ": %s",
+				 strerror(errno));
+	if (mkdir(STAGE "/u", 0700) < 0 || mkdir(STAGE "/w", 0700) < 0)
+		return shim_fail(m->c, "staging: %s", strerror(errno));
+	int f = open(STAGE "/empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
+	if (f < 0)
+		return shim_fail(m->c, "staging: %s", strerror(errno));
+	close(f);
+	return 0;
+}
+
+static int open_sources(struct mctx *m)
+{
+	struct shim_config *c = m->c;
+	m->keep_fds = calloc(c->nmounts ? c->nmounts : 1, sizeof(int));
+	if (!m->keep_fds)
+		return -1;
+	for (size_t i = 0; i < c->nmounts; i++) {
+		m->keep_fds[i] = -1;
+		if (c->mounts[i].kind != MNT_BIND && c->mounts[i].kind != MNT_SOCKET)
+			continue;
+		m->keep_fds[i] = open(c->mounts[i].path, O_PATH | O_CLOEXEC);
+		if (m->keep_fds[i] < 0)
+			return shim_fail(c, "%s %s: %s",
+					 c->mounts[i].kind == MNT_BIND ? "writable path" : "allowed socket",
+					 c->mounts[i].path, strerror(errno));
+	}
+	return 0;
+}
+
+static int apply_steps(struct mctx *m)
+{
+	struct shim_config *c = m->c;
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct shim_mount *s = &c->mounts[i];
+		int r = 0;
+		switch (s->kind) {
+		case MNT_COW_ROOT:
+			r = cow_dir(m, "/", 0);
+			break;
+		case MNT_COW:
+			r = cow_dir(m, s->path, 1);
+			break;
+		case MNT_BIND:
+			r = bind_fd(m, m->keep_fds[i], s->path, "writable path");
+			break;
+		case MNT_MASK:
+			r = mask(m, s->path, true);
+			break;
+		case MNT_HIDE:
+			r = mask(m, s->path, false);
+			break;
+		case MNT_SOCKET:
+			r = bind_fd(m, m->keep_fds[i], s->path, "allowed socket");
+			break;
+		}
+		if (r < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < m->masks.n; i++)
+		if (mount(NULL, m->masks.v[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+			  NULL) < 0 &&
+		    mount(NULL, m->masks.v[i], NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+			return shim_fail(c, "read-deny %s: cannot make it read-only: %s", m->masks.v[i],
+					 strerror(errno));
+	return 0;
+}
+
+int shim_mounts_apply(struct shim_config *c)
+{
+	struct mctx m = {.c = c};
+	int r = -1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		shim_fail(c, "cannot make the mount namespace private: %s", strerror(errno));
+		goto out;
+	}
+	if (read_mountpoints(&m) < 0 || open_sources(&m) < 0 || stage_setup(&m) < 0)
+		goto out;
+	if (apply_steps(&m) < 0)
+		goto out;
+	if (umount2(STAGE, MNT_DETACH) < 0) {
+		shim_fail(c, "cannot detach the staging tmpfs: %s", strerror(errno));
+		goto out;
+	}
+	if (c->ipcns && mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
+		shim_fail(c, "cannot mount a private /dev/shm: %s", strerror(errno));
+		goto out;
+	}
+	if (c->pidns && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		shim_fail(c, "cannot mount a private /proc for the pid namespace: %s (a host /proc "
+			     "with masked paths, as in containers, forbids it)",
+			  strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	for (size_t i = 0; m.keep_fds && i < c->nmounts; i++)
+		if (m.keep_fds[i] >= 0)
+			close(m.keep_fds[i]);
+	free(m.keep_fds);
+	strv_clear(&m.mountpoints);
+	strv_clear(&m.masks);
+	return r;
+}
+
+int shim_loopback_up(const struct shim_config *c)
+{
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return shim_fail(c, "loopback: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return shim_fail(c, "loopback: %s", strerror(errno));
+	return 0;
+}
