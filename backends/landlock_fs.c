@@ -107,42 +107,56 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 	return 0;
 }
 
+static bool is_allowed_socket(const struct ll_ctx *l, const char *p)
+{
+	return strv_contains(&l->c->allow_socket, p);
+}
+
+/* Hides one host IPC location: a directory becomes an empty private tmpfs
+ * (writable: runtime dirs such as /run/user/UID keep working, and an
+ * allowed socket inside can be bound back), a socket file an empty
+ * read-only file. An allowed socket itself is simply left alone. */
+static int hide(struct ll_ctx *l, const char *path)
+{
+	char real[4096];
+	struct stat st;
+	if (!realpath(path, real) || strv_contains(&l->hidden, real) || is_allowed_socket(l, real) ||
+	    lstat(real, &st) < 0)
+		return 0;
+	if (strv_push(&l->hidden, real) < 0)
+		return -ENOMEM;
+	return ll_opt(l->p, S_ISDIR(st.st_mode) ? "--tmpfs" : "--hide", real);
+}
+
 /* Known host IPC endpoints a mount namespace can hide. */
 static int plan_ipc_hides(struct ll_ctx *l)
 {
-	static const char *const sockets[] = {
+	static const char *const known[] = {
 		"/run/dbus",	     "/var/run/dbus",	      "/run/docker.sock",
 		"/var/run/docker.sock", "/run/containerd",	      "/run/podman",
 		"/run/snapd.socket",	"/run/snapd-snap.socket", "/run/systemd/private",
 		"/run/systemd/userdb", "/tmp/.X11-unix",	      "/tmp/.ICE-unix",
 	};
-	struct sbx_plan *p = l->p;
 	char runtime[64];
 	snprintf(runtime, sizeof(runtime), "/run/user/%d", (int)getuid());
-	if (exists(runtime) && (strv_push(&l->hidden, runtime) < 0 || ll_opt(p, "--hide", runtime) < 0))
+	if (hide(l, runtime) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(sockets); i++) {
-		char real[4096];
-		if (!realpath(sockets[i], real) || strv_contains(&l->hidden, real))
-			continue;
-		if (strv_push(&l->hidden, real) < 0 || ll_opt(p, "--hide", real) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (hide(l, known[i]) < 0)
 			return -ENOMEM;
-	}
 	/* The ssh agent's socket, even when the scrub removed the variable. */
 	const char *agent = getenv("SSH_AUTH_SOCK");
 	for (char *const *e = strv_get(&l->c->spec->env); l->c->spec->env_set && *e; e++)
 		if (startswith(*e, "SSH_AUTH_SOCK="))
 			agent = *e + strlen("SSH_AUTH_SOCK=");
-	char real[4096];
-	if (agent && *agent && realpath(agent, real) && !strv_contains(&l->hidden, real) &&
-	    (strv_push(&l->hidden, real) < 0 || ll_opt(p, "--hide", real) < 0))
+	if (agent && *agent && hide(l, agent) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
 		const char *s = l->c->allow_socket.v[i];
 		struct stat st;
 		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
 			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
-		if (beneath_any(s, &l->hidden) && ll_opt(p, "--socket", s) < 0)
+		if (beneath_any(s, &l->hidden) && ll_opt(l->p, "--socket", s) < 0)
 			return -ENOMEM;
 	}
 	return 0;

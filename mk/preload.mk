@@ -75,3 +75,8 @@ install-preload: install-preload-exec
 install-preload-exec: $(PRELOAD_EXEC)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(PRELOAD_EXEC) $(DESTDIR)$(LIBEXECDIR)/sbx-preload-exec
+
+uninstall: uninstall-preload
+.PHONY: uninstall-preload
+uninstall-preload:
+	rm -f $(DESTDIR)$(LIBEXECDIR)/libsbx-preload.so $(DESTDIR)$(LIBEXECDIR)/sbx-preload-exec

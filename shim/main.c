@@ -45,7 +45,8 @@ static const char usage[] =
 	"  --mask PATH          hide PATH behind an empty read-only directory or file; a\n"
 	"                         missing PATH is created first inside a copy-on-write view\n"
 	"  --hide PATH          like --mask, skipped when PATH does not exist\n"
-	"  --socket PATH        expose the host's unix socket PATH again after a --hide above it\n"
+	"  --tmpfs DIR          an empty private writable tmpfs over DIR (skipped if missing)\n"
+	"  --socket PATH        expose the host's unix socket PATH inside an earlier --tmpfs\n"
 	"  --memory BYTES       cgroup memory cap (swap included where accounted)\n"
 	"  --pids N             cgroup process and thread cap\n"
 	"  --cpus N             cgroup CPU quota in cores\n"
@@ -201,7 +202,7 @@ static int parse_number(const struct shim_config *c, const char *name, const cha
 static const char *const with_value[] = {
 	"--chdir", "--timeout", "--net",    "--ll-abi", "--ll-read", "--ll-read-try",
 	"--ll-write", "--ll-dev", "--ll-deny", "--cow",	"--cow-keep", "--bind",
-	"--mask",  "--hide",    "--socket", "--memory", "--pids",    "--cpus",
+	"--mask",  "--hide",    "--socket", "--memory", "--pids",    "--cpus", "--tmpfs",
 };
 
 /* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */
@@ -270,6 +271,8 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		return add_mount(c, MNT_MASK, val);
 	else if (streq(name, "--hide"))
 		return add_mount(c, MNT_HIDE, val);
+	else if (streq(name, "--tmpfs"))
+		return add_mount(c, MNT_TMPFS, val);
 	else if (streq(name, "--socket"))
 		return add_mount(c, MNT_SOCKET, val);
 	else if (streq(name, "--memory")) {

@@ -34,12 +34,11 @@
 #include <sys/stat.h>
 
 #define STAGE     "/dev/shm"
-#define MAX_DEPTH 3
+#define MAX_DEPTH 2
 
 struct mctx {
 	struct shim_config *c;
 	strv mountpoints; /* the host's mount points, from mountinfo */
-	strv masks;       /* masks to remount read-only at the end */
 	int *keep_fds;    /* O_PATH fds of --bind/--socket sources, by mount index */
 	unsigned overlays;
 };
@@ -117,7 +116,7 @@ static int overlay(struct mctx *m, const char *dir)
 static bool skip_top(const struct mctx *m, const char *name)
 {
 	const char *keep = m->c->cow_keep;
-	return streq(name, "proc") || streq(name, "sys") || streq(name, "dev") ||
+	return streq(name, "proc") || streq(name, "sys") || streq(name, "dev") || streq(name, "run") ||
 	       (keep && streq(name, keep + (keep[0] == '/')));
 }
 
@@ -184,13 +183,11 @@ static int mask(struct mctx *m, const char *path, bool create)
 					 path, strerror(errno));
 		st.st_mode = S_IFDIR;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000") < 0)
-			return shim_fail(m->c, "read-deny %s: %s", path, strerror(errno));
-	} else if (mount(STAGE "/empty", path, NULL, MS_BIND, NULL) < 0) {
+	/* Bind mounts inherit the read-only flag of their source. */
+	const char *src = S_ISDIR(st.st_mode) ? STAGE "/ro/dir" : STAGE "/ro/file";
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
 		return shim_fail(m->c, "read-deny %s: %s", path, strerror(errno));
-	}
-	return strv_push(&m->masks, path) < 0 ? -1 : 0;
+	return 0;
 }
 
 /* Binds the host object held by fd (an O_PATH fd taken before any copy-on-
@@ -217,10 +214,19 @@ static int stage_setup(struct mctx *m)
 				 strerror(errno));
 	if (mkdir(STAGE "/u", 0700) < 0 || mkdir(STAGE "/w", 0700) < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
-	int f = open(STAGE "/empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
+	/* The sources of every mask: an empty directory and an empty file, each
+	 * its own read-only mount. */
+	if (mkdir(STAGE "/ro", 0700) < 0 || mount("tmpfs", STAGE "/ro", "tmpfs", MS_NOSUID | MS_NODEV,
+						 "size=4k,mode=000") < 0 ||
+	    mkdir(STAGE "/ro/dir", 0) < 0)
+		return shim_fail(m->c, "staging: %s", strerror(errno));
+	int f = open(STAGE "/ro/file", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
 	if (f < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
 	close(f);
+	if (mount(NULL, STAGE "/ro", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,mode=000") < 0)
+		return shim_fail(m->c, "staging: read-only: %s", strerror(errno));
 	return 0;
 }
 
@@ -265,6 +271,11 @@ static int apply_steps(struct mctx *m)
 		case MNT_HIDE:
 			r = mask(m, s->path, false);
 			break;
+		case MNT_TMPFS:
+			if (access(s->path, F_OK) == 0 &&
+			    mount("tmpfs", s->path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+				r = shim_fail(c, "private tmpfs on %s: %s", s->path, strerror(errno));
+			break;
 		case MNT_SOCKET:
 			r = bind_fd(m, m->keep_fds[i], s->path, "allowed socket");
 			break;
@@ -272,12 +283,6 @@ static int apply_steps(struct mctx *m)
 		if (r < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < m->masks.n; i++)
-		if (mount(NULL, m->masks.v[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-			  NULL) < 0 &&
-		    mount(NULL, m->masks.v[i], NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-			return shim_fail(c, "read-deny %s: cannot make it read-only: %s", m->masks.v[i],
-					 strerror(errno));
 	return 0;
 }
 
@@ -314,7 +319,6 @@ out:
 			close(m.keep_fds[i]);
 	free(m.keep_fds);
 	strv_clear(&m.mountpoints);
-	strv_clear(&m.masks);
 	return r;
 }
 

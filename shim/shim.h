@@ -40,7 +40,8 @@ enum shim_mount_kind {
 	MNT_MASK,     /* hide a path: empty read-only dir or file; create a
 		       * placeholder first when it is missing (cow only) */
 	MNT_HIDE,     /* like MASK, skipped when the path does not exist */
-	MNT_SOCKET,   /* re-expose one host socket file hidden by an earlier mask */
+	MNT_TMPFS,    /* an empty private writable tmpfs over a directory (skipped if missing) */
+	MNT_SOCKET,   /* re-expose one host socket file inside an earlier --tmpfs */
 };
 
 struct shim_mount {
