@@ -165,6 +165,13 @@ int report_doctor(bool json)
 			buf_add_json_string(&b, h->userns_why);
 		else
 			buf_add(&b, "null");
+		const char *ovl = h->userns ? sbx_host_overlay_userns() : "needs user namespaces";
+		buf_addf(&b, ",\"overlay_in_userns\":%s,\"overlay_in_userns_why_not\":",
+			 ovl ? "false" : "true");
+		if (ovl)
+			buf_add_json_string(&b, ovl);
+		else
+			buf_add(&b, "null");
 		buf_addf(&b, ",\"cgroup_version\":%d,\"cgroup_writable\":%s,\"runsc\":",
 			 h->cgroup_version, h->cgroup_writable ? "true" : "false");
 		if (h->runsc)
@@ -209,6 +216,8 @@ int report_doctor(bool json)
 			 h->seccomp_notify ? ", with user notification" : ", no user notification");
 		buf_addf(&b, "user namespaces:     %s%s%s\n", h->userns ? "yes" : "no",
 			 h->userns_why ? ": " : "", h->userns_why ? h->userns_why : "");
+		const char *ovl = h->userns ? sbx_host_overlay_userns() : "needs user namespaces";
+		buf_addf(&b, "overlayfs in userns: %s%s\n", ovl ? "no: " : "yes", ovl ? ovl : "");
 		buf_addf(&b, "cgroups:             %s%s\n",
 			 h->cgroup_version == 2   ? "v2"
 			 : h->cgroup_version == 1 ? "v1"

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #ifndef SYS_landlock_create_ruleset
@@ -104,6 +105,59 @@ static const char *userns_try(void)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	return NULL;
+}
+
+static int write_str(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* In a child: a user and mount namespace, then an overlay of /usr with its
+ * upper layer on a tmpfs, as the landlock backend's copy-on-write views
+ * are made. Exits with 0 or the errno of the failing step. */
+static int overlay_child(void)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return errno;
+	snprintf(map, sizeof(map), "%d %d 1", (int)uid, (int)uid);
+	if (write_str("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
+		return errno;
+	if (write_str("/proc/self/uid_map", map) < 0)
+		return errno;
+	snprintf(map, sizeof(map), "%d %d 1", (int)gid, (int)gid);
+	if (write_str("/proc/self/gid_map", map) < 0)
+		return errno;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/dev/shm", "tmpfs", 0, "mode=0700") < 0 ||
+	    mkdir("/dev/shm/u", 0700) < 0 || mkdir("/dev/shm/w", 0700) < 0)
+		return errno;
+	if (mount("overlay", "/usr", "overlay", 0,
+		  "lowerdir=/usr,upperdir=/dev/shm/u,workdir=/dev/shm/w,userxattr") < 0)
+		return errno;
+	return 0;
+}
+
+const char *sbx_host_overlay_userns(void)
+{
+	static char why[128];
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(overlay_child());
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return "could not be tried";
+	if (WEXITSTATUS(st) == 0)
+		return NULL;
+	snprintf(why, sizeof(why), "refused: %s", strerror(WEXITSTATUS(st)));
+	return why;
 }
 
 static void probe_cgroups(struct sbx_host *h)

@@ -74,6 +74,9 @@ struct sbx_host {
 
 /* The probed host (cached for the process). Never NULL. */
 const struct sbx_host *sbx_host_get(void);
+/* Tries an overlay mount in a new user namespace (forks; for --doctor):
+ * NULL when it works, else why not. */
+const char *sbx_host_overlay_userns(void);
 /* Looks name up on PATH (or uses it when it has a '/'); malloc'd or NULL. */
 char *sbx_find_program(const char *name, const char *path_env);
 

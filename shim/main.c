@@ -329,6 +329,7 @@ static void free_config(struct shim_config *c)
 	free(c->mounts);
 	free(c->ll_deny);
 	strv_clear(&c->cow_dirs);
+	strv_clear(&c->cow_views);
 }
 
 int shim_main(const char *prog, int argc, char **argv, char **envp)

@@ -41,6 +41,8 @@ struct mctx {
 	strv mountpoints; /* the host's mount points, from mountinfo */
 	int *keep_fds;    /* O_PATH fds of --bind/--socket sources, by mount index */
 	unsigned overlays;
+	bool grant_writes; /* views made for --cow-root take writes; --cow ones
+			    * only hold read-deny placeholders */
 };
 
 /* Decodes mountinfo's octal escapes (\040 for a space) in place. */
@@ -110,7 +112,9 @@ static int overlay(struct mctx *m, const char *dir)
 		 lower, upper, work);
 	if (mount("overlay", dir, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		return -errno;
-	return strv_push(&m->c->cow_dirs, dir);
+	if (strv_push(&m->c->cow_views, dir) < 0)
+		return -ENOMEM;
+	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
 }
 
 static bool skip_top(const struct mctx *m, const char *name)
@@ -172,12 +176,33 @@ static int mkdir_p(const char *path)
 	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+static bool beneath_any(const char *p, const strv *dirs)
+{
+	for (size_t i = 0; i < dirs->n; i++)
+		if (path_is_beneath(p, dirs->v[i]))
+			return true;
+	return false;
+}
+
+static bool beneath_bind(const struct shim_config *c, const char *p)
+{
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].kind == MNT_BIND && path_is_beneath(p, c->mounts[i].path))
+			return true;
+	return false;
+}
+
 static int mask(struct mctx *m, const char *path, bool create)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0) {
 		if (!create)
 			return 0;
+		/* Never create anything on the host: only inside a view. */
+		if (!beneath_any(path, &m->c->cow_views) || beneath_bind(m->c, path))
+			return shim_fail(m->c, "read-deny %s: missing, and not inside a copy-on-write "
+					    "view where it could be masked",
+					 path);
 		if (mkdir_p(path) < 0)
 			return shim_fail(m->c, "read-deny %s: cannot create a placeholder to mask: %s",
 					 path, strerror(errno));
@@ -257,9 +282,11 @@ static int apply_steps(struct mctx *m)
 		int r = 0;
 		switch (s->kind) {
 		case MNT_COW_ROOT:
+			m->grant_writes = true;
 			r = cow_dir(m, "/", 0);
 			break;
 		case MNT_COW:
+			m->grant_writes = false;
 			r = cow_dir(m, s->path, 1);
 			break;
 		case MNT_BIND:

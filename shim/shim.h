@@ -80,7 +80,8 @@ struct shim_config {
 	double cpus;
 
 	/* Filled at run time */
-	strv cow_dirs; /* directories made copy-on-write (Landlock grants writes) */
+	strv cow_dirs;  /* copy-on-write views taking writes (Landlock grants them) */
+	strv cow_views; /* every copy-on-write view */
 };
 
 /* Runs the shim: parses argv (argv[0] is the shim's own name) and never

@@ -105,3 +105,32 @@ refute_output_contains() {
 		return 1
 	fi
 }
+
+# True when this host (as sbx-exec probes it, wrappers included) gives the
+# landlock backend user namespaces; tests branch on it and check the honest
+# refusal when it does not.
+have_userns() {
+	host_json | grep -q '"user_namespaces":true'
+}
+
+have_cgroup() {
+	host_json | grep -q '"cgroup_writable":true'
+}
+
+# Runs a host-side listener on a fifo protocol (see tests/probes/net.c):
+# start_listener KIND ADDR; stop_listener sets LISTENED to "accepted N"
+# (call it directly, not in $(...), so the control fifo really closes).
+start_listener() {
+	rm -f "$WORK/ready" "$WORK/ctl"
+	mkfifo "$WORK/ready" "$WORK/ctl"
+	"$PROBES/net" "$1" "$2" "$WORK/ready" "$WORK/ctl" >"$WORK/listener" 3>&- &
+	LISTENER=$!
+	LISTENER_READY=$(head -n1 "$WORK/ready")
+	exec 4>"$WORK/ctl"
+}
+
+stop_listener() {
+	exec 4>&-
+	wait "$LISTENER"
+	LISTENED=$(cat "$WORK/listener")
+}

@@ -6,7 +6,10 @@
  *   net autolisten         socket() + listen() without bind(); exit 0 if it listened
  *   net bind PORT          bind a TCP socket to 127.0.0.1:PORT; exit 0 on success
  *   net socket FAMILY      create a socket of FAMILY (inet, inet6, packet, unix, netlink)
- *   net udp                create and bind a UDP socket; exit 0 on success */
+ *   net udp                create and bind a UDP socket; exit 0 on success
+ *   net ulisten PATH|@NAME READY CTL  a unix socket listener (pathname or abstract),
+ *                          same protocol as listen
+ *   net uconnect PATH|@NAME  connect to a unix socket; exit 0 if connected */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static int fail(const char *what)
@@ -59,6 +64,67 @@ static int do_listen(const char *ready, const char *ctl)
 		}
 	}
 	printf("accepted %d\n", accepted);
+	return 0;
+}
+
+static socklen_t unix_addr(const char *name, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	size_t n = strlen(name);
+	if (n >= sizeof(a->sun_path))
+		n = sizeof(a->sun_path) - 1;
+	memcpy(a->sun_path, name, n);
+	if (name[0] == '@')
+		a->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (name[0] == '@' ? 0 : 1));
+}
+
+static int do_ulisten(const char *name, const char *ready, const char *ctl)
+{
+	struct sockaddr_un a;
+	socklen_t len = unix_addr(name, &a);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, len) < 0 || listen(s, 16) < 0)
+		return fail("ulisten");
+	FILE *r = fopen(ready, "w");
+	if (!r)
+		return fail("ready fifo");
+	fprintf(r, "ready\n");
+	fclose(r);
+	int c = open(ctl, O_RDONLY);
+	int accepted = 0;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = s, .events = POLLIN}, {.fd = c, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0)
+			return fail("poll");
+		if (p[0].revents & POLLIN) {
+			int fd = accept(s, NULL, NULL);
+			if (fd >= 0) {
+				accepted++;
+				close(fd);
+			}
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			char b[16];
+			if (read(c, b, sizeof(b)) <= 0)
+				break;
+		}
+	}
+	printf("accepted %d\n", accepted);
+	return 0;
+}
+
+static int do_uconnect(const char *name)
+{
+	struct sockaddr_un a;
+	socklen_t len = unix_addr(name, &a);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0)
+		return fail("socket");
+	if (connect(s, (struct sockaddr *)&a, len) < 0)
+		return fail("connect");
+	printf("connected\n");
 	return 0;
 }
 
@@ -144,6 +210,10 @@ int main(int argc, char **argv)
 		return do_socket(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "udp") == 0)
 		return do_udp();
+	if (argc == 5 && strcmp(argv[1], "ulisten") == 0)
+		return do_ulisten(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "uconnect") == 0)
+		return do_uconnect(argv[2]);
 	fprintf(stderr, "usage: net listen READY CTL | connect HOST PORT | autolisten | bind PORT | "
 			"socket FAMILY | udp\n");
 	return 2;
