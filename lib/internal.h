@@ -117,6 +117,9 @@ struct sbx_plan {
 	/* The timeout the runner enforces (backends whose enforcing process
 	 * has no timeout of its own), 0 for none. */
 	double runner_timeout;
+	/* The enforcing process's own exit status for "failed before the
+	 * command started" (runsc: 128), reported as 125; 0 for none. */
+	int failure_status;
 };
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)

@@ -59,7 +59,7 @@ static void cleanup(const struct sbx_plan *p)
 	if (p->cleanup_argv.n)
 		run_quiet(p->cleanup_argv.v);
 	if (p->scratch_dir)
-		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 static double now(void)
@@ -178,6 +178,8 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		res->status = 128 + res->signal;
 	} else {
 		res->status = WEXITSTATUS(wstatus);
+		if (p->failure_status && res->status == p->failure_status)
+			res->status = 125;
 	}
 out:
 	cleanup(p);
