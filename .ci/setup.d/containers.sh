@@ -17,17 +17,19 @@ apt-get install -y -qq --no-install-recommends runsc docker.io busybox-static >/
 
 runsc_path=$(command -v runsc)
 
-# runsc as a docker runtime. The engine runs with --bridge=none, so a
-# container's network namespace has no interface: runsc's own sandbox network
-# cannot start there ("cannot run with network enabled in root network
-# namespace"). runsc gets --network=none; a second runtime with --network=host
-# serves networked runs (docker's --network=host).
+# runsc as a docker runtime. The engine runs with --bridge=none and no
+# iptables, so runsc's own sandbox network has nothing to attach to, and in
+# the host's network namespace it refuses to start ("cannot run with network
+# enabled in root network namespace"). "runsc" passes --network=none; a
+# second runtime, "runsc-host", passes --network=host for networked runs
+# (docker's --network=host). Both pass --oci-seccomp: without it runsc
+# ignores the container's seccomp profile (net=outbound relies on one).
 mkdir -p /etc/docker
 want=$(cat <<JSON
 {
   "runtimes": {
-    "runsc": {"path": "$runsc_path", "runtimeArgs": ["--network=none"]},
-    "runsc-host": {"path": "$runsc_path", "runtimeArgs": ["--network=host"]}
+    "runsc": {"path": "$runsc_path", "runtimeArgs": ["--network=none", "--oci-seccomp"]},
+    "runsc-host": {"path": "$runsc_path", "runtimeArgs": ["--network=host", "--oci-seccomp"]}
   }
 }
 JSON
@@ -41,7 +43,8 @@ docker_up() { docker info >/dev/null 2>&1; }
 
 if docker_up; then
 	# Running already: reload daemon.json (runtimes are reloadable).
-	pkill -HUP -x dockerd || true
+	pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+	[ -n "$pid" ] && kill -HUP "$pid"
 else
 	# Not a systemd machine: start the engine in the background.
 	setsid dockerd --iptables=false --bridge=none >"$LOG" 2>&1 </dev/null &
@@ -56,10 +59,10 @@ if ! docker_up; then
 	exit 1
 fi
 for _ in $(seq 1 20); do
-	docker info --format '{{json .Runtimes}}' | grep -q '"runsc-host"' && break
+	docker info --format '{{json .Runtimes}}' | grep -q 'oci-seccomp' && break
 	sleep 0.5
 done
-docker info --format '{{json .Runtimes}}' | grep -q '"runsc-host"' || {
+docker info --format '{{json .Runtimes}}' | grep -q 'oci-seccomp' || {
 	echo "dockerd does not list the runsc runtimes" >&2
 	exit 1
 }
