@@ -4,14 +4,41 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+
+/* True when every directory on the way to path can be searched by others. */
+static bool traversable(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return false;
+	for (char *slash = p;; slash++) {
+		slash = strchr(slash, '/');
+		if (slash)
+			*slash = '\0';
+		struct stat st;
+		if (*p && (stat(p, &st) < 0 || !(st.st_mode & S_IXOTH)))
+			return false;
+		if (!slash)
+			return true;
+		*slash = '/';
+	}
+}
 
 int ctr_scratch_dir(const char *prefix, char **out, sbx_error **err)
 {
 	const char *tmp = getenv("TMPDIR");
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	/* As root, runsc's sandbox drops to an unprivileged user that must
+	 * reach the bundle: a TMPDIR beneath a private directory fails with
+	 * "cannot read client sync file". */
+	if (geteuid() == 0 && !traversable(tmp))
+		tmp = "/tmp";
 	_cleanup_free_ char *tmpl = NULL;
-	if (asprintf(&tmpl, "%s/%s.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp", prefix) < 0)
+	if (asprintf(&tmpl, "%s/%s.XXXXXX", tmp, prefix) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	if (!mkdtemp(tmpl))
 		return sbx_err_errno(err, -errno, "cannot create a private directory %s", tmpl);

@@ -63,7 +63,7 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 	}
 }
 
-enum mkind { M_BIND_RO, M_BIND_RW, M_MASK_DIR, M_MASK_FILE, M_SOCKET };
+enum mkind { M_BIND_RO, M_BIND_RW, M_MASK_DIR, M_MASK_FILE };
 
 struct mnt {
 	char *dst, *src;
@@ -212,10 +212,16 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 			return r;
 	if (c->spec->allow_temp && (r = add_mount(g, c->tmpdir, c->tmpdir, M_BIND_RW)) < 0)
 		return r;
+	/* The host root shows the sockets already; runsc cannot bind a socket
+	 * file into a read scope's empty root. */
 	for (size_t i = 0; i < c->allow_socket.n; i++)
-		if ((r = check_exists("allowed socket", c->allow_socket.v[i], err)) < 0 ||
-		    (r = add_mount(g, c->allow_socket.v[i], c->allow_socket.v[i], M_SOCKET)) < 0)
+		if ((r = check_exists("allowed socket", c->allow_socket.v[i], err)) < 0)
 			return r;
+	if (g->scoped && c->allow_socket.n)
+		return sbx_err(err, -ENOTSUP,
+			       "gvisor cannot bind a host socket (%s) into a read scope: runsc "
+			       "refuses socket files as bind sources",
+			       c->allow_socket.v[0]);
 	_cleanup_buf_ buf absent = {0};
 	for (size_t i = 0; want(g, SBX_CAP_FS_READ_DENY) && i < c->read_deny.n; i++) {
 		const char *path = c->read_deny.v[i];
@@ -524,6 +530,24 @@ static int build_argv(struct gv *g)
 	return 0;
 }
 
+/* runsc itself keeps files in TMPDIR that its sandbox, unprivileged as
+ * root's, must reach: it gets the directory the bundle went to (the
+ * command's own TMPDIR is in the bundle, unchanged). */
+static int runsc_tmpdir(struct sbx_plan *p)
+{
+	const char *slash = strrchr(p->scratch_dir, '/');
+	for (size_t i = 0; i < p->env.n; i++)
+		if (startswith(p->env.v[i], "TMPDIR=")) {
+			char *e = NULL;
+			if (asprintf(&e, "TMPDIR=%.*s", (int)(slash - p->scratch_dir),
+				     p->scratch_dir) < 0)
+				return -ENOMEM;
+			free(p->env.v[i]);
+			p->env.v[i] = e;
+		}
+	return 0;
+}
+
 static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
 {
 	const struct sbx_spec *s = c->spec;
@@ -545,6 +569,8 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 		return sbx_err(err, -ENOMEM, "out of memory");
 	if ((r = write_bundle(&g, err)) < 0)
 		return r;
+	if (runsc_tmpdir(p) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
 	p->fsv = g.overlay ? SBX_FSV_OVERLAY : SBX_FSV_NONE;
 	p->exec_direct = false;
 	p->runner_timeout = s->timeout;
