@@ -259,7 +259,7 @@ gv() {
 }
 
 @test "gvisor: SIGTERM ends the sandbox even when pid 1 ignores it" {
-	sbx --backend=gvisor --profile=tight --read-deny= --write=scope --writable="$WORK" -- \
+	"$SBX_EXEC" --backend=gvisor --profile=tight --read-deny= --write=scope --writable="$WORK" -- \
 		sh -c "touch '$WORK/started'; exec sleep 60" &
 	local pid=$! start=$SECONDS
 	wait_for_file "$WORK/started"
