@@ -73,8 +73,8 @@ static double now(void)
 }
 
 /* Child side: wire stdio, restore signals, exec; report errno on the pipe. */
-static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_stdio *io,
-					    const sigset_t *oldmask, int errpipe)
+static void __attribute__((noreturn))
+child(const struct sbx_plan *p, const sbx_stdio *io, const sigset_t *oldmask, int errpipe)
 {
 	if (io && io->in >= 0 && io->in != 0)
 		dup2(io->in, 0);
@@ -94,7 +94,7 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 }
 
 int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_signals,
-		 struct sbx_run_result *res, sbx_error **err)
+                 struct sbx_run_result *res, sbx_error **err)
 {
 	*res = (struct sbx_run_result){0};
 	if (!p->argv.n)
@@ -143,7 +143,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	if (got == (ssize_t)sizeof(exec_errno)) {
 		waitpid(pid, NULL, 0);
 		rc = sbx_err(err, -exec_errno, "cannot execute %s: %s", p->argv.v[0],
-			     strerror(exec_errno));
+		             strerror(exec_errno));
 		goto out;
 	}
 	double deadline = p->runner_timeout > 0 ? now() + p->runner_timeout : 0;
@@ -178,7 +178,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 					continue;
 				kill(pid, sigs[i]);
 				bool fatal = sigs[i] == SIGINT || sigs[i] == SIGTERM ||
-					     sigs[i] == SIGHUP || sigs[i] == SIGQUIT;
+				             sigs[i] == SIGHUP || sigs[i] == SIGQUIT;
 				if (fatal && p->cleanup_argv.n && !grace) {
 					grace = now() + SBX_SIGNAL_GRACE;
 					term_sig = sigs[i];
@@ -197,8 +197,15 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		res->status = 128 + res->signal;
 	} else {
 		res->status = WEXITSTATUS(wstatus);
-		if (p->failure_status && res->status == p->failure_status)
+		if (term_sig && p->cleanup_argv.n &&
+		    (res->status == 255 || res->status == p->failure_status)) {
+			/* runsc --rootless ends with 255 when the signal it forwarded
+			 * killed the sandbox */
+			res->signal = term_sig;
+			res->status = 128 + term_sig;
+		} else if (p->failure_status && res->status == p->failure_status) {
 			res->status = 125;
+		}
 	}
 out:
 	cleanup(p);
