@@ -165,7 +165,7 @@ static int check_runtime(struct dk *d, sbx_error **err)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	char *argv[] = {(char *)d->docker, "info", "--format", fmt, NULL};
 	int st = ctr_capture(argv, &out);
-	if (st != 0 || !out || !startswith(out, "{"))
+	if (st != 0 || !out || !strstr(out, "\"path\""))
 		return sbx_err(err, -ENODEV,
 			       "the Docker daemon has no runtime '%s' (register runsc in "
 			       "/etc/docker/daemon.json, or set SBX_DOCKER_RUNSC%s_RUNTIME)",
