@@ -74,7 +74,7 @@ struct gv {
 	const struct sbx_cctx *c;
 	struct sbx_plan *p;
 	sbx_capset want; /* requested and not given up under best effort */
-	bool rootless, host_net, overlay, scoped, seccomp;
+	bool rootless, host_net, overlay, scoped, seccomp, cgroups;
 	struct mnt *m;
 	size_t nm;
 };
@@ -517,6 +517,10 @@ static int build_argv(struct gv *g)
 		    (g->rootless && strv_push(v[i], "--rootless") < 0))
 			return -ENOMEM;
 	}
+	/* Without limits to apply, runsc (as root) would still create a cgroup
+	 * per controller and leave it behind. */
+	if (!g->cgroups && !g->rootless && strv_push(&p->argv, "--ignore-cgroups") < 0)
+		return -ENOMEM;
 	if (strv_pushf(&p->argv, "--network=%s", g->host_net ? "host" : "none") < 0 ||
 	    (g->overlay && strv_push(&p->argv, "--overlay2=root:memory") < 0) ||
 	    (g->seccomp && strv_push(&p->argv, "--oci-seccomp") < 0) ||
@@ -527,6 +531,22 @@ static int build_argv(struct gv *g)
 	if (strv_push(&p->cleanup_argv, "delete") < 0 || strv_push(&p->cleanup_argv, "--force") < 0 ||
 	    strv_push(&p->cleanup_argv, id) < 0)
 		return -ENOMEM;
+	if (!g->cgroups)
+		return 0;
+	/* runsc leaves the container's cgroups behind (one directory per
+	 * controller, named by the id): remove them after the delete. */
+	static const char script[] =
+		"id=$1; shift; \"$@\"; for d in /sys/fs/cgroup/*/\"$id\" /sys/fs/cgroup/\"$id\"; "
+		"do [ -d \"$d\" ] && rmdir \"$d\"; done; exit 0";
+	strv sh = {0};
+	if (strv_push(&sh, "/bin/sh") < 0 || strv_push(&sh, "-c") < 0 ||
+	    strv_push(&sh, script) < 0 || strv_push(&sh, "sbx-gvisor-cleanup") < 0 ||
+	    strv_push(&sh, id) < 0 || strv_extend(&sh, strv_get(&p->cleanup_argv)) < 0) {
+		strv_clear(&sh);
+		return -ENOMEM;
+	}
+	strv_clear(&p->cleanup_argv);
+	p->cleanup_argv = sh;
 	return 0;
 }
 
@@ -561,6 +581,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 		.scoped = c->readable.n > 0,
 	};
 	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND;
+	g.cgroups = want(&g, SBX_CAP_RES_CPU) || want(&g, SBX_CAP_RES_MEMORY);
 	int r = ctr_scratch_dir("sbx-gvisor", &p->scratch_dir, err);
 	if (r < 0 || (r = fs_mounts(&g, err)) < 0)
 		return r;

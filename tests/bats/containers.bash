@@ -9,6 +9,12 @@ setup_containers() {
 	export TMPDIR=$WORK/.tmp
 	mkdir -p "$TMPDIR"
 	PORT=$((20000 + RANDOM % 20000))
+	CGROUPS_BEFORE=$(sbx_cgroups)
+}
+
+# runsc names a container's cgroups after its id (sbx-PID-RANDOM).
+sbx_cgroups() {
+	find /sys/fs/cgroup -maxdepth 2 -type d -name 'sbx-*' 2>/dev/null | sort
 }
 
 # Nothing may stay behind: no bundle or state directory, no sandbox process
@@ -19,6 +25,11 @@ assert_no_leftovers() {
 	left=$(ls -A "$TMPDIR" 2>/dev/null)
 	if [ -n "$left" ]; then
 		echo "left behind in $TMPDIR: $left" >&2
+		return 1
+	fi
+	if [ "$(sbx_cgroups)" != "$CGROUPS_BEFORE" ]; then
+		echo "cgroups left behind:" >&2
+		comm -13 <(printf '%s\n' "$CGROUPS_BEFORE") <(sbx_cgroups) >&2
 		return 1
 	fi
 	if pgrep -f -- "$TMPDIR/" >/dev/null; then
