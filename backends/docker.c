@@ -1,28 +1,470 @@
-/* docker.c: the docker-ephemeral and docker-runsc-ephemeral compilers (not
- * written yet: see the open issue). */
-#include "internal.h"
+/* docker.c: the docker-ephemeral and docker-runsc-ephemeral compilers. The
+ * plan is one `docker run --rm ...` of the local image named by
+ * SBX_DOCKER_IMAGE (pinned to its id at compile time; nothing is pulled),
+ * with the host paths of the policy bound at their own paths, and
+ * `docker rm -f NAME` as the cleanup run after it on every path.
+ *
+ * docker-runsc-ephemeral adds --runtime: SBX_DOCKER_RUNSC_RUNTIME (default
+ * runsc) for runs without network, SBX_DOCKER_RUNSC_HOST_RUNTIME (default
+ * that name plus "-host") for networked ones, because runsc cannot start its
+ * own network stack in the engine's host network namespace: that runtime
+ * must pass runsc --network=host (and --oci-seccomp for net=outbound, or
+ * runsc ignores the seccomp profile). The compiler checks both with the
+ * daemon and fails with the reason when they are missing. */
+#include "container.h"
 
-static void probe(const struct sbx_host *h, struct sbx_avail *a)
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
+
+static const char *image_name(void)
 {
-	(void)h;
-	a->unavailable = "the docker backends are not implemented in this build yet";
+	const char *img = getenv("SBX_DOCKER_IMAGE");
+	return img && *img ? img : NULL;
 }
 
-static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
+/* The daemon's unix socket (DOCKER_HOST or the default), or NULL when the
+ * client talks to it another way (tcp, ssh). */
+static const char *daemon_socket(void)
 {
-	(void)c;
-	(void)p;
-	return sbx_err(err, -ENOTSUP, "the docker backends are not implemented in this build yet");
+	const char *host = getenv("DOCKER_HOST");
+	if (!host || !*host)
+		return "/var/run/docker.sock";
+	return startswith(host, "unix://") ? host + strlen("unix://") : NULL;
+}
+
+/* Connects to the daemon's socket (cheap: no fork); 0 or -errno. */
+static int daemon_reachable(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+static void probe_common(const struct sbx_host *h, struct sbx_avail *a, sbx_backend b)
+{
+	static char why[512];
+	if (!h->docker) {
+		a->unavailable = "the docker client was not found on PATH (install it, or point "
+				 "SBX_DOCKER at it)";
+		return;
+	}
+	if (!image_name()) {
+		a->unavailable = "SBX_DOCKER_IMAGE is not set: the docker backends run a local "
+				 "image named there and never pull one";
+		return;
+	}
+	const char *sock = daemon_socket();
+	int r = sock ? daemon_reachable(sock) : 0;
+	if (r == -EACCES || r == -EPERM) {
+		snprintf(why, sizeof(why),
+			 "this user cannot reach the Docker daemon at %s (permission denied: "
+			 "access to it is root-equivalent, e.g. the docker group)",
+			 sock);
+		a->unavailable = why;
+		return;
+	}
+	if (r < 0) {
+		snprintf(why, sizeof(why), "no Docker daemon answers at %s: %s", sock, strerror(-r));
+		a->unavailable = why;
+		return;
+	}
+	a->caps = sbx_caps_of(b);
+}
+
+static void probe_docker(const struct sbx_host *h, struct sbx_avail *a)
+{
+	probe_common(h, a, SBX_BACKEND_DOCKER_EPHEMERAL);
+}
+
+static void probe_runsc(const struct sbx_host *h, struct sbx_avail *a)
+{
+	probe_common(h, a, SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL);
+}
+
+struct dk {
+	const struct sbx_cctx *c;
+	struct sbx_plan *p;
+	sbx_capset want;
+	bool runsc, host_net, can_run;
+	const char *docker;
+	char *runtime;
+	char *image; /* the pinned id, or the name when the daemon is not reachable */
+};
+
+static bool want(const struct dk *d, sbx_cap cap)
+{
+	return (d->want & SBX_CAPSET_OF(cap)) != 0;
+}
+
+static int opt(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int opt(struct sbx_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	return strv_take(&p->argv, s);
+}
+
+/* Pins the image to its id; the image must be present locally. */
+static int pin_image(struct dk *d, sbx_error **err)
+{
+	const char *name = image_name();
+	if (!name)
+		name = "<SBX_DOCKER_IMAGE unset>";
+	if (!d->can_run)
+		return (d->image = strdup(name)) ? 0 : -ENOMEM;
+	char *argv[] = {(char *)d->docker, "image", "inspect", "--format", "{{.Id}}",
+			(char *)name, NULL};
+	_cleanup_free_ char *id = NULL;
+	int st = ctr_capture(argv, &id);
+	if (st < 0)
+		return sbx_err_errno(err, st, "cannot run %s", d->docker);
+	if (st != 0 || !startswith(id, "sha256:"))
+		return sbx_err(err, -ENOENT,
+			       "docker image %s is not present locally (sbx never pulls): build or "
+			       "load it, or point SBX_DOCKER_IMAGE at a local image",
+			       name);
+	d->image = steal_pointer(&id);
+	return 0;
+}
+
+/* Chooses the runsc runtime for the network mode and checks the daemon's
+ * entry for it. */
+static int check_runtime(struct dk *d, sbx_error **err)
+{
+	const char *base = getenv("SBX_DOCKER_RUNSC_RUNTIME");
+	base = base && *base ? base : "runsc";
+	const char *hostrt = getenv("SBX_DOCKER_RUNSC_HOST_RUNTIME");
+	if (d->host_net && hostrt && *hostrt)
+		d->runtime = strdup(hostrt);
+	else if (d->host_net && asprintf(&d->runtime, "%s-host", base) < 0)
+		d->runtime = NULL;
+	else if (!d->host_net)
+		d->runtime = strdup(base);
+	if (!d->runtime)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	if (!d->can_run)
+		return 0;
+	_cleanup_free_ char *fmt = NULL, *out = NULL;
+	if (asprintf(&fmt, "{{json (index .Runtimes \"%s\")}}", d->runtime) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	char *argv[] = {(char *)d->docker, "info", "--format", fmt, NULL};
+	int st = ctr_capture(argv, &out);
+	if (st != 0 || !out || !strstr(out, "\"path\""))
+		return sbx_err(err, -ENODEV,
+			       "the Docker daemon has no runtime '%s' (register runsc in "
+			       "/etc/docker/daemon.json, or set SBX_DOCKER_RUNSC%s_RUNTIME)",
+			       d->runtime, d->host_net ? "_HOST" : "");
+	if (d->host_net && !strstr(out, "--network=host"))
+		return sbx_err(err, -ENOTSUP,
+			       "docker runtime '%s' does not pass runsc --network=host, which a "
+			       "networked run in the engine's host network namespace needs",
+			       d->runtime);
+	if (d->c->spec->net == SBX_NET_OUTBOUND && !strstr(out, "--oci-seccomp"))
+		return sbx_err(err, -ENOTSUP,
+			       "docker runtime '%s' does not pass runsc --oci-seccomp, so runsc would "
+			       "ignore the seccomp profile that refuses listen() for net=outbound",
+			       d->runtime);
+	return 0;
+}
+
+/* --mount's value is CSV: quote a field holding a comma or a quote. */
+static void mount_field(buf *b, const char *key, const char *val)
+{
+	bool quote = strpbrk(val, ",\"") != NULL;
+	if (!quote) {
+		buf_addf(b, "%s=%s", key, val);
+		return;
+	}
+	buf_addf(b, "\"%s=", key);
+	for (const char *s = val; *s; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+static int bind_path(struct sbx_plan *p, const char *path, bool ro)
+{
+	_cleanup_buf_ buf b = {0};
+	buf_add(&b, "type=bind,");
+	mount_field(&b, "src", path);
+	buf_addc(&b, ',');
+	mount_field(&b, "dst", path);
+	if (ro)
+		buf_add(&b, ",readonly");
+	if (b.oom || strv_push(&p->argv, "--mount") < 0 || strv_push(&p->argv, b.s) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int check_exists(const char *what, const char *path, sbx_error **err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return sbx_err_errno(err, -errno, "%s path %s", what, path);
+	return 0;
+}
+
+static int fs_opts(struct dk *d, sbx_error **err)
+{
+	const struct sbx_cctx *c = d->c;
+	const struct sbx_spec *s = c->spec;
+	struct sbx_plan *p = d->p;
+	int r;
+	bool layer = s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY;
+	if (!layer && strv_push(&p->argv, "--read-only") < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->readable.n; i++)
+		if ((r = check_exists("readable", c->readable.v[i], err)) < 0 ||
+		    (r = bind_path(p, c->readable.v[i], true)) < 0)
+			return r;
+	for (size_t i = 0; i < c->writable.n; i++)
+		if ((r = check_exists("writable", c->writable.v[i], err)) < 0 ||
+		    (r = bind_path(p, c->writable.v[i], false)) < 0)
+			return r;
+	if (s->allow_temp && (r = bind_path(p, c->tmpdir, false)) < 0)
+		return r;
+	for (size_t i = 0; i < c->allow_socket.n; i++)
+		if ((r = check_exists("allowed socket", c->allow_socket.v[i], err)) < 0 ||
+		    (r = bind_path(p, c->allow_socket.v[i], false)) < 0)
+			return r;
+	return opt(p, "--workdir=%s", c->dir);
+}
+
+static int res_opts(struct dk *d)
+{
+	const struct sbx_spec *s = d->c->spec;
+	struct sbx_plan *p = d->p;
+	if (want(d, SBX_CAP_RES_CPU) && opt(p, "--cpus=%g", s->cpus) < 0)
+		return -ENOMEM;
+	if (want(d, SBX_CAP_RES_MEMORY) && (opt(p, "--memory=%lld", (long long)s->memory) < 0 ||
+					    opt(p, "--memory-swap=%lld", (long long)s->memory) < 0))
+		return -ENOMEM;
+	if (!want(d, SBX_CAP_RES_PIDS))
+		return 0;
+	/* Under runsc a cgroup pids limit counts runsc's own threads; the
+	 * user-space kernel enforces RLIMIT_NPROC over the sandbox instead. */
+	if (d->runsc)
+		return opt(p, "--ulimit=nproc=%lld:%lld", (long long)s->pids, (long long)s->pids);
+	return opt(p, "--pids-limit=%lld", (long long)s->pids);
+}
+
+/* The command's environment goes by name (-e NAME): the client, started with
+ * exactly that environment, fills in the values, so they stay off the
+ * command line. PATH and HOSTNAME describe the host, not the image. */
+static int env_opts(struct dk *d)
+{
+	for (size_t i = 0; i < d->p->env.n; i++) {
+		const char *e = d->p->env.v[i];
+		size_t n = strcspn(e, "=");
+		if ((n == 4 && startswith(e, "PATH=")) || (n == 8 && startswith(e, "HOSTNAME=")))
+			continue;
+		if (opt(d->p, "--env=%.*s", (int)n, e) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int seccomp_profile(struct dk *d, sbx_error **err)
+{
+	struct sbx_plan *p = d->p;
+	_cleanup_buf_ buf b = {0};
+	ctr_seccomp_json(&b, false, true, true);
+	buf_addc(&b, '\n');
+	if (b.oom)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	int r = ctr_scratch_dir("sbx-docker", &p->scratch_dir, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *path = path_join_normalize(p->scratch_dir, "seccomp.json");
+	if (!path)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	FILE *f = fopen(path, "wxe");
+	if (!f)
+		return sbx_err_errno(err, -errno, "cannot create %s", path);
+	bool ok = fputs(b.s, f) >= 0;
+	if (fclose(f) != 0 || !ok)
+		return sbx_err(err, -EIO, "cannot write %s", path);
+	p->profile = buf_steal(&b);
+	if (!p->profile || opt(p, "--security-opt=seccomp=%s", path) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static void mechanisms(struct dk *d)
+{
+	const struct sbx_cctx *c = d->c;
+	const struct sbx_spec *s = c->spec;
+	struct sbx_plan *p = d->p;
+	const char *eng = d->runsc ? "docker with runsc" : "docker";
+	if (c->readable.n)
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
+				       "%s: the image's files, and the readable paths bound "
+				       "read-only",
+				       eng);
+	if (s->write == SBX_WRITE_NONE)
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY, "%s: --read-only root, no "
+						     "writable binds", eng);
+	if (s->write == SBX_WRITE_SCOPE || s->write == SBX_WRITE_OVERLAY)
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
+				       "%s: only the writable paths%s are bound read-write", eng,
+				       s->allow_temp ? " and the temp dir" : "");
+	if (s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY)
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
+				       "%s: other writes land in the container's own layer, removed "
+				       "with it (--rm)",
+				       eng);
+	if (s->net == SBX_NET_DISABLE)
+		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE, "%s: --network=none", eng);
+	else if (s->net == SBX_NET_ENABLE)
+		sbx_plan_set_mechanism(p, SBX_CAP_NET_ENABLE, "%s: --network=host", eng);
+	else
+		sbx_plan_set_mechanism(p, SBX_CAP_NET_OUTBOUND,
+				       "%s: --network=host and a seccomp profile refusing listen, "
+				       "accept and accept4 (EPERM)",
+				       eng);
+	if (s->net == SBX_NET_OUTBOUND)
+		sbx_plan_caveat(p, "net=outbound: listen() is refused for every socket, unix "
+				   "sockets included, UDP sockets can still bind and receive, and "
+				   "the profile replaces docker's default seccomp profile");
+	if (s->net != SBX_NET_DISABLE)
+		sbx_plan_caveat(p, "net=%s shares the host's network namespace (the engine runs "
+				   "without a bridge): services on the host's loopback are reachable",
+				sbx_net_name(s->net));
+	if (d->runsc || s->net == SBX_NET_DISABLE)
+		sbx_plan_set_mechanism(p, SBX_CAP_IPC_RESTRICT,
+				       "%s: private IPC, PID%s namespaces; only bound host sockets "
+				       "exist inside",
+				       eng, d->runsc ? " and user-space kernel" : " and network");
+	else
+		sbx_plan_caveat(p, "net=%s under runc: the host's abstract unix sockets are "
+				   "reachable through the shared network namespace, so "
+				   "ipc.restrict is not enforced",
+				sbx_net_name(s->net));
+	if (c->readable.n)
+		sbx_plan_caveat(p, "host unix sockets beneath the readable paths can still be "
+				   "connected to: a read-only bind does not stop connect()");
+	if (d->runsc)
+		sbx_plan_set_mechanism(p, SBX_CAP_KERNEL_ISOLATION,
+				       "docker --runtime=%s: system calls are served by gVisor's "
+				       "user-space kernel",
+				       d->runtime);
+	if (want(d, SBX_CAP_RES_CPU))
+		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU, "%s: --cpus (cgroup CPU quota)", eng);
+	if (want(d, SBX_CAP_RES_MEMORY))
+		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY,
+				       "%s: --memory with --memory-swap equal (no swap)", eng);
+	if (want(d, SBX_CAP_RES_PIDS))
+		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS,
+				       d->runsc ? "docker with runsc: --ulimit nproc, counted by the "
+						  "user-space kernel over the sandbox"
+						: "docker: --pids-limit (cgroup pids controller)");
+	if (c->requested & CAP(ENV_SCRUB))
+		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB,
+				       "sbx: matching variables are neither forwarded nor given to "
+				       "the client");
+	sbx_plan_caveat(p, "the command runs on the image's files (%s): only the listed paths "
+			   "of the host are bound in",
+			d->image);
+}
+
+static int build(struct dk *d, sbx_error **err)
+{
+	const struct sbx_cctx *c = d->c;
+	struct sbx_plan *p = d->p;
+	_cleanup_free_ char *name = ctr_unique_name();
+	if (!name)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	int r;
+	if ((r = pin_image(d, err)) < 0 || (d->runsc && (r = check_runtime(d, err)) < 0))
+		return r;
+	bool tty = isatty(0) && isatty(1);
+	if (strv_push(&p->argv, d->docker) < 0 || strv_push(&p->argv, "run") < 0 ||
+	    strv_push(&p->argv, "--rm") < 0 || strv_push(&p->argv, "--interactive") < 0 ||
+	    (tty && strv_push(&p->argv, "--tty") < 0) || opt(p, "--name=%s", name) < 0 ||
+	    strv_push(&p->argv, "--init") < 0 ||
+	    opt(p, "--user=%u:%u", (unsigned)getuid(), (unsigned)getgid()) < 0 ||
+	    strv_push(&p->argv, "--cap-drop=ALL") < 0 ||
+	    strv_push(&p->argv, "--security-opt=no-new-privileges") < 0 ||
+	    strv_push(&p->argv, "--ipc=private") < 0 ||
+	    opt(p, "--network=%s", d->host_net ? "host" : "none") < 0 ||
+	    (d->runsc && opt(p, "--runtime=%s", d->runtime) < 0))
+		return sbx_err(err, -ENOMEM, "out of memory");
+	if ((r = fs_opts(d, err)) < 0)
+		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
+	if (res_opts(d) < 0 || env_opts(d) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	if (c->spec->net == SBX_NET_OUTBOUND && (r = seccomp_profile(d, err)) < 0)
+		return r;
+	if (opt(p, "--entrypoint=%s", c->spec->args.v[0]) < 0 || strv_push(&p->argv, d->image) < 0 ||
+	    strv_extend(&p->argv, c->spec->args.v + 1) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	if (strv_push(&p->cleanup_argv, d->docker) < 0 || strv_push(&p->cleanup_argv, "rm") < 0 ||
+	    strv_push(&p->cleanup_argv, "--force") < 0 || strv_push(&p->cleanup_argv, name) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static int compile_common(const struct sbx_cctx *c, struct sbx_plan *p, bool runsc,
+			  sbx_error **err)
+{
+	struct dk d = {
+		.c = c,
+		.p = p,
+		.want = c->requested & ~c->missing,
+		.runsc = runsc,
+		.host_net = c->spec->net != SBX_NET_DISABLE,
+		.can_run = !p->unavailable,
+		.docker = c->host->docker ? c->host->docker : "docker",
+	};
+	int r = build(&d, err);
+	if (r == 0)
+		mechanisms(&d);
+	free(d.runtime);
+	free(d.image);
+	if (r < 0)
+		return r;
+	p->fsv = SBX_FSV_IMAGE;
+	p->exec_direct = false;
+	p->runner_timeout = c->spec->timeout;
+	return 0;
+}
+
+static int compile_docker(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
+{
+	return compile_common(c, p, false, err);
+}
+
+static int compile_runsc(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
+{
+	return compile_common(c, p, true, err);
 }
 
 const struct sbx_backend_impl sbx_backend_docker_ephemeral = {
 	.id = SBX_BACKEND_DOCKER_EPHEMERAL,
-	.probe = probe,
-	.compile = compile,
+	.probe = probe_docker,
+	.compile = compile_docker,
 };
 
 const struct sbx_backend_impl sbx_backend_docker_runsc_ephemeral = {
 	.id = SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
-	.probe = probe,
-	.compile = compile,
+	.probe = probe_runsc,
+	.compile = compile_runsc,
 };

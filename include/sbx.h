@@ -330,6 +330,8 @@ SBX_API const char *sbx_fsv_name(sbx_fsv v);
 /* A compiled plan: the argv that enforces the policy and what it does. */
 typedef struct sbx_plan sbx_plan;
 
+/* Frees the plan and removes the files it created (an OCI bundle, a seccomp
+ * profile): its argv can be run by hand only while the plan lives. */
 SBX_API void sbx_plan_free(sbx_plan *plan);
 SBX_API sbx_backend sbx_plan_backend(const sbx_plan *plan);
 /* The enforcing process's argv, NULL-terminated. For appcontainer the argv is

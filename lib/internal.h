@@ -133,6 +133,9 @@ struct sbx_plan {
 	 * cleanup (scratch_dir removal) still happens. */
 	int (*prepare)(const struct sbx_plan *p, sbx_error **err);
 	char *prepare_src;
+	/* The enforcing process's own exit status for "failed before the
+	 * command started" (runsc: 128), reported as 125; 0 for none. */
+	int failure_status;
 };
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)

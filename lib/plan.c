@@ -2,11 +2,29 @@
 #include "internal.h"
 
 #include <stdio.h>
+#ifndef _WIN32
+#include <ftw.h>
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+#endif
 
 void sbx_plan_free(sbx_plan *p)
 {
 	if (!p)
 		return;
+#ifndef _WIN32
+	/* Files the plan created (a bundle) live as long as the plan, so a
+	 * printed plan leaves nothing behind; a run removed them already. */
+	if (p->scratch_dir)
+		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+#endif
 	strv_clear(&p->argv);
 	strv_clear(&p->env);
 	strv_clear(&p->caveats);

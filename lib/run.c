@@ -13,6 +13,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+/* Seconds a sandbox gets to end after a forwarded terminating signal. */
+#define SBX_SIGNAL_GRACE 2.0
+
 static int sigpipe_w = -1;
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
@@ -59,7 +62,7 @@ static void cleanup(const struct sbx_plan *p)
 	if (p->cleanup_argv.n)
 		run_quiet(p->cleanup_argv.v);
 	if (p->scratch_dir)
-		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 static double now(void)
@@ -100,7 +103,7 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 }
 
 int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_signals,
-		 struct sbx_run_result *res, sbx_error **err)
+                 struct sbx_run_result *res, sbx_error **err)
 {
 	*res = (struct sbx_run_result){0};
 	if (!p->argv.n)
@@ -161,40 +164,65 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		goto out;
 	}
 	double deadline = p->runner_timeout > 0 ? now() + p->runner_timeout : 0;
+	/* A container's command is its pid 1, which ignores a terminating
+	 * signal it has no handler for: after a grace period the sandbox is
+	 * torn down as if the signal had killed it. */
+	double grace = 0;
+	int term_sig = 0;
 	int wstatus = 0;
 	for (;;) {
 		pid_t w = waitpid(pid, &wstatus, WNOHANG);
 		if (w == pid)
 			break;
-		int ms = -1;
-		if (deadline) {
-			double left = deadline - now();
-			if (left <= 0) {
-				res->timed_out = true;
-				if (p->cleanup_argv.n)
-					run_quiet(p->cleanup_argv.v);
-				kill(pid, SIGKILL);
-				waitpid(pid, &wstatus, 0);
-				break;
-			}
-			ms = (int)(left * 1000) + 1;
+		double t = now();
+		bool expired = deadline && deadline - t <= 0, torn = grace && grace - t <= 0;
+		if (expired || torn) {
+			res->timed_out = expired;
+			if (p->cleanup_argv.n)
+				run_quiet(p->cleanup_argv.v);
+			kill(pid, SIGKILL);
+			waitpid(pid, &wstatus, 0);
+			break;
 		}
+		double next = deadline && (!grace || deadline < grace) ? deadline : grace;
+		int ms = next ? (int)((next - t) * 1000) + 1 : -1;
 		struct pollfd pfd = {.fd = sp[0], .events = POLLIN};
 		if (poll(&pfd, 1, ms) > 0) {
 			unsigned char sigs[64];
 			ssize_t n = read(sp[0], sigs, sizeof(sigs));
-			for (ssize_t i = 0; i < n; i++)
-				if (sigs[i] != SIGCHLD)
-					kill(pid, sigs[i]);
+			for (ssize_t i = 0; i < n; i++) {
+				if (sigs[i] == SIGCHLD)
+					continue;
+				kill(pid, sigs[i]);
+				bool fatal = sigs[i] == SIGINT || sigs[i] == SIGTERM ||
+				             sigs[i] == SIGHUP || sigs[i] == SIGQUIT;
+				if (fatal && p->cleanup_argv.n && !grace) {
+					grace = now() + SBX_SIGNAL_GRACE;
+					term_sig = sigs[i];
+				}
+			}
 		}
 	}
-	if (res->timed_out) {
+	if (term_sig && !res->timed_out && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) {
+		/* torn down after the grace period: report the user's signal */
+		res->signal = term_sig;
+		res->status = 128 + term_sig;
+	} else if (res->timed_out) {
 		res->status = 124;
 	} else if (WIFSIGNALED(wstatus)) {
 		res->signal = WTERMSIG(wstatus);
 		res->status = 128 + res->signal;
 	} else {
 		res->status = WEXITSTATUS(wstatus);
+		if (term_sig && p->cleanup_argv.n &&
+		    (res->status == 255 || res->status == p->failure_status)) {
+			/* runsc --rootless ends with 255 when the signal it forwarded
+			 * killed the sandbox */
+			res->signal = term_sig;
+			res->status = 128 + term_sig;
+		} else if (p->failure_status && res->status == p->failure_status) {
+			res->status = 125;
+		}
 	}
 out:
 	cleanup(p);

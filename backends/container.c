@@ -1,0 +1,190 @@
+/* container.c: helpers shared by the container backends (see container.h). */
+#include "container.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+/* True when every directory on the way to path can be searched by others. */
+static bool traversable(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return false;
+	for (char *slash = p;; slash++) {
+		slash = strchr(slash, '/');
+		if (slash)
+			*slash = '\0';
+		struct stat st;
+		if (*p && (stat(p, &st) < 0 || !(st.st_mode & S_IXOTH)))
+			return false;
+		if (!slash)
+			return true;
+		*slash = '/';
+	}
+}
+
+int ctr_scratch_dir(const char *prefix, char **out, sbx_error **err)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	/* As root, runsc's sandbox drops to an unprivileged user that must
+	 * reach the bundle: a TMPDIR beneath a private directory fails with
+	 * "cannot read client sync file". */
+	if (geteuid() == 0 && !traversable(tmp))
+		tmp = "/tmp";
+	_cleanup_free_ char *tmpl = NULL;
+	if (asprintf(&tmpl, "%s/%s.XXXXXX", tmp, prefix) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	if (!mkdtemp(tmpl))
+		return sbx_err_errno(err, -errno, "cannot create a private directory %s", tmpl);
+	*out = steal_pointer(&tmpl);
+	return 0;
+}
+
+char *ctr_unique_name(void)
+{
+	unsigned char rnd[6] = {0};
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+		/* No entropy yet: the pid and the clock still keep names apart. */
+		unsigned long t = (unsigned long)time(NULL) ^ (unsigned long)(uintptr_t)&rnd;
+		memcpy(rnd, &t, sizeof(rnd) < sizeof(t) ? sizeof(rnd) : sizeof(t));
+	}
+	char *name = NULL;
+	if (asprintf(&name, "sbx-%ld-%02x%02x%02x%02x%02x%02x", (long)getpid(), rnd[0], rnd[1],
+		     rnd[2], rnd[3], rnd[4], rnd[5]) < 0)
+		return NULL;
+	return name;
+}
+
+int ctr_capture(char *const argv[], char **out)
+{
+	*out = NULL;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 2) < 0 || dup2(fds[1], 1) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	_cleanup_buf_ buf b = {0};
+	char chunk[4096];
+	for (;;) {
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_addn(&b, chunk, (size_t)n);
+	}
+	close(fds[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r'))
+		b.s[--b.len] = '\0';
+	if (b.oom)
+		return -ENOMEM;
+	*out = b.s ? buf_steal(&b) : strdup("");
+	if (!*out)
+		return -ENOMEM;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+const char *ctr_env_get(const strv *env, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
+			return env->v[i] + n + 1;
+	return NULL;
+}
+
+char *ctr_resolve_command(const struct sbx_cctx *c)
+{
+	const char *cmd = c->spec->args.v[0];
+	if (strchr(cmd, '/')) {
+		char *p = path_join_normalize(c->dir, cmd);
+		if (p && access(p, F_OK) < 0) {
+			free(p);
+			return NULL;
+		}
+		return p;
+	}
+	return sbx_find_program(cmd, ctr_env_get(&c->env, "PATH"));
+}
+
+static void json_names(buf *b, const char *const *names, size_t n)
+{
+	buf_add(b, "{\"names\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_add_json_string(b, names[i]);
+	}
+	buf_add(b, "],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}");
+}
+
+void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening)
+{
+	static const char *const exec_calls[] = {"execve", "execveat"};
+	static const char *const listen_calls[] = {"listen", "accept", "accept4"};
+	static const char *const hardening_calls[] = {
+		"ptrace",	     "process_vm_readv", "process_vm_writev", "add_key",
+		"request_key",	     "keyctl",		 "bpf",		      "perf_event_open",
+		"userfaultfd",	     "io_uring_setup",	 "io_uring_enter",    "io_uring_register",
+		"mount",	     "umount2",		 "pivot_root",	      "unshare",
+		"setns",	     "kexec_load",	 "kexec_file_load",   "init_module",
+		"finit_module",	     "delete_module",	 "open_by_handle_at", "name_to_handle_at",
+		"fsopen",	     "fsmount",		 "fsconfig",	      "move_mount",
+		"open_tree",	     "swapon",		 "swapoff",	      "reboot",
+		"acct",		     "quotactl",	 "lookup_dcookie",    "vm86",
+		"vm86old",	     "nfsservctl",	 "syslog",	      "iopl",
+		"ioperm",	     "clock_settime",	 "settimeofday",      "adjtimex",
+		"clock_adjtime",
+	};
+	buf_add(b, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[");
+	bool first = true;
+	if (no_exec) {
+		json_names(b, exec_calls, ARRAY_SIZE(exec_calls));
+		first = false;
+	}
+	if (outbound) {
+		if (!first)
+			buf_addc(b, ',');
+		json_names(b, listen_calls, ARRAY_SIZE(listen_calls));
+		first = false;
+	}
+	if (hardening) {
+		if (!first)
+			buf_addc(b, ',');
+		json_names(b, hardening_calls, ARRAY_SIZE(hardening_calls));
+	}
+	buf_add(b, "]}");
+}
+
+void ctr_add_argv_line(buf *b, const strv *argv)
+{
+	for (size_t i = 0; i < argv->n; i++) {
+		if (i)
+			buf_addc(b, ' ');
+		buf_add_shell_quoted(b, argv->v[i]);
+	}
+	buf_addc(b, '\n');
+}

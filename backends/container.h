@@ -1,0 +1,39 @@
+/* container.h: helpers shared by the container backends (gvisor.c, docker.c):
+ * scratch directories, unique names, running a helper for its output, the
+ * seccomp rules both express as JSON. Private to backends/. */
+#ifndef SBX_BACKENDS_CONTAINER_H
+#define SBX_BACKENDS_CONTAINER_H
+
+#include "internal.h"
+
+/* Creates a private (0700) directory $TMPDIR/PREFIX.XXXXXX (TMPDIR of this
+ * process, else /tmp); *out gets its malloc'd path. 0 or -errno. */
+int ctr_scratch_dir(const char *prefix, char **out, sbx_error **err);
+
+/* A name no concurrent run shares: "sbx-PID-RANDOM". malloc'd or NULL. */
+char *ctr_unique_name(void);
+
+/* Runs argv (stdin and stderr on /dev/null) and stores its stdout, without
+ * the trailing newline, in *out (malloc'd). Returns its exit status (>= 0)
+ * or -errno when it could not be run. */
+int ctr_capture(char *const argv[], char **out);
+
+/* Value of NAME in a NAME=value vector, or NULL. */
+const char *ctr_env_get(const strv *env, const char *name);
+
+/* The command's program as the host resolves it (PATH of the command's
+ * environment), or NULL when it is not found. malloc'd. */
+char *ctr_resolve_command(const struct sbx_cctx *c);
+
+/* The seccomp rules of a plan: execve/execveat refused (no_exec),
+ * listen/accept/accept4 refused (outbound), each with EPERM, everything else
+ * allowed. Appends a JSON object in the shape both the OCI runtime spec and
+ * docker's --security-opt seccomp= profile read. hardening adds the calls a
+ * sandboxed command never needs (ptrace, keyrings, bpf, mount, ...), for
+ * docker, whose own default profile a custom one replaces. */
+void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening);
+
+/* Adds the shell-quoted argv to the text, one line. */
+void ctr_add_argv_line(buf *b, const strv *argv);
+
+#endif

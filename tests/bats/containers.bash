@@ -1,0 +1,75 @@
+# containers.bash: helpers shared by gvisor.bats and docker.bats.
+
+# Each test's scratch (bundles, seccomp profiles, runsc state) lands in a
+# private TMPDIR, so leftovers are visible.
+setup_containers() {
+	setup_workdir
+	# runsc's sandbox (as root) must reach the bundle through TMPDIR
+	chmod 755 "$WORK"
+	export TMPDIR=$WORK/.tmp
+	mkdir -p "$TMPDIR"
+	PORT=$((20000 + RANDOM % 20000))
+	CGROUPS_BEFORE=$(sbx_cgroups)
+}
+
+# runsc names a container's cgroups after its id (sbx-PID-RANDOM).
+sbx_cgroups() {
+	find /sys/fs/cgroup -maxdepth 2 -type d -name 'sbx-*' 2>/dev/null | sort
+}
+
+# Nothing may stay behind: no bundle or state directory, no sandbox process
+# (runsc's processes carry the private TMPDIR in their command lines), no
+# container named by sbx.
+assert_no_leftovers() {
+	local left
+	left=$(ls -A "$TMPDIR" 2>/dev/null)
+	if [ -n "$left" ]; then
+		echo "left behind in $TMPDIR: $left" >&2
+		return 1
+	fi
+	if [ "$(sbx_cgroups)" != "$CGROUPS_BEFORE" ]; then
+		echo "cgroups left behind:" >&2
+		comm -13 <(printf '%s\n' "$CGROUPS_BEFORE") <(sbx_cgroups) >&2
+		return 1
+	fi
+	if pgrep -f -- "$TMPDIR/" >/dev/null; then
+		echo "processes still running:" >&2
+		pgrep -af -- "$TMPDIR/" >&2
+		return 1
+	fi
+	if [ -n "${DOCKER_UP:-}" ] && docker ps -a --format '{{.Names}}' | grep -q '^sbx-'; then
+		echo "containers left:" >&2
+		docker ps -a >&2
+		return 1
+	fi
+}
+
+# Starts a host-side listener (ctr_net serve/userve) in the background and
+# waits until it listens. Sets LISTENER to its pid.
+start_listener() {
+	"$PROBES/ctr_net" "$@" >"$WORK/listener.out" 2>&1 &
+	LISTENER=$!
+	local i
+	for i in $(seq 1 100); do
+		grep -q listening "$WORK/listener.out" 2>/dev/null && return 0
+		kill -0 "$LISTENER" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "listener did not start: $(cat "$WORK/listener.out")" >&2
+	return 1
+}
+
+stop_listener() {
+	kill "$LISTENER" 2>/dev/null || true
+	wait "$LISTENER" 2>/dev/null || true
+}
+
+# Waits (bounded) until a file exists.
+wait_for_file() {
+	local i
+	for i in $(seq 1 200); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

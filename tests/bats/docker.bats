@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# docker-ephemeral and docker-runsc-ephemeral, run for real against the
+# local engine (.ci/setup.d/containers.sh starts it and imports the test
+# image). A user who cannot reach the daemon (the CI user is deliberately not
+# in the root-equivalent docker group) gets an honest 125 with the reason:
+# every test checks that refusal there instead of skipping.
+
+bats_require_minimum_version 1.5.0
+load helpers
+load containers
+
+export SBX_DOCKER_IMAGE=${SBX_DOCKER_IMAGE:-sbx-test-busybox:1}
+
+setup() {
+	setup_containers
+	DOCKER_UP=
+	if docker info >/dev/null 2>&1; then
+		DOCKER_UP=1
+	elif [ "$(id -u)" = 0 ]; then
+		requires docker
+	fi
+}
+
+teardown() {
+	[ -z "${WORK:-}" ] || assert_no_leftovers
+}
+
+# dk BACKEND [OPTION]... -- COMMAND: the base policy (no network, no writes,
+# the probes readable), or, without a reachable daemon, the refusal check.
+dk() {
+	local b=$1
+	shift
+	sbx --backend="$b" --profile=tight --read-deny= --readable="$PROBES" --readable="$WORK" \
+		--dir="$WORK" "$@"
+}
+
+# Without a daemon: checks the refusal and returns 1 so the test stops there.
+daemon_or_refusal() {
+	[ -n "$DOCKER_UP" ] && return 0
+	run dk "$1" -- true
+	assert_status 125
+	assert_output_contains 'cannot reach the Docker daemon'
+	assert_output_contains 'permission denied'
+	return 1
+}
+
+for_each_backend() {
+	local b
+	for b in docker-ephemeral docker-runsc-ephemeral; do
+		"$@" "$b" || return 1
+	done
+}
+
+t_status() {
+	daemon_or_refusal "$1" || return 0
+	run dk "$1" -- sh -c 'exit 7'
+	assert_status 7
+	run -127 dk "$1" -- nonexistent-program
+	assert_status 127
+	run bash -c 'printf "in\n" | "$SBX_EXEC" --backend='"$1"' --profile=tight --read-deny= --readable="$WORK" --dir="$WORK" -- cat'
+	assert_status 0
+	[ "$output" = in ]
+	run dk "$1" -- id -u
+	[ "$output" = "$(id -u)" ]
+}
+
+@test "docker: exit status, command not found, stdin, the caller's uid" {
+	for_each_backend t_status
+}
+
+@test "docker: SBX_DOCKER_IMAGE unset or absent is a clear 125" {
+	SBX_DOCKER_IMAGE= run dk docker-ephemeral -- true
+	assert_status 125
+	assert_output_contains SBX_DOCKER_IMAGE
+	[ -n "$DOCKER_UP" ] || return 0
+	SBX_DOCKER_IMAGE=sbx-no-such-image:0 run dk docker-ephemeral -- true
+	assert_status 125
+	assert_output_contains 'not present locally'
+}
+
+@test "docker-runsc: a missing runtime is a clear 125" {
+	daemon_or_refusal docker-runsc-ephemeral || return 0
+	SBX_DOCKER_RUNSC_RUNTIME=sbx-no-such-runtime run dk docker-runsc-ephemeral -- true
+	assert_status 125
+	assert_output_contains "no runtime 'sbx-no-such-runtime'"
+	# gVisor's kernel, not the host's
+	run dk docker-runsc-ephemeral -- uname -r
+	assert_status 0
+	[ -n "$output" ] && [ "$output" != "$(uname -r)" ]
+}
+
+t_writes() {
+	daemon_or_refusal "$1" || return 0
+	mkdir -p "$WORK/out"
+	run dk "$1" -- sh -c "echo no > '$WORK/f'"
+	[ "$status" -ne 0 ]
+	[ ! -e "$WORK/f" ]
+	run dk "$1" --write=scope --writable="$WORK/out" -- sh -c "echo yes > '$WORK/out/f'; echo no > '$WORK/g'"
+	[ "$(cat "$WORK/out/f")" = yes ]
+	[ ! -e "$WORK/g" ]
+	[ "$(stat -c %u "$WORK/out/f")" = "$(id -u)" ]
+	rm -f "$WORK/out/f"
+	run dk "$1" --write=ephemeral -- sh -c "echo e > /e && cat /e"
+	assert_status 0
+	[ "$output" = e ]
+	run dk "$1" --write=overlay --writable="$WORK/out" -- sh -c "echo k > '$WORK/out/k' && echo t > /t && cat /t"
+	assert_status 0
+	[ "$(cat "$WORK/out/k")" = k ]
+}
+
+@test "docker: write none, scope, ephemeral, overlay" {
+	for_each_backend t_writes
+}
+
+t_read_scope() {
+	daemon_or_refusal "$1" || return 0
+	mkdir "$WORK/in" "$WORK/.hide"
+	echo visible >"$WORK/in/f"
+	echo hidden >"$WORK/.hide/f"
+	run sbx --backend="$1" --profile=tight --read-deny= --readable="$WORK/in" --dir="$WORK/in" -- cat "$WORK/in/f"
+	assert_status 0
+	[ "$output" = visible ]
+	run sbx --backend="$1" --profile=tight --read-deny= --readable="$WORK/in" --dir="$WORK/in" -- cat "$WORK/.hide/f" /etc/hostname.sbx
+	[ "$status" -ne 0 ]
+	refute_output_contains hidden
+}
+
+@test "docker: read scope binds only the readable paths" {
+	for_each_backend t_read_scope
+}
+
+t_net() {
+	daemon_or_refusal "$1" || return 0
+	start_listener serve "$PORT" 30 "$WORK/got"
+	run dk "$1" -- "$PROBES/ctr_net" connect "$PORT" hello
+	[ "$status" -ne 0 ]
+	[ ! -e "$WORK/got" ]
+	run dk "$1" --net=outbound -- "$PROBES/ctr_net" connect "$PORT" out
+	wait "$LISTENER" || true
+	assert_status 0
+	[ "$(cat "$WORK/got")" = out ]
+	run dk "$1" --net=outbound -- "$PROBES/ctr_net" listen "$PORT" 5
+	assert_status 3
+	assert_output_contains 'listen: Operation not permitted'
+}
+
+@test "docker: net disable reaches nothing, outbound connects but cannot listen" {
+	for_each_backend t_net
+}
+
+t_limits() {
+	daemon_or_refusal "$1" || return 0
+	run dk "$1" --memory=128m -- "$PROBES/ctr_load" mem 32
+	assert_status 0
+	run dk "$1" --memory=128m -- "$PROBES/ctr_load" mem 400
+	[ "$status" -ne 0 ]
+	refute_output_contains 'allocated 400'
+	run dk "$1" --pids=8 -- "$PROBES/ctr_load" forks 40
+	local n=${output#started=}
+	[ "$n" -lt 8 ]
+	run dk "$1" -- "$PROBES/ctr_load" forks 40
+	assert_output_contains started=40
+}
+
+@test "docker: memory and pids caps" {
+	for_each_backend t_limits
+}
+
+t_env() {
+	daemon_or_refusal "$1" || return 0
+	SBX_TEST_SECRET=hush SBX_TEST_PLAIN=fine run dk "$1" --env-deny=SBX_TEST_SECRET -- env
+	assert_status 0
+	assert_output_contains SBX_TEST_PLAIN=fine
+	refute_output_contains hush
+	assert_output_contains "SBX_SANDBOX=$1"
+}
+
+@test "docker: env-deny keeps variables out" {
+	for_each_backend t_env
+}
+
+t_timeout() {
+	daemon_or_refusal "$1" || return 0
+	local start=$SECONDS
+	run dk "$1" --timeout=3 -- sleep 60
+	assert_status 124
+	[ $((SECONDS - start)) -lt 40 ]
+}
+
+@test "docker: --timeout kills the container with 124 and nothing is left" {
+	for_each_backend t_timeout
+}

@@ -1,0 +1,286 @@
+/* test_containers.c: the gvisor and docker compilers' output, pinned by
+ * golden files (tests/golden/NAME.plan: argv, cleanup argv, profile), and
+ * their probes against made-up hosts. Plans are compiled for a fixed host,
+ * so the output is the same as root and not; the caller's uid and gid, the
+ * scratch directory and the container name become placeholders.
+ * SBX_UPDATE_GOLDEN=1 rewrites the golden files. */
+#include "internal.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+static struct sbx_host fake_host(bool root)
+{
+	return (struct sbx_host){.landlock_abi = 4,
+				 .seccomp = true,
+				 .userns = true,
+				 .cgroup_writable = root,
+				 .cgroup_version = 1,
+				 .runsc = "/usr/bin/runsc",
+				 .docker = "/usr/bin/docker",
+				 .euid_root = root};
+}
+
+static char *replace_all(char *s, const char *from, const char *to)
+{
+	_cleanup_buf_ buf b = {0};
+	size_t n = strlen(from);
+	const char *cur = s;
+	for (const char *hit; n && (hit = strstr(cur, from)); cur = hit + n) {
+		buf_addn(&b, cur, (size_t)(hit - cur));
+		buf_add(&b, to);
+	}
+	buf_add(&b, cur);
+	free(s);
+	return buf_steal(&b);
+}
+
+/* The container name: "sbx-PID-" and 12 hex digits. */
+static char *find_name(const char *t)
+{
+	for (const char *s = strstr(t, "sbx-"); s; s = strstr(s + 1, "sbx-")) {
+		size_t n = strspn(s + 4, "0123456789");
+		if (n && s[4 + n] == '-' && strspn(s + 5 + n, "0123456789abcdef") == 12)
+			return strndup(s, 5 + n + 12);
+	}
+	return NULL;
+}
+
+static char *plan_text(const struct sbx_plan *p, bool ids)
+{
+	_cleanup_buf_ buf b = {0};
+	for (size_t i = 0; i < p->argv.n; i++)
+		if (!streq(p->argv.v[i], "--tty")) /* present only when run on a terminal */
+			buf_addf(&b, "%s\n", p->argv.v[i]);
+	buf_add(&b, "-- cleanup\n");
+	for (size_t i = 0; i < p->cleanup_argv.n; i++)
+		buf_addf(&b, "%s\n", p->cleanup_argv.v[i]);
+	buf_add(&b, "-- profile\n");
+	buf_add(&b, p->profile ? p->profile : "(none)\n");
+	char *t = buf_steal(&b);
+	if (p->scratch_dir)
+		t = replace_all(t, p->scratch_dir, "@SCRATCH@");
+	_cleanup_free_ char *name = find_name(t);
+	if (name)
+		t = replace_all(t, name, "@NAME@");
+	if (ids) {
+		char from[64], to[64];
+		snprintf(from, sizeof(from), "\"uid\": %u, \"gid\": %u", getuid(), getgid());
+		t = replace_all(t, from, "\"uid\": @UID@, \"gid\": @GID@");
+		snprintf(from, sizeof(from), "--user=%u:%u", getuid(), getgid());
+		snprintf(to, sizeof(to), "--user=@UID@:@GID@");
+		t = replace_all(t, from, to);
+	}
+	return t;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	_cleanup_buf_ buf b = {0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_addn(&b, chunk, n);
+	fclose(f);
+	return b.s ? buf_steal(&b) : strdup("");
+}
+
+static void check_golden(const char *name, const char *got)
+{
+	const char *dir = getenv("SBX_GOLDEN_DIR");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s.plan", dir && *dir ? dir : "tests/golden", name);
+	const char *upd = getenv("SBX_UPDATE_GOLDEN");
+	if (upd && streq(upd, "1")) {
+		FILE *f = fopen(path, "we");
+		ok(f && fputs(got, f) >= 0 && fclose(f) == 0, "%s: golden file rewritten", name);
+		return;
+	}
+	_cleanup_free_ char *want = slurp(path);
+	ok(want != NULL, "%s: golden file %s exists", name, path);
+	is_str(got, want, "%s: plan matches the golden file", name);
+}
+
+/* Builds the spec from policy text, compiles it with backend b for the
+ * given host, and hands back the plan (the caller frees it). */
+static struct sbx_plan *compile(sbx_backend b, const struct sbx_host *h, const char *policy,
+				const char *unavailable, sbx_error **err)
+{
+	static char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/nonexistent-home",
+				    "LANG=C.UTF-8", "API_TOKEN=secret", NULL};
+	static char *const args[] = {"sh", "-c", "echo hello", NULL};
+	sbx_spec *s = NULL;
+	struct sbx_plan *p = NULL;
+	struct sbx_cctx c = {0};
+	if (sbx_spec_new(&s) < 0 || sbx_spec_set_args(s, args) < 0 || sbx_spec_set_env(s, env) < 0 ||
+	    sbx_spec_set_dir(s, "/tmp") < 0 || sbx_spec_apply_text(s, policy, "test", err) < 0 ||
+	    sbx_spec_validate(s, err) < 0 || sbx_cctx_init(&c, s, err) < 0)
+		goto out;
+	c.host = h;
+	if (!(p = calloc(1, sizeof(*p))))
+		goto out;
+	p->backend = b;
+	p->requested = c.requested;
+	if (unavailable)
+		p->unavailable = strdup(unavailable);
+	strv_extend(&p->env, strv_get(&c.env));
+	strv_pushf(&p->env, "SBX_SANDBOX=%s", sbx_backend_name(b));
+	if (sbx_backend_impl(b)->compile(&c, p, err) < 0) {
+		sbx_plan_free(p);
+		p = NULL;
+	}
+out:
+	sbx_cctx_free(&c);
+	sbx_spec_free(s);
+	return p;
+}
+
+static void golden(const char *name, sbx_backend b, bool root, const char *policy)
+{
+	struct sbx_host h = fake_host(root);
+	sbx_error *err = NULL;
+	struct sbx_plan *p = compile(b, &h, policy, b == SBX_BACKEND_GVISOR ? NULL : "test", &err);
+	ok(p != NULL, "%s: compiles (%s)", name, err ? sbx_error_message(err) : "ok");
+	sbx_error_free(err);
+	if (!p)
+		return;
+	_cleanup_free_ char *text = plan_text(p, root);
+	check_golden(name, text);
+	sbx_plan_free(p);
+}
+
+static void test_goldens(void)
+{
+	golden("gvisor-tight", SBX_BACKEND_GVISOR, true,
+	       "net=disable; write=none; read-deny=/etc/shadow; read-deny=/srv; "
+	       "read-deny=/nonexistent-sbx; env-deny=API_*");
+	golden("gvisor-scope-outbound", SBX_BACKEND_GVISOR, true,
+	       "net=outbound; write=scope; writable=/tmp; no-exec=true; pids=64; memory=256m; "
+	       "cpus=1.5");
+	golden("gvisor-overlay-rootless", SBX_BACKEND_GVISOR, false,
+	       "net=enable; write=overlay; writable=/tmp; pids=32");
+	golden("docker-scope", SBX_BACKEND_DOCKER_EPHEMERAL, true,
+	       "net=disable; write=scope; writable=/tmp; readable=/usr; cpus=0.5; memory=64m; "
+	       "pids=16");
+	golden("docker-ephemeral-outbound", SBX_BACKEND_DOCKER_EPHEMERAL, true,
+	       "net=outbound; write=ephemeral; readable=/usr; readable=/tmp");
+	golden("docker-runsc-enable", SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL, true,
+	       "net=enable; write=none; readable=/usr; readable=/tmp; pids=16");
+}
+
+static void test_bundle_lifetime(void)
+{
+	struct sbx_host h = fake_host(true);
+	sbx_error *err = NULL;
+	struct sbx_plan *p = compile(SBX_BACKEND_GVISOR, &h, "write=none; net=disable", NULL, &err);
+	ok(p != NULL, "bundle: compiles");
+	sbx_error_free(err);
+	if (!p)
+		return;
+	char cfg[600];
+	snprintf(cfg, sizeof(cfg), "%s/config.json", p->scratch_dir);
+	_cleanup_free_ char *on_disk = slurp(cfg);
+	is_str(on_disk, p->profile, "bundle: config.json on disk is the plan's profile");
+	struct stat st;
+	ok(stat(p->scratch_dir, &st) == 0 && (st.st_mode & 077) == 0,
+	   "bundle: the scratch dir is private (0700)");
+	_cleanup_free_ char *dir = strdup(p->scratch_dir);
+	sbx_plan_free(p);
+	ok(stat(dir, &st) < 0 && errno == ENOENT, "bundle: freeing the plan removes %s", dir);
+}
+
+static void test_read_scope(void)
+{
+	struct sbx_host h = fake_host(true);
+	sbx_error *err = NULL;
+	struct sbx_plan *p =
+		compile(SBX_BACKEND_GVISOR, &h, "write=scope; writable=/tmp; readable=/usr/share",
+			NULL, &err);
+	ok(p != NULL, "read scope: compiles");
+	sbx_error_free(err);
+	if (!p)
+		return;
+	char root[600];
+	snprintf(root, sizeof(root), "\"root\": {\"path\": \"%s/rootfs\", \"readonly\": true}",
+		 p->scratch_dir);
+	ok(strstr(p->profile, root) != NULL, "read scope: the root is the bundle's empty rootfs");
+	ok(strstr(p->profile, "{\"destination\": \"/usr/share\", \"type\": \"bind\", \"source\": "
+			      "\"/usr/share\", \"options\": [\"rbind\", \"ro\"]}") != NULL,
+	   "read scope: the readable path is bound read-only");
+	ok(strstr(p->profile, "\"destination\": \"/tmp\", \"type\": \"bind\", \"source\": "
+			      "\"/tmp\", \"options\": [\"rbind\", \"rw\"]") != NULL,
+	   "read scope: the writable path is bound read-write");
+	ok(sbx_capset_has(p->uses, SBX_CAP_FS_READ_SCOPE) &&
+		   !sbx_capset_has(p->uses, SBX_CAP_FS_READ_HOST),
+	   "read scope: uses fs.read.scope, not fs.read.host");
+	bool sh = false;
+	for (size_t i = 0; i < p->runtime_paths.n; i++)
+		sh |= streq(p->runtime_paths.v[i], "/usr/bin/sh") ||
+		      streq(p->runtime_paths.v[i], "/bin/sh");
+	ok(sh, "read scope: the command's binary is a runtime path");
+	char rootfs[600];
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", p->scratch_dir);
+	struct stat st;
+	ok(stat(rootfs, &st) == 0 && S_ISDIR(st.st_mode), "read scope: rootfs/ exists");
+	sbx_plan_free(p);
+}
+
+static void test_probes(void)
+{
+	struct sbx_avail a = {0};
+	struct sbx_host h = fake_host(false);
+	sbx_backend_gvisor.probe(&h, &a);
+	ok(!a.unavailable, "gvisor probe, not root: available (rootless)");
+	ok(!sbx_capset_has(a.caps, SBX_CAP_RES_MEMORY) && !sbx_capset_has(a.caps, SBX_CAP_RES_CPU),
+	   "gvisor probe, not root: no cgroup limits");
+	ok(a.why[SBX_CAP_RES_MEMORY] && strstr(a.why[SBX_CAP_RES_MEMORY], "--rootless"),
+	   "gvisor probe, not root: says why (%s)", a.why[SBX_CAP_RES_MEMORY]);
+	ok(sbx_capset_has(a.caps, SBX_CAP_RES_PIDS) &&
+		   sbx_capset_has(a.caps, SBX_CAP_KERNEL_ISOLATION),
+	   "gvisor probe, not root: pids and kernel isolation stay");
+	a = (struct sbx_avail){0};
+	h = fake_host(true);
+	sbx_backend_gvisor.probe(&h, &a);
+	is_int(a.caps, sbx_caps_of(SBX_BACKEND_GVISOR), "gvisor probe, root: the whole row");
+	a = (struct sbx_avail){0};
+	h.runsc = NULL;
+	sbx_backend_gvisor.probe(&h, &a);
+	ok(a.unavailable && strstr(a.unavailable, "SBX_RUNSC"), "gvisor probe: no runsc");
+	a = (struct sbx_avail){0};
+	h = fake_host(false);
+	h.userns = false;
+	h.userns_why = "user.max_user_namespaces is 0";
+	sbx_backend_gvisor.probe(&h, &a);
+	ok(a.unavailable && strstr(a.unavailable, "max_user_namespaces"),
+	   "gvisor probe: not root without user namespaces is unavailable");
+
+	h = fake_host(true);
+	unsetenv("SBX_DOCKER_IMAGE");
+	a = (struct sbx_avail){0};
+	sbx_backend_docker_ephemeral.probe(&h, &a);
+	ok(a.unavailable && strstr(a.unavailable, "SBX_DOCKER_IMAGE"),
+	   "docker probe: no image named");
+	setenv("SBX_DOCKER_IMAGE", "sbx-test-busybox:1", 1);
+	setenv("DOCKER_HOST", "unix:///nonexistent-sbx/docker.sock", 1);
+	a = (struct sbx_avail){0};
+	sbx_backend_docker_runsc_ephemeral.probe(&h, &a);
+	ok(a.unavailable && strstr(a.unavailable, "no Docker daemon answers at /nonexistent-sbx"),
+	   "docker probe: no daemon (%s)", a.unavailable ? a.unavailable : "available");
+	unsetenv("DOCKER_HOST");
+}
+
+int main(void)
+{
+	setenv("SBX_DOCKER_IMAGE", "sbx-test-busybox:1", 1);
+	unsetenv("SBX_DOCKER_RUNSC_RUNTIME");
+	unsetenv("SBX_DOCKER_RUNSC_HOST_RUNTIME");
+	test_goldens();
+	test_bundle_lifetime();
+	test_read_scope();
+	test_probes();
+	return tap_done();
+}
