@@ -96,6 +96,12 @@ setup() {
 }
 
 @test "killing sbx-exec with SIGKILL kills the whole sandbox" {
+	if ! have_userns; then
+		# without a pid namespace the plan says what can survive
+		run sbx "${SB[@]}" --writable="$WORK" --print -- true
+		assert_output_contains "background processes the command started can survive"
+		return 0
+	fi
 	mkfifo "$WORK/out" "$WORK/ready"
 	timeout 20 cat "$WORK/out" >"$WORK/got" 3>&- &
 	local reader=$!
