@@ -62,22 +62,37 @@ static void unescape(char *s)
 
 static int read_mountpoints(struct mctx *m)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
+	/* One large read: the kernel regenerates mountinfo for every read. */
+	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return shim_fail(m->c, "cannot read /proc/self/mountinfo: %s", strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
+	_cleanup_buf_ buf b = {0};
+	char chunk[65536];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_addn(&b, chunk, (size_t)n);
+	if (n < 0 || b.oom)
+		return shim_fail(m->c, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+	for (char *line = b.s, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		char mp[4096];
 		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
 			continue;
 		unescape(mp);
 		if (strv_push(&m->mountpoints, mp) < 0)
-			break;
+			return -1;
 	}
-	free(line);
-	fclose(f);
 	return 0;
+}
+
+static bool needs_mountinfo(const struct shim_config *c)
+{
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].kind == MNT_COW_ROOT || c->mounts[i].kind == MNT_COW)
+			return true;
+	return false;
 }
 
 static bool has_mounts_beneath(const struct mctx *m, const char *dir)
@@ -321,7 +336,8 @@ int shim_mounts_apply(struct shim_config *c)
 		shim_fail(c, "cannot make the mount namespace private: %s", strerror(errno));
 		goto out;
 	}
-	if (read_mountpoints(&m) < 0 || open_sources(&m) < 0 || stage_setup(&m) < 0)
+	if ((needs_mountinfo(c) && read_mountpoints(&m) < 0) || open_sources(&m) < 0 ||
+	    stage_setup(&m) < 0)
 		goto out;
 	if (apply_steps(&m) < 0)
 		goto out;

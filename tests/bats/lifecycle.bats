@@ -55,8 +55,9 @@ setup() {
 		rm -f "$WORK/ready" "$WORK/got"
 		mkfifo "$WORK/ready"
 		# Background jobs of a non-interactive shell start with INT and
-		# QUIT ignored; give sbx-exec the defaults a terminal user has.
-		env --default-signal=INT,QUIT "$SBX_EXEC" "${SB[@]}" --writable="$WORK" -- sh -c \
+		# QUIT ignored (and nohup ignores HUP); give sbx-exec the defaults a
+		# terminal user has.
+		env --default-signal=INT,QUIT,HUP,TERM "$SBX_EXEC" "${SB[@]}" --writable="$WORK" -- sh -c \
 			"trap 'echo $sig > \"$WORK/got\"; exit 3' $sig; echo up > \"$WORK/ready\"; while :; do sleep 0.05; done" 3>&- &
 		local pid=$!
 		read -r _ <"$WORK/ready"
