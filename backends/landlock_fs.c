@@ -2,13 +2,17 @@
  * read and write rules, copy-on-write views, writable binds, read-deny
  * masks, hidden host sockets.
  *
- * Read-deny, with namespaces: a mask (empty read-only tmpfs or file) in the
- * private mount namespace hides the path by every route inside it: "..",
- * symlinks and hardlinks made inside resolve to the mask; /proc/self/root
- * is the sandbox's own root; /proc/<pid>/root of the user's other processes
- * does not exist, because the pid namespace has its own /proc. A missing
- * denied path gets a placeholder inside a copy-on-write view (never on the
- * host) and is masked too, so it stays hidden if it appears on the host.
+ * Read-deny, with namespaces: inside a copy-on-write view a whiteout in the
+ * upper layer makes the path not exist, and elsewhere an empty read-only
+ * directory or file is mounted over it, in the private mount namespace. By
+ * every route inside the namespace ("..", symlinks and hardlinks made
+ * inside, /proc/self/root) the path resolves to nothing or to the mask; the
+ * hidden file itself is only reachable through the host's mount tree, i.e.
+ * /proc/<pid>/root of an outside process, which the pid namespace does not
+ * show and Landlock refuses anyway (following that link needs ptrace access,
+ * and a sandboxed process has none to processes outside its domain). A
+ * missing denied path is whited out (or gets a placeholder) inside a view,
+ * never on the host, so it stays hidden if it appears on the host later.
  * Without namespaces (no user namespaces here), Landlock alone: no rule may
  * cover a denied path, so every rule above one is split into rules for the
  * siblings on the way down (the shim's --ll-deny); that also covers
@@ -363,7 +367,8 @@ int ll_plan_fs(struct ll_ctx *l)
 		return r;
 	if (l->c->read_deny.n)
 		sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_DENY,
-				       "masks in a private mount namespace, with a pid namespace and its "
-				       "own /proc");
+				       "a private mount namespace: whiteouts in copy-on-write views, or "
+				       "empty read-only masks; a pid namespace with its own /proc; "
+				       "Landlock refuses /proc/PID/root of outside processes");
 	return 0;
 }

@@ -71,7 +71,7 @@ setup() {
 @test "read-deny: --print names the mechanism" {
 	run sbx "${POL[@]}" --print -- true
 	if have_userns; then
-		assert_output_contains "masks in a private mount namespace"
+		assert_output_contains "a private mount namespace: whiteouts"
 	else
 		assert_output_contains "landlock ABI"
 		assert_output_contains "no user namespaces"
