@@ -88,7 +88,7 @@ $(B)/sbx-shim: $(B)/obj/shim/shim_bin.o $(SHIM_OBJS) $(B)/obj/lib/util.o
 
 SHIM_STATIC ?= -static
 
-$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libsbx.a $(SHIM_OBJS)
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libsbx.a $(SHIM_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) $(STATIC_DEPS) -lm
 

@@ -15,6 +15,7 @@
 #include "shim.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 static const char usage[] =
 	"Usage: sbx-shim [OPTION]... -- COMMAND [ARG]...\n"
@@ -113,7 +114,10 @@ static int resolve_command(const struct shim_config *c, char *out, size_t size)
 		snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
 		if (access(out, X_OK) == 0)
 			return 0;
-		if (errno == EACCES)
+		/* Like a shell: a file that exists but cannot be executed is
+		 * 126, a directory on PATH we cannot search is not. */
+		struct stat st;
+		if (errno == EACCES && stat(out, &st) == 0)
 			err = EACCES;
 		if (!p[n])
 			break;
