@@ -186,6 +186,13 @@ static void probe_cgroups(struct sbx_host *h)
 }
 #endif
 
+#ifndef __linux__
+const char *sbx_host_overlay_userns(void)
+{
+	return "not Linux";
+}
+#endif
+
 static void probe(struct sbx_host *h)
 {
 #ifndef _WIN32

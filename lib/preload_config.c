@@ -5,7 +5,9 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#ifdef __linux__
 #include <sys/mman.h>
+#endif
 
 #define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
 
@@ -102,6 +104,9 @@ int sbx_preload_config_build(const struct sbx_cctx *c, sbx_capset enforce,
 	int r = sbx_preload_config_text(c, enforce, extra_readable, &out->text, err);
 	if (r < 0)
 		return r;
+#ifndef __linux__
+	return sbx_err(err, -ENOTSUP, "the preload library exists on Linux only");
+#else
 	/* Deliberately not MFD_CLOEXEC: the command inherits it. */
 	_cleanup_close_ int fd = memfd_create("sbx-preload", MFD_ALLOW_SEALING);
 	if (fd < 0)
@@ -121,6 +126,7 @@ int sbx_preload_config_build(const struct sbx_cctx *c, sbx_capset enforce,
 		return -ENOMEM;
 	out->fd = steal_fd(&fd);
 	return 0;
+#endif
 }
 
 void sbx_preload_config_free(struct sbx_preload_config *p)
