@@ -77,21 +77,12 @@ static const char *const runtime_dirs[] = {
 	"/etc/ca-certificates", "/usr/share/ca-certificates", "/dev/random", "/dev/urandom",
 };
 
-static const char *env_get(const strv *env, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
-			return env->v[i] + n + 1;
-	return NULL;
-}
-
 int ll_runtime_paths(struct ll_ctx *l)
 {
 	struct sbx_plan *p = l->p;
 	const char *cmd = l->c->spec->args.v[0];
 	_cleanup_free_ char *bin = strchr(cmd, '/') ? path_join_normalize(l->c->dir, cmd)
-						      : sbx_find_program(cmd, env_get(&l->c->env, "PATH"));
+						      : sbx_find_program(cmd, env_value(strv_get(&l->c->env), "PATH"));
 	/* the binary, its interpreter, and the interpreter's own */
 	for (int depth = 0; bin && depth < 4; depth++) {
 		if (!strv_contains(&p->runtime_paths, bin) && strv_push(&p->runtime_paths, bin) < 0)

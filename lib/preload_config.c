@@ -141,27 +141,5 @@ void sbx_preload_config_free(struct sbx_preload_config *p)
 
 char *sbx_preload_lib_path(void)
 {
-	const char *env = getenv("SBX_PRELOAD_LIB");
-	if (env && *env)
-		return strdup(env);
-#ifdef __linux__
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		char *cand = NULL;
-		if (slash &&
-		    asprintf(&cand, "%.*s/libsbx-preload.so", (int)(slash - self), self) >= 0) {
-			if (access(cand, R_OK) == 0)
-				return cand;
-			free(cand);
-		}
-	}
-#endif
-#ifdef SBX_LIBEXECDIR
-	return strdup(SBX_LIBEXECDIR "/libsbx-preload.so");
-#else
-	return strdup("libsbx-preload.so");
-#endif
+	return sbx_helper_path("SBX_PRELOAD_LIB", "libsbx-preload.so", R_OK);
 }

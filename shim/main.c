@@ -86,15 +86,6 @@ int shim_fail(const struct shim_config *c, const char *fmt, ...)
 	return -1;
 }
 
-static const char *env_lookup(char **envp, const char *name)
-{
-	size_t n = strlen(name);
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
-
 /* Resolves the command like execvp, without calling execve per candidate
  * (with no-exec only one execve is allowed). Returns 0 with *out set, or
  * an errno. */
@@ -105,7 +96,7 @@ static int resolve_command(const struct shim_config *c, char *out, size_t size)
 		snprintf(out, size, "%s", cmd);
 		return 0;
 	}
-	const char *path = env_lookup(c->envp, "PATH");
+	const char *path = env_value(c->envp, "PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	int err = ENOENT;
