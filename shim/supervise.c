@@ -330,7 +330,7 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 			struct shim_msg m;
 			int fd = -1;
 			if (shim_msg_recv(s->sync, &m, &fd) < 0) {
-				p[1].fd = -1;
+				/* EOF: the sandbox side is gone; poll skips fd -1 */
 				close(s->sync);
 				s->sync = -1;
 			} else if (m.type == SHIM_MSG_NOTIFY_FD && fd >= 0 && s->notify < 0) {
@@ -370,8 +370,6 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 				return status_of(st);
 			}
 		}
-		if (s->sync < 0 && s->sync == -1)
-			p[1].fd = -1;
 	}
 }
 
