@@ -42,6 +42,7 @@ struct mctx {
 	strv mountpoints; /* the host's mount points, from mountinfo */
 	int *keep_fds;    /* O_PATH fds of --bind/--socket sources, by mount index */
 	bool *hidden;     /* --mask/--hide steps already done by a whiteout */
+	bool have_sources; /* the read-only mask sources exist */
 	unsigned overlays;
 	bool grant_writes; /* views made for --cow-root take writes; --cow ones
 			    * only hold read-deny placeholders */
@@ -152,12 +153,15 @@ static int whiteout(const char *dir, const char *upper, const char *path)
 		}
 		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || st.st_gid != getegid())
 			return -1;
-		if (mkdir(up, st.st_mode & 07777) < 0 && errno != EEXIST)
+		if (mkdir(up, st.st_mode & 07777) == 0) {
+			/* new: give it the lower directory's mode (umask) and times */
+			struct timespec t[2] = {st.st_atim, st.st_mtim};
+			if (chmod(up, st.st_mode & 07777) < 0)
+				return -1;
+			utimensat(AT_FDCWD, up, t, AT_SYMLINK_NOFOLLOW);
+		} else if (errno != EEXIST) {
 			return -1;
-		if (chmod(up, st.st_mode & 07777) < 0)
-			return -1;
-		struct timespec t[2] = {st.st_atim, st.st_mtim};
-		utimensat(AT_FDCWD, up, t, AT_SYMLINK_NOFOLLOW);
+		}
 		c += n;
 		while (*c == '/')
 			c++;
@@ -251,6 +255,28 @@ static int cow_dir(struct mctx *m, const char *dir, int depth)
 	return r;
 }
 
+/* The sources of every mask: an empty directory and an empty file on their
+ * own read-only tmpfs; made when the first mask needs them (whiteouts need
+ * none). */
+static int mask_sources(struct mctx *m)
+{
+	if (m->have_sources)
+		return 0;
+	m->have_sources = true;
+	if (mkdir(STAGE "/ro", 0700) < 0 || mount("tmpfs", STAGE "/ro", "tmpfs", MS_NOSUID | MS_NODEV,
+						 "size=4k,mode=000") < 0 ||
+	    mkdir(STAGE "/ro/dir", 0) < 0)
+		return shim_fail(m->c, "staging: %s", strerror(errno));
+	int f = open(STAGE "/ro/file", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
+	if (f < 0)
+		return shim_fail(m->c, "staging: %s", strerror(errno));
+	close(f);
+	if (mount(NULL, STAGE "/ro", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,mode=000") < 0)
+		return shim_fail(m->c, "staging: read-only: %s", strerror(errno));
+	return 0;
+}
+
 static int mkdir_p(const char *path)
 {
 	char tmp[4096];
@@ -291,6 +317,8 @@ static int mask(struct mctx *m, const char *path, bool create)
 					 path, strerror(errno));
 		st.st_mode = S_IFDIR;
 	}
+	if (mask_sources(m) < 0)
+		return -1;
 	/* Bind mounts inherit the read-only flag of their source. */
 	const char *src = S_ISDIR(st.st_mode) ? STAGE "/ro/dir" : STAGE "/ro/file";
 	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
@@ -322,19 +350,6 @@ static int stage_setup(struct mctx *m)
 				 strerror(errno));
 	if (mkdir(STAGE "/u", 0700) < 0 || mkdir(STAGE "/w", 0700) < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
-	/* The sources of every mask: an empty directory and an empty file, each
-	 * its own read-only mount. */
-	if (mkdir(STAGE "/ro", 0700) < 0 || mount("tmpfs", STAGE "/ro", "tmpfs", MS_NOSUID | MS_NODEV,
-						 "size=4k,mode=000") < 0 ||
-	    mkdir(STAGE "/ro/dir", 0) < 0)
-		return shim_fail(m->c, "staging: %s", strerror(errno));
-	int f = open(STAGE "/ro/file", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
-	if (f < 0)
-		return shim_fail(m->c, "staging: %s", strerror(errno));
-	close(f);
-	if (mount(NULL, STAGE "/ro", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "size=4k,mode=000") < 0)
-		return shim_fail(m->c, "staging: read-only: %s", strerror(errno));
 	return 0;
 }
 
