@@ -80,13 +80,17 @@ $(B)/libsbx.so: $(LIB_OBJS) lib/libsbx.map
 	$(CC) -shared -Wl,-soname,libsbx.so.$(SOVERSION) -Wl,--version-script=lib/libsbx.map \
 	  -o $@ $(LIB_OBJS) $(LDFLAGS_ALL) -lm
 
+# sbx-exec is static too: it starts before every sandboxed command (every
+# recipe of a Makefile), and the loader's work is a third of a bare start.
+EXEC_STATIC ?= -static-pie
 $(B)/sbx-exec: $(EXEC_OBJS) $(SHIM_OBJS) $(B)/libsbx.a
-	$(CC) -o $@ $(EXEC_OBJS) $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) $(STATIC_DEPS) -lm
+	$(CC) $(EXEC_STATIC) -o $@ $(EXEC_OBJS) $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) \
+	  $(if $(EXEC_STATIC),-lseccomp -lcap-ng,$(STATIC_DEPS)) -lm
 
 $(B)/sbx-shim: $(B)/obj/shim/shim_bin.o $(SHIM_OBJS) $(B)/obj/lib/util.o
 	$(CC) $(SHIM_STATIC) -o $@ $^ $(LDFLAGS_ALL) -lseccomp -lcap-ng
 
-SHIM_STATIC ?= -static
+SHIM_STATIC ?= -static-pie
 
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libsbx.a $(SHIM_OBJS)
 	@mkdir -p $(dir $@)
@@ -121,7 +125,8 @@ check-nolandlock: all $(PROBE_BINS)
 asan:
 	$(MAKE) B=build-asan OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" SHIM_STATIC= STATIC_DEPS="-lseccomp -lcap-ng" check
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" SHIM_STATIC= EXEC_STATIC= \
+	  STATIC_DEPS="-lseccomp -lcap-ng" check
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBDIR) \

@@ -23,7 +23,8 @@ class Sbx < Formula
            "ZSHCOMPDIR=#{zsh_completion}",
            "FISHCOMPDIR=#{fish_completion}",
            "STATIC_DEPS=-lseccomp -lcap-ng",
-           "SHIM_STATIC="
+           "SHIM_STATIC=",
+           "EXEC_STATIC="
   end
 
   test do
