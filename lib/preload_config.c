@@ -133,9 +133,21 @@ void sbx_preload_config_free(struct sbx_preload_config *p)
 	strv_clear(&p->env);
 }
 
-char *sbx_preload_lib_path(void)
+int sbx_preload_plan_note(struct sbx_plan *p, sbx_capset held, const char *how)
 {
-	const char *env = getenv("SBX_PRELOAD_LIB");
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		if ((held & SBX_CAPSET_OF(i)) &&
+		    sbx_plan_set_mechanism(p, (sbx_cap)i, "%s%s%s", SBX_PRELOAD_MECHANISM,
+		                           how ? "; " : "", how ? how : "") < 0)
+			return -ENOMEM;
+	return held ? sbx_plan_caveat(p, "%s", SBX_PRELOAD_CAVEAT) : 0;
+}
+
+/* $env, else name beside /proc/self/exe (the build tree) when it is
+ * there, else the installed libexec path. */
+static char *helper_path(const char *env_name, const char *name)
+{
+	const char *env = getenv(env_name);
 	if (env && *env)
 		return strdup(env);
 #ifdef __linux__
@@ -145,17 +157,29 @@ char *sbx_preload_lib_path(void)
 		self[n] = '\0';
 		char *slash = strrchr(self, '/');
 		char *cand = NULL;
-		if (slash &&
-		    asprintf(&cand, "%.*s/libsbx-preload.so", (int)(slash - self), self) >= 0) {
+		if (slash && asprintf(&cand, "%.*s/%s", (int)(slash - self), self, name) >= 0) {
 			if (access(cand, R_OK) == 0)
 				return cand;
 			free(cand);
 		}
 	}
 #endif
+	char *out = NULL;
 #ifdef SBX_LIBEXECDIR
-	return strdup(SBX_LIBEXECDIR "/libsbx-preload.so");
+	if (asprintf(&out, "%s/%s", SBX_LIBEXECDIR, name) < 0)
+		return NULL;
 #else
-	return strdup("libsbx-preload.so");
+	out = strdup(name);
 #endif
+	return out;
+}
+
+char *sbx_preload_lib_path(void)
+{
+	return helper_path("SBX_PRELOAD_LIB", "libsbx-preload.so");
+}
+
+char *sbx_preload_exec_path(void)
+{
+	return helper_path("SBX_PRELOAD_EXEC", "sbx-preload-exec");
 }
