@@ -118,12 +118,13 @@ static void describe_gaps(buf *b, sbx_capset gaps, const struct sbx_avail *a)
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
 		if (gaps & SBX_CAPSET_OF(i)) {
 			buf_addf(b, "%s%s", first ? "" : ", ", sbx_cap_name((sbx_cap)i));
-			if (a->why[i])
-				buf_addf(b, " (%s%s)", a->why[i],
-					 a->preload & SBX_CAPSET_OF(i)
-						 ? "; with --best-effort, libsbx-preload.so holds it "
-						   "for dynamically linked programs"
-						 : "");
+			bool pre = a->preload & SBX_CAPSET_OF(i);
+			if (a->why[i] || pre)
+				buf_addf(b, " (%s%s%s)", a->why[i] ? a->why[i] : "",
+					 a->why[i] && pre ? "; " : "",
+					 pre ? "with --best-effort, libsbx-preload.so holds it "
+					       "for dynamically linked programs"
+					     : "");
 			first = false;
 		}
 }
