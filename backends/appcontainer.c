@@ -50,15 +50,6 @@ static void add_encoded(buf *b, const char *s)
 	}
 }
 
-static const char *env_value(const strv *env, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
-			return env->v[i] + n + 1;
-	return NULL;
-}
-
 struct ac {
 	const struct sbx_cctx *c;
 	struct sbx_plan *p;
@@ -116,9 +107,9 @@ static int net(struct ac *a)
 
 static const char *temp_dir(const struct ac *a)
 {
-	const char *t = env_value(&a->c->env, "TEMP");
+	const char *t = env_value(strv_get(&a->c->env), "TEMP");
 	if (!t || !*t)
-		t = env_value(&a->c->env, "TMP");
+		t = env_value(strv_get(&a->c->env), "TMP");
 	return t && *t ? t : a->c->tmpdir;
 }
 

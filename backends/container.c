@@ -107,15 +107,6 @@ int ctr_capture(char *const argv[], char **out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-const char *ctr_env_get(const strv *env, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
-			return env->v[i] + n + 1;
-	return NULL;
-}
-
 char *ctr_resolve_command(const struct sbx_cctx *c)
 {
 	const char *cmd = c->spec->args.v[0];
@@ -127,7 +118,7 @@ char *ctr_resolve_command(const struct sbx_cctx *c)
 		}
 		return p;
 	}
-	return sbx_find_program(cmd, ctr_env_get(&c->env, "PATH"));
+	return sbx_find_program(cmd, env_value(strv_get(&c->env), "PATH"));
 }
 
 static void json_names(buf *b, const char *const *names, size_t n)

@@ -19,7 +19,6 @@ char *ctr_unique_name(void);
 int ctr_capture(char *const argv[], char **out);
 
 /* Value of NAME in a NAME=value vector, or NULL. */
-const char *ctr_env_get(const strv *env, const char *name);
 
 /* The command's program as the host resolves it (PATH of the command's
  * environment), or NULL when it is not found. malloc'd. */

@@ -499,7 +499,11 @@ static int mechanisms(struct gv *g)
 	sbx_plan_caveat(p, "gVisor implements Linux system calls itself and some differ: this "
 			   "runsc rejects coreutils' statx() (ls -l, stat fail with EINVAL)");
 	sbx_plan_caveat(p, "runsc exits 128 when it fails before the command starts; sbx reports "
-			   "that as 125, so a command that itself exits 128 is reported as 125");
+			   "that as 125, so a command that itself exits 128 is reported as 125, "
+			   "and a command that is not found is 125 rather than 127");
+	sbx_plan_caveat(p, "runsc writes the command's stdout and stderr from offset 0 of a "
+			   "regular file opened without O_APPEND, overwriting what the file held "
+			   "(use >> or a pipe)");
 	return 0;
 }
 

@@ -26,10 +26,10 @@ char *sbx_program_interpreter(const char *path);
  * hold part of it under best effort (the available plan then says so). */
 static void probe_no_landlock(const struct sbx_host *h, struct sbx_avail *a)
 {
-	static const char why[] = "needs Landlock, which this kernel lacks (Linux 5.13+ with "
-				  "CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list)";
+	static const char why[] = "Landlock is not available on this kernel (needs Linux 5.13+ "
+				  "with CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list)";
 	static const char why_eph[] =
-		"needs Landlock, which this kernel lacks: without it the host's files outside "
+		"Landlock is not available on this kernel, and without it the host's files outside "
 		"the copy-on-write layers (/dev, /run, files directly in / and in directories "
 		"holding other mounts) stay writable";
 	sbx_capset lost = CAP(FS_READ_SCOPE) | CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY) |
@@ -106,21 +106,12 @@ static const char *const runtime_dirs[] = {
 	"/etc/ca-certificates", "/usr/share/ca-certificates", "/dev/random", "/dev/urandom",
 };
 
-static const char *env_get(const strv *env, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
-			return env->v[i] + n + 1;
-	return NULL;
-}
-
 int ll_runtime_paths(struct ll_ctx *l)
 {
 	struct sbx_plan *p = l->p;
 	const char *cmd = l->c->spec->args.v[0];
 	_cleanup_free_ char *bin = strchr(cmd, '/') ? path_join_normalize(l->c->dir, cmd)
-						      : sbx_find_program(cmd, env_get(&l->c->env, "PATH"));
+						      : sbx_find_program(cmd, env_value(strv_get(&l->c->env), "PATH"));
 	/* the binary, its interpreter, and the interpreter's own */
 	for (int depth = 0; bin && depth < 4; depth++) {
 		if (!strv_contains(&p->runtime_paths, bin) && strv_push(&p->runtime_paths, bin) < 0)

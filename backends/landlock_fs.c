@@ -2,13 +2,17 @@
  * read and write rules, copy-on-write views, writable binds, read-deny
  * masks, hidden host sockets.
  *
- * Read-deny, with namespaces: a mask (empty read-only tmpfs or file) in the
- * private mount namespace hides the path by every route inside it: "..",
- * symlinks and hardlinks made inside resolve to the mask; /proc/self/root
- * is the sandbox's own root; /proc/<pid>/root of the user's other processes
- * does not exist, because the pid namespace has its own /proc. A missing
- * denied path gets a placeholder inside a copy-on-write view (never on the
- * host) and is masked too, so it stays hidden if it appears on the host.
+ * Read-deny, with namespaces: inside a copy-on-write view a whiteout in the
+ * upper layer makes the path not exist, and elsewhere an empty read-only
+ * directory or file is mounted over it, in the private mount namespace. By
+ * every route inside the namespace ("..", symlinks and hardlinks made
+ * inside, /proc/self/root) the path resolves to nothing or to the mask; the
+ * hidden file itself is only reachable through the host's mount tree, i.e.
+ * /proc/<pid>/root of an outside process, which the pid namespace does not
+ * show and Landlock refuses anyway (following that link needs ptrace access,
+ * and a sandboxed process has none to processes outside its domain). A
+ * missing denied path is whited out (or gets a placeholder) inside a view,
+ * never on the host, so it stays hidden if it appears on the host later.
  * Without namespaces (no user namespaces here), Landlock alone: no rule may
  * cover a denied path, so every rule above one is split into rules for the
  * siblings on the way down (the shim's --ll-deny); that also covers
@@ -66,6 +70,8 @@ static bool top_level(const char *p)
 	return p[0] == '/' && p[1] && !strchr(p + 1, '/');
 }
 
+static int plan_deny_views(struct ll_ctx *l, const strv *hostw);
+
 /* Copy-on-write views and writable binds. */
 static int plan_cow(struct ll_ctx *l, const strv *hostw)
 {
@@ -88,23 +94,85 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 				return -ENOMEM;
 		return 0;
 	}
-	/* none/scope: copy-on-write only where a missing denied path needs a
-	 * placeholder, and never over a writable path. */
+	return plan_deny_views(l, hostw);
+}
+
+/* Where the denied paths' views go, with write none or scope. */
+struct view {
+	char *dir;
+	unsigned paths;
+	bool missing;
+};
+
+/* none/scope: read-deny is best held by whiteouts in a copy-on-write view
+ * (no mount per path, and a missing path stays hidden if it appears): one
+ * view over the top-most existing parent the denied paths share, usually
+ * $HOME. A view costs about one overlay mount, four masks' worth, so a
+ * lone existing denied path is masked with a bind instead. Views never lie
+ * over or inside a writable path; writable paths inside one are bound back
+ * over it. The views take no writes: Landlock grants none there. */
+static int plan_deny_views(struct ll_ctx *l, const strv *hostw)
+{
+	struct view v[64];
+	size_t nv = 0;
+	int r = 0;
 	for (size_t i = 0; i < l->c->read_deny.n; i++) {
 		const char *d = l->c->read_deny.v[i];
-		if (exists(d) || beneath_any(d, hostw))
+		if (beneath_any(d, hostw))
 			continue;
-		_cleanup_free_ char *a = existing_ancestor(d);
-		if (!a || streq(a, "/") || beneath_any(a, &l->cow))
-			continue;
-		/* writable paths inside the view are bound back over it */
-		if (strv_push(&l->cow, a) < 0 || ll_opt(p, "--cow", a) < 0)
+		bool missing = !exists(d);
+		_cleanup_free_ char *parent = strdup(d);
+		char *slash = parent ? strrchr(parent, '/') : NULL;
+		if (!slash)
 			return -ENOMEM;
+		slash[slash == parent] = '\0';
+		char *a = existing_ancestor(parent);
+		if (!a)
+			return -ENOMEM;
+		bool over_writable = false;
 		for (size_t k = 0; k < hostw->n; k++)
-			if (path_is_beneath(hostw->v[k], a) && ll_opt(p, "--bind", hostw->v[k]) < 0)
-				return -ENOMEM;
+			over_writable |= path_is_beneath(a, hostw->v[k]);
+		if (streq(a, "/") || over_writable || nv == ARRAY_SIZE(v)) {
+			free(a);
+			continue;
+		}
+		size_t k;
+		for (k = 0; k < nv && !path_is_beneath(a, v[k].dir); k++)
+			;
+		if (k < nv) {
+			free(a);
+		} else {
+			/* a new top-most view absorbs the ones beneath it */
+			struct view nw = {.dir = a};
+			size_t keep = 0;
+			for (size_t j = 0; j < nv; j++) {
+				if (path_is_beneath(v[j].dir, a)) {
+					nw.paths += v[j].paths;
+					nw.missing |= v[j].missing;
+					free(v[j].dir);
+				} else {
+					v[keep++] = v[j];
+				}
+			}
+			nv = keep;
+			k = nv;
+			v[nv++] = nw;
+		}
+		v[k].paths++;
+		v[k].missing |= missing;
 	}
-	return 0;
+	for (size_t k = 0; k < nv && r == 0; k++) {
+		if (v[k].paths < 4 && !v[k].missing)
+			continue;
+		if (strv_push(&l->cow, v[k].dir) < 0 || ll_opt(l->p, "--cow", v[k].dir) < 0)
+			r = -ENOMEM;
+		for (size_t j = 0; j < hostw->n && r == 0; j++)
+			if (path_is_beneath(hostw->v[j], v[k].dir) && ll_opt(l->p, "--bind", hostw->v[j]) < 0)
+				r = -ENOMEM;
+	}
+	for (size_t k = 0; k < nv; k++)
+		free(v[k].dir);
+	return r;
 }
 
 static bool is_allowed_socket(const struct ll_ctx *l, const char *p)
@@ -316,7 +384,9 @@ int ll_plan_fs(struct ll_ctx *l)
 		return r;
 	if (l->c->read_deny.n)
 		sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_DENY,
-				       "masks in a private mount namespace, with a pid namespace and its "
-				       "own /proc");
+				       "a private mount namespace: whiteouts in copy-on-write views, or "
+				       "empty read-only masks; a pid namespace with its own /proc%s",
+				       l->abi ? "; Landlock refuses /proc/PID/root of outside processes"
+					      : "");
 	return 0;
 }

@@ -16,9 +16,39 @@
  * policy that only lets the command itself execute still runs it. */
 #include "launcher.h"
 
+#include <stdio.h>
+
+#ifdef _WIN32
+/* Exec shims are symlinks resolved through PATH: a POSIX feature. On
+ * Windows sbx-exec.exe is never a shim, and --install-shims says so. */
+const char *shim_name(const char *argv0)
+{
+	(void)argv0;
+	return NULL;
+}
+
+int shim_command(const char *name, char **argv, char ***out)
+{
+	(void)name;
+	(void)argv;
+	*out = NULL;
+	return 125;
+}
+
+void shim_command_free(char **cmd)
+{
+	(void)cmd;
+}
+
+int shims_install(const struct cli *cli)
+{
+	(void)cli;
+	errorf(NULL, "--install-shims is not available on Windows (exec shims are symlinks)");
+	return 125;
+}
+#else
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <sys/stat.h>
 
 /* Names that are sbx-exec itself rather than a shim: sbx-exec and any other
@@ -249,3 +279,4 @@ int shims_install(const struct cli *cli)
 	printf("Put %s first on PATH to run these commands sandboxed.\n", dir);
 	return 0;
 }
+#endif

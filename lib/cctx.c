@@ -51,15 +51,6 @@ static int resolve_list(strv *out, const strv *in, const char *dir)
 	return 0;
 }
 
-static const char *env_get(char *const *env, const char *name)
-{
-	size_t n = strlen(name);
-	for (; env && *env; env++)
-		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
-			return *env + n + 1;
-	return NULL;
-}
-
 /* Keeps a variable when it matches an allow pattern (or none is set) and
  * no deny pattern; deny always wins. */
 static bool env_keep(const struct sbx_spec *s, const char *entry)
@@ -100,9 +91,9 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 	    resolve_list(&c->allow_socket, &s->lists[SBX_LIST_ALLOW_SOCKET], c->dir) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	char *const *env = s->env_set ? strv_get(&s->env) : environ;
-	const char *tmp = env_get(env, "TMPDIR");
+	const char *tmp = env_value(env, "TMPDIR");
 	c->tmpdir = resolve("/", tmp && tmp[0] == '/' ? tmp : "/tmp");
-	const char *home = env_get(env, "HOME");
+	const char *home = env_value(env, "HOME");
 	if (home && *home)
 		c->home = strdup(home);
 	if (!c->tmpdir)

@@ -187,6 +187,13 @@ static void probe_cgroups(struct sbx_host *h)
 }
 #endif
 
+#ifndef __linux__
+const char *sbx_host_overlay_userns(void)
+{
+	return "not Linux";
+}
+#endif
+
 static void probe(struct sbx_host *h)
 {
 #ifndef _WIN32
@@ -229,30 +236,33 @@ const struct sbx_host *sbx_host_get(void)
 	return &host;
 }
 
-char *sbx_shim_path(void)
+char *sbx_helper_path(const char *env_name, const char *file, int mode)
 {
-	const char *env = getenv("SBX_SHIM");
+	const char *env = getenv(env_name);
 	if (env && *env)
 		return strdup(env);
 #ifdef __linux__
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			char *cand = NULL;
-			if (asprintf(&cand, "%.*s/sbx-shim", (int)(slash - self), self) >= 0) {
-				if (access(cand, X_OK) == 0)
-					return cand;
-				free(cand);
-			}
-		}
+	char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+	char *cand = NULL;
+	if (slash && asprintf(&cand, "%.*s/%s", (int)(slash - self), self, file) >= 0) {
+		if (access(cand, mode) == 0)
+			return cand;
+		free(cand);
 	}
+#else
+	(void)mode;
 #endif
 #ifdef SBX_LIBEXECDIR
-	return strdup(SBX_LIBEXECDIR "/sbx-shim");
+	char *installed = NULL;
+	return asprintf(&installed, "%s/%s", SBX_LIBEXECDIR, file) < 0 ? NULL : installed;
 #else
-	return strdup("sbx-shim");
+	return strdup(file);
 #endif
+}
+
+char *sbx_shim_path(void)
+{
+	return sbx_helper_path("SBX_SHIM", "sbx-shim", X_OK);
 }

@@ -200,6 +200,10 @@ struct sbx_run_result {
 	bool timed_out;
 };
 
+/* Removes dir and everything below it, without crossing into other
+ * filesystems or following links; best effort (lib/plan.c). */
+void sbx_remove_tree(const char *dir);
+
 /* Runs a compiled plan as a child and waits (lib/run.c): stdio wired,
  * timeout enforced, signals forwarded when forward_signals, cleanup_argv
  * run and scratch_dir removed afterwards on every path. Returns 0 when the
@@ -207,8 +211,11 @@ struct sbx_run_result {
 int sbx_plan_run(const struct sbx_plan *plan, const sbx_stdio *stdio, bool forward_signals,
 		 struct sbx_run_result *res, sbx_error **err);
 
-/* The shim's path: $SBX_SHIM, else beside /proc/self/exe, else the
- * installed libexec path. malloc'd. */
+/* A helper program or library: $env_name, else file beside
+ * /proc/self/exe (the build tree) when accessible with mode, else the
+ * installed libexec path. malloc'd, or NULL. */
+char *sbx_helper_path(const char *env_name, const char *file, int mode);
+/* sbx-shim's path ($SBX_SHIM, beside sbx-exec, or in libexec). */
 char *sbx_shim_path(void);
 
 #endif

@@ -15,6 +15,16 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 #endif
 
+void sbx_remove_tree(const char *dir)
+{
+#ifndef _WIN32
+	if (dir)
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+#else
+	(void)dir;
+#endif
+}
+
 void sbx_plan_free(sbx_plan *p)
 {
 	if (!p)
@@ -23,7 +33,7 @@ void sbx_plan_free(sbx_plan *p)
 	/* Files the plan created (a bundle) live as long as the plan, so a
 	 * printed plan leaves nothing behind; a run removed them already. */
 	if (p->scratch_dir)
-		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		sbx_remove_tree(p->scratch_dir);
 #endif
 	strv_clear(&p->argv);
 	strv_clear(&p->env);

@@ -5,7 +5,9 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#ifdef __linux__
 #include <sys/mman.h>
+#endif
 
 #define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
 
@@ -102,6 +104,9 @@ int sbx_preload_config_build(const struct sbx_cctx *c, sbx_capset enforce,
 	int r = sbx_preload_config_text(c, enforce, extra_readable, &out->text, err);
 	if (r < 0)
 		return r;
+#ifndef __linux__
+	return sbx_err(err, -ENOTSUP, "the preload library exists on Linux only");
+#else
 	/* Deliberately not MFD_CLOEXEC: the command inherits it. */
 	_cleanup_close_ int fd = memfd_create("sbx-preload", MFD_ALLOW_SEALING);
 	if (fd < 0)
@@ -121,6 +126,7 @@ int sbx_preload_config_build(const struct sbx_cctx *c, sbx_capset enforce,
 		return -ENOMEM;
 	out->fd = steal_fd(&fd);
 	return 0;
+#endif
 }
 
 void sbx_preload_config_free(struct sbx_preload_config *p)
@@ -143,43 +149,12 @@ int sbx_preload_plan_note(struct sbx_plan *p, sbx_capset held, const char *how)
 	return held ? sbx_plan_caveat(p, "%s", SBX_PRELOAD_CAVEAT) : 0;
 }
 
-/* $env, else name beside /proc/self/exe (the build tree) when it is
- * there, else the installed libexec path. */
-static char *helper_path(const char *env_name, const char *name)
-{
-	const char *env = getenv(env_name);
-	if (env && *env)
-		return strdup(env);
-#ifdef __linux__
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		char *cand = NULL;
-		if (slash && asprintf(&cand, "%.*s/%s", (int)(slash - self), self, name) >= 0) {
-			if (access(cand, R_OK) == 0)
-				return cand;
-			free(cand);
-		}
-	}
-#endif
-	char *out = NULL;
-#ifdef SBX_LIBEXECDIR
-	if (asprintf(&out, "%s/%s", SBX_LIBEXECDIR, name) < 0)
-		return NULL;
-#else
-	out = strdup(name);
-#endif
-	return out;
-}
-
 char *sbx_preload_lib_path(void)
 {
-	return helper_path("SBX_PRELOAD_LIB", "libsbx-preload.so");
+	return sbx_helper_path("SBX_PRELOAD_LIB", "libsbx-preload.so", R_OK);
 }
 
 char *sbx_preload_exec_path(void)
 {
-	return helper_path("SBX_PRELOAD_EXEC", "sbx-preload-exec");
+	return sbx_helper_path("SBX_PRELOAD_EXEC", "sbx-preload-exec", X_OK);
 }

@@ -6,7 +6,6 @@
 
 #ifndef _WIN32
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,15 +26,6 @@ static void on_signal(int sig)
 		/* nothing to do: the pipe is full and a wakeup is pending */
 	}
 	errno = saved;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /* Runs argv to completion with stdio on /dev/null; best effort. */
@@ -62,7 +52,7 @@ static void cleanup(const struct sbx_plan *p)
 	if (p->cleanup_argv.n)
 		run_quiet(p->cleanup_argv.v);
 	if (p->scratch_dir)
-		nftw(p->scratch_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		sbx_remove_tree(p->scratch_dir);
 }
 
 static double now(void)

@@ -208,6 +208,15 @@ void buf_free(buf *b)
 	*b = (buf){0};
 }
 
+const char *env_value(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+	for (; env && *env; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
 #ifdef _WIN32
 /* Windows paths: '/' and '\\' both separate, a root is a drive ("C:\\") or,
  * for a path without a drive, the drive of a; the result uses '\\'. UNC

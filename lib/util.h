@@ -107,6 +107,9 @@ char *path_join_normalize(const char *a, const char *b);
 /* True when path equals dir or lies beneath it (both normalised absolute). */
 bool path_is_beneath(const char *path, const char *dir);
 
+/* The value of NAME in a NULL-terminated "NAME=value" vector, or NULL. */
+const char *env_value(char *const *env, const char *name);
+
 /* Simple glob match of a variable name ('*', '?', "[...]"), no flags. */
 bool glob_match(const char *pattern, const char *name);
 /* True when pattern is a well-formed name glob: non-empty, no '=', brackets

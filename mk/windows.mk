@@ -15,7 +15,11 @@ WIN_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-i
 WIN_LIBS := -static -luserenv -ladvapi32 -lole32
 
 # lib/run.c is the POSIX runner; on Windows appcontainer_win32.c is the runner.
-WIN_SRCS := $(filter-out lib/run.c,$(wildcard lib/*.c)) $(wildcard backends/*.c) \
+# The Linux backends' compilers look at the host they compile on; on
+# Windows unix_backends_win32.c stands in for them.
+WIN_SRCS := $(filter-out lib/run.c,$(wildcard lib/*.c)) \
+	    $(filter-out backends/container.c backends/docker.c backends/gvisor.c \
+	      backends/landlock.c backends/landlock_fs.c,$(wildcard backends/*.c)) \
 	    $(wildcard launcher/*.c)
 WIN_OBJS := $(patsubst %.c,$(WIN_B)/obj/%.o,$(WIN_SRCS))
 

@@ -17,6 +17,7 @@
 #include "shim.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 static const char usage[] =
 	"Usage: sbx-shim [OPTION]... -- COMMAND [ARG]...\n"
@@ -91,15 +92,6 @@ int shim_fail(const struct shim_config *c, const char *fmt, ...)
 	return -1;
 }
 
-static const char *env_lookup(char **envp, const char *name)
-{
-	size_t n = strlen(name);
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
-
 /* Resolves the command like execvp, without calling execve per candidate
  * (with no-exec only one execve is allowed). Returns 0 with *out set, or
  * an errno. */
@@ -110,7 +102,7 @@ static int resolve_command(const struct shim_config *c, char *out, size_t size)
 		snprintf(out, size, "%s", cmd);
 		return 0;
 	}
-	const char *path = env_lookup(c->envp, "PATH");
+	const char *path = env_value(c->envp, "PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	int err = ENOENT;
@@ -119,7 +111,10 @@ static int resolve_command(const struct shim_config *c, char *out, size_t size)
 		snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
 		if (access(out, X_OK) == 0)
 			return 0;
-		if (errno == EACCES)
+		/* Like a shell: a file that exists but cannot be executed is
+		 * 126, a directory on PATH we cannot search is not. */
+		struct stat st;
+		if (errno == EACCES && stat(out, &st) == 0)
 			err = EACCES;
 		if (!p[n])
 			break;

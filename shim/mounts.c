@@ -32,6 +32,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #define STAGE     "/dev/shm"
 #define MAX_DEPTH 2
@@ -40,6 +41,7 @@ struct mctx {
 	struct shim_config *c;
 	strv mountpoints; /* the host's mount points, from mountinfo */
 	int *keep_fds;    /* O_PATH fds of --bind/--socket sources, by mount index */
+	bool *hidden;     /* --mask/--hide steps already done by a whiteout */
 	unsigned overlays;
 	bool grant_writes; /* views made for --cow-root take writes; --cow ones
 			    * only hold read-deny placeholders */
@@ -62,22 +64,37 @@ static void unescape(char *s)
 
 static int read_mountpoints(struct mctx *m)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
+	/* One large read: the kernel regenerates mountinfo for every read. */
+	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return shim_fail(m->c, "cannot read /proc/self/mountinfo: %s", strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
+	_cleanup_buf_ buf b = {0};
+	char chunk[65536];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_addn(&b, chunk, (size_t)n);
+	if (n < 0 || b.oom)
+		return shim_fail(m->c, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+	for (char *line = b.s, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		char mp[4096];
 		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
 			continue;
 		unescape(mp);
 		if (strv_push(&m->mountpoints, mp) < 0)
-			break;
+			return -1;
 	}
-	free(line);
-	fclose(f);
 	return 0;
+}
+
+static bool needs_mountinfo(const struct shim_config *c)
+{
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].kind == MNT_COW_ROOT || c->mounts[i].kind == MNT_COW)
+			return true;
+	return false;
 }
 
 static bool has_mounts_beneath(const struct mctx *m, const char *dir)
@@ -95,6 +112,71 @@ static bool is_mountpoint(const struct mctx *m, const char *dir)
 	return strv_contains(&m->mountpoints, dir);
 }
 
+static bool beneath_bind(const struct shim_config *c, const char *p)
+{
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].kind == MNT_BIND && path_is_beneath(p, c->mounts[i].path))
+			return true;
+	return false;
+}
+
+/* Prepares, in the upper layer of the view of dir about to be mounted, a
+ * whiteout hiding path (beneath dir): the path then does not exist inside
+ * the view, whatever the lower layer holds now or later, at the cost of no
+ * mount. Directories on the way are created in the upper layer with the
+ * lower ones' mode, owner and times, so the merged ones look the same; where
+ * that cannot be done faithfully (a directory of another owner, a file on
+ * the way) it returns -1 and a mask mount is used instead. */
+static int whiteout(const char *dir, const char *upper, const char *path)
+{
+	const char *rel = path + strlen(dir);
+	while (*rel == '/')
+		rel++;
+	if (!*rel)
+		return -1;
+	char lower[4096], up[4096];
+	snprintf(lower, sizeof(lower), "%s", streq(dir, "/") ? "" : dir);
+	snprintf(up, sizeof(up), "%s", upper);
+	for (const char *c = rel; *c;) {
+		size_t n = strcspn(c, "/");
+		bool last = c[n] == '\0';
+		size_t ll = strlen(lower), lu = strlen(up);
+		snprintf(lower + ll, sizeof(lower) - ll, "/%.*s", (int)n, c);
+		snprintf(up + lu, sizeof(up) - lu, "/%.*s", (int)n, c);
+		struct stat st;
+		if (last || lstat(lower, &st) < 0) {
+			/* the top-most missing component, or the path itself */
+			if (mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST)
+				return -1;
+			return 0;
+		}
+		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || st.st_gid != getegid())
+			return -1;
+		if (mkdir(up, st.st_mode & 07777) < 0 && errno != EEXIST)
+			return -1;
+		if (chmod(up, st.st_mode & 07777) < 0)
+			return -1;
+		struct timespec t[2] = {st.st_atim, st.st_mtim};
+		utimensat(AT_FDCWD, up, t, AT_SYMLINK_NOFOLLOW);
+		c += n;
+		while (*c == '/')
+			c++;
+	}
+	return 0;
+}
+
+static void prepare_whiteouts(struct mctx *m, const char *dir, const char *upper)
+{
+	const struct shim_config *c = m->c;
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct shim_mount *s = &c->mounts[i];
+		if ((s->kind != MNT_MASK && s->kind != MNT_HIDE) || m->hidden[i] ||
+		    streq(s->path, dir) || !path_is_beneath(s->path, dir) || beneath_bind(c, s->path))
+			continue;
+		m->hidden[i] = whiteout(dir, upper, s->path) == 0;
+	}
+}
+
 /* Mounts an overlay on dir with a fresh upper layer; 0 or -errno, quiet. */
 static int overlay(struct mctx *m, const char *dir)
 {
@@ -104,6 +186,14 @@ static int overlay(struct mctx *m, const char *dir)
 	snprintf(work, sizeof(work), STAGE "/w/%u", n);
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0)
 		return -errno;
+	/* The view's root takes its attributes from the upper layer's root. */
+	prepare_whiteouts(m, dir, upper);
+	struct stat st;
+	if (stat(dir, &st) == 0) {
+		struct timespec t[2] = {st.st_atim, st.st_mtim};
+		chmod(upper, st.st_mode & 07777);
+		utimensat(AT_FDCWD, upper, t, 0);
+	}
 	_cleanup_close_ int lower = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (lower < 0)
 		return -errno;
@@ -184,13 +274,6 @@ static bool beneath_any(const char *p, const strv *dirs)
 	return false;
 }
 
-static bool beneath_bind(const struct shim_config *c, const char *p)
-{
-	for (size_t i = 0; i < c->nmounts; i++)
-		if (c->mounts[i].kind == MNT_BIND && path_is_beneath(p, c->mounts[i].path))
-			return true;
-	return false;
-}
 
 static int mask(struct mctx *m, const char *path, bool create)
 {
@@ -259,8 +342,9 @@ static int open_sources(struct mctx *m)
 {
 	struct shim_config *c = m->c;
 	m->keep_fds = calloc(c->nmounts ? c->nmounts : 1, sizeof(int));
-	if (!m->keep_fds)
-		return -1;
+	m->hidden = calloc(c->nmounts ? c->nmounts : 1, sizeof(bool));
+	if (!m->keep_fds || !m->hidden)
+		return shim_fail(c, "out of memory");
 	for (size_t i = 0; i < c->nmounts; i++) {
 		m->keep_fds[i] = -1;
 		if (c->mounts[i].kind != MNT_BIND && c->mounts[i].kind != MNT_SOCKET)
@@ -293,10 +377,10 @@ static int apply_steps(struct mctx *m)
 			r = bind_fd(m, m->keep_fds[i], s->path, "writable path");
 			break;
 		case MNT_MASK:
-			r = mask(m, s->path, true);
+			r = m->hidden[i] ? 0 : mask(m, s->path, true);
 			break;
 		case MNT_HIDE:
-			r = mask(m, s->path, false);
+			r = m->hidden[i] ? 0 : mask(m, s->path, false);
 			break;
 		case MNT_TMPFS:
 			if (access(s->path, F_OK) == 0 &&
@@ -321,7 +405,8 @@ int shim_mounts_apply(struct shim_config *c)
 		shim_fail(c, "cannot make the mount namespace private: %s", strerror(errno));
 		goto out;
 	}
-	if (read_mountpoints(&m) < 0 || open_sources(&m) < 0 || stage_setup(&m) < 0)
+	if ((needs_mountinfo(c) && read_mountpoints(&m) < 0) || open_sources(&m) < 0 ||
+	    stage_setup(&m) < 0)
 		goto out;
 	if (apply_steps(&m) < 0)
 		goto out;
@@ -345,6 +430,7 @@ out:
 		if (m.keep_fds[i] >= 0)
 			close(m.keep_fds[i]);
 	free(m.keep_fds);
+	free(m.hidden);
 	strv_clear(&m.mountpoints);
 	return r;
 }

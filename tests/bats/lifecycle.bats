@@ -55,8 +55,9 @@ setup() {
 		rm -f "$WORK/ready" "$WORK/got"
 		mkfifo "$WORK/ready"
 		# Background jobs of a non-interactive shell start with INT and
-		# QUIT ignored; give sbx-exec the defaults a terminal user has.
-		env --default-signal=INT,QUIT "$SBX_EXEC" "${SB[@]}" --writable="$WORK" -- sh -c \
+		# QUIT ignored (and nohup ignores HUP); give sbx-exec the defaults a
+		# terminal user has.
+		env --default-signal=INT,QUIT,HUP,TERM "$SBX_EXEC" "${SB[@]}" --writable="$WORK" -- sh -c \
 			"trap 'echo $sig > \"$WORK/got\"; exit 3' $sig; echo up > \"$WORK/ready\"; while :; do sleep 0.05; done" 3>&- &
 		local pid=$!
 		read -r _ <"$WORK/ready"
@@ -96,6 +97,12 @@ setup() {
 }
 
 @test "killing sbx-exec with SIGKILL kills the whole sandbox" {
+	if ! have_userns; then
+		# without a pid namespace the plan says what can survive
+		run sbx "${SB[@]}" --writable="$WORK" --print -- true
+		assert_output_contains "background processes the command started can survive"
+		return 0
+	fi
 	mkfifo "$WORK/out" "$WORK/ready"
 	timeout 20 cat "$WORK/out" >"$WORK/got" 3>&- &
 	local reader=$!

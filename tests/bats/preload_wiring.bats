@@ -37,7 +37,7 @@ neither() { "$PROBES/deny" landlock -- "$PROBES/deny" notify -- "$SBX_EXEC" "$@"
 @test "no Landlock: without --best-effort the write scope is a 125 naming it, and nothing runs" {
 	run nolandlock "${POL[@]}" -- sh -c "echo ran > '$WORK/out/ran'"
 	assert_status 125
-	assert_output_contains "fs.write.scope (needs Landlock"
+	assert_output_contains "fs.write.scope (Landlock is not available"
 	assert_output_contains "with --best-effort, libsbx-preload.so holds it"
 	[ ! -e "$WORK/out/ran" ]
 }

@@ -42,11 +42,10 @@ static const char *const sbpl_ops[] = {
     "network-outbound", "network-inbound", "network-bind",       "mach-lookup",
 };
 
+/* Every string the parser made is owned by s->strings, including those of a
+ * rule left half-parsed by an error. */
 static inline void sbpl_free(struct sbpl *s)
 {
-	for (size_t i = 0; i < s->nrules; i++)
-		for (size_t j = 0; j < s->rules[i].nf; j++)
-			free(s->rules[i].f[j].value);
 	strv_clear(&s->strings);
 }
 
@@ -142,7 +141,7 @@ static inline int sbpl_string(struct sbpl *s, bool raw, char **out)
 		}
 	}
 	*out = buf_steal(&b);
-	strv_push(&s->strings, *out);
+	strv_take(&s->strings, *out); /* the checker owns every string */
 	return 0;
 }
 
