@@ -63,6 +63,8 @@ static int daemon_reachable(const char *path)
 static void probe_common(const struct sbx_host *h, struct sbx_avail *a, sbx_backend b)
 {
 	static char why[512];
+	/* what the library holds does not depend on the daemon */
+	a->preload = CAP(PROC_NO_EXEC);
 	if (!h->docker) {
 		a->unavailable = "the docker client was not found on PATH (install it, or point "
 				 "SBX_DOCKER at it)";
@@ -89,7 +91,6 @@ static void probe_common(const struct sbx_host *h, struct sbx_avail *a, sbx_back
 		return;
 	}
 	a->caps = sbx_caps_of(b);
-	a->preload = CAP(PROC_NO_EXEC);
 }
 
 static void probe_docker(const struct sbx_host *h, struct sbx_avail *a)

@@ -222,7 +222,7 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	/* A plan for a backend that cannot run here is compiled against its
 	 * table row, so any backend's plan can be printed on any host. */
 	sbx_capset can = a.unavailable ? sbx_caps_of(b) : a.caps;
-	sbx_cctx_set_gaps(&c, can, a.unavailable ? 0 : a.preload);
+	sbx_cctx_set_gaps(&c, can, a.preload);
 	if (c.missing && !spec->best_effort) {
 		_cleanup_buf_ buf why = {0};
 		describe_gaps(&why, c.missing, &a);

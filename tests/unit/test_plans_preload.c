@@ -49,7 +49,8 @@ static void compile(struct run *r, sbx_backend b, const struct sbx_host *h, cons
 		goto out;
 	c.host = h;
 	sbx_backend_impl(b)->probe(h, &r->a);
-	sbx_cctx_set_gaps(&c, r->a.caps, r->a.preload);
+	/* as the runner: an unavailable backend (no daemon) against its row */
+	sbx_cctx_set_gaps(&c, r->a.unavailable ? sbx_caps_of(b) : r->a.caps, r->a.preload);
 	r->missing = c.missing;
 	r->preload = c.preload;
 	if (!(r->p = calloc(1, sizeof(*r->p))))
