@@ -32,7 +32,7 @@ static int check_library(const struct shim_config *c)
 	int fd = open(lib, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return shim_fail(c, "--preload %s: cannot open it inside the sandbox: %s", lib,
-				 strerror(errno));
+		                 strerror(errno));
 	char magic[4];
 	ssize_t n = read(fd, magic, sizeof(magic));
 	close(fd);
@@ -55,7 +55,8 @@ static int sealed_policy(const struct shim_config *c)
 	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, text + off, len - off);
 		if (n <= 0) {
-			shim_fail(c, "writing the preload policy: %s", n < 0 ? strerror(errno) : "short");
+			shim_fail(c, "writing the preload policy: %s",
+			          n < 0 ? strerror(errno) : "short");
 			close(fd);
 			return -1;
 		}
@@ -98,7 +99,7 @@ int shim_preload_env(const struct shim_config *c, char ***envp)
 	/* The library first; the command's own preloads stay after it. */
 	char *pre = NULL, *fdvar = NULL;
 	if (asprintf(&pre, "LD_PRELOAD=%s%s%s", c->preload_lib, other && *other ? ":" : "",
-		     other ? other : "") < 0 ||
+	             other ? other : "") < 0 ||
 	    asprintf(&fdvar, "SBX_PRELOAD_FD=%d", fd) < 0) {
 		free(env);
 		close(fd);

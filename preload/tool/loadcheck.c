@@ -54,8 +54,7 @@ struct seg {
 	uint64_t offset, vaddr, filesz;
 };
 
-static int why(char *out, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int why(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int why(char *out, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -84,12 +83,14 @@ static bool elf_open(int fd, struct elf *e)
 		Elf64_Ehdr h;
 		if (!rd(fd, &h, sizeof(h), 0))
 			return false;
-		*e = (struct elf){fd, true, h.e_type, h.e_machine, h.e_phoff, h.e_phnum, h.e_phentsize};
+		*e = (struct elf){fd,        true,      h.e_type,     h.e_machine,
+		                  h.e_phoff, h.e_phnum, h.e_phentsize};
 	} else {
 		Elf32_Ehdr h;
 		if (!rd(fd, &h, sizeof(h), 0))
 			return false;
-		*e = (struct elf){fd, false, h.e_type, h.e_machine, h.e_phoff, h.e_phnum, h.e_phentsize};
+		*e = (struct elf){fd,        false,     h.e_type,     h.e_machine,
+		                  h.e_phoff, h.e_phnum, h.e_phentsize};
 	}
 	size_t want = e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	return e->phnum <= 512 && (e->phnum == 0 || e->phentsize >= want);
@@ -126,7 +127,8 @@ static bool vaddr_off(const struct elf *e, uint64_t va, uint64_t *off)
 {
 	struct seg s;
 	for (uint16_t i = 0; i < e->phnum; i++)
-		if (elf_seg(e, i, &s) && s.type == PT_LOAD && va >= s.vaddr && va - s.vaddr < s.filesz) {
+		if (elf_seg(e, i, &s) && s.type == PT_LOAD && va >= s.vaddr &&
+		    va - s.vaddr < s.filesz) {
 			*off = s.offset + (va - s.vaddr);
 			return true;
 		}
@@ -183,7 +185,8 @@ static bool defines_version(const struct elf *e, const char *name)
 		Elf64_Verdef vd;
 		Elf64_Verdaux aux;
 		char got[64];
-		if (!rd(e->fd, &vd, sizeof(vd), vd_off) || !rd(e->fd, &aux, sizeof(aux), vd_off + vd.vd_aux))
+		if (!rd(e->fd, &vd, sizeof(vd), vd_off) ||
+		    !rd(e->fd, &aux, sizeof(aux), vd_off + vd.vd_aux))
 			return false;
 		if (aux.vda_name + len < strsz && rd(e->fd, got, len + 1, str_off + aux.vda_name) &&
 		    memcmp(got, name, len) == 0 && got[len] == '\0')
@@ -218,17 +221,19 @@ static int check_privs(int fd, const char *path, char *out, size_t size)
 	if (st.st_mode & (S_ISUID | S_ISGID))
 		return why(out, size, "%s is set-id, and the loader drops LD_PRELOAD for it", path);
 	if (fgetxattr(fd, "security.capability", NULL, 0) >= 0)
-		return why(out, size, "%s has file capabilities, and the loader drops LD_PRELOAD for it",
-			   path);
+		return why(out, size,
+		           "%s has file capabilities, and the loader drops LD_PRELOAD for it",
+		           path);
 	return 0;
 }
 
 /* Checks the loader the kernel would use for the ELF program e. */
 static int check_elf(const struct elf *e, const struct elf *lib, const char *path, char *out,
-		     size_t size)
+                     size_t size)
 {
 	if (e->is64 != lib->is64 || e->machine != lib->machine)
-		return why(out, size, "%s is for another ELF class or machine than the library", path);
+		return why(out, size, "%s is for another ELF class or machine than the library",
+		           path);
 	char interp[PATH_MAX];
 	if (!elf_interp(e, interp, sizeof(interp)))
 		return why(out, size, "%s is statically linked", path);
@@ -239,10 +244,10 @@ static int check_elf(const struct elf *e, const struct elf *lib, const char *pat
 	int r = 0;
 	if (!elf_open(fd, &ld) || ld.is64 != lib->is64 || ld.machine != lib->machine)
 		r = why(out, size, "%s: its loader %s is not an ELF object for this machine", path,
-			interp);
+		        interp);
 	else if (!defines_version(&ld, "GLIBC_PRIVATE"))
-		r = why(out, size, "%s: its loader %s is not glibc's (musl's, for one, is not)", path,
-			interp);
+		r = why(out, size, "%s: its loader %s is not glibc's (musl's, for one, is not)",
+		        path, interp);
 	close(fd);
 	return r;
 }
@@ -276,8 +281,9 @@ int pl_check_loadable(const char *path, const char *lib, char *out, size_t size)
 		ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
 		struct elf e;
 		if (n >= 4 && memcmp(head, ELFMAG, SELFMAG) == 0) {
-			r = elf_open(fd, &e) ? check_elf(&e, &le, cur, out, size)
-					     : why(out, size, "%s: an ELF file this machine cannot run", cur);
+			r = elf_open(fd, &e)
+			        ? check_elf(&e, &le, cur, out, size)
+			        : why(out, size, "%s: an ELF file this machine cannot run", cur);
 			close(fd);
 			break;
 		}

@@ -17,13 +17,13 @@ static char lib[256], px[256];
 static struct sbx_host host(int abi, bool notify, bool userns)
 {
 	return (struct sbx_host){.landlock_abi = abi,
-				 .seccomp = true,
-				 .seccomp_notify = notify,
-				 .userns = userns,
-				 .userns_why = userns ? NULL : "test host",
-				 .cgroup_writable = true,
-				 .cgroup_version = 2,
-				 .docker = "/usr/bin/docker"};
+	                         .seccomp = true,
+	                         .seccomp_notify = notify,
+	                         .userns = userns,
+	                         .userns_why = userns ? NULL : "test host",
+	                         .cgroup_writable = true,
+	                         .cgroup_version = 2,
+	                         .docker = "/usr/bin/docker"};
 }
 
 struct run {
@@ -37,15 +37,16 @@ struct run {
 static void compile(struct run *r, sbx_backend b, const struct sbx_host *h, const char *policy)
 {
 	static char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/nonexistent-home", "KEEP=1",
-				    "LD_PRELOAD=/usr/lib/other.so", NULL};
+	                            "LD_PRELOAD=/usr/lib/other.so", NULL};
 	static char *const args[] = {"/bin/sh", "-c", "echo hi", NULL};
 	*r = (struct run){0};
 	sbx_spec *s = NULL;
 	sbx_error *err = NULL;
 	struct sbx_cctx c = {0};
-	if (sbx_spec_new(&s) < 0 || sbx_spec_set_args(s, args) < 0 || sbx_spec_set_env(s, env) < 0 ||
-	    sbx_spec_set_dir(s, "/tmp") < 0 || sbx_spec_apply_text(s, policy, "test", &err) < 0 ||
-	    sbx_spec_validate(s, &err) < 0 || sbx_cctx_init(&c, s, &err) < 0)
+	if (sbx_spec_new(&s) < 0 || sbx_spec_set_args(s, args) < 0 ||
+	    sbx_spec_set_env(s, env) < 0 || sbx_spec_set_dir(s, "/tmp") < 0 ||
+	    sbx_spec_apply_text(s, policy, "test", &err) < 0 || sbx_spec_validate(s, &err) < 0 ||
+	    sbx_cctx_init(&c, s, &err) < 0)
 		goto out;
 	c.host = h;
 	sbx_backend_impl(b)->probe(h, &r->a);
@@ -105,11 +106,12 @@ static void test_no_landlock(void)
 {
 	struct sbx_host h = host(0, true, true);
 	struct run r;
-	compile(&r, SBX_BACKEND_LANDLOCK, &h, "net=disable; write=scope; writable=/tmp; "
-					      "read-deny=/etc/shadow; best-effort=true");
+	compile(&r, SBX_BACKEND_LANDLOCK, &h,
+	        "net=disable; write=scope; writable=/tmp; "
+	        "read-deny=/etc/shadow; best-effort=true");
 	ok(!r.a.unavailable, "no Landlock: the backend is available (seccomp and namespaces)");
 	ok(!(r.a.caps & (CAP(FS_WRITE_SCOPE) | CAP(FS_READ_SCOPE) | CAP(FS_WRITE_DENY) |
-			 CAP(FS_WRITE_EPHEMERAL) | CAP(IPC_RESTRICT))),
+	                 CAP(FS_WRITE_EPHEMERAL) | CAP(IPC_RESTRICT))),
 	   "no Landlock: what needs it is not in caps");
 	is_int(r.a.preload, CAP(FS_WRITE_SCOPE) | CAP(FS_READ_SCOPE) | CAP(FS_WRITE_DENY),
 	       "no Landlock: the library can hold the write and read scopes");
@@ -121,7 +123,7 @@ static void test_no_landlock(void)
 		return;
 	ok(argv_index(r.p, "--ll-abi") < 0 && !argv_has_prefix(r.p, "--ll-"), "no --ll-* options");
 	ok(argv_index(r.p, "--unshare-user") > 0 && argv_after(r.p, "--mask") &&
-		   streq(argv_after(r.p, "--mask"), "/etc/shadow"),
+	       streq(argv_after(r.p, "--mask"), "/etc/shadow"),
 	   "namespaces and the read-deny mask stay");
 	is_str(argv_after(r.p, "--preload"), lib, "--preload names the library");
 	is_str(argv_after(r.p, "--preload-policy"),
@@ -157,8 +159,9 @@ static void test_no_landlock_no_userns(void)
 {
 	struct sbx_host h = host(0, false, false);
 	struct run r;
-	compile(&r, SBX_BACKEND_LANDLOCK, &h, "write=none; readable=/usr; readable=/tmp; no-exec=true; "
-					      "read-deny=/etc/shadow; best-effort=true");
+	compile(&r, SBX_BACKEND_LANDLOCK, &h,
+	        "write=none; readable=/usr; readable=/tmp; no-exec=true; "
+	        "read-deny=/etc/shadow; best-effort=true");
 	is_int(r.preload,
 	       CAP(FS_WRITE_DENY) | CAP(FS_READ_SCOPE) | CAP(FS_READ_DENY) | CAP(PROC_NO_EXEC),
 	       "no Landlock, namespaces or notification: the library holds all it can");
@@ -169,7 +172,7 @@ static void test_no_landlock_no_userns(void)
 	ok(pol && startswith(pol, "sbx-preload 1\nno-exec\nread-scope\nwrite-scope\n"),
 	   "policy flags: no-exec, read and write scope");
 	ok(pol && strstr(pol, "read-deny /etc/shadow\n") && strstr(pol, "read /usr\n") &&
-		   strstr(pol, "read /proc/self\n") && !strstr(pol, "\nwrite /usr"),
+	       strstr(pol, "read /proc/self\n") && !strstr(pol, "\nwrite /usr"),
 	   "policy lists: the denial, the readable and runtime paths, no writable path");
 	char libline[300];
 	snprintf(libline, sizeof(libline), "read %s\n", lib);
@@ -185,7 +188,7 @@ static void test_no_notify(void)
 	struct sbx_host h = host(4, false, true);
 	struct run r;
 	compile(&r, SBX_BACKEND_LANDLOCK, &h,
-		"write=scope; writable=/tmp; readable=/usr; no-exec=true; best-effort=true");
+	        "write=scope; writable=/tmp; readable=/usr; no-exec=true; best-effort=true");
 	is_int(r.a.preload, CAP(PROC_NO_EXEC), "Landlock without notification: only no-exec");
 	is_int(r.preload, CAP(PROC_NO_EXEC), "best effort: no-exec goes to the library");
 	ok(r.p != NULL, "compiles (%s)", r.err);
@@ -202,7 +205,7 @@ static void test_no_notify(void)
 	   "the library is a runtime path Landlock lets the loader read");
 	ok(argv_index(r.p, "--no-exec") < 0, "no seccomp no-exec");
 	ok(r.p->mechanism[SBX_CAP_FS_WRITE_SCOPE] &&
-		   startswith(r.p->mechanism[SBX_CAP_FS_WRITE_SCOPE], "landlock"),
+	       startswith(r.p->mechanism[SBX_CAP_FS_WRITE_SCOPE], "landlock"),
 	   "the write scope stays Landlock's");
 	sbx_plan_free(r.p);
 
@@ -223,10 +226,10 @@ static void test_docker(sbx_backend b)
 		return;
 	int ep = argv_index(r.p, "--entrypoint=/.sbx/sbx-preload-exec");
 	ok(ep > 0 && (size_t)ep + 6 < r.p->argv.n && streq(r.p->argv.v[ep + 1], "test-image") &&
-		   streq(r.p->argv.v[ep + 2], "--lib=/.sbx/libsbx-preload.so") &&
-		   streq(r.p->argv.v[ep + 3], "--config=/.sbx/policy") &&
-		   streq(r.p->argv.v[ep + 4], "--") && streq(r.p->argv.v[ep + 5], "/bin/sh") &&
-		   streq(r.p->argv.v[ep + 6], "-c"),
+	       streq(r.p->argv.v[ep + 2], "--lib=/.sbx/libsbx-preload.so") &&
+	       streq(r.p->argv.v[ep + 3], "--config=/.sbx/policy") &&
+	       streq(r.p->argv.v[ep + 4], "--") && streq(r.p->argv.v[ep + 5], "/bin/sh") &&
+	       streq(r.p->argv.v[ep + 6], "-c"),
 	   "%s: IMAGE sbx-preload-exec --lib --config -- COMMAND", name);
 	char want[1024];
 	snprintf(want, sizeof(want), "type=bind,src=%s,dst=/.sbx/libsbx-preload.so,readonly", lib);
@@ -246,7 +249,7 @@ static void test_docker(sbx_backend b)
 	}
 	is_str(text, "sbx-preload 1\nno-exec\nend\n", "%s: the policy file", name);
 	ok(r.p->mechanism[SBX_CAP_PROC_NO_EXEC] &&
-		   startswith(r.p->mechanism[SBX_CAP_PROC_NO_EXEC], SBX_PRELOAD_MECHANISM),
+	       startswith(r.p->mechanism[SBX_CAP_PROC_NO_EXEC], SBX_PRELOAD_MECHANISM),
 	   "%s: mechanism names the library", name);
 	ok(strv_contains(&r.p->caveats, SBX_PRELOAD_CAVEAT), "%s: the library's caveat", name);
 	ok(!env_has_prefix(r.p, "SBX_PRELOAD_FD="), "%s: no descriptor in the plan", name);
@@ -256,7 +259,7 @@ static void test_docker(sbx_backend b)
 	is_int(r.missing & CAP(PROC_NO_EXEC), CAP(PROC_NO_EXEC),
 	       "%s: without best effort no-exec is missing", name);
 	ok(r.p && argv_index(r.p, "--entrypoint=/bin/sh") > 0 &&
-		   !argv_has_prefix(r.p, "--entrypoint=/.sbx"),
+	       !argv_has_prefix(r.p, "--entrypoint=/.sbx"),
 	   "%s: and the command is the entrypoint", name);
 	sbx_plan_free(r.p);
 }
