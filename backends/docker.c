@@ -10,8 +10,17 @@
  * own network stack in the engine's host network namespace: that runtime
  * must pass runsc --network=host (and --oci-seccomp for net=outbound, or
  * runsc ignores the seccomp profile). The compiler checks both with the
- * daemon and fails with the reason when they are missing. */
+ * daemon and fails with the reason when they are missing.
+ *
+ * proc.no_exec has no mechanism here but libsbx-preload.so, offered under
+ * --best-effort only: the library, the static sbx-preload-exec and the
+ * policy are bound read-only under /.sbx, and the container's first process
+ * is `sbx-preload-exec --lib=... --config=... -- COMMAND`, which seals the
+ * policy into a memfd (no descriptor crosses into a container) and refuses
+ * to start a command the image's loader would run without the library (a
+ * static program, a musl or foreign loader): nothing runs unprotected. */
 #include "container.h"
+#include "preload_config.h"
 
 #include <stdio.h>
 #include <sys/socket.h>
@@ -54,6 +63,8 @@ static int daemon_reachable(const char *path)
 static void probe_common(const struct sbx_host *h, struct sbx_avail *a, sbx_backend b)
 {
 	static char why[512];
+	/* what the library holds does not depend on the daemon */
+	a->preload = CAP(PROC_NO_EXEC);
 	if (!h->docker) {
 		a->unavailable = "the docker client was not found on PATH (install it, or point "
 				 "SBX_DOCKER at it)";
@@ -282,6 +293,27 @@ static int env_opts(struct dk *d)
 	return 0;
 }
 
+/* Writes text to NAME in the plan's scratch directory (made on first
+ * use); *out gets the file's path. */
+static int scratch_file(struct sbx_plan *p, const char *name, const char *text, char **out,
+			sbx_error **err)
+{
+	int r = p->scratch_dir ? 0 : ctr_scratch_dir("sbx-docker", &p->scratch_dir, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *path = path_join_normalize(p->scratch_dir, name);
+	if (!path)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	FILE *f = fopen(path, "wxe");
+	if (!f)
+		return sbx_err_errno(err, -errno, "cannot create %s", path);
+	bool ok = fputs(text, f) >= 0;
+	if (fclose(f) != 0 || !ok)
+		return sbx_err(err, -EIO, "cannot write %s", path);
+	*out = steal_pointer(&path);
+	return 0;
+}
+
 static int seccomp_profile(struct dk *d, sbx_error **err)
 {
 	struct sbx_plan *p = d->p;
@@ -290,21 +322,73 @@ static int seccomp_profile(struct dk *d, sbx_error **err)
 	buf_addc(&b, '\n');
 	if (b.oom)
 		return sbx_err(err, -ENOMEM, "out of memory");
-	int r = ctr_scratch_dir("sbx-docker", &p->scratch_dir, err);
+	_cleanup_free_ char *path = NULL;
+	int r = scratch_file(p, "seccomp.json", b.s, &path, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *path = path_join_normalize(p->scratch_dir, "seccomp.json");
-	if (!path)
-		return sbx_err(err, -ENOMEM, "out of memory");
-	FILE *f = fopen(path, "wxe");
-	if (!f)
-		return sbx_err_errno(err, -errno, "cannot create %s", path);
-	bool ok = fputs(b.s, f) >= 0;
-	if (fclose(f) != 0 || !ok)
-		return sbx_err(err, -EIO, "cannot write %s", path);
 	p->profile = buf_steal(&b);
 	if (!p->profile || opt(p, "--security-opt=seccomp=%s", path) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+#define SBX_DIR_LIB  "/.sbx/libsbx-preload.so"
+#define SBX_DIR_EXEC "/.sbx/sbx-preload-exec"
+#define SBX_DIR_POL  "/.sbx/policy"
+
+static int bind_ro_to(struct sbx_plan *p, const char *src, const char *dst)
+{
+	_cleanup_buf_ buf b = {0};
+	buf_add(&b, "type=bind,");
+	mount_field(&b, "src", src);
+	buf_addf(&b, ",dst=%s,readonly", dst);
+	if (b.oom || strv_push(&p->argv, "--mount") < 0 || strv_push(&p->argv, b.s) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Under best effort, proc.no_exec through libsbx-preload.so: the library,
+ * its static starter and the policy bound under /.sbx. */
+static int preload_opts(struct dk *d, sbx_error **err)
+{
+	struct sbx_plan *p = d->p;
+	if (!(d->c->preload & CAP(PROC_NO_EXEC)))
+		return 0;
+	_cleanup_free_ char *lib = sbx_preload_lib_path(), *px = sbx_preload_exec_path();
+	_cleanup_free_ char *text = NULL, *policy = NULL;
+	if (!lib || !px)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	if (lib[0] != '/' || access(lib, R_OK) < 0 || px[0] != '/' || access(px, X_OK) < 0)
+		return sbx_err(err, -ENOENT,
+			       "proc.no_exec: libsbx-preload.so and sbx-preload-exec, which would "
+			       "hold it here, are not at %s and %s (set SBX_PRELOAD_LIB and "
+			       "SBX_PRELOAD_EXEC)",
+			       lib, px);
+	int r = sbx_preload_config_text(d->c, CAP(PROC_NO_EXEC), NULL, &text, err);
+	if (r < 0 || (r = scratch_file(p, "preload.policy", text, &policy, err)) < 0)
+		return r;
+	if (bind_ro_to(p, lib, SBX_DIR_LIB) < 0 || bind_ro_to(p, px, SBX_DIR_EXEC) < 0 ||
+	    bind_ro_to(p, policy, SBX_DIR_POL) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The container's command: COMMAND, or the preload starter before it. */
+static int command_opts(struct dk *d)
+{
+	struct sbx_plan *p = d->p;
+	char *const *args = d->c->spec->args.v;
+	if (!(d->c->preload & CAP(PROC_NO_EXEC))) {
+		if (opt(p, "--entrypoint=%s", args[0]) < 0 || strv_push(&p->argv, d->image) < 0 ||
+		    strv_extend(&p->argv, args + 1) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	if (opt(p, "--entrypoint=%s", SBX_DIR_EXEC) < 0 || strv_push(&p->argv, d->image) < 0 ||
+	    strv_push(&p->argv, "--lib=" SBX_DIR_LIB) < 0 ||
+	    strv_push(&p->argv, "--config=" SBX_DIR_POL) < 0 || strv_push(&p->argv, "--") < 0 ||
+	    strv_extend(&p->argv, args) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -383,6 +467,14 @@ static void mechanisms(struct dk *d)
 	sbx_plan_caveat(p, "the command runs on the image's files (%s): only the listed paths "
 			   "of the host are bound in",
 			d->image);
+	if (c->preload & CAP(PROC_NO_EXEC)) {
+		sbx_preload_plan_note(p, CAP(PROC_NO_EXEC),
+				      "started by sbx-preload-exec, bound at " SBX_DIR_EXEC);
+		sbx_plan_caveat(p, "proc.no_exec through libsbx-preload.so: the command must be a "
+				   "dynamically linked program (or script) of the image whose "
+				   "loader is glibc's and of this machine; otherwise "
+				   "sbx-preload-exec refuses to start it and the run ends with 125");
+	}
 }
 
 static int build(struct dk *d, sbx_error **err)
@@ -413,8 +505,9 @@ static int build(struct dk *d, sbx_error **err)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	if (c->spec->net == SBX_NET_OUTBOUND && (r = seccomp_profile(d, err)) < 0)
 		return r;
-	if (opt(p, "--entrypoint=%s", c->spec->args.v[0]) < 0 || strv_push(&p->argv, d->image) < 0 ||
-	    strv_extend(&p->argv, c->spec->args.v + 1) < 0)
+	if ((r = preload_opts(d, err)) < 0)
+		return r;
+	if (command_opts(d) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	if (strv_push(&p->cleanup_argv, d->docker) < 0 || strv_push(&p->cleanup_argv, "rm") < 0 ||
 	    strv_push(&p->cleanup_argv, "--force") < 0 || strv_push(&p->cleanup_argv, name) < 0)

@@ -9,6 +9,7 @@
  * the copy-on-write views. Without them the plan uses Landlock and seccomp
  * alone and says which capabilities that cannot hold. */
 #include "landlock_internal.h"
+#include "preload_config.h"
 
 #include <stdio.h>
 
@@ -17,15 +18,40 @@ char *sbx_program_interpreter(const char *path);
 /* The newest Landlock ABI the shim knows. */
 #define SHIM_MAX_ABI 7
 
+#define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
+
+/* Without Landlock the shim still runs (seccomp, privileges dropped,
+ * namespaces where the host allows them), but nothing limits file access
+ * by path: what needs Landlock is left out of caps, and the library can
+ * hold part of it under best effort (the available plan then says so). */
+static void probe_no_landlock(const struct sbx_host *h, struct sbx_avail *a)
+{
+	static const char why[] = "Landlock is not available on this kernel (needs Linux 5.13+ "
+				  "with CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list)";
+	static const char why_eph[] =
+		"Landlock is not available on this kernel, and without it the host's files outside "
+		"the copy-on-write layers (/dev, /run, files directly in / and in directories "
+		"holding other mounts) stay writable";
+	sbx_capset lost = CAP(FS_READ_SCOPE) | CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY) |
+			  CAP(FS_WRITE_EPHEMERAL) | CAP(IPC_RESTRICT);
+	/* read-deny: masks in a mount namespace need no Landlock */
+	if (!h->userns)
+		lost |= CAP(FS_READ_DENY);
+	for (int cap = 0; cap < SBX_CAP__COUNT; cap++)
+		if (lost & SBX_CAPSET_OF(cap)) {
+			a->caps &= ~SBX_CAPSET_OF(cap);
+			if (!a->why[cap])
+				a->why[cap] = cap == SBX_CAP_FS_WRITE_EPHEMERAL ? why_eph : why;
+		}
+}
+
 static void probe(const struct sbx_host *h, struct sbx_avail *a)
 {
-	if (!h->landlock_abi) {
-		a->unavailable = "Landlock is not available on this kernel (needs Linux 5.13+ "
-				 "with CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list)";
-		return;
-	}
 	if (!h->seccomp) {
-		a->unavailable = "seccomp filters are not available on this kernel";
+		a->unavailable = h->landlock_abi
+					 ? "seccomp filters are not available on this kernel"
+					 : "neither Landlock nor seccomp filters are available on this "
+					   "kernel";
 		return;
 	}
 	a->caps = sbx_caps_of(SBX_BACKEND_LANDLOCK);
@@ -55,6 +81,9 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 			a->why[cap] = why;
 		}
 	}
+	if (!h->landlock_abi)
+		probe_no_landlock(h, a);
+	a->preload = sbx_capset_sub(sbx_caps_of(SBX_BACKEND_LANDLOCK), a->caps) & SBX_PRELOAD_CAPS;
 }
 
 int ll_opt(struct sbx_plan *p, const char *opt, const char *val)
@@ -95,6 +124,10 @@ int ll_runtime_paths(struct ll_ctx *l)
 		if (!strv_contains(&p->runtime_paths, runtime_dirs[i]) &&
 		    strv_push(&p->runtime_paths, runtime_dirs[i]) < 0)
 			return -ENOMEM;
+	/* the loader opens the library by its path */
+	if (l->preload_lib && !strv_contains(&p->runtime_paths, l->preload_lib) &&
+	    strv_push(&p->runtime_paths, l->preload_lib) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -108,8 +141,9 @@ static int plan_net(struct ll_ctx *l)
 	case SBX_NET_OUTBOUND:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_OUTBOUND,
 				       l->abi >= 4 ? "seccomp: listen() refused; landlock: TCP bind refused"
-						   : "seccomp: listen() refused (no Landlock TCP rules "
-						     "before ABI 4)");
+				       : l->abi    ? "seccomp: listen() refused (no Landlock TCP rules "
+						     "before ABI 4)"
+						   : "seccomp: listen() refused (no Landlock here)");
 		sbx_plan_caveat(p, "net=outbound: listen() is refused for every socket, unix "
 				   "sockets included, and UDP sockets can still bind and receive "
 				   "datagrams");
@@ -133,7 +167,7 @@ static int plan_process(struct ll_ctx *l)
 	const struct sbx_spec *s = l->c->spec;
 	struct sbx_plan *p = l->p;
 	char v[64];
-	if (s->no_exec && !(l->c->missing & SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC))) {
+	if (s->no_exec && !((l->c->missing | l->c->preload) & SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC))) {
 		if (ll_opt(p, "--no-exec", NULL) < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(p, SBX_CAP_PROC_NO_EXEC,
@@ -174,17 +208,18 @@ static int plan_process(struct ll_ctx *l)
 static void plan_caveats(struct ll_ctx *l)
 {
 	struct sbx_plan *p = l->p;
-	if (l->abi < 2)
+	if (l->abi && l->abi < 2)
 		sbx_plan_caveat(p, "Landlock ABI %d: files cannot be renamed or linked between "
 				   "directories (EXDEV)",
 				l->abi);
-	if (l->abi < 3)
+	if (l->abi && l->abi < 3)
 		sbx_plan_caveat(p, "Landlock ABI %d: truncate() is not controlled, so existing files "
 				   "outside the writable paths can be truncated",
 				l->abi);
-	if (l->abi < 5)
+	if (l->abi && l->abi < 5)
 		sbx_plan_caveat(p, "Landlock ABI %d: ioctl on device files is not controlled", l->abi);
-	if (l->ns && !(l->c->missing & SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT))) {
+	/* Abstract sockets and signals need Landlock ABI 6 scopes (probe). */
+	if (l->ns && l->abi >= 6 && !(l->c->missing & SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT))) {
 		sbx_plan_set_mechanism(p, SBX_CAP_IPC_RESTRICT,
 				       "IPC and pid namespaces, a private /dev/shm, landlock ABI %d "
 				       "scopes for abstract sockets and signals, host sockets hidden",
@@ -202,23 +237,78 @@ static void plan_caveats(struct ll_ctx *l)
 			   "refused inside the sandbox");
 }
 
+/* The capabilities only libsbx-preload.so holds (best effort: Landlock or
+ * seccomp user notification missing here) go to the shim as --preload
+ * LIB --preload-policy TEXT. The text is in the argv, not a descriptor:
+ * the plan is printed before it runs, and the shim seals the text into a
+ * memfd in the command's process right before exec (shim/preload.c), so
+ * the descriptor exists only when the plan runs and only the command
+ * inherits it, whether sbx-exec runs the shim in-process or sbx-shim is
+ * exec'd. */
+static int plan_preload(struct ll_ctx *l)
+{
+	struct sbx_plan *p = l->p;
+	if (!l->c->preload)
+		return 0;
+	_cleanup_strv_ strv readable = {0};
+	if (strv_extend(&readable, strv_get(&p->runtime_paths)) < 0 ||
+	    (!strv_contains(&readable, l->preload_lib) && strv_push(&readable, l->preload_lib) < 0))
+		return -ENOMEM;
+	_cleanup_free_ char *text = NULL;
+	int r = sbx_preload_config_text(l->c, l->c->preload, strv_get(&readable), &text, l->err);
+	if (r < 0)
+		return r;
+	if (ll_opt(p, "--preload", l->preload_lib) < 0 || ll_opt(p, "--preload-policy", text) < 0 ||
+	    sbx_preload_plan_note(p, l->c->preload, NULL) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The library's path, checked at compile time so a plan that needs it
+ * fails with the reason (the shim checks again from inside). */
+static int find_preload_lib(struct ll_ctx *l)
+{
+	if (!l->c->preload)
+		return 0;
+	l->preload_lib = sbx_preload_lib_path();
+	if (!l->preload_lib)
+		return -ENOMEM;
+	if (l->preload_lib[0] != '/' || access(l->preload_lib, R_OK) < 0) {
+		char names[256];
+		sbx_capset_format(l->c->preload, ", ", names, sizeof(names));
+		return sbx_err(l->err, -ENOENT,
+			       "%s: libsbx-preload.so, which would hold it here, is not at %s (set "
+			       "SBX_PRELOAD_LIB)",
+			       names, l->preload_lib);
+	}
+	return 0;
+}
+
 static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
 {
 	struct ll_ctx l = {.c = c, .p = p, .err = err};
-	l.abi = c->host->landlock_abi ? c->host->landlock_abi : SHIM_MAX_ABI;
+	/* A host without seccomp cannot run the plan, which is then compiled
+	 * for a full host (to be printed); one without Landlock runs it
+	 * without (abi 0). */
+	l.abi = c->host->landlock_abi ? c->host->landlock_abi : c->host->seccomp ? 0 : SHIM_MAX_ABI;
 	if (l.abi > SHIM_MAX_ABI)
 		l.abi = SHIM_MAX_ABI;
-	l.ns = c->host->userns || !c->host->landlock_abi;
+	l.ns = c->host->userns || (!c->host->landlock_abi && !c->host->seccomp);
 	_cleanup_free_ char *shim = sbx_shim_path();
 	char abibuf[16];
 	snprintf(abibuf, sizeof(abibuf), "%d", l.abi);
-	int r = -ENOMEM;
-	if (!shim || strv_push(&p->argv, shim) < 0 || ll_opt(p, "--ll-abi", abibuf) < 0)
+	int r = find_preload_lib(&l);
+	if (r < 0)
+		goto out;
+	r = -ENOMEM;
+	if (!shim || strv_push(&p->argv, shim) < 0 || (l.abi && ll_opt(p, "--ll-abi", abibuf) < 0))
 		goto out;
 	if (l.ns && (ll_opt(p, "--unshare-user", NULL) < 0 || ll_opt(p, "--unshare-pid", NULL) < 0 ||
 		     ll_opt(p, "--unshare-ipc", NULL) < 0))
 		goto out;
 	if ((r = plan_process(&l)) < 0 || (r = plan_net(&l)) < 0 || (r = ll_plan_fs(&l)) < 0)
+		goto out;
+	if ((r = plan_preload(&l)) < 0)
 		goto out;
 	r = -ENOMEM;
 	if (strv_push(&p->argv, "--") < 0 || strv_extend(&p->argv, c->spec->args.v) < 0)
@@ -231,6 +321,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 out:
 	strv_clear(&l.cow);
 	strv_clear(&l.hidden);
+	free(l.preload_lib);
 	if (r == -ENOMEM)
 		return sbx_err(err, r, "out of memory");
 	return r;

@@ -260,6 +260,10 @@ static int read_rules(struct ll_ctx *l)
 	struct sbx_plan *p = l->p;
 	int r;
 	if (!c->readable.n) {
+		if (!l->abi)
+			return sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST,
+						      "no Landlock here: the host's files, as the "
+						      "user's permissions allow");
 		if (ll_opt(p, "--ll-read", "/") < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST, "landlock ABI %d: read and execute beneath /",
@@ -269,22 +273,26 @@ static int read_rules(struct ll_ctx *l)
 	for (size_t i = 0; i < c->readable.n; i++) {
 		if (!exists(c->readable.v[i]))
 			return sbx_err_errno(l->err, -ENOENT, "readable path %s", c->readable.v[i]);
-		if (ll_opt(p, "--ll-read", c->readable.v[i]) < 0)
+		if (l->abi && ll_opt(p, "--ll-read", c->readable.v[i]) < 0)
 			return -ENOMEM;
 	}
+	/* Also what libsbx-preload.so's read scope allows, without Landlock. */
 	if ((r = ll_runtime_paths(l)) < 0)
 		return r;
-	for (size_t i = 0; i < p->runtime_paths.n; i++)
+	for (size_t i = 0; l->abi && i < p->runtime_paths.n; i++)
 		if (ll_opt(p, "--ll-read-try", p->runtime_paths.v[i]) < 0)
 			return -ENOMEM;
 	if (l->ns) {
 		/* the sandbox's own /proc shows only the sandbox */
-		if (ll_opt(p, "--ll-read", "/proc") < 0 || strv_push(&p->runtime_paths, "/proc") < 0)
+		if ((l->abi && ll_opt(p, "--ll-read", "/proc") < 0) ||
+		    strv_push(&p->runtime_paths, "/proc") < 0)
 			return -ENOMEM;
-	} else if (ll_opt(p, "--ll-proc-self", NULL) < 0 ||
+	} else if ((l->abi && ll_opt(p, "--ll-proc-self", NULL) < 0) ||
 		   strv_push(&p->runtime_paths, "/proc/self") < 0) {
 		return -ENOMEM;
 	}
+	if (!l->abi)
+		return 0;
 	sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
 			       "landlock ABI %d: read and execute only beneath the readable and runtime "
 			       "paths",
@@ -299,6 +307,13 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 		if (!exists(l->c->writable.v[i]))
 			return sbx_err(l->err, -ENOENT, "writable path %s does not exist (create it first)",
 				       l->c->writable.v[i]);
+	if (!l->abi) {
+		/* Nothing holds a write scope but the library, if the plan
+		 * uses it; the copy-on-write views are still made. */
+		if (l->c->spec->write == SBX_WRITE_EPHEMERAL || l->c->spec->write == SBX_WRITE_OVERLAY)
+			p->fsv = SBX_FSV_OVERLAY;
+		return 0;
+	}
 	for (size_t i = 0; i < hostw->n; i++)
 		if (ll_opt(p, "--ll-write", hostw->v[i]) < 0)
 			return -ENOMEM;
@@ -347,6 +362,8 @@ int ll_plan_fs(struct ll_ctx *l)
 		return r;
 	if ((r = read_rules(l)) < 0 || (r = write_rules(l, &hostw)) < 0)
 		return r;
+	if (!l->ns && !l->abi)
+		return 0; /* read-deny: libsbx-preload.so's, or not enforced */
 	if (!l->ns) {
 		for (size_t i = 0; i < l->c->read_deny.n; i++)
 			if (ll_opt(l->p, "--ll-deny", l->c->read_deny.v[i]) < 0)
@@ -368,7 +385,8 @@ int ll_plan_fs(struct ll_ctx *l)
 	if (l->c->read_deny.n)
 		sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_DENY,
 				       "a private mount namespace: whiteouts in copy-on-write views, or "
-				       "empty read-only masks; a pid namespace with its own /proc; "
-				       "Landlock refuses /proc/PID/root of outside processes");
+				       "empty read-only masks; a pid namespace with its own /proc%s",
+				       l->abi ? "; Landlock refuses /proc/PID/root of outside processes"
+					      : "");
 	return 0;
 }

@@ -135,6 +135,13 @@ static int run(const struct cli *cli)
 		errorf(NULL, "warning: best effort: NOT enforced on %s: %s (see --print)",
 		       sbx_backend_name(plan->backend), names);
 	}
+	if (plan->preload_only & plan->uses) {
+		char names[512];
+		sbx_capset_format(plan->preload_only & plan->uses, ", ", names, sizeof(names));
+		errorf(NULL, "warning: best effort: held only by libsbx-preload.so, inside dynamically "
+			     "linked programs: %s (see --print)",
+		       names);
+	}
 	if (!plan->exec_direct) {
 		rc = run_supervised(plan);
 		sbx_plan_free(plan);

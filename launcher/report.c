@@ -241,6 +241,12 @@ int report_doctor(bool json)
 				if (a.why[c] && sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c))
 					buf_addf(&b, "  %-23s   lacks %s: %s\n", "", sbx_cap_name((sbx_cap)c),
 						 a.why[c]);
+			if (a.preload) {
+				sbx_capset_format(a.preload, " ", names, sizeof(names));
+				buf_addf(&b, "  %-23s   with --best-effort, libsbx-preload.so holds %s "
+					     "(dynamically linked programs only)\n",
+					 "", names);
+			}
 		}
 	}
 	if (b.oom)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #ifdef __linux__
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sched.h>
@@ -204,9 +205,13 @@ static void probe(struct sbx_host *h)
 	h->landlock_abi = abi > 0 ? (int)abi : 0;
 	h->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
 	char acts[256];
+	/* The sizes call is what libseccomp's notification API starts with:
+	 * asking it too catches a filter that refuses it (tests/probes/deny). */
+	struct seccomp_notif_sizes sizes;
 	h->seccomp_notify = h->seccomp &&
 			    read_small("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)) > 0 &&
-			    strstr(acts, "user_notif") != NULL;
+			    strstr(acts, "user_notif") != NULL &&
+			    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0;
 	h->userns_why = userns_blocker(h->euid_root);
 	if (!h->userns_why)
 		h->userns_why = userns_try();

@@ -96,6 +96,10 @@ struct sbx_cctx {
 	strv env_removed;  /* names of the variables the scrub removed */
 	sbx_capset requested;
 	sbx_capset missing; /* requested but not enforceable here (best effort) */
+	/* Requested, beyond what the kernel mechanisms hold here, and held by
+	 * libsbx-preload.so alone (best effort only; see preload_config.h).
+	 * Disjoint from missing. */
+	sbx_capset preload;
 };
 
 struct sbx_plan {
@@ -105,6 +109,8 @@ struct sbx_plan {
 	char *profile;
 	sbx_capset uses;
 	sbx_capset requested;
+	/* The subset of uses held only by libsbx-preload.so (best effort). */
+	sbx_capset preload_only;
 	char *mechanism[SBX_CAP__COUNT];
 	strv caveats;
 	strv runtime_paths;
@@ -152,6 +158,9 @@ struct sbx_avail {
 	sbx_capset caps;         /* the table row narrowed by the host */
 	const char *unavailable; /* why it cannot run here at all, or NULL */
 	const char *why[SBX_CAP__COUNT]; /* why a table capability was narrowed away */
+	/* Table capabilities missing from caps that libsbx-preload.so can hold
+	 * for this backend under best effort (a subset of SBX_PRELOAD_CAPS). */
+	sbx_capset preload;
 };
 
 struct sbx_backend_impl {
@@ -180,6 +189,9 @@ void sbx_cctx_free(struct sbx_cctx *c);
 /* What backend b enforces here (any OS: a backend for another OS is
  * unavailable with its table row). */
 void sbx_backend_avail(sbx_backend b, struct sbx_avail *a);
+/* Sets c->missing (requested beyond can) and, under best effort, moves
+ * into c->preload the part of it libsbx-preload.so can hold (preload). */
+void sbx_cctx_set_gaps(struct sbx_cctx *c, sbx_capset can, sbx_capset preload);
 
 /* The outcome of a supervised run. */
 struct sbx_run_result {

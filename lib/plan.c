@@ -168,6 +168,8 @@ static char *format_json(const sbx_plan *p)
 	json_capset(&b, p->uses);
 	buf_add(&b, ",\"not_enforced\":");
 	json_capset(&b, sbx_capset_sub(p->requested, p->uses));
+	buf_add(&b, ",\"preload_only\":");
+	json_capset(&b, p->preload_only & p->uses);
 	buf_add(&b, ",\"mechanisms\":{");
 	bool first = true;
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
@@ -220,6 +222,8 @@ static char *format_text(const sbx_plan *p)
 	sbx_capset gaps = sbx_capset_sub(p->requested, p->uses);
 	if (gaps)
 		text_caps(&b, "NOT ENFORCED:", gaps);
+	if (p->preload_only & p->uses)
+		text_caps(&b, "preload only:", p->preload_only & p->uses);
 	buf_add(&b, "mechanisms:\n");
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
 		if (p->mechanism[i])

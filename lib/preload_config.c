@@ -139,7 +139,22 @@ void sbx_preload_config_free(struct sbx_preload_config *p)
 	strv_clear(&p->env);
 }
 
+int sbx_preload_plan_note(struct sbx_plan *p, sbx_capset held, const char *how)
+{
+	for (int i = 0; i < SBX_CAP__COUNT; i++)
+		if ((held & SBX_CAPSET_OF(i)) &&
+		    sbx_plan_set_mechanism(p, (sbx_cap)i, "%s%s%s", SBX_PRELOAD_MECHANISM,
+		                           how ? "; " : "", how ? how : "") < 0)
+			return -ENOMEM;
+	return held ? sbx_plan_caveat(p, "%s", SBX_PRELOAD_CAVEAT) : 0;
+}
+
 char *sbx_preload_lib_path(void)
 {
 	return sbx_helper_path("SBX_PRELOAD_LIB", "libsbx-preload.so", R_OK);
+}
+
+char *sbx_preload_exec_path(void)
+{
+	return sbx_helper_path("SBX_PRELOAD_EXEC", "sbx-preload-exec", X_OK);
 }

@@ -19,6 +19,9 @@
 	"syscalls, io_uring, set-id programs and programs that clear their environment before "    \
 	"exec are not covered"
 
+/* How a plan names the mechanism of a capability only the library holds. */
+#define SBX_PRELOAD_MECHANISM "libsbx-preload.so (LD_PRELOAD, policy in a sealed memfd) only"
+
 struct sbx_preload_config {
 	int fd;     /* sealed memfd holding text, NOT close-on-exec; -1 when unset */
 	char *text; /* the policy text */
@@ -44,8 +47,16 @@ int sbx_preload_config_build(const struct sbx_cctx *c, sbx_capset enforce,
                              struct sbx_preload_config *out, sbx_error **err);
 void sbx_preload_config_free(struct sbx_preload_config *p);
 
+/* Records in p that the library alone holds the capabilities in held:
+ * SBX_PRELOAD_MECHANISM (plus "; how" when how is not NULL) as their
+ * mechanism, and SBX_PRELOAD_CAVEAT. 0 or -ENOMEM. */
+int sbx_preload_plan_note(struct sbx_plan *p, sbx_capset held, const char *how);
+
 /* Where the library is: $SBX_PRELOAD_LIB, else beside /proc/self/exe (the
  * build tree), else the installed libexec path. malloc'd, or NULL. */
 char *sbx_preload_lib_path(void);
+/* Where the static sbx-preload-exec helper is, the same way
+ * ($SBX_PRELOAD_EXEC first). malloc'd, or NULL. */
+char *sbx_preload_exec_path(void);
 
 #endif

@@ -118,14 +118,20 @@ static void describe_gaps(buf *b, sbx_capset gaps, const struct sbx_avail *a)
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
 		if (gaps & SBX_CAPSET_OF(i)) {
 			buf_addf(b, "%s%s", first ? "" : ", ", sbx_cap_name((sbx_cap)i));
-			if (a->why[i])
-				buf_addf(b, " (%s)", a->why[i]);
+			bool pre = a->preload & SBX_CAPSET_OF(i);
+			if (a->why[i] || pre)
+				buf_addf(b, " (%s%s%s)", a->why[i] ? a->why[i] : "",
+					 a->why[i] && pre ? "; " : "",
+					 pre ? "with --best-effort, libsbx-preload.so holds it "
+					       "for dynamically linked programs"
+					     : "");
 			first = false;
 		}
 }
 
 /* Picks the first available candidate enforcing everything; under best
- * effort, the available candidate with the fewest gaps. */
+ * effort, the available candidate leaving the fewest capabilities
+ * unenforced, then the fewest held only by libsbx-preload.so. */
 static int select_backend(sbx_capset want, bool best_effort, sbx_backend *out, sbx_error **err)
 {
 	size_t n;
@@ -148,8 +154,11 @@ static int select_backend(sbx_capset want, bool best_effort, sbx_backend *out, s
 		}
 		buf_add(&why, "lacks ");
 		describe_gaps(&why, gaps, &a);
-		if (sbx_capset_len(gaps) < best_gaps) {
-			best_gaps = sbx_capset_len(gaps);
+		/* A gap the library holds counts less than one nothing holds. */
+		size_t score = 2 * sbx_capset_len(sbx_capset_sub(gaps, a.preload)) +
+			       sbx_capset_len(gaps & a.preload);
+		if (score < best_gaps) {
+			best_gaps = score;
 			best = (int)cand[i];
 		}
 	}
@@ -159,6 +168,13 @@ static int select_backend(sbx_capset want, bool best_effort, sbx_backend *out, s
 	}
 	return sbx_err(err, -ENOTSUP, "no backend on this host enforces everything asked: %s",
 		       why.s ? why.s : "no candidates");
+}
+
+void sbx_cctx_set_gaps(struct sbx_cctx *c, sbx_capset can, sbx_capset preload)
+{
+	c->missing = sbx_capset_sub(c->requested, can);
+	c->preload = c->spec->best_effort ? c->missing & preload : 0;
+	c->missing = sbx_capset_sub(c->missing, c->preload);
 }
 
 static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b,
@@ -206,7 +222,7 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	/* A plan for a backend that cannot run here is compiled against its
 	 * table row, so any backend's plan can be printed on any host. */
 	sbx_capset can = a.unavailable ? sbx_caps_of(b) : a.caps;
-	c.missing = sbx_capset_sub(c.requested, can);
+	sbx_cctx_set_gaps(&c, can, a.preload);
 	if (c.missing && !spec->best_effort) {
 		_cleanup_buf_ buf why = {0};
 		describe_gaps(&why, c.missing, &a);
@@ -224,6 +240,12 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	}
 	rc = sbx_backend_impl(b)->compile(&c, p, err);
 	p->uses &= ~c.missing;
+	p->preload_only = c.preload;
+	/* A backend given c.preload must wire the library for all of it. */
+	if (rc == 0 && sbx_capset_sub(c.preload, p->uses))
+		rc = sbx_err(err, -ENOTSUP, "internal error: the %s backend did not put "
+					    "libsbx-preload.so in place",
+			     sbx_backend_name(b));
 	sbx_cctx_free(&c);
 	if (rc < 0) {
 		sbx_plan_free(p);

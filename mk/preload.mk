@@ -67,8 +67,9 @@ install-preload: $(PRELOAD_SO)
 # descriptor, such as a container's first process).
 PRELOAD_EXEC := $(B)/sbx-preload-exec
 all: $(PRELOAD_EXEC)
-$(PRELOAD_EXEC): preload/tool/sbx-preload-exec.c
-	$(CC) -std=gnu11 $(OPTFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
+$(PRELOAD_EXEC): preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c preload/tool/loadcheck.h
+	$(CC) -std=gnu11 $(OPTFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ \
+	  preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c
 PRELOAD_TEST_DEPS += $(PRELOAD_EXEC)
 install-preload: install-preload-exec
 .PHONY: install-preload-exec

@@ -9,6 +9,8 @@
  *      binds, masks, a private /proc and /dev/shm; loopback up in a new netns
  *   4. (the command's process) capabilities dropped, no_new_privs set
  *   5. Landlock ruleset: filesystem, TCP, IPC scopes
+ *      (--preload: the library checked from inside, its policy sealed in a
+ *      memfd, LD_PRELOAD set for the command only; see preload.c)
  *   6. seccomp filter, last, immediately before execve
  *   7. execve of the command (126: cannot execute, 127: not found)
  */
@@ -63,6 +65,10 @@ static const char usage[] =
 	"                         PATH are split into rules for its siblings\n"
 	"  --ll-tty             --ll-dev for /dev/tty and the terminals on fds 0-2\n"
 	"  --ll-proc-self       allow reading /proc/self of the command\n"
+	"  --preload LIB        run COMMAND with LD_PRELOAD=LIB (libsbx-preload.so), its\n"
+	"                         policy sealed in a memfd named by SBX_PRELOAD_FD; holds\n"
+	"                         what it can only inside dynamically linked programs\n"
+	"  --preload-policy TEXT  the library's policy (format in preload/README.md)\n"
 	"  --help               show this help\n"
 	"  --version            show the version\n"
 	"\n"
@@ -127,18 +133,26 @@ int shim_exec_command(struct shim_config *c, int sync)
 		fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
 		return err == ENOENT ? 127 : 126;
 	}
-	int notify = -1;
-	if (shim_seccomp_apply(c, &notify) < 0)
+	/* After Landlock, so the library is checked through the command's
+	 * own view; before seccomp, which refuses nothing this needs. */
+	char **envp = c->envp;
+	if (shim_preload_env(c, &envp) < 0)
 		return 125;
+	int notify = -1;
+	if (shim_seccomp_apply(c, &notify) < 0) {
+		shim_preload_env_free(c, envp);
+		return 125;
+	}
 	if (notify >= 0) {
 		/* (2) the supervisor answers our own execve below */
 		if (shim_msg_send(sync, SHIM_MSG_NOTIFY_FD, 0, notify) < 0) {
 			shim_fail(c, "cannot hand the no-exec listener to the supervisor");
+			shim_preload_env_free(c, envp);
 			return 125;
 		}
 		close(notify);
 	}
-	execve(path, c->argv, c->envp);
+	execve(path, c->argv, envp);
 	err = errno;
 	if (err == ENOEXEC) {
 		/* Like execvp: a file without a recognised format runs under sh. */
@@ -150,11 +164,12 @@ int shim_exec_command(struct shim_config *c, int sync)
 			argv[0] = "/bin/sh";
 			argv[1] = path;
 			memcpy(argv + 2, c->argv + 1, n * sizeof(*argv));
-			execve("/bin/sh", argv, c->envp);
+			execve("/bin/sh", argv, envp);
 		}
 		err = errno;
 	}
 	fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
+	shim_preload_env_free(c, envp);
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
 }
 
@@ -198,6 +213,7 @@ static const char *const with_value[] = {
 	"--chdir", "--timeout", "--net",    "--ll-abi", "--ll-read", "--ll-read-try",
 	"--ll-write", "--ll-dev", "--ll-deny", "--cow",	"--cow-keep", "--bind",
 	"--mask",  "--hide",    "--socket", "--memory", "--pids",    "--cpus", "--tmpfs",
+	"--preload", "--preload-policy",
 };
 
 /* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */
@@ -246,6 +262,10 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		c->ll_proc_self = true;
 	else if (streq(name, "--no-exec"))
 		c->no_exec = true;
+	else if (streq(name, "--preload"))
+		c->preload_lib = val;
+	else if (streq(name, "--preload-policy"))
+		c->preload_policy = val;
 	else if (streq(name, "--unshare-user"))
 		c->userns = true;
 	else if (streq(name, "--unshare-pid"))
@@ -315,6 +335,8 @@ static int check_config(const struct shim_config *c)
 		return shim_fail(c, "--ll-* rules need --ll-abi");
 	if ((c->pidns || c->ipcns || c->netns || c->nmounts) && !c->userns)
 		return shim_fail(c, "namespaces and mounts need --unshare-user");
+	if (!c->preload_lib != !c->preload_policy)
+		return shim_fail(c, "--preload and --preload-policy go together");
 	return 0;
 }
 

@@ -74,6 +74,10 @@ struct shim_config {
 	enum shim_net net;
 	bool no_exec;
 
+	/* libsbx-preload.so for the command, or NULL (preload.c) */
+	const char *preload_lib;
+	const char *preload_policy; /* its policy text */
+
 	/* cgroup limits (0: none) */
 	int64_t memory;
 	int64_t pids;
@@ -97,6 +101,11 @@ int shim_seccomp_apply(const struct shim_config *c, int *notify_fd);
 int shim_drop_privileges(const struct shim_config *c);
 int shim_mounts_apply(struct shim_config *c);
 int shim_loopback_up(const struct shim_config *c);
+/* *envp: the command's environment, with LD_PRELOAD and SBX_PRELOAD_FD
+ * naming the library and a freshly sealed policy memfd when --preload was
+ * given (else c->envp). */
+int shim_preload_env(const struct shim_config *c, char ***envp);
+void shim_preload_env_free(const struct shim_config *c, char **envp);
 
 /* cgroups: one per sandbox, created by the supervisor. */
 struct shim_cgroup {

@@ -1,6 +1,11 @@
 /* sbx-preload-exec: starts COMMAND under libsbx-preload.so.
  *
- *   sbx-preload-exec --lib=PATH --config=FILE [--] COMMAND [ARG]...
+ *   sbx-preload-exec [--unchecked] --lib=PATH --config=FILE [--] COMMAND [ARG]...
+ *
+ * First it checks that COMMAND's loader will load the library or stop
+ * (loadcheck.c): a static program, a musl or foreign-machine loader, or a
+ * set-id program would run unprotected, so it refuses them with status 125
+ * and the reason. --unchecked skips that (to show the bypasses are real).
  *
  * Reads the policy text (preload/README.md) from FILE before COMMAND
  * exists, seals it in a memfd, and execs COMMAND with LD_PRELOAD=PATH and
@@ -16,6 +21,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "loadcheck.h"
 
 #define MAX_CONFIG (1 << 20)
 
@@ -52,9 +59,35 @@ static int sealed_copy(const char *file)
 	return fd;
 }
 
+/* Finds cmd as execvp would (PATH, or the default search path). */
+static int resolve(const char *cmd, char *out, size_t size)
+{
+	if (strchr(cmd, '/')) {
+		snprintf(out, size, "%s", cmd);
+		return 0;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/bin:/usr/bin";
+	int err = ENOENT;
+	for (const char *p = path;;) {
+		size_t n = strcspn(p, ":");
+		snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
+		if (access(out, X_OK) == 0)
+			return 0;
+		if (errno == EACCES)
+			err = EACCES;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	const char *lib = NULL, *config = NULL;
+	int unchecked = 0;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -65,12 +98,15 @@ int main(int argc, char **argv)
 			lib = argv[i] + 6;
 		else if (strncmp(argv[i], "--config=", 9) == 0)
 			config = argv[i] + 9;
+		else if (strcmp(argv[i], "--unchecked") == 0)
+			unchecked = 1;
 		else
 			return fail("unknown option", argv[i]);
 	}
 	if (!lib || !config || i >= argc)
-		return fail(
-		    "usage: sbx-preload-exec --lib=PATH --config=FILE [--] COMMAND [ARG]...", NULL);
+		return fail("usage: sbx-preload-exec [--unchecked] --lib=PATH --config=FILE [--] "
+		            "COMMAND [ARG]...",
+		            NULL);
 	if (lib[0] != '/' || strpbrk(lib, " :") || access(lib, R_OK) < 0)
 		return fail("--lib needs a readable absolute path without ' ' or ':'", lib);
 	int fd = sealed_copy(config);
@@ -80,7 +116,25 @@ int main(int argc, char **argv)
 	snprintf(num, sizeof(num), "%d", fd);
 	if (setenv("LD_PRELOAD", lib, 1) < 0 || setenv("SBX_PRELOAD_FD", num, 1) < 0)
 		return fail("setenv", strerror(errno));
-	execvp(argv[i], argv + i);
+	if (unchecked) {
+		execvp(argv[i], argv + i);
+	} else {
+		/* Exactly the file checked is exec'd. */
+		char path[4096], why[512];
+		int e = resolve(argv[i], path, sizeof(path));
+		if (e) {
+			fprintf(stderr, "sbx-preload-exec: %s: %s\n", argv[i], strerror(e));
+			return e == ENOENT ? 127 : 126;
+		}
+		if (pl_check_loadable(path, lib, why, sizeof(why)) < 0) {
+			fprintf(stderr,
+			        "sbx-preload-exec: refusing to run %s: %s, so libsbx-preload.so "
+			        "would not be loaded into it and it would run unprotected\n",
+			        argv[i], why);
+			return 125;
+		}
+		execv(path, argv + i);
+	}
 	int e = errno;
 	fprintf(stderr, "sbx-preload-exec: %s: %s\n", argv[i], strerror(e));
 	return e == ENOENT || e == ENOTDIR ? 127 : 126;

@@ -2,7 +2,9 @@
  * to test sbx's fallbacks: `deny userns -- CMD...` makes creating user
  * namespaces fail with EPERM (as Ubuntu's AppArmor sysctl or Docker's
  * seccomp profile do); `deny landlock -- CMD...` makes Landlock look absent
- * (ENOSYS, as on a kernel without it). A raw seccomp filter, no library. */
+ * (ENOSYS, as on a kernel without it); `deny notify -- CMD...` makes seccomp
+ * user notification look absent (EINVAL, as before Linux 5.0). Modes stack:
+ * `deny landlock -- deny notify -- CMD`. A raw seccomp filter, no library. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -18,13 +20,14 @@
 #define NR     offsetof(struct seccomp_data, nr)
 #define ARCH   offsetof(struct seccomp_data, arch)
 #define ARG0LO offsetof(struct seccomp_data, args[0])
+#define ARG1LO offsetof(struct seccomp_data, args[1])
 #define ALLOW  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 #define ERR(e) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e))
 
 int main(int argc, char **argv)
 {
 	if (argc < 4 || strcmp(argv[2], "--") != 0) {
-		fprintf(stderr, "usage: deny userns|landlock -- CMD...\n");
+		fprintf(stderr, "usage: deny userns|landlock|notify -- CMD...\n");
 		return 2;
 	}
 	struct sock_filter userns[] = {
@@ -51,11 +54,29 @@ int main(int argc, char **argv)
 		ERR(ENOSYS),
 		ALLOW,
 	};
+	/* seccomp(SECCOMP_GET_NOTIF_SIZES) and filters asking for a listener */
+	struct sock_filter notify[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		ALLOW,
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 1, 0),
+		ALLOW,
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0LO),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_GET_NOTIF_SIZES, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_FILTER, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG1LO),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0, 1),
+		ERR(EINVAL),
+		ALLOW,
+	};
 	struct sock_fprog prog;
 	if (strcmp(argv[1], "userns") == 0)
 		prog = (struct sock_fprog){sizeof(userns) / sizeof(userns[0]), userns};
 	else if (strcmp(argv[1], "landlock") == 0)
 		prog = (struct sock_fprog){sizeof(landlock) / sizeof(landlock[0]), landlock};
+	else if (strcmp(argv[1], "notify") == 0)
+		prog = (struct sock_fprog){sizeof(notify) / sizeof(notify[0]), notify};
 	else
 		return 2;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
