@@ -44,10 +44,12 @@ daemon_or_refusal() {
 	return 1
 }
 
+# Runs a check per backend. Called as a plain command, not in a || list,
+# so errexit stays on inside the check and every assertion in it counts.
 for_each_backend() {
 	local b
 	for b in docker-ephemeral docker-runsc-ephemeral; do
-		"$@" "$b" || return 1
+		"$@" "$b"
 	done
 }
 
@@ -57,7 +59,7 @@ t_status() {
 	assert_status 7
 	run -127 dk "$1" -- nonexistent-program
 	assert_status 127
-	run bash -c 'printf "in\n" | "$SBX_EXEC" --backend='"$1"' --profile=tight --read-deny= --readable="$WORK" --dir="$WORK" -- cat'
+	run bash -c 'printf "in\n" | "$SBX_EXEC" --backend='"$1"' --profile=tight --read-deny= --readable='"$WORK"' --dir='"$WORK"' -- cat'
 	assert_status 0
 	[ "$output" = in ]
 	run dk "$1" -- id -u
@@ -114,7 +116,7 @@ t_writes() {
 
 t_read_scope() {
 	daemon_or_refusal "$1" || return 0
-	mkdir "$WORK/in" "$WORK/.hide"
+	mkdir -p "$WORK/in" "$WORK/.hide"
 	echo visible >"$WORK/in/f"
 	echo hidden >"$WORK/.hide/f"
 	run sbx --backend="$1" --profile=tight --read-deny= --readable="$WORK/in" --dir="$WORK/in" -- cat "$WORK/in/f"
@@ -131,6 +133,7 @@ t_read_scope() {
 
 t_net() {
 	daemon_or_refusal "$1" || return 0
+	rm -f "$WORK/got"
 	start_listener serve "$PORT" 30 "$WORK/got"
 	run dk "$1" -- "$PROBES/ctr_net" connect "$PORT" hello
 	[ "$status" -ne 0 ]
