@@ -56,7 +56,7 @@ char *ctr_unique_name(void)
 	}
 	char *name = NULL;
 	if (asprintf(&name, "sbx-%ld-%02x%02x%02x%02x%02x%02x", (long)getpid(), rnd[0], rnd[1],
-		     rnd[2], rnd[3], rnd[4], rnd[5]) < 0)
+	             rnd[2], rnd[3], rnd[4], rnd[5]) < 0)
 		return NULL;
 	return name;
 }
@@ -137,18 +137,51 @@ void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening)
 	static const char *const exec_calls[] = {"execve", "execveat"};
 	static const char *const listen_calls[] = {"listen", "accept", "accept4"};
 	static const char *const hardening_calls[] = {
-		"ptrace",	     "process_vm_readv", "process_vm_writev", "add_key",
-		"request_key",	     "keyctl",		 "bpf",		      "perf_event_open",
-		"userfaultfd",	     "io_uring_setup",	 "io_uring_enter",    "io_uring_register",
-		"mount",	     "umount2",		 "pivot_root",	      "unshare",
-		"setns",	     "kexec_load",	 "kexec_file_load",   "init_module",
-		"finit_module",	     "delete_module",	 "open_by_handle_at", "name_to_handle_at",
-		"fsopen",	     "fsmount",		 "fsconfig",	      "move_mount",
-		"open_tree",	     "swapon",		 "swapoff",	      "reboot",
-		"acct",		     "quotactl",	 "lookup_dcookie",    "vm86",
-		"vm86old",	     "nfsservctl",	 "syslog",	      "iopl",
-		"ioperm",	     "clock_settime",	 "settimeofday",      "adjtimex",
-		"clock_adjtime",
+	    "ptrace",
+	    "process_vm_readv",
+	    "process_vm_writev",
+	    "add_key",
+	    "request_key",
+	    "keyctl",
+	    "bpf",
+	    "perf_event_open",
+	    "userfaultfd",
+	    "io_uring_setup",
+	    "io_uring_enter",
+	    "io_uring_register",
+	    "mount",
+	    "umount2",
+	    "pivot_root",
+	    "unshare",
+	    "setns",
+	    "kexec_load",
+	    "kexec_file_load",
+	    "init_module",
+	    "finit_module",
+	    "delete_module",
+	    "open_by_handle_at",
+	    "name_to_handle_at",
+	    "fsopen",
+	    "fsmount",
+	    "fsconfig",
+	    "move_mount",
+	    "open_tree",
+	    "swapon",
+	    "swapoff",
+	    "reboot",
+	    "acct",
+	    "quotactl",
+	    "lookup_dcookie",
+	    "vm86",
+	    "vm86old",
+	    "nfsservctl",
+	    "syslog",
+	    "iopl",
+	    "ioperm",
+	    "clock_settime",
+	    "settimeofday",
+	    "adjtimex",
+	    "clock_adjtime",
 	};
 	buf_add(b, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[");
 	bool first = true;

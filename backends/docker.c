@@ -67,26 +67,27 @@ static void probe_common(const struct sbx_host *h, struct sbx_avail *a, sbx_back
 	a->preload = CAP(PROC_NO_EXEC);
 	if (!h->docker) {
 		a->unavailable = "the docker client was not found on PATH (install it, or point "
-				 "SBX_DOCKER at it)";
+		                 "SBX_DOCKER at it)";
 		return;
 	}
 	if (!image_name()) {
 		a->unavailable = "SBX_DOCKER_IMAGE is not set: the docker backends run a local "
-				 "image named there and never pull one";
+		                 "image named there and never pull one";
 		return;
 	}
 	const char *sock = daemon_socket();
 	int r = sock ? daemon_reachable(sock) : 0;
 	if (r == -EACCES || r == -EPERM) {
 		snprintf(why, sizeof(why),
-			 "this user cannot reach the Docker daemon at %s (permission denied: "
-			 "access to it is root-equivalent, e.g. the docker group)",
-			 sock);
+		         "this user cannot reach the Docker daemon at %s (permission denied: "
+		         "access to it is root-equivalent, e.g. the docker group)",
+		         sock);
 		a->unavailable = why;
 		return;
 	}
 	if (r < 0) {
-		snprintf(why, sizeof(why), "no Docker daemon answers at %s: %s", sock, strerror(-r));
+		snprintf(why, sizeof(why), "no Docker daemon answers at %s: %s", sock,
+		         strerror(-r));
 		a->unavailable = why;
 		return;
 	}
@@ -139,17 +140,17 @@ static int pin_image(struct dk *d, sbx_error **err)
 		name = "<SBX_DOCKER_IMAGE unset>";
 	if (!d->can_run)
 		return (d->image = strdup(name)) ? 0 : -ENOMEM;
-	char *argv[] = {(char *)d->docker, "image", "inspect", "--format", "{{.Id}}",
-			(char *)name, NULL};
+	char *argv[] = {(char *)d->docker, "image",      "inspect", "--format",
+	                "{{.Id}}",         (char *)name, NULL};
 	_cleanup_free_ char *id = NULL;
 	int st = ctr_capture(argv, &id);
 	if (st < 0)
 		return sbx_err_errno(err, st, "cannot run %s", d->docker);
 	if (st != 0 || !startswith(id, "sha256:"))
 		return sbx_err(err, -ENOENT,
-			       "docker image %s is not present locally (sbx never pulls): build or "
-			       "load it, or point SBX_DOCKER_IMAGE at a local image",
-			       name);
+		               "docker image %s is not present locally (sbx never pulls): build or "
+		               "load it, or point SBX_DOCKER_IMAGE at a local image",
+		               name);
 	d->image = steal_pointer(&id);
 	return 0;
 }
@@ -178,19 +179,20 @@ static int check_runtime(struct dk *d, sbx_error **err)
 	int st = ctr_capture(argv, &out);
 	if (st != 0 || !out || !strstr(out, "\"path\""))
 		return sbx_err(err, -ENODEV,
-			       "the Docker daemon has no runtime '%s' (register runsc in "
-			       "/etc/docker/daemon.json, or set SBX_DOCKER_RUNSC%s_RUNTIME)",
-			       d->runtime, d->host_net ? "_HOST" : "");
+		               "the Docker daemon has no runtime '%s' (register runsc in "
+		               "/etc/docker/daemon.json, or set SBX_DOCKER_RUNSC%s_RUNTIME)",
+		               d->runtime, d->host_net ? "_HOST" : "");
 	if (d->host_net && !strstr(out, "--network=host"))
 		return sbx_err(err, -ENOTSUP,
-			       "docker runtime '%s' does not pass runsc --network=host, which a "
-			       "networked run in the engine's host network namespace needs",
-			       d->runtime);
+		               "docker runtime '%s' does not pass runsc --network=host, which a "
+		               "networked run in the engine's host network namespace needs",
+		               d->runtime);
 	if (d->c->spec->net == SBX_NET_OUTBOUND && !strstr(out, "--oci-seccomp"))
-		return sbx_err(err, -ENOTSUP,
-			       "docker runtime '%s' does not pass runsc --oci-seccomp, so runsc would "
-			       "ignore the seccomp profile that refuses listen() for net=outbound",
-			       d->runtime);
+		return sbx_err(
+		    err, -ENOTSUP,
+		    "docker runtime '%s' does not pass runsc --oci-seccomp, so runsc would "
+		    "ignore the seccomp profile that refuses listen() for net=outbound",
+		    d->runtime);
 	return 0;
 }
 
@@ -266,7 +268,7 @@ static int res_opts(struct dk *d)
 	if (want(d, SBX_CAP_RES_CPU) && opt(p, "--cpus=%g", s->cpus) < 0)
 		return -ENOMEM;
 	if (want(d, SBX_CAP_RES_MEMORY) && (opt(p, "--memory=%lld", (long long)s->memory) < 0 ||
-					    opt(p, "--memory-swap=%lld", (long long)s->memory) < 0))
+	                                    opt(p, "--memory-swap=%lld", (long long)s->memory) < 0))
 		return -ENOMEM;
 	if (!want(d, SBX_CAP_RES_PIDS))
 		return 0;
@@ -296,7 +298,7 @@ static int env_opts(struct dk *d)
 /* Writes text to NAME in the plan's scratch directory (made on first
  * use); *out gets the file's path. */
 static int scratch_file(struct sbx_plan *p, const char *name, const char *text, char **out,
-			sbx_error **err)
+                        sbx_error **err)
 {
 	int r = p->scratch_dir ? 0 : ctr_scratch_dir("sbx-docker", &p->scratch_dir, err);
 	if (r < 0)
@@ -360,10 +362,10 @@ static int preload_opts(struct dk *d, sbx_error **err)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	if (lib[0] != '/' || access(lib, R_OK) < 0 || px[0] != '/' || access(px, X_OK) < 0)
 		return sbx_err(err, -ENOENT,
-			       "proc.no_exec: libsbx-preload.so and sbx-preload-exec, which would "
-			       "hold it here, are not at %s and %s (set SBX_PRELOAD_LIB and "
-			       "SBX_PRELOAD_EXEC)",
-			       lib, px);
+		               "proc.no_exec: libsbx-preload.so and sbx-preload-exec, which would "
+		               "hold it here, are not at %s and %s (set SBX_PRELOAD_LIB and "
+		               "SBX_PRELOAD_EXEC)",
+		               lib, px);
 	int r = sbx_preload_config_text(d->c, CAP(PROC_NO_EXEC), NULL, &text, err);
 	if (r < 0 || (r = scratch_file(p, "preload.policy", text, &policy, err)) < 0)
 		return r;
@@ -400,80 +402,88 @@ static void mechanisms(struct dk *d)
 	const char *eng = d->runsc ? "docker with runsc" : "docker";
 	if (c->readable.n)
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
-				       "%s: the image's files, and the readable paths bound "
-				       "read-only",
-				       eng);
+		                       "%s: the image's files, and the readable paths bound "
+		                       "read-only",
+		                       eng);
 	if (s->write == SBX_WRITE_NONE)
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY, "%s: --read-only root, no "
-						     "writable binds", eng);
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY,
+		                       "%s: --read-only root, no "
+		                       "writable binds",
+		                       eng);
 	if (s->write == SBX_WRITE_SCOPE || s->write == SBX_WRITE_OVERLAY)
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-				       "%s: only the writable paths%s are bound read-write", eng,
-				       s->allow_temp ? " and the temp dir" : "");
+		                       "%s: only the writable paths%s are bound read-write", eng,
+		                       s->allow_temp ? " and the temp dir" : "");
 	if (s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY)
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "%s: other writes land in the container's own layer, removed "
-				       "with it (--rm)",
-				       eng);
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_EPHEMERAL,
+		    "%s: other writes land in the container's own layer, removed "
+		    "with it (--rm)",
+		    eng);
 	if (s->net == SBX_NET_DISABLE)
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE, "%s: --network=none", eng);
 	else if (s->net == SBX_NET_ENABLE)
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_ENABLE, "%s: --network=host", eng);
 	else
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_OUTBOUND,
-				       "%s: --network=host and a seccomp profile refusing listen, "
-				       "accept and accept4 (EPERM)",
-				       eng);
+		                       "%s: --network=host and a seccomp profile refusing listen, "
+		                       "accept and accept4 (EPERM)",
+		                       eng);
 	if (s->net == SBX_NET_OUTBOUND)
 		sbx_plan_caveat(p, "net=outbound: listen() is refused for every socket, unix "
-				   "sockets included, UDP sockets can still bind and receive, and "
-				   "the profile replaces docker's default seccomp profile");
+		                   "sockets included, UDP sockets can still bind and receive, and "
+		                   "the profile replaces docker's default seccomp profile");
 	if (s->net != SBX_NET_DISABLE)
-		sbx_plan_caveat(p, "net=%s shares the host's network namespace (the engine runs "
-				   "without a bridge): services on the host's loopback are reachable",
-				sbx_net_name(s->net));
+		sbx_plan_caveat(p,
+		                "net=%s shares the host's network namespace (the engine runs "
+		                "without a bridge): services on the host's loopback are reachable",
+		                sbx_net_name(s->net));
 	if (d->runsc || s->net == SBX_NET_DISABLE)
 		sbx_plan_set_mechanism(p, SBX_CAP_IPC_RESTRICT,
-				       "%s: private IPC, PID%s namespaces; only bound host sockets "
-				       "exist inside",
-				       eng, d->runsc ? " and user-space kernel" : " and network");
+		                       "%s: private IPC, PID%s namespaces; only bound host sockets "
+		                       "exist inside",
+		                       eng, d->runsc ? " and user-space kernel" : " and network");
 	else
-		sbx_plan_caveat(p, "net=%s under runc: the host's abstract unix sockets are "
-				   "reachable through the shared network namespace, so "
-				   "ipc.restrict is not enforced",
-				sbx_net_name(s->net));
+		sbx_plan_caveat(p,
+		                "net=%s under runc: the host's abstract unix sockets are "
+		                "reachable through the shared network namespace, so "
+		                "ipc.restrict is not enforced",
+		                sbx_net_name(s->net));
 	if (c->readable.n)
 		sbx_plan_caveat(p, "host unix sockets beneath the readable paths can still be "
-				   "connected to: a read-only bind does not stop connect()");
+		                   "connected to: a read-only bind does not stop connect()");
 	if (d->runsc)
 		sbx_plan_set_mechanism(p, SBX_CAP_KERNEL_ISOLATION,
-				       "docker --runtime=%s: system calls are served by gVisor's "
-				       "user-space kernel",
-				       d->runtime);
+		                       "docker --runtime=%s: system calls are served by gVisor's "
+		                       "user-space kernel",
+		                       d->runtime);
 	if (want(d, SBX_CAP_RES_CPU))
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU, "%s: --cpus (cgroup CPU quota)", eng);
 	if (want(d, SBX_CAP_RES_MEMORY))
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY,
-				       "%s: --memory with --memory-swap equal (no swap)", eng);
+		                       "%s: --memory with --memory-swap equal (no swap)", eng);
 	if (want(d, SBX_CAP_RES_PIDS))
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS,
-				       d->runsc ? "docker with runsc: --ulimit nproc, counted by the "
-						  "user-space kernel over the sandbox"
-						: "docker: --pids-limit (cgroup pids controller)");
+		                       d->runsc
+		                           ? "docker with runsc: --ulimit nproc, counted by the "
+		                             "user-space kernel over the sandbox"
+		                           : "docker: --pids-limit (cgroup pids controller)");
 	if (c->requested & CAP(ENV_SCRUB))
 		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB,
-				       "sbx: matching variables are neither forwarded nor given to "
-				       "the client");
-	sbx_plan_caveat(p, "the command runs on the image's files (%s): only the listed paths "
-			   "of the host are bound in",
-			d->image);
+		                       "sbx: matching variables are neither forwarded nor given to "
+		                       "the client");
+	sbx_plan_caveat(p,
+	                "the command runs on the image's files (%s): only the listed paths "
+	                "of the host are bound in",
+	                d->image);
 	if (c->preload & CAP(PROC_NO_EXEC)) {
 		sbx_preload_plan_note(p, CAP(PROC_NO_EXEC),
-				      "started by sbx-preload-exec, bound at " SBX_DIR_EXEC);
-		sbx_plan_caveat(p, "proc.no_exec through libsbx-preload.so: the command must be a "
-				   "dynamically linked program (or script) of the image whose "
-				   "loader is glibc's and of this machine; otherwise "
-				   "sbx-preload-exec refuses to start it and the run ends with 125");
+		                      "started by sbx-preload-exec, bound at " SBX_DIR_EXEC);
+		sbx_plan_caveat(p,
+		                "proc.no_exec through libsbx-preload.so: the command must be a "
+		                "dynamically linked program (or script) of the image whose "
+		                "loader is glibc's and of this machine; otherwise "
+		                "sbx-preload-exec refuses to start it and the run ends with 125");
 	}
 }
 
@@ -515,17 +525,16 @@ static int build(struct dk *d, sbx_error **err)
 	return 0;
 }
 
-static int compile_common(const struct sbx_cctx *c, struct sbx_plan *p, bool runsc,
-			  sbx_error **err)
+static int compile_common(const struct sbx_cctx *c, struct sbx_plan *p, bool runsc, sbx_error **err)
 {
 	struct dk d = {
-		.c = c,
-		.p = p,
-		.want = c->requested & ~c->missing,
-		.runsc = runsc,
-		.host_net = c->spec->net != SBX_NET_DISABLE,
-		.can_run = !p->unavailable,
-		.docker = c->host->docker ? c->host->docker : "docker",
+	    .c = c,
+	    .p = p,
+	    .want = c->requested & ~c->missing,
+	    .runsc = runsc,
+	    .host_net = c->spec->net != SBX_NET_DISABLE,
+	    .can_run = !p->unavailable,
+	    .docker = c->host->docker ? c->host->docker : "docker",
 	};
 	int r = build(&d, err);
 	if (r == 0)
@@ -551,13 +560,13 @@ static int compile_runsc(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error
 }
 
 const struct sbx_backend_impl sbx_backend_docker_ephemeral = {
-	.id = SBX_BACKEND_DOCKER_EPHEMERAL,
-	.probe = probe_docker,
-	.compile = compile_docker,
+    .id = SBX_BACKEND_DOCKER_EPHEMERAL,
+    .probe = probe_docker,
+    .compile = compile_docker,
 };
 
 const struct sbx_backend_impl sbx_backend_docker_runsc_ephemeral = {
-	.id = SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
-	.probe = probe_runsc,
-	.compile = compile_runsc,
+    .id = SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
+    .probe = probe_runsc,
+    .compile = compile_runsc,
 };

@@ -38,22 +38,22 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 {
 	if (!h->runsc) {
 		a->unavailable = "runsc (gVisor) was not found on PATH (install it, or point "
-				 "SBX_RUNSC at it)";
+		                 "SBX_RUNSC at it)";
 		return;
 	}
 	if (!h->euid_root && !h->userns) {
 		static char why[256];
 		snprintf(why, sizeof(why),
-			 "runsc needs root, or unprivileged user namespaces for --rootless (%s)",
-			 h->userns_why ? h->userns_why : "not available");
+		         "runsc needs root, or unprivileged user namespaces for --rootless (%s)",
+		         h->userns_why ? h->userns_why : "not available");
 		a->unavailable = why;
 		return;
 	}
 	a->caps = sbx_caps_of(SBX_BACKEND_GVISOR);
 	if (!h->euid_root) {
 		static const char rootless[] =
-			"runsc --rootless (the only way it runs without root) ignores cgroup "
-			"limits; run as root";
+		    "runsc --rootless (the only way it runs without root) ignores cgroup "
+		    "limits; run as root";
 		a->caps &= ~(CAP(RES_CPU) | CAP(RES_MEMORY));
 		a->why[SBX_CAP_RES_CPU] = a->why[SBX_CAP_RES_MEMORY] = rootless;
 	} else if (!h->cgroup_writable) {
@@ -138,29 +138,29 @@ static void sort_mounts(struct gv *g)
  * skipped. Each is bound at its own path from its resolved target, so
  * merged-/usr symlinks (/lib -> usr/lib) work without copying them. */
 static const char *const runtime_paths[] = {
-	"/lib",
-	"/lib32",
-	"/lib64",
-	"/libx32",
-	"/usr/lib",
-	"/usr/lib32",
-	"/usr/lib64",
-	"/usr/libx32",
-	"/etc/ld.so.cache",
-	"/etc/nsswitch.conf",
-	"/etc/passwd",
-	"/etc/group",
-	"/etc/hosts",
-	"/etc/host.conf",
-	"/etc/resolv.conf",
-	"/etc/gai.conf",
-	"/etc/localtime",
-	"/usr/share/zoneinfo",
-	"/usr/share/locale",
-	"/usr/share/terminfo",
-	"/etc/ssl",
-	"/etc/ca-certificates",
-	"/usr/share/ca-certificates",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/usr/lib",
+    "/usr/lib32",
+    "/usr/lib64",
+    "/usr/libx32",
+    "/etc/ld.so.cache",
+    "/etc/nsswitch.conf",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/hosts",
+    "/etc/host.conf",
+    "/etc/resolv.conf",
+    "/etc/gai.conf",
+    "/etc/localtime",
+    "/usr/share/zoneinfo",
+    "/usr/share/locale",
+    "/usr/share/terminfo",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/usr/share/ca-certificates",
 };
 
 static int add_runtime(struct gv *g, const char *path)
@@ -219,9 +219,9 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 			return r;
 	if (g->scoped && c->allow_socket.n)
 		return sbx_err(err, -ENOTSUP,
-			       "gvisor cannot bind a host socket (%s) into a read scope: runsc "
-			       "refuses socket files as bind sources",
-			       c->allow_socket.v[0]);
+		               "gvisor cannot bind a host socket (%s) into a read scope: runsc "
+		               "refuses socket files as bind sources",
+		               c->allow_socket.v[0]);
 	_cleanup_buf_ buf absent = {0};
 	for (size_t i = 0; want(g, SBX_CAP_FS_READ_DENY) && i < c->read_deny.n; i++) {
 		const char *path = c->read_deny.v[i];
@@ -234,10 +234,11 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 		if (r < 0)
 			return r;
 	}
-	if (absent.oom || (absent.len && sbx_plan_caveat(g->p, "read-deny paths that do not exist "
-								"when the sandbox starts are not "
-								"masked: %s",
-							 absent.s) < 0))
+	if (absent.oom || (absent.len && sbx_plan_caveat(g->p,
+	                                                 "read-deny paths that do not exist "
+	                                                 "when the sandbox starts are not "
+	                                                 "masked: %s",
+	                                                 absent.s) < 0))
 		return -ENOMEM;
 	/* The bundle and runsc's state stay out of the command's reach. */
 	return add_mount(g, g->p->scratch_dir, NULL, M_MASK_DIR);
@@ -249,8 +250,9 @@ static void json_mount(buf *b, const struct mnt *m, const char *scratch)
 	buf_add_json_string(b, m->dst);
 	switch (m->kind) {
 	case M_MASK_DIR:
-		buf_add(b, ", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
-			   "\"options\": [\"ro\", \"mode=000\", \"nosuid\", \"nodev\", \"noexec\"]}");
+		buf_add(b,
+		        ", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+		        "\"options\": [\"ro\", \"mode=000\", \"nosuid\", \"nodev\", \"noexec\"]}");
 		return;
 	case M_MASK_FILE: {
 		_cleanup_free_ char *empty = path_join_normalize(scratch, "empty");
@@ -262,7 +264,8 @@ static void json_mount(buf *b, const struct mnt *m, const char *scratch)
 	default:
 		buf_add(b, ", \"type\": \"bind\", \"source\": ");
 		buf_add_json_string(b, m->src);
-		buf_addf(b, ", \"options\": [\"rbind\", \"%s\"]}", m->kind == M_BIND_RO ? "ro" : "rw");
+		buf_addf(b, ", \"options\": [\"rbind\", \"%s\"]}",
+		         m->kind == M_BIND_RO ? "ro" : "rw");
 	}
 }
 
@@ -290,12 +293,13 @@ static void json_process(struct gv *g, buf *b)
 	buf_add(b, ",\n    \"cwd\": ");
 	buf_add_json_string(b, c->dir);
 	buf_add(b, ",\n    \"capabilities\": {\"bounding\": [], \"effective\": [], "
-		   "\"inheritable\": [], \"permitted\": [], \"ambient\": []},\n"
-		   "    \"noNewPrivileges\": true");
+	           "\"inheritable\": [], \"permitted\": [], \"ambient\": []},\n"
+	           "    \"noNewPrivileges\": true");
 	if (want(g, SBX_CAP_RES_PIDS))
-		buf_addf(b, ",\n    \"rlimits\": [{\"type\": \"RLIMIT_NPROC\", \"hard\": %lld, "
-			    "\"soft\": %lld}]",
-			 (long long)c->spec->pids, (long long)c->spec->pids);
+		buf_addf(b,
+		         ",\n    \"rlimits\": [{\"type\": \"RLIMIT_NPROC\", \"hard\": %lld, "
+		         "\"soft\": %lld}]",
+		         (long long)c->spec->pids, (long long)c->spec->pids);
 	buf_add(b, "\n  },\n");
 }
 
@@ -303,7 +307,7 @@ static void json_linux(struct gv *g, buf *b)
 {
 	const struct sbx_spec *s = g->c->spec;
 	buf_add(b, "  \"linux\": {\n    \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, "
-		   "{\"type\": \"uts\"}, {\"type\": \"mount\"}");
+	           "{\"type\": \"uts\"}, {\"type\": \"mount\"}");
 	if (!g->host_net)
 		buf_add(b, ", {\"type\": \"network\"}");
 	buf_add(b, "]");
@@ -312,18 +316,18 @@ static void json_linux(struct gv *g, buf *b)
 		buf_add(b, ",\n    \"resources\": {");
 		if (mem)
 			buf_addf(b, "\"memory\": {\"limit\": %lld, \"swap\": %lld}",
-				 (long long)s->memory, (long long)s->memory);
+			         (long long)s->memory, (long long)s->memory);
 		if (cpu) {
 			long long quota = (long long)(s->cpus * 100000.0 + 0.5);
 			buf_addf(b, "%s\"cpu\": {\"quota\": %lld, \"period\": 100000}",
-				 mem ? ", " : "", quota < 1000 ? 1000 : quota);
+			         mem ? ", " : "", quota < 1000 ? 1000 : quota);
 		}
 		buf_add(b, "}");
 	}
 	if (g->seccomp) {
 		buf_add(b, ",\n    \"seccomp\": ");
 		ctr_seccomp_json(b, want(g, SBX_CAP_PROC_NO_EXEC), s->net == SBX_NET_OUTBOUND,
-				 false);
+		                 false);
 	}
 	buf_add(b, "\n  }\n");
 }
@@ -339,10 +343,10 @@ static char *config_json(struct gv *g)
 	buf_add_json_string(&b, g->scoped ? (rootfs ? rootfs : "") : "/");
 	buf_addf(&b, ", \"readonly\": %s},\n", g->overlay ? "false" : "true");
 	buf_add(&b, "  \"hostname\": \"sbx\",\n  \"mounts\": [\n"
-		    "    {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
-		    "    {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},\n"
-		    "    {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
-		    "\"options\": [\"ro\", \"nosuid\", \"noexec\", \"nodev\"]}");
+	            "    {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+	            "    {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},\n"
+	            "    {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
+	            "\"options\": [\"ro\", \"nosuid\", \"noexec\", \"nodev\"]}");
 	for (size_t i = 0; i < g->nm; i++) {
 		buf_add(&b, ",\n");
 		json_mount(&b, &g->m[i], scratch);
@@ -354,7 +358,7 @@ static char *config_json(struct gv *g)
 }
 
 static int write_file(const char *dir, const char *name, const char *text, mode_t mode,
-		      sbx_error **err)
+                      sbx_error **err)
 {
 	_cleanup_free_ char *path = path_join_normalize(dir, name);
 	if (!path)
@@ -389,45 +393,50 @@ static int mechanisms_fs(struct gv *g)
 	const struct sbx_spec *s = g->c->spec;
 	struct sbx_plan *p = g->p;
 	if (g->scoped)
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
-				       "OCI bundle: an empty root with only the readable and runtime "
-				       "paths bound read-only");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_READ_SCOPE,
+		    "OCI bundle: an empty root with only the readable and runtime "
+		    "paths bound read-only");
 	else
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST,
-				       "OCI bundle: the host's / as the root, through the gofer");
+		                       "OCI bundle: the host's / as the root, through the gofer");
 	if (want(g, SBX_CAP_FS_READ_DENY) && g->c->read_deny.n)
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_DENY,
-				       "OCI bundle: directories masked by an empty tmpfs (mode 000), "
-				       "files by an empty unreadable file");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_READ_DENY,
+		    "OCI bundle: directories masked by an empty tmpfs (mode 000), "
+		    "files by an empty unreadable file");
 	switch (s->write) {
 	case SBX_WRITE_NONE:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY,
-				       "OCI bundle: read-only root, no writable binds");
+		                       "OCI bundle: read-only root, no writable binds");
 		break;
 	case SBX_WRITE_SCOPE:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-				       "OCI bundle: read-only root, the writable paths%s bound "
-				       "read-write",
-				       s->allow_temp ? " and the temp dir" : "");
+		                       "OCI bundle: read-only root, the writable paths%s bound "
+		                       "read-write",
+		                       s->allow_temp ? " and the temp dir" : "");
 		break;
 	case SBX_WRITE_EPHEMERAL:
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "runsc --overlay2=root:memory: writes go to an in-memory upper "
-				       "layer discarded with the sandbox");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_EPHEMERAL,
+		    "runsc --overlay2=root:memory: writes go to an in-memory upper "
+		    "layer discarded with the sandbox");
 		break;
 	case SBX_WRITE_OVERLAY:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-				       "OCI bundle: the writable paths%s bound read-write",
-				       s->allow_temp ? " and the temp dir" : "");
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "runsc --overlay2=root:memory: other writes go to an in-memory "
-				       "upper layer discarded with the sandbox");
+		                       "OCI bundle: the writable paths%s bound read-write",
+		                       s->allow_temp ? " and the temp dir" : "");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_EPHEMERAL,
+		    "runsc --overlay2=root:memory: other writes go to an in-memory "
+		    "upper layer discarded with the sandbox");
 		break;
 	}
 	if (g->overlay && g->scoped)
-		return sbx_plan_caveat(p, "write=%s with a read scope: writes beneath the readable "
-					  "paths fail (they are read-only binds, not overlaid)",
-				       sbx_write_name(s->write));
+		return sbx_plan_caveat(p,
+		                       "write=%s with a read scope: writes beneath the readable "
+		                       "paths fail (they are read-only binds, not overlaid)",
+		                       sbx_write_name(s->write));
 	return 0;
 }
 
@@ -441,69 +450,75 @@ static int mechanisms(struct gv *g)
 	switch (s->net) {
 	case SBX_NET_DISABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE,
-				       "runsc --network=none: a loopback-only network stack inside "
-				       "the sandbox");
+		                       "runsc --network=none: a loopback-only network stack inside "
+		                       "the sandbox");
 		break;
 	case SBX_NET_ENABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_ENABLE,
-				       "runsc --network=host: the host's network through gVisor's "
-				       "hostinet");
+		                       "runsc --network=host: the host's network through gVisor's "
+		                       "hostinet");
 		break;
 	case SBX_NET_OUTBOUND:
-		sbx_plan_set_mechanism(p, SBX_CAP_NET_OUTBOUND,
-				       "runsc --network=host and the bundle's seccomp (--oci-seccomp): "
-				       "listen, accept and accept4 fail with EPERM");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_NET_OUTBOUND,
+		    "runsc --network=host and the bundle's seccomp (--oci-seccomp): "
+		    "listen, accept and accept4 fail with EPERM");
 		sbx_plan_caveat(p, "net=outbound: listen() is refused for every socket, unix "
-				   "sockets included, and UDP sockets can still bind and receive");
+		                   "sockets included, and UDP sockets can still bind and receive");
 		break;
 	}
 	if (s->net != SBX_NET_DISABLE)
-		sbx_plan_caveat(p, "net=%s uses the host's network stack (runsc's own network needs "
-				   "a configured network namespace): services listening on the "
-				   "host's loopback are reachable",
-				sbx_net_name(s->net));
+		sbx_plan_caveat(p,
+		                "net=%s uses the host's network stack (runsc's own network needs "
+		                "a configured network namespace): services listening on the "
+		                "host's loopback are reachable",
+		                sbx_net_name(s->net));
 	if (want(g, SBX_CAP_PROC_NO_EXEC))
 		sbx_plan_set_mechanism(p, SBX_CAP_PROC_NO_EXEC,
-				       "the bundle's seccomp (--oci-seccomp): execve and execveat "
-				       "fail with EPERM after the command is loaded");
+		                       "the bundle's seccomp (--oci-seccomp): execve and execveat "
+		                       "fail with EPERM after the command is loaded");
 	if (c->allow_socket.n)
-		sbx_plan_caveat(p, "--allow-socket needs runsc --host-uds=open, which lets the "
-				   "command connect to every host socket its filesystem view shows, "
-				   "so ipc.restrict is not enforced");
+		sbx_plan_caveat(p,
+		                "--allow-socket needs runsc --host-uds=open, which lets the "
+		                "command connect to every host socket its filesystem view shows, "
+		                "so ipc.restrict is not enforced");
 	else
-		sbx_plan_set_mechanism(p, SBX_CAP_IPC_RESTRICT,
-				       "gVisor: unix sockets, signals and SysV IPC exist only inside "
-				       "the user-space kernel; host sockets cannot be opened");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_IPC_RESTRICT,
+		    "gVisor: unix sockets, signals and SysV IPC exist only inside "
+		    "the user-space kernel; host sockets cannot be opened");
 	sbx_plan_set_mechanism(p, SBX_CAP_KERNEL_ISOLATION,
-			       "gVisor: the command's system calls are served by runsc's "
-			       "user-space kernel (platform ptrace)");
+	                       "gVisor: the command's system calls are served by runsc's "
+	                       "user-space kernel (platform ptrace)");
 	if (want(g, SBX_CAP_RES_CPU))
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU,
-				       "the bundle's cgroup CPU quota on the whole sandbox");
+		                       "the bundle's cgroup CPU quota on the whole sandbox");
 	if (want(g, SBX_CAP_RES_MEMORY))
-		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY,
-				       "the bundle's cgroup memory limit (swap included) on the whole "
-				       "sandbox, runsc's own memory included");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_RES_MEMORY,
+		    "the bundle's cgroup memory limit (swap included) on the whole "
+		    "sandbox, runsc's own memory included");
 	if (want(g, SBX_CAP_RES_PIDS))
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS,
-				       "RLIMIT_NPROC, counted by the user-space kernel over the "
-				       "sandbox's processes and threads (a cgroup pids limit would "
-				       "count runsc's own threads)");
+		                       "RLIMIT_NPROC, counted by the user-space kernel over the "
+		                       "sandbox's processes and threads (a cgroup pids limit would "
+		                       "count runsc's own threads)");
 	if (c->requested & CAP(ENV_SCRUB))
-		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB,
-				       "sbx: matching variables left out of the bundle's environment");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_ENV_SCRUB,
+		    "sbx: matching variables left out of the bundle's environment");
 	if (g->rootless)
 		sbx_plan_caveat(p, "not root: runsc runs with --rootless, so the command runs as "
-				   "uid 0 of the sandbox (no capabilities), which the host sees as "
-				   "the caller");
+		                   "uid 0 of the sandbox (no capabilities), which the host sees as "
+		                   "the caller");
 	sbx_plan_caveat(p, "gVisor implements Linux system calls itself and some differ: this "
-			   "runsc rejects coreutils' statx() (ls -l, stat fail with EINVAL)");
+	                   "runsc rejects coreutils' statx() (ls -l, stat fail with EINVAL)");
 	sbx_plan_caveat(p, "runsc exits 128 when it fails before the command starts; sbx reports "
-			   "that as 125, so a command that itself exits 128 is reported as 125, "
-			   "and a command that is not found is 125 rather than 127");
+	                   "that as 125, so a command that itself exits 128 is reported as 125, "
+	                   "and a command that is not found is 125 rather than 127");
 	sbx_plan_caveat(p, "runsc writes the command's stdout and stderr from offset 0 of a "
-			   "regular file opened without O_APPEND, overwriting what the file held "
-			   "(use >> or a pipe)");
+	                   "regular file opened without O_APPEND, overwriting what the file held "
+	                   "(use >> or a pipe)");
 	return 0;
 }
 
@@ -532,16 +547,16 @@ static int build_argv(struct gv *g)
 	    strv_push(&p->argv, "run") < 0 || strv_push(&p->argv, "--bundle") < 0 ||
 	    strv_push(&p->argv, p->scratch_dir) < 0 || strv_push(&p->argv, id) < 0)
 		return -ENOMEM;
-	if (strv_push(&p->cleanup_argv, "delete") < 0 || strv_push(&p->cleanup_argv, "--force") < 0 ||
-	    strv_push(&p->cleanup_argv, id) < 0)
+	if (strv_push(&p->cleanup_argv, "delete") < 0 ||
+	    strv_push(&p->cleanup_argv, "--force") < 0 || strv_push(&p->cleanup_argv, id) < 0)
 		return -ENOMEM;
 	if (!g->cgroups)
 		return 0;
 	/* runsc leaves the container's cgroups behind (one directory per
 	 * controller, named by the id): remove them after the delete. */
 	static const char script[] =
-		"id=$1; shift; \"$@\"; for d in /sys/fs/cgroup/*/\"$id\" /sys/fs/cgroup/\"$id\"; "
-		"do [ -d \"$d\" ] && rmdir \"$d\"; done; exit 0";
+	    "id=$1; shift; \"$@\"; for d in /sys/fs/cgroup/*/\"$id\" /sys/fs/cgroup/\"$id\"; "
+	    "do [ -d \"$d\" ] && rmdir \"$d\"; done; exit 0";
 	strv sh = {0};
 	if (strv_push(&sh, "/bin/sh") < 0 || strv_push(&sh, "-c") < 0 ||
 	    strv_push(&sh, script) < 0 || strv_push(&sh, "sbx-gvisor-cleanup") < 0 ||
@@ -564,7 +579,7 @@ static int runsc_tmpdir(struct sbx_plan *p)
 		if (startswith(p->env.v[i], "TMPDIR=")) {
 			char *e = NULL;
 			if (asprintf(&e, "TMPDIR=%.*s", (int)(slash - p->scratch_dir),
-				     p->scratch_dir) < 0)
+			             p->scratch_dir) < 0)
 				return -ENOMEM;
 			free(p->env.v[i]);
 			p->env.v[i] = e;
@@ -576,13 +591,13 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 {
 	const struct sbx_spec *s = c->spec;
 	_cleanup_(gv_free) struct gv g = {
-		.c = c,
-		.p = p,
-		.want = c->requested & ~c->missing,
-		.rootless = !c->host->euid_root,
-		.host_net = s->net != SBX_NET_DISABLE,
-		.overlay = s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY,
-		.scoped = c->readable.n > 0,
+	    .c = c,
+	    .p = p,
+	    .want = c->requested & ~c->missing,
+	    .rootless = !c->host->euid_root,
+	    .host_net = s->net != SBX_NET_DISABLE,
+	    .overlay = s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY,
+	    .scoped = c->readable.n > 0,
 	};
 	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND;
 	g.cgroups = want(&g, SBX_CAP_RES_CPU) || want(&g, SBX_CAP_RES_MEMORY);
@@ -604,7 +619,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 }
 
 const struct sbx_backend_impl sbx_backend_gvisor = {
-	.id = SBX_BACKEND_GVISOR,
-	.probe = probe,
-	.compile = compile,
+    .id = SBX_BACKEND_GVISOR,
+    .probe = probe,
+    .compile = compile,
 };

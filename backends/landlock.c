@@ -27,13 +27,13 @@ char *sbx_program_interpreter(const char *path);
 static void probe_no_landlock(const struct sbx_host *h, struct sbx_avail *a)
 {
 	static const char why[] = "Landlock is not available on this kernel (needs Linux 5.13+ "
-				  "with CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list)";
+	                          "with CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list)";
 	static const char why_eph[] =
-		"Landlock is not available on this kernel, and without it the host's files outside "
-		"the copy-on-write layers (/dev, /run, files directly in / and in directories "
-		"holding other mounts) stay writable";
+	    "Landlock is not available on this kernel, and without it the host's files outside "
+	    "the copy-on-write layers (/dev, /run, files directly in / and in directories "
+	    "holding other mounts) stay writable";
 	sbx_capset lost = CAP(FS_READ_SCOPE) | CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY) |
-			  CAP(FS_WRITE_EPHEMERAL) | CAP(IPC_RESTRICT);
+	                  CAP(FS_WRITE_EPHEMERAL) | CAP(IPC_RESTRICT);
 	/* read-deny: masks in a mount namespace need no Landlock */
 	if (!h->userns)
 		lost |= CAP(FS_READ_DENY);
@@ -49,24 +49,24 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 {
 	if (!h->seccomp) {
 		a->unavailable = h->landlock_abi
-					 ? "seccomp filters are not available on this kernel"
-					 : "neither Landlock nor seccomp filters are available on this "
-					   "kernel";
+		                     ? "seccomp filters are not available on this kernel"
+		                     : "neither Landlock nor seccomp filters are available on this "
+		                       "kernel";
 		return;
 	}
 	a->caps = sbx_caps_of(SBX_BACKEND_LANDLOCK);
 	if (!h->userns) {
 		static char why[320];
 		snprintf(why, sizeof(why), "needs user namespaces, which this host refuses: %s",
-			 h->userns_why ? h->userns_why : "unknown reason");
+		         h->userns_why ? h->userns_why : "unknown reason");
 		a->caps &= ~(SBX_CAPSET_OF(SBX_CAP_FS_WRITE_EPHEMERAL) |
-			     SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT));
+		             SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT));
 		a->why[SBX_CAP_FS_WRITE_EPHEMERAL] = why;
 		a->why[SBX_CAP_IPC_RESTRICT] = why;
 	} else if (h->landlock_abi < 6) {
 		a->caps &= ~SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT);
 		a->why[SBX_CAP_IPC_RESTRICT] = "abstract unix sockets and signals to the host need "
-					       "Landlock ABI 6 (Linux 6.12)";
+		                               "Landlock ABI 6 (Linux 6.12)";
 	}
 	if (!h->seccomp_notify) {
 		a->caps &= ~SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC);
@@ -74,8 +74,8 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 	}
 	if (!h->cgroup_writable) {
 		static const char why[] = "no cgroup this user can create children in (run as "
-					  "root, or in a delegated cgroup v2 subtree, e.g. "
-					  "systemd-run --user --scope -p Delegate=yes)";
+		                          "root, or in a delegated cgroup v2 subtree, e.g. "
+		                          "systemd-run --user --scope -p Delegate=yes)";
 		for (int cap = SBX_CAP_RES_CPU; cap <= SBX_CAP_RES_PIDS; cap++) {
 			a->caps &= ~SBX_CAPSET_OF(cap);
 			a->why[cap] = why;
@@ -97,21 +97,43 @@ int ll_opt(struct sbx_plan *p, const char *opt, const char *val)
  * libraries, the /etc files libc reads, locale, time zone and terminal
  * data, CA certificates. Missing ones are skipped by the shim. */
 static const char *const runtime_dirs[] = {
-	"/lib",	      "/lib32",		"/lib64",		"/libx32",
-	"/usr/lib",	      "/usr/lib32",	"/usr/lib64",		"/usr/libx32",
-	"/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/nsswitch.conf",	"/etc/passwd",
-	"/etc/group",	      "/etc/hosts",	"/etc/host.conf",	"/etc/resolv.conf",
-	"/etc/gai.conf",    "/etc/localtime",	"/etc/locale.alias",	"/usr/share/zoneinfo",
-	"/usr/share/locale", "/usr/share/terminfo", "/etc/terminfo",	"/etc/ssl",
-	"/etc/ca-certificates", "/usr/share/ca-certificates", "/dev/random", "/dev/urandom",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/usr/lib",
+    "/usr/lib32",
+    "/usr/lib64",
+    "/usr/libx32",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.preload",
+    "/etc/nsswitch.conf",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/hosts",
+    "/etc/host.conf",
+    "/etc/resolv.conf",
+    "/etc/gai.conf",
+    "/etc/localtime",
+    "/etc/locale.alias",
+    "/usr/share/zoneinfo",
+    "/usr/share/locale",
+    "/usr/share/terminfo",
+    "/etc/terminfo",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/usr/share/ca-certificates",
+    "/dev/random",
+    "/dev/urandom",
 };
 
 int ll_runtime_paths(struct ll_ctx *l)
 {
 	struct sbx_plan *p = l->p;
 	const char *cmd = l->c->spec->args.v[0];
-	_cleanup_free_ char *bin = strchr(cmd, '/') ? path_join_normalize(l->c->dir, cmd)
-						      : sbx_find_program(cmd, env_value(strv_get(&l->c->env), "PATH"));
+	_cleanup_free_ char *bin =
+	    strchr(cmd, '/') ? path_join_normalize(l->c->dir, cmd)
+	                     : sbx_find_program(cmd, env_value(strv_get(&l->c->env), "PATH"));
 	/* the binary, its interpreter, and the interpreter's own */
 	for (int depth = 0; bin && depth < 4; depth++) {
 		if (!strv_contains(&p->runtime_paths, bin) && strv_push(&p->runtime_paths, bin) < 0)
@@ -139,24 +161,27 @@ static int plan_net(struct ll_ctx *l)
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_ENABLE, "the host's network, unfiltered");
 		return ll_opt(p, "--net", "enable");
 	case SBX_NET_OUTBOUND:
-		sbx_plan_set_mechanism(p, SBX_CAP_NET_OUTBOUND,
-				       l->abi >= 4 ? "seccomp: listen() refused; landlock: TCP bind refused"
-				       : l->abi    ? "seccomp: listen() refused (no Landlock TCP rules "
-						     "before ABI 4)"
-						   : "seccomp: listen() refused (no Landlock here)");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_NET_OUTBOUND,
+		    l->abi >= 4 ? "seccomp: listen() refused; landlock: TCP bind refused"
+		    : l->abi    ? "seccomp: listen() refused (no Landlock TCP rules "
+		                  "before ABI 4)"
+		                : "seccomp: listen() refused (no Landlock here)");
 		sbx_plan_caveat(p, "net=outbound: listen() is refused for every socket, unix "
-				   "sockets included, and UDP sockets can still bind and receive "
-				   "datagrams");
+		                   "sockets included, and UDP sockets can still bind and receive "
+		                   "datagrams");
 		return ll_opt(p, "--net", "outbound");
 	case SBX_NET_DISABLE:
 		/* Not a network namespace: creating one costs more than a
 		 * millisecond, paid before every recipe of a Makefile; the
 		 * seccomp filter holds the same line without loopback. */
-		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE,
-				       "seccomp: only AF_UNIX and AF_NETLINK sockets can be created%s",
-				       l->abi >= 4 ? "; landlock: TCP bind and connect refused" : "");
-		sbx_plan_caveat(p, "net=disable: loopback is blocked too, so the command cannot reach "
-				   "services on 127.0.0.1, including its own");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_NET_DISABLE,
+		    "seccomp: only AF_UNIX and AF_NETLINK sockets can be created%s",
+		    l->abi >= 4 ? "; landlock: TCP bind and connect refused" : "");
+		sbx_plan_caveat(p,
+		                "net=disable: loopback is blocked too, so the command cannot reach "
+		                "services on 127.0.0.1, including its own");
 		return ll_opt(p, "--net", "disable");
 	}
 	return 0;
@@ -167,12 +192,14 @@ static int plan_process(struct ll_ctx *l)
 	const struct sbx_spec *s = l->c->spec;
 	struct sbx_plan *p = l->p;
 	char v[64];
-	if (s->no_exec && !((l->c->missing | l->c->preload) & SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC))) {
+	if (s->no_exec &&
+	    !((l->c->missing | l->c->preload) & SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC))) {
 		if (ll_opt(p, "--no-exec", NULL) < 0)
 			return -ENOMEM;
-		sbx_plan_set_mechanism(p, SBX_CAP_PROC_NO_EXEC,
-				       "seccomp user notification: the supervisor lets the first execve "
-				       "through and refuses every later execve and execveat");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_PROC_NO_EXEC,
+		    "seccomp user notification: the supervisor lets the first execve "
+		    "through and refuses every later execve and execveat");
 	}
 	bool cg = !(l->c->missing & SBX_CAPSET_OF(SBX_CAP_RES_CPU));
 	const char *ver = l->c->host->cgroup_version == 2 ? "cgroup v2" : "cgroup v1";
@@ -180,20 +207,23 @@ static int plan_process(struct ll_ctx *l)
 		snprintf(v, sizeof(v), "%g", s->cpus);
 		if (ll_opt(p, "--cpus", v) < 0)
 			return -ENOMEM;
-		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU, "%s CPU quota of %g cores", ver, s->cpus);
+		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU, "%s CPU quota of %g cores", ver,
+		                       s->cpus);
 	}
 	if (s->memory > 0 && cg) {
 		snprintf(v, sizeof(v), "%lld", (long long)s->memory);
 		if (ll_opt(p, "--memory", v) < 0)
 			return -ENOMEM;
-		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY, "%s memory cap of %lld bytes, swap included",
-				       ver, (long long)s->memory);
+		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY,
+		                       "%s memory cap of %lld bytes, swap included", ver,
+		                       (long long)s->memory);
 	}
 	if (s->pids > 0 && cg) {
 		snprintf(v, sizeof(v), "%lld", (long long)s->pids);
 		if (ll_opt(p, "--pids", v) < 0)
 			return -ENOMEM;
-		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS, "%s pids.max %lld", ver, (long long)s->pids);
+		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS, "%s pids.max %lld", ver,
+		                       (long long)s->pids);
 	}
 	if (s->timeout > 0) {
 		snprintf(v, sizeof(v), "%g", s->timeout);
@@ -209,32 +239,37 @@ static void plan_caveats(struct ll_ctx *l)
 {
 	struct sbx_plan *p = l->p;
 	if (l->abi && l->abi < 2)
-		sbx_plan_caveat(p, "Landlock ABI %d: files cannot be renamed or linked between "
-				   "directories (EXDEV)",
-				l->abi);
+		sbx_plan_caveat(p,
+		                "Landlock ABI %d: files cannot be renamed or linked between "
+		                "directories (EXDEV)",
+		                l->abi);
 	if (l->abi && l->abi < 3)
-		sbx_plan_caveat(p, "Landlock ABI %d: truncate() is not controlled, so existing files "
-				   "outside the writable paths can be truncated",
-				l->abi);
+		sbx_plan_caveat(p,
+		                "Landlock ABI %d: truncate() is not controlled, so existing files "
+		                "outside the writable paths can be truncated",
+		                l->abi);
 	if (l->abi && l->abi < 5)
-		sbx_plan_caveat(p, "Landlock ABI %d: ioctl on device files is not controlled", l->abi);
+		sbx_plan_caveat(p, "Landlock ABI %d: ioctl on device files is not controlled",
+		                l->abi);
 	/* Abstract sockets and signals need Landlock ABI 6 scopes (probe). */
 	if (l->ns && l->abi >= 6 && !(l->c->missing & SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT))) {
-		sbx_plan_set_mechanism(p, SBX_CAP_IPC_RESTRICT,
-				       "IPC and pid namespaces, a private /dev/shm, landlock ABI %d "
-				       "scopes for abstract sockets and signals, host sockets hidden",
-				       l->abi);
-		sbx_plan_caveat(p, "ipc: the session bus, ssh agent, X11, container engine and "
-				   "systemd sockets are hidden; other pathname unix sockets the user "
-				   "can reach (in the writable paths, or with allow-temp in the temp "
-				   "dir) stay reachable; use --allow-socket to expose one on purpose");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_IPC_RESTRICT,
+		    "IPC and pid namespaces, a private /dev/shm, landlock ABI %d "
+		    "scopes for abstract sockets and signals, host sockets hidden",
+		    l->abi);
+		sbx_plan_caveat(p,
+		                "ipc: the session bus, ssh agent, X11, container engine and "
+		                "systemd sockets are hidden; other pathname unix sockets the user "
+		                "can reach (in the writable paths, or with allow-temp in the temp "
+		                "dir) stay reachable; use --allow-socket to expose one on purpose");
 	}
 	if (!l->ns)
 		sbx_plan_caveat(p, "no pid namespace: if sbx-exec itself is killed with SIGKILL, "
-				   "background processes the command started can survive");
+		                   "background processes the command started can survive");
 	sbx_plan_caveat(p, "seccomp: ptrace, process_vm_*, keyrings, bpf, perf_event_open, "
-			   "userfaultfd, io_uring, mount calls and new user namespaces are "
-			   "refused inside the sandbox");
+	                   "userfaultfd, io_uring, mount calls and new user namespaces are "
+	                   "refused inside the sandbox");
 }
 
 /* The capabilities only libsbx-preload.so holds (best effort: Landlock or
@@ -277,9 +312,9 @@ static int find_preload_lib(struct ll_ctx *l)
 		char names[256];
 		sbx_capset_format(l->c->preload, ", ", names, sizeof(names));
 		return sbx_err(l->err, -ENOENT,
-			       "%s: libsbx-preload.so, which would hold it here, is not at %s (set "
-			       "SBX_PRELOAD_LIB)",
-			       names, l->preload_lib);
+		               "%s: libsbx-preload.so, which would hold it here, is not at %s (set "
+		               "SBX_PRELOAD_LIB)",
+		               names, l->preload_lib);
 	}
 	return 0;
 }
@@ -303,8 +338,8 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	r = -ENOMEM;
 	if (!shim || strv_push(&p->argv, shim) < 0 || (l.abi && ll_opt(p, "--ll-abi", abibuf) < 0))
 		goto out;
-	if (l.ns && (ll_opt(p, "--unshare-user", NULL) < 0 || ll_opt(p, "--unshare-pid", NULL) < 0 ||
-		     ll_opt(p, "--unshare-ipc", NULL) < 0))
+	if (l.ns && (ll_opt(p, "--unshare-user", NULL) < 0 ||
+	             ll_opt(p, "--unshare-pid", NULL) < 0 || ll_opt(p, "--unshare-ipc", NULL) < 0))
 		goto out;
 	if ((r = plan_process(&l)) < 0 || (r = plan_net(&l)) < 0 || (r = ll_plan_fs(&l)) < 0)
 		goto out;
@@ -314,7 +349,8 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	if (strv_push(&p->argv, "--") < 0 || strv_extend(&p->argv, c->spec->args.v) < 0)
 		goto out;
 	if (c->requested & SBX_CAPSET_OF(SBX_CAP_ENV_SCRUB))
-		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB, "sbx: matching variables removed before exec");
+		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB,
+		                       "sbx: matching variables removed before exec");
 	plan_caveats(&l);
 	p->exec_direct = true;
 	r = 0;
@@ -328,7 +364,7 @@ out:
 }
 
 const struct sbx_backend_impl sbx_backend_landlock = {
-	.id = SBX_BACKEND_LANDLOCK,
-	.probe = probe,
-	.compile = compile,
+    .id = SBX_BACKEND_LANDLOCK,
+    .probe = probe,
+    .compile = compile,
 };

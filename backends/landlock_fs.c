@@ -90,7 +90,8 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 		if (keep && ll_opt(p, "--cow-keep", keep) < 0)
 			return -ENOMEM;
 		for (size_t i = 0; i < hostw->n; i++)
-			if ((!keep || !streq(hostw->v[i], keep)) && ll_opt(p, "--bind", hostw->v[i]) < 0)
+			if ((!keep || !streq(hostw->v[i], keep)) &&
+			    ll_opt(p, "--bind", hostw->v[i]) < 0)
 				return -ENOMEM;
 		return 0;
 	}
@@ -167,7 +168,8 @@ static int plan_deny_views(struct ll_ctx *l, const strv *hostw)
 		if (strv_push(&l->cow, v[k].dir) < 0 || ll_opt(l->p, "--cow", v[k].dir) < 0)
 			r = -ENOMEM;
 		for (size_t j = 0; j < hostw->n && r == 0; j++)
-			if (path_is_beneath(hostw->v[j], v[k].dir) && ll_opt(l->p, "--bind", hostw->v[j]) < 0)
+			if (path_is_beneath(hostw->v[j], v[k].dir) &&
+			    ll_opt(l->p, "--bind", hostw->v[j]) < 0)
 				r = -ENOMEM;
 	}
 	for (size_t k = 0; k < nv; k++)
@@ -188,8 +190,8 @@ static int hide(struct ll_ctx *l, const char *path)
 {
 	char real[4096];
 	struct stat st;
-	if (!realpath(path, real) || strv_contains(&l->hidden, real) || is_allowed_socket(l, real) ||
-	    lstat(real, &st) < 0)
+	if (!realpath(path, real) || strv_contains(&l->hidden, real) ||
+	    is_allowed_socket(l, real) || lstat(real, &st) < 0)
 		return 0;
 	if (strv_push(&l->hidden, real) < 0)
 		return -ENOMEM;
@@ -200,10 +202,18 @@ static int hide(struct ll_ctx *l, const char *path)
 static int plan_ipc_hides(struct ll_ctx *l)
 {
 	static const char *const known[] = {
-		"/run/dbus",	     "/var/run/dbus",	      "/run/docker.sock",
-		"/var/run/docker.sock", "/run/containerd",	      "/run/podman",
-		"/run/snapd.socket",	"/run/snapd-snap.socket", "/run/systemd/private",
-		"/run/systemd/userdb", "/tmp/.X11-unix",	      "/tmp/.ICE-unix",
+	    "/run/dbus",
+	    "/var/run/dbus",
+	    "/run/docker.sock",
+	    "/var/run/docker.sock",
+	    "/run/containerd",
+	    "/run/podman",
+	    "/run/snapd.socket",
+	    "/run/snapd-snap.socket",
+	    "/run/systemd/private",
+	    "/run/systemd/userdb",
+	    "/tmp/.X11-unix",
+	    "/tmp/.ICE-unix",
 	};
 	char runtime[64];
 	snprintf(runtime, sizeof(runtime), "/run/user/%d", (int)getuid());
@@ -247,9 +257,10 @@ static int plan_masks(struct ll_ctx *l, const strv *hostw)
 		}
 		if (ll_opt(l->p, "--hide", d) < 0)
 			return -ENOMEM;
-		sbx_plan_caveat(l->p, "read-deny %s does not exist and lies in a path written through "
-				      "to the host; if it is created during the run it is readable",
-				d);
+		sbx_plan_caveat(l->p,
+		                "read-deny %s does not exist and lies in a path written through "
+		                "to the host; if it is created during the run it is readable",
+		                d);
 	}
 	return 0;
 }
@@ -262,12 +273,12 @@ static int read_rules(struct ll_ctx *l)
 	if (!c->readable.n) {
 		if (!l->abi)
 			return sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST,
-						      "no Landlock here: the host's files, as the "
-						      "user's permissions allow");
+			                              "no Landlock here: the host's files, as the "
+			                              "user's permissions allow");
 		if (ll_opt(p, "--ll-read", "/") < 0)
 			return -ENOMEM;
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST, "landlock ABI %d: read and execute beneath /",
-				       l->abi);
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST,
+		                       "landlock ABI %d: read and execute beneath /", l->abi);
 		return 0;
 	}
 	for (size_t i = 0; i < c->readable.n; i++) {
@@ -288,15 +299,16 @@ static int read_rules(struct ll_ctx *l)
 		    strv_push(&p->runtime_paths, "/proc") < 0)
 			return -ENOMEM;
 	} else if ((l->abi && ll_opt(p, "--ll-proc-self", NULL) < 0) ||
-		   strv_push(&p->runtime_paths, "/proc/self") < 0) {
+	           strv_push(&p->runtime_paths, "/proc/self") < 0) {
 		return -ENOMEM;
 	}
 	if (!l->abi)
 		return 0;
-	sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
-			       "landlock ABI %d: read and execute only beneath the readable and runtime "
-			       "paths",
-			       l->abi);
+	sbx_plan_set_mechanism(
+	    p, SBX_CAP_FS_READ_SCOPE,
+	    "landlock ABI %d: read and execute only beneath the readable and runtime "
+	    "paths",
+	    l->abi);
 	return 0;
 }
 
@@ -305,12 +317,14 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 	struct sbx_plan *p = l->p;
 	for (size_t i = 0; i < l->c->writable.n; i++)
 		if (!exists(l->c->writable.v[i]))
-			return sbx_err(l->err, -ENOENT, "writable path %s does not exist (create it first)",
-				       l->c->writable.v[i]);
+			return sbx_err(l->err, -ENOENT,
+			               "writable path %s does not exist (create it first)",
+			               l->c->writable.v[i]);
 	if (!l->abi) {
 		/* Nothing holds a write scope but the library, if the plan
 		 * uses it; the copy-on-write views are still made. */
-		if (l->c->spec->write == SBX_WRITE_EPHEMERAL || l->c->spec->write == SBX_WRITE_OVERLAY)
+		if (l->c->spec->write == SBX_WRITE_EPHEMERAL ||
+		    l->c->spec->write == SBX_WRITE_OVERLAY)
 			p->fsv = SBX_FSV_OVERLAY;
 		return 0;
 	}
@@ -325,29 +339,32 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 		return -ENOMEM;
 	switch (l->c->spec->write) {
 	case SBX_WRITE_NONE:
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY,
-				       "landlock ABI %d: no write rights except /dev/null, /dev/zero, "
-				       "/dev/full and the terminal",
-				       l->abi);
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_DENY,
+		    "landlock ABI %d: no write rights except /dev/null, /dev/zero, "
+		    "/dev/full and the terminal",
+		    l->abi);
 		break;
 	case SBX_WRITE_SCOPE:
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-				       "landlock ABI %d: write rights only beneath the writable paths%s",
-				       l->abi, l->c->spec->allow_temp ? " and the temp dir" : "");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_SCOPE,
+		    "landlock ABI %d: write rights only beneath the writable paths%s", l->abi,
+		    l->c->spec->allow_temp ? " and the temp dir" : "");
 		break;
 	case SBX_WRITE_OVERLAY:
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_SCOPE,
-				       "writable paths bound from the host; landlock ABI %d: write "
-				       "rights only there and in the copy-on-write views",
-				       l->abi);
+		                       "writable paths bound from the host; landlock ABI %d: write "
+		                       "rights only there and in the copy-on-write views",
+		                       l->abi);
 		/* fallthrough */
 	case SBX_WRITE_EPHEMERAL:
-		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
-				       "overlayfs in a user namespace: every top-level directory gets a "
-				       "private upper layer on tmpfs, gone when the sandbox ends");
+		sbx_plan_set_mechanism(
+		    p, SBX_CAP_FS_WRITE_EPHEMERAL,
+		    "overlayfs in a user namespace: every top-level directory gets a "
+		    "private upper layer on tmpfs, gone when the sandbox ends");
 		sbx_plan_caveat(p, "copy-on-write: /proc, /sys, /dev and /run stay the host's and "
-				   "read-only, as do files directly in directories that hold other "
-				   "mounts; directories below such mounts get their own layer");
+		                   "read-only, as do files directly in directories that hold other "
+		                   "mounts; directories below such mounts get their own layer");
 		p->fsv = SBX_FSV_OVERLAY;
 		break;
 	}
@@ -369,13 +386,15 @@ int ll_plan_fs(struct ll_ctx *l)
 			if (ll_opt(l->p, "--ll-deny", l->c->read_deny.v[i]) < 0)
 				return -ENOMEM;
 		if (l->c->read_deny.n) {
-			sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_DENY,
-					       "landlock ABI %d alone (no user namespaces): no rule covers a "
-					       "denied path",
-					       l->abi);
-			sbx_plan_caveat(l->p, "read-deny without namespaces: directories that contain a "
-					      "denied path cannot be listed, and nothing can be created "
-					      "directly in them");
+			sbx_plan_set_mechanism(
+			    l->p, SBX_CAP_FS_READ_DENY,
+			    "landlock ABI %d alone (no user namespaces): no rule covers a "
+			    "denied path",
+			    l->abi);
+			sbx_plan_caveat(l->p,
+			                "read-deny without namespaces: directories that contain a "
+			                "denied path cannot be listed, and nothing can be created "
+			                "directly in them");
 		}
 		return 0;
 	}
@@ -383,10 +402,10 @@ int ll_plan_fs(struct ll_ctx *l)
 	    (r = plan_masks(l, &hostw)) < 0)
 		return r;
 	if (l->c->read_deny.n)
-		sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_DENY,
-				       "a private mount namespace: whiteouts in copy-on-write views, or "
-				       "empty read-only masks; a pid namespace with its own /proc%s",
-				       l->abi ? "; Landlock refuses /proc/PID/root of outside processes"
-					      : "");
+		sbx_plan_set_mechanism(
+		    l->p, SBX_CAP_FS_READ_DENY,
+		    "a private mount namespace: whiteouts in copy-on-write views, or "
+		    "empty read-only masks; a pid namespace with its own /proc%s",
+		    l->abi ? "; Landlock refuses /proc/PID/root of outside processes" : "");
 	return 0;
 }

@@ -8,11 +8,11 @@ struct ll_ctx {
 	const struct sbx_cctx *c;
 	struct sbx_plan *p;
 	sbx_error **err;
-	int abi;     /* Landlock ABI the plan handles; 0: no Landlock on this host */
-	bool ns;     /* user, mount, pid and IPC namespaces */
+	int abi;           /* Landlock ABI the plan handles; 0: no Landlock on this host */
+	bool ns;           /* user, mount, pid and IPC namespaces */
 	char *preload_lib; /* libsbx-preload.so, when the plan uses it */
-	strv cow;    /* copy-on-write roots planned */
-	strv hidden; /* host IPC locations hidden */
+	strv cow;          /* copy-on-write roots planned */
+	strv hidden;       /* host IPC locations hidden */
 };
 
 /* Appends "opt" or "opt val" to the plan's argv; 0 or -ENOMEM. */

@@ -14,16 +14,17 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 {
 	(void)c;
 	(void)p;
-	return sbx_err(err, -ENOTSUP, "the Windows build of sbx cannot compile landlock, gvisor or "
-				      "docker plans: they are compiled against the host they run on; "
-				      "use a Linux or macOS build");
+	return sbx_err(err, -ENOTSUP,
+	               "the Windows build of sbx cannot compile landlock, gvisor or "
+	               "docker plans: they are compiled against the host they run on; "
+	               "use a Linux or macOS build");
 }
 
 const struct sbx_backend_impl sbx_backend_landlock = {
-	.id = SBX_BACKEND_LANDLOCK, .probe = probe, .compile = compile};
+    .id = SBX_BACKEND_LANDLOCK, .probe = probe, .compile = compile};
 const struct sbx_backend_impl sbx_backend_gvisor = {
-	.id = SBX_BACKEND_GVISOR, .probe = probe, .compile = compile};
+    .id = SBX_BACKEND_GVISOR, .probe = probe, .compile = compile};
 const struct sbx_backend_impl sbx_backend_docker_ephemeral = {
-	.id = SBX_BACKEND_DOCKER_EPHEMERAL, .probe = probe, .compile = compile};
+    .id = SBX_BACKEND_DOCKER_EPHEMERAL, .probe = probe, .compile = compile};
 const struct sbx_backend_impl sbx_backend_docker_runsc_ephemeral = {
-	.id = SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL, .probe = probe, .compile = compile};
+    .id = SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL, .probe = probe, .compile = compile};

@@ -162,10 +162,10 @@ typedef enum sbx_net {
 } sbx_net;
 
 typedef enum sbx_write {
-	SBX_WRITE_NONE = 0, /* no writes except /dev/null and the terminal */
-	SBX_WRITE_SCOPE,    /* writes only beneath the writable paths */
+	SBX_WRITE_NONE = 0,  /* no writes except /dev/null and the terminal */
+	SBX_WRITE_SCOPE,     /* writes only beneath the writable paths */
 	SBX_WRITE_EPHEMERAL, /* every write succeeds, nothing reaches the host */
-	SBX_WRITE_OVERLAY,  /* writable paths persist, other writes are ephemeral */
+	SBX_WRITE_OVERLAY,   /* writable paths persist, other writes are ephemeral */
 } sbx_write;
 
 /* "disable"/"enable"/"outbound" and back; parse returns 0 or -EINVAL. */
@@ -288,10 +288,10 @@ SBX_API int sbx_spec_validate(const sbx_spec *spec, sbx_error **err);
 /* Applies one item; key is a long option name without dashes. Keys that are
  * not policy (print, help, ...) are -EINVAL. */
 SBX_API int sbx_spec_apply_item(sbx_spec *spec, const char *key, const char *value,
-				sbx_error **err);
+                                sbx_error **err);
 /* Applies policy text (inline form). origin names it in error messages. */
 SBX_API int sbx_spec_apply_text(sbx_spec *spec, const char *text, const char *origin,
-				sbx_error **err);
+                                sbx_error **err);
 /* Resets the policy and applies a named profile: a built-in ("agent",
  * "tight"), else $XDG_CONFIG_HOME/sbx/policies/NAME.policy (default
  * ~/.config/sbx/policies), else /etc/sbx/policies/NAME.policy. -ENOENT if
@@ -384,7 +384,7 @@ SBX_API sbx_capset sbx_runner_capabilities(const sbx_runner *r);
  * capabilities are -ENOTSUP naming them, unless the spec is best-effort.
  * On success *out is a new plan the caller frees. */
 SBX_API int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out,
-			       sbx_error **err);
+                               sbx_error **err);
 
 /* Descriptors for the command's stdin, stdout, stderr; -1 inherits. */
 typedef struct sbx_stdio {
@@ -396,8 +396,8 @@ typedef struct sbx_stdio {
  * 124 on timeout, 125 if the sandbox could not be set up, 126/127 when the
  * command could not be executed / found). Returns 0 when the command's
  * status was obtained, or a negative errno when nothing was run. */
-SBX_API int sbx_runner_run(sbx_runner *r, const sbx_spec *spec, const sbx_stdio *stdio,
-			   int *status, sbx_error **err);
+SBX_API int sbx_runner_run(sbx_runner *r, const sbx_spec *spec, const sbx_stdio *stdio, int *status,
+                           sbx_error **err);
 
 #ifdef __cplusplus
 }

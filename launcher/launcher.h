@@ -17,8 +17,8 @@ struct cli {
 	const char *policy;  /* last --policy */
 	/* --install-shims DIR: the command words are the shims to create */
 	const char *install_shims;
-	strv keys, values;   /* policy items from options, in order */
-	char **command;      /* the command and its arguments (points into argv) */
+	strv keys, values; /* policy items from options, in order */
+	char **command;    /* the command and its arguments (points into argv) */
 };
 
 /* Parses argv into cli; 0, or -EINVAL after printing the error. */

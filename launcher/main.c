@@ -114,8 +114,8 @@ static int run(const struct cli *cli)
 	sbx_runner_free(runner);
 	if (rc < 0)
 		return fail(err, rc == -ENOTSUP ? "Use --best-effort to run with these gaps stated "
-						  "as caveats (with --print to see that plan)."
-						: NULL);
+		                                  "as caveats (with --print to see that plan)."
+		                                : NULL);
 	if (cli->print) {
 		char *text = sbx_plan_format(plan, cli->json);
 		fputs(text ? text : "", stdout);
@@ -138,8 +138,9 @@ static int run(const struct cli *cli)
 	if (plan->preload_only & plan->uses) {
 		char names[512];
 		sbx_capset_format(plan->preload_only & plan->uses, ", ", names, sizeof(names));
-		errorf(NULL, "warning: best effort: held only by libsbx-preload.so, inside dynamically "
-			     "linked programs: %s (see --print)",
+		errorf(NULL,
+		       "warning: best effort: held only by libsbx-preload.so, inside dynamically "
+		       "linked programs: %s (see --print)",
 		       names);
 	}
 	if (!plan->exec_direct) {

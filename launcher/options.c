@@ -16,39 +16,43 @@ struct option_def {
 /* The table --help prints and the parser reads. Policy options become
  * items applied with sbx_spec_apply_item under the same name. */
 static const struct option_def options[] = {
-	{"profile", REQUIRED, "NAME", "starting defaults: agent (default), tight, or a named policy"},
-	{"policy", REQUIRED, "VALUE", "policy on top of the profile: a name, a file, or inline "
-				      "'k=v; k=v'"},
-	{"backend", REQUIRED, "NAME", "auto (default), landlock, gvisor, docker-ephemeral, "
-				      "docker-runsc-ephemeral, seatbelt, appcontainer"},
-	{"net", REQUIRED, "MODE", "network: disable, enable, outbound"},
-	{"write", REQUIRED, "MODE", "filesystem writes: none, scope, ephemeral, overlay"},
-	{"writable", REQUIRED, "PATH", "path that may be written (scope/overlay; repeatable)"},
-	{"readable", REQUIRED, "PATH", "restrict reads to these paths plus the runtime (repeatable)"},
-	{"read-deny", REQUIRED, "PATH", "path that must not be readable (repeatable)"},
-	{"no-exec", OPTIONAL_BOOL, NULL, "no new program image after the command starts"},
-	{"allow-temp", OPTIONAL_BOOL, NULL, "also allow writes to the temp dir (scope/overlay)"},
-	{"cpus", REQUIRED, "N", "CPU cap in cores, e.g. 1.5 (0: none)"},
-	{"memory", REQUIRED, "SIZE", "memory cap: bytes or with k/m/g suffix (0: none)"},
-	{"pids", REQUIRED, "N", "process and thread cap (0: none)"},
-	{"env-deny", REQUIRED, "PATTERN", "drop environment variables matching (repeatable)"},
-	{"env-allow", REQUIRED, "PATTERN", "if any, keep only matching variables (repeatable)"},
-	{"mach-allow", REQUIRED, "NAME", "macOS Mach service allowed, Seatbelt only (repeatable)"},
-	{"dir", REQUIRED, "PATH", "working directory of the command"},
-	{"strict", OPTIONAL_BOOL, NULL, "refuse anything outside the portable capabilities"},
-	{"best-effort", OPTIONAL_BOOL, NULL, "run even where a requested capability cannot be "
-					     "enforced; each gap becomes a caveat"},
-	{"kernel-isolation", OPTIONAL_BOOL, NULL, "require a user-space kernel (gVisor)"},
-	{"allow-socket", REQUIRED, "PATH", "host unix socket still reachable while IPC is "
-					   "restricted (repeatable)"},
-	{"timeout", REQUIRED, "DURATION", "kill the sandbox after 30s, 5m, 1h (exit 124)"},
-	{"install-shims", REQUIRED, "DIR", "create exec shims in DIR for the COMMAND names given"},
-	{"print", NONE, NULL, "compile and print the plan; run nothing"},
-	{"json", NONE, NULL, "with --print, --caps, --doctor: JSON output"},
-	{"caps", NONE, NULL, "print the capability matrix"},
-	{"doctor", NONE, NULL, "report which isolation features this host provides"},
-	{"help", NONE, NULL, "show this help"},
-	{"version", NONE, NULL, "show the version, backends and library versions"},
+    {"profile", REQUIRED, "NAME", "starting defaults: agent (default), tight, or a named policy"},
+    {"policy", REQUIRED, "VALUE",
+     "policy on top of the profile: a name, a file, or inline "
+     "'k=v; k=v'"},
+    {"backend", REQUIRED, "NAME",
+     "auto (default), landlock, gvisor, docker-ephemeral, "
+     "docker-runsc-ephemeral, seatbelt, appcontainer"},
+    {"net", REQUIRED, "MODE", "network: disable, enable, outbound"},
+    {"write", REQUIRED, "MODE", "filesystem writes: none, scope, ephemeral, overlay"},
+    {"writable", REQUIRED, "PATH", "path that may be written (scope/overlay; repeatable)"},
+    {"readable", REQUIRED, "PATH", "restrict reads to these paths plus the runtime (repeatable)"},
+    {"read-deny", REQUIRED, "PATH", "path that must not be readable (repeatable)"},
+    {"no-exec", OPTIONAL_BOOL, NULL, "no new program image after the command starts"},
+    {"allow-temp", OPTIONAL_BOOL, NULL, "also allow writes to the temp dir (scope/overlay)"},
+    {"cpus", REQUIRED, "N", "CPU cap in cores, e.g. 1.5 (0: none)"},
+    {"memory", REQUIRED, "SIZE", "memory cap: bytes or with k/m/g suffix (0: none)"},
+    {"pids", REQUIRED, "N", "process and thread cap (0: none)"},
+    {"env-deny", REQUIRED, "PATTERN", "drop environment variables matching (repeatable)"},
+    {"env-allow", REQUIRED, "PATTERN", "if any, keep only matching variables (repeatable)"},
+    {"mach-allow", REQUIRED, "NAME", "macOS Mach service allowed, Seatbelt only (repeatable)"},
+    {"dir", REQUIRED, "PATH", "working directory of the command"},
+    {"strict", OPTIONAL_BOOL, NULL, "refuse anything outside the portable capabilities"},
+    {"best-effort", OPTIONAL_BOOL, NULL,
+     "run even where a requested capability cannot be "
+     "enforced; each gap becomes a caveat"},
+    {"kernel-isolation", OPTIONAL_BOOL, NULL, "require a user-space kernel (gVisor)"},
+    {"allow-socket", REQUIRED, "PATH",
+     "host unix socket still reachable while IPC is "
+     "restricted (repeatable)"},
+    {"timeout", REQUIRED, "DURATION", "kill the sandbox after 30s, 5m, 1h (exit 124)"},
+    {"install-shims", REQUIRED, "DIR", "create exec shims in DIR for the COMMAND names given"},
+    {"print", NONE, NULL, "compile and print the plan; run nothing"},
+    {"json", NONE, NULL, "with --print, --caps, --doctor: JSON output"},
+    {"caps", NONE, NULL, "print the capability matrix"},
+    {"doctor", NONE, NULL, "report which isolation features this host provides"},
+    {"help", NONE, NULL, "show this help"},
+    {"version", NONE, NULL, "show the version, backends and library versions"},
 };
 
 void cli_print_help(void)
@@ -150,7 +154,7 @@ int cli_parse(struct cli *cli, int argc, char **argv)
 		} else if (streq(o->name, "install-shims")) {
 			cli->install_shims = val;
 		} else if (strv_push(&cli->keys, o->name) < 0 ||
-			   strv_push(&cli->values, val ? val : "true") < 0) {
+		           strv_push(&cli->values, val ? val : "true") < 0) {
 			errorf(NULL, "out of memory");
 			return -ENOMEM;
 		}

@@ -82,11 +82,12 @@ int report_caps(bool json)
 			buf_add(&b, ",\"backends\":{");
 			for (size_t i = 0; i < n; i++) {
 				buf_addf(&b, "%s\"%s\":%s", i ? "," : "", sbx_backend_name(all[i]),
-					 sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c) ? "true" : "false");
+				         sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c) ? "true"
+				                                                         : "false");
 			}
 			buf_addf(&b, "},\"portable\":%s,\"this_host\":%s}",
-				 sbx_capset_has(portable, (sbx_cap)c) ? "true" : "false",
-				 sbx_capset_has(here, (sbx_cap)c) ? "true" : "false");
+			         sbx_capset_has(portable, (sbx_cap)c) ? "true" : "false",
+			         sbx_capset_has(here, (sbx_cap)c) ? "true" : "false");
 		}
 		buf_add(&b, "],\"backends\":[");
 		for (size_t i = 0; i < n; i++) {
@@ -97,7 +98,7 @@ int report_caps(bool json)
 			buf_add(&b, ",\"caps\":");
 			json_caps(&b, sbx_caps_of(all[i]));
 			buf_addf(&b, ",\"available\":%s,\"unavailable_reason\":",
-				 a.unavailable ? "false" : "true");
+			         a.unavailable ? "false" : "true");
 			if (a.unavailable)
 				buf_add_json_string(&b, a.unavailable);
 			else
@@ -120,13 +121,15 @@ int report_caps(bool json)
 			buf_addf(&b, "%-19s", sbx_cap_name((sbx_cap)c));
 			for (size_t i = 0; i < n; i++)
 				buf_addf(&b, " %-12s",
-					 sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c) ? "yes" : "-");
-			buf_addf(&b, " %-8s %-9s %s\n", sbx_capset_has(portable, (sbx_cap)c) ? "yes" : "-",
-				 sbx_capset_has(here, (sbx_cap)c) ? "yes" : "-",
-				 sbx_cap_description((sbx_cap)c));
+				         sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c) ? "yes"
+				                                                         : "-");
+			buf_addf(&b, " %-8s %-9s %s\n",
+			         sbx_capset_has(portable, (sbx_cap)c) ? "yes" : "-",
+			         sbx_capset_has(here, (sbx_cap)c) ? "yes" : "-",
+			         sbx_cap_description((sbx_cap)c));
 		}
 		buf_add(&b, "\nportable: enforceable on Linux, macOS and Windows alike. this-host: "
-			    "what the backends available here enforce (sbx-exec --doctor).\n");
+		            "what the backends available here enforce (sbx-exec --doctor).\n");
 	}
 	if (b.oom)
 		return 125;
@@ -157,23 +160,24 @@ int report_doctor(bool json)
 	if (json) {
 		buf_add(&b, "{\"kernel\":");
 		buf_add_json_string(&b, u.release);
-		buf_addf(&b, ",\"landlock_abi\":%d,\"seccomp\":%s,\"seccomp_user_notify\":%s,"
-			     "\"user_namespaces\":%s,\"user_namespaces_why_not\":",
-			 h->landlock_abi, h->seccomp ? "true" : "false",
-			 h->seccomp_notify ? "true" : "false", h->userns ? "true" : "false");
+		buf_addf(&b,
+		         ",\"landlock_abi\":%d,\"seccomp\":%s,\"seccomp_user_notify\":%s,"
+		         "\"user_namespaces\":%s,\"user_namespaces_why_not\":",
+		         h->landlock_abi, h->seccomp ? "true" : "false",
+		         h->seccomp_notify ? "true" : "false", h->userns ? "true" : "false");
 		if (h->userns_why)
 			buf_add_json_string(&b, h->userns_why);
 		else
 			buf_add(&b, "null");
 		const char *ovl = h->userns ? sbx_host_overlay_userns() : "needs user namespaces";
 		buf_addf(&b, ",\"overlay_in_userns\":%s,\"overlay_in_userns_why_not\":",
-			 ovl ? "false" : "true");
+		         ovl ? "false" : "true");
 		if (ovl)
 			buf_add_json_string(&b, ovl);
 		else
 			buf_add(&b, "null");
 		buf_addf(&b, ",\"cgroup_version\":%d,\"cgroup_writable\":%s,\"runsc\":",
-			 h->cgroup_version, h->cgroup_writable ? "true" : "false");
+		         h->cgroup_version, h->cgroup_writable ? "true" : "false");
 		if (h->runsc)
 			buf_add_json_string(&b, h->runsc);
 		else
@@ -188,7 +192,7 @@ int report_doctor(bool json)
 			struct sbx_avail a;
 			sbx_backend_avail(all[i], &a);
 			buf_addf(&b, "%s\"%s\":{\"available\":%s,\"reason\":", i ? "," : "",
-				 sbx_backend_name(all[i]), a.unavailable ? "false" : "true");
+			         sbx_backend_name(all[i]), a.unavailable ? "false" : "true");
 			if (a.unavailable)
 				buf_add_json_string(&b, a.unavailable);
 			else
@@ -199,7 +203,8 @@ int report_doctor(bool json)
 			bool first = true;
 			for (int c = 0; !a.unavailable && c < SBX_CAP__COUNT; c++)
 				if (a.why[c] && sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c)) {
-					buf_addf(&b, "%s\"%s\":", first ? "" : ",", sbx_cap_name((sbx_cap)c));
+					buf_addf(&b, "%s\"%s\":", first ? "" : ",",
+					         sbx_cap_name((sbx_cap)c));
 					buf_add_json_string(&b, a.why[c]);
 					first = false;
 				}
@@ -213,16 +218,16 @@ int report_doctor(bool json)
 		else
 			buf_add(&b, "landlock:            not available\n");
 		buf_addf(&b, "seccomp:             %s%s\n", h->seccomp ? "yes" : "no",
-			 h->seccomp_notify ? ", with user notification" : ", no user notification");
+		         h->seccomp_notify ? ", with user notification" : ", no user notification");
 		buf_addf(&b, "user namespaces:     %s%s%s\n", h->userns ? "yes" : "no",
-			 h->userns_why ? ": " : "", h->userns_why ? h->userns_why : "");
+		         h->userns_why ? ": " : "", h->userns_why ? h->userns_why : "");
 		const char *ovl = h->userns ? sbx_host_overlay_userns() : "needs user namespaces";
 		buf_addf(&b, "overlayfs in userns: %s%s\n", ovl ? "no: " : "yes", ovl ? ovl : "");
 		buf_addf(&b, "cgroups:             %s%s\n",
-			 h->cgroup_version == 2   ? "v2"
-			 : h->cgroup_version == 1 ? "v1"
-						  : "none",
-			 h->cgroup_writable ? ", writable subtree" : ", no writable subtree");
+		         h->cgroup_version == 2   ? "v2"
+		         : h->cgroup_version == 1 ? "v1"
+		                                  : "none",
+		         h->cgroup_writable ? ", writable subtree" : ", no writable subtree");
 		buf_addf(&b, "runsc:               %s\n", h->runsc ? h->runsc : "not found");
 		buf_addf(&b, "docker:              %s\n", h->docker ? h->docker : "not found");
 		buf_add(&b, "\nbackends on this host:\n");
@@ -239,13 +244,14 @@ int report_doctor(bool json)
 			buf_addf(&b, "%s\n", names);
 			for (int c = 0; c < SBX_CAP__COUNT; c++)
 				if (a.why[c] && sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c))
-					buf_addf(&b, "  %-23s   lacks %s: %s\n", "", sbx_cap_name((sbx_cap)c),
-						 a.why[c]);
+					buf_addf(&b, "  %-23s   lacks %s: %s\n", "",
+					         sbx_cap_name((sbx_cap)c), a.why[c]);
 			if (a.preload) {
 				sbx_capset_format(a.preload, " ", names, sizeof(names));
-				buf_addf(&b, "  %-23s   with --best-effort, libsbx-preload.so holds %s "
-					     "(dynamically linked programs only)\n",
-					 "", names);
+				buf_addf(&b,
+				         "  %-23s   with --best-effort, libsbx-preload.so holds %s "
+				         "(dynamically linked programs only)\n",
+				         "", names);
 			}
 		}
 	}

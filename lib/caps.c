@@ -5,51 +5,51 @@
 #include <stdio.h>
 
 static const char *const cap_names[SBX_CAP__COUNT] = {
-	[SBX_CAP_ENV_SCRUB] = "env.scrub",
-	[SBX_CAP_FS_READ_DENY] = "fs.read.deny",
-	[SBX_CAP_FS_READ_HOST] = "fs.read.host",
-	[SBX_CAP_FS_READ_SCOPE] = "fs.read.scope",
-	[SBX_CAP_FS_WRITE_DENY] = "fs.write.deny",
-	[SBX_CAP_FS_WRITE_EPHEMERAL] = "fs.write.ephemeral",
-	[SBX_CAP_FS_WRITE_SCOPE] = "fs.write.scope",
-	[SBX_CAP_IPC_RESTRICT] = "ipc.restrict",
-	[SBX_CAP_KERNEL_ISOLATION] = "kernel.isolation",
-	[SBX_CAP_MACH_RESTRICT] = "mach.restrict",
-	[SBX_CAP_NET_DISABLE] = "net.disable",
-	[SBX_CAP_NET_ENABLE] = "net.enable",
-	[SBX_CAP_NET_OUTBOUND] = "net.outbound",
-	[SBX_CAP_PROC_NO_EXEC] = "proc.no_exec",
-	[SBX_CAP_RES_CPU] = "res.cpu",
-	[SBX_CAP_RES_MEMORY] = "res.memory",
-	[SBX_CAP_RES_PIDS] = "res.pids",
+    [SBX_CAP_ENV_SCRUB] = "env.scrub",
+    [SBX_CAP_FS_READ_DENY] = "fs.read.deny",
+    [SBX_CAP_FS_READ_HOST] = "fs.read.host",
+    [SBX_CAP_FS_READ_SCOPE] = "fs.read.scope",
+    [SBX_CAP_FS_WRITE_DENY] = "fs.write.deny",
+    [SBX_CAP_FS_WRITE_EPHEMERAL] = "fs.write.ephemeral",
+    [SBX_CAP_FS_WRITE_SCOPE] = "fs.write.scope",
+    [SBX_CAP_IPC_RESTRICT] = "ipc.restrict",
+    [SBX_CAP_KERNEL_ISOLATION] = "kernel.isolation",
+    [SBX_CAP_MACH_RESTRICT] = "mach.restrict",
+    [SBX_CAP_NET_DISABLE] = "net.disable",
+    [SBX_CAP_NET_ENABLE] = "net.enable",
+    [SBX_CAP_NET_OUTBOUND] = "net.outbound",
+    [SBX_CAP_PROC_NO_EXEC] = "proc.no_exec",
+    [SBX_CAP_RES_CPU] = "res.cpu",
+    [SBX_CAP_RES_MEMORY] = "res.memory",
+    [SBX_CAP_RES_PIDS] = "res.pids",
 };
 
 static const char *const cap_descriptions[SBX_CAP__COUNT] = {
-	[SBX_CAP_ENV_SCRUB] = "environment variables matching deny patterns (or outside the "
-			      "allow patterns) never reach the command",
-	[SBX_CAP_FS_READ_DENY] = "listed paths cannot be read, listed or written by any route",
-	[SBX_CAP_FS_READ_HOST] = "the command can read the host's files (those its user can)",
-	[SBX_CAP_FS_READ_SCOPE] = "reads are limited to listed paths plus the runtime the "
-				  "command needs to start",
-	[SBX_CAP_FS_WRITE_DENY] = "nothing on the host filesystem can be written",
-	[SBX_CAP_FS_WRITE_EPHEMERAL] = "writes succeed inside the sandbox and are discarded "
-				       "when it ends",
-	[SBX_CAP_FS_WRITE_SCOPE] = "writes that reach the host are limited to the writable "
-				   "paths",
-	[SBX_CAP_IPC_RESTRICT] = "host IPC is unreachable: unix sockets, abstract sockets, "
-				 "signals to outside processes, SysV IPC",
-	[SBX_CAP_KERNEL_ISOLATION] = "system calls are served by a user-space kernel, not the "
-				     "host kernel",
-	[SBX_CAP_MACH_RESTRICT] = "macOS Mach services are unreachable except those allowed",
-	[SBX_CAP_NET_DISABLE] = "no network access at all",
-	[SBX_CAP_NET_ENABLE] = "unrestricted network access",
-	[SBX_CAP_NET_OUTBOUND] = "outbound connections work; nothing can accept inbound "
-				 "connections",
-	[SBX_CAP_PROC_NO_EXEC] = "after the command starts, no new program image can be "
-				 "executed",
-	[SBX_CAP_RES_CPU] = "the whole sandbox is held to a CPU quota in cores",
-	[SBX_CAP_RES_MEMORY] = "the whole sandbox is held to a memory cap",
-	[SBX_CAP_RES_PIDS] = "the whole sandbox is held to a process and thread count",
+    [SBX_CAP_ENV_SCRUB] = "environment variables matching deny patterns (or outside the "
+                          "allow patterns) never reach the command",
+    [SBX_CAP_FS_READ_DENY] = "listed paths cannot be read, listed or written by any route",
+    [SBX_CAP_FS_READ_HOST] = "the command can read the host's files (those its user can)",
+    [SBX_CAP_FS_READ_SCOPE] = "reads are limited to listed paths plus the runtime the "
+                              "command needs to start",
+    [SBX_CAP_FS_WRITE_DENY] = "nothing on the host filesystem can be written",
+    [SBX_CAP_FS_WRITE_EPHEMERAL] = "writes succeed inside the sandbox and are discarded "
+                                   "when it ends",
+    [SBX_CAP_FS_WRITE_SCOPE] = "writes that reach the host are limited to the writable "
+                               "paths",
+    [SBX_CAP_IPC_RESTRICT] = "host IPC is unreachable: unix sockets, abstract sockets, "
+                             "signals to outside processes, SysV IPC",
+    [SBX_CAP_KERNEL_ISOLATION] = "system calls are served by a user-space kernel, not the "
+                                 "host kernel",
+    [SBX_CAP_MACH_RESTRICT] = "macOS Mach services are unreachable except those allowed",
+    [SBX_CAP_NET_DISABLE] = "no network access at all",
+    [SBX_CAP_NET_ENABLE] = "unrestricted network access",
+    [SBX_CAP_NET_OUTBOUND] = "outbound connections work; nothing can accept inbound "
+                             "connections",
+    [SBX_CAP_PROC_NO_EXEC] = "after the command starts, no new program image can be "
+                             "executed",
+    [SBX_CAP_RES_CPU] = "the whole sandbox is held to a CPU quota in cores",
+    [SBX_CAP_RES_MEMORY] = "the whole sandbox is held to a memory cap",
+    [SBX_CAP_RES_PIDS] = "the whole sandbox is held to a process and thread count",
 };
 
 #define C(x) SBX_CAPSET_OF(SBX_CAP_##x)
@@ -58,13 +58,12 @@ static const char *const cap_descriptions[SBX_CAP__COUNT] = {
 #define CAPS_LANDLOCK (SBX_CAPSET_ALL & ~(C(KERNEL_ISOLATION) | C(MACH_RESTRICT)))
 #define CAPS_GVISOR   (SBX_CAPSET_ALL & ~C(MACH_RESTRICT))
 #define CAPS_DOCKER                                                                                \
-	(SBX_CAPSET_ALL &                                                                          \
-	 ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) | C(MACH_RESTRICT) |                \
-	   C(KERNEL_ISOLATION)))
+	(SBX_CAPSET_ALL & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) |                  \
+	                    C(MACH_RESTRICT) | C(KERNEL_ISOLATION)))
 #define CAPS_DOCKER_RUNSC (CAPS_DOCKER | C(KERNEL_ISOLATION))
 #define CAPS_SEATBELT                                                                              \
-	(SBX_CAPSET_ALL & ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) |              \
-			    C(RES_CPU) | C(RES_MEMORY) | C(RES_PIDS)))
+	(SBX_CAPSET_ALL & ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) | C(RES_CPU) | \
+	                    C(RES_MEMORY) | C(RES_PIDS)))
 #define CAPS_APPCONTAINER                                                                          \
 	(SBX_CAPSET_ALL &                                                                          \
 	 ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) | C(MACH_RESTRICT)))
@@ -74,19 +73,19 @@ static const struct {
 	unsigned os;
 	sbx_capset caps;
 } table[SBX_BACKEND__COUNT] = {
-	[SBX_BACKEND_LANDLOCK] = {"landlock", SBX_OS_LINUX, CAPS_LANDLOCK},
-	[SBX_BACKEND_GVISOR] = {"gvisor", SBX_OS_LINUX, CAPS_GVISOR},
-	[SBX_BACKEND_DOCKER_EPHEMERAL] = {"docker-ephemeral", SBX_OS_LINUX | SBX_OS_MACOS,
-					  CAPS_DOCKER},
-	[SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL] = {"docker-runsc-ephemeral",
-						SBX_OS_LINUX | SBX_OS_MACOS, CAPS_DOCKER_RUNSC},
-	[SBX_BACKEND_SEATBELT] = {"seatbelt", SBX_OS_MACOS, CAPS_SEATBELT},
-	[SBX_BACKEND_APPCONTAINER] = {"appcontainer", SBX_OS_WINDOWS, CAPS_APPCONTAINER},
+    [SBX_BACKEND_LANDLOCK] = {"landlock", SBX_OS_LINUX, CAPS_LANDLOCK},
+    [SBX_BACKEND_GVISOR] = {"gvisor", SBX_OS_LINUX, CAPS_GVISOR},
+    [SBX_BACKEND_DOCKER_EPHEMERAL] = {"docker-ephemeral", SBX_OS_LINUX | SBX_OS_MACOS, CAPS_DOCKER},
+    [SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL] = {"docker-runsc-ephemeral", SBX_OS_LINUX | SBX_OS_MACOS,
+                                            CAPS_DOCKER_RUNSC},
+    [SBX_BACKEND_SEATBELT] = {"seatbelt", SBX_OS_MACOS, CAPS_SEATBELT},
+    [SBX_BACKEND_APPCONTAINER] = {"appcontainer", SBX_OS_WINDOWS, CAPS_APPCONTAINER},
 };
 
 static const sbx_backend all_backends[SBX_BACKEND__COUNT] = {
-	SBX_BACKEND_LANDLOCK,	      SBX_BACKEND_GVISOR,   SBX_BACKEND_DOCKER_EPHEMERAL,
-	SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL, SBX_BACKEND_SEATBELT, SBX_BACKEND_APPCONTAINER,
+    SBX_BACKEND_LANDLOCK,         SBX_BACKEND_GVISOR,
+    SBX_BACKEND_DOCKER_EPHEMERAL, SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
+    SBX_BACKEND_SEATBELT,         SBX_BACKEND_APPCONTAINER,
 };
 
 const char *sbx_version(void)

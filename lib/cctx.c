@@ -103,8 +103,8 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 			continue;
 		if (!env_keep(s, *env)) {
 			const char *eq = strchr(*env, '=');
-			if (strv_pushf(&c->env_removed, "%.*s", (int)(eq ? eq - *env : (long)strlen(*env)),
-				       *env) < 0)
+			if (strv_pushf(&c->env_removed, "%.*s",
+			               (int)(eq ? eq - *env : (long)strlen(*env)), *env) < 0)
 				return -ENOMEM;
 			continue;
 		}

@@ -20,7 +20,7 @@
 #define SYS_landlock_create_ruleset 444
 #endif
 #define LANDLOCK_CREATE_RULESET_VERSION_FLAG (1U << 0)
-#define CGROUP2_SUPER_MAGIC_ 0x63677270
+#define CGROUP2_SUPER_MAGIC_                 0x63677270
 #endif
 
 #ifdef __linux__
@@ -97,11 +97,12 @@ static const char *userns_try(void)
 {
 	static char stack[16384] __attribute__((aligned(16)));
 	int pid = clone(userns_child, stack + sizeof(stack),
-			CLONE_VM | CLONE_VFORK | CLONE_NEWUSER | SIGCHLD, NULL);
+	                CLONE_VM | CLONE_VFORK | CLONE_NEWUSER | SIGCHLD, NULL);
 	if (pid < 0)
-		return errno == EPERM ? "creating a user namespace is refused here (EPERM: a seccomp "
-					"filter, e.g. inside a container or another sandbox)"
-				      : "creating a user namespace failed";
+		return errno == EPERM
+		           ? "creating a user namespace is refused here (EPERM: a seccomp "
+		             "filter, e.g. inside a container or another sandbox)"
+		           : "creating a user namespace failed";
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
@@ -141,7 +142,7 @@ static int overlay_child(void)
 	    mkdir("/dev/shm/u", 0700) < 0 || mkdir("/dev/shm/w", 0700) < 0)
 		return errno;
 	if (mount("overlay", "/usr", "overlay", 0,
-		  "lowerdir=/usr,upperdir=/dev/shm/u,workdir=/dev/shm/w,userxattr") < 0)
+	          "lowerdir=/usr,upperdir=/dev/shm/u,workdir=/dev/shm/w,userxattr") < 0)
 		return errno;
 	return 0;
 }
@@ -164,7 +165,8 @@ const char *sbx_host_overlay_userns(void)
 static void probe_cgroups(struct sbx_host *h)
 {
 	struct statfs sf;
-	if (statfs("/sys/fs/cgroup", &sf) == 0 && (unsigned long)sf.f_type == CGROUP2_SUPER_MAGIC_) {
+	if (statfs("/sys/fs/cgroup", &sf) == 0 &&
+	    (unsigned long)sf.f_type == CGROUP2_SUPER_MAGIC_) {
 		h->cgroup_version = 2;
 		char self[512];
 		if (read_small("/proc/self/cgroup", self, sizeof(self)) > 0 &&
@@ -178,11 +180,12 @@ static void probe_cgroups(struct sbx_host *h)
 		}
 		return;
 	}
-	if (access("/sys/fs/cgroup/memory", F_OK) == 0 || access("/sys/fs/cgroup/pids", F_OK) == 0) {
+	if (access("/sys/fs/cgroup/memory", F_OK) == 0 ||
+	    access("/sys/fs/cgroup/pids", F_OK) == 0) {
 		h->cgroup_version = 1;
 		h->cgroup_writable = access("/sys/fs/cgroup/memory", W_OK) == 0 &&
-				     access("/sys/fs/cgroup/pids", W_OK) == 0 &&
-				     access("/sys/fs/cgroup/cpu", W_OK) == 0;
+		                     access("/sys/fs/cgroup/pids", W_OK) == 0 &&
+		                     access("/sys/fs/cgroup/cpu", W_OK) == 0;
 	}
 }
 #endif
@@ -200,18 +203,19 @@ static void probe(struct sbx_host *h)
 	h->euid_root = geteuid() == 0;
 #endif
 #ifdef __linux__
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-			   LANDLOCK_CREATE_RULESET_VERSION_FLAG);
+	long abi =
+	    syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION_FLAG);
 	h->landlock_abi = abi > 0 ? (int)abi : 0;
 	h->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
 	char acts[256];
 	/* The sizes call is what libseccomp's notification API starts with:
 	 * asking it too catches a filter that refuses it (tests/probes/deny). */
 	struct seccomp_notif_sizes sizes;
-	h->seccomp_notify = h->seccomp &&
-			    read_small("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)) > 0 &&
-			    strstr(acts, "user_notif") != NULL &&
-			    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0;
+	h->seccomp_notify =
+	    h->seccomp &&
+	    read_small("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)) > 0 &&
+	    strstr(acts, "user_notif") != NULL &&
+	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0;
 	h->userns_why = userns_blocker(h->euid_root);
 	if (!h->userns_why)
 		h->userns_why = userns_try();

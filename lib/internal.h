@@ -24,7 +24,7 @@ struct sbx_error {
 int sbx_err(sbx_error **err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, appending ": strerror(-code)". */
 int sbx_err_errno(sbx_error **err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 struct sbx_spec {
 	strv args;
@@ -60,15 +60,15 @@ enum {
 /* What this host provides, probed lazily and cheaply (no forks) by
  * sbx_host_get(); --doctor adds the expensive checks. */
 struct sbx_host {
-	int landlock_abi;    /* 0 when Landlock is unavailable */
-	bool seccomp;        /* seccomp filters */
-	bool seccomp_notify; /* SECCOMP_RET_USER_NOTIF */
-	bool userns;         /* unprivileged user namespaces look allowed */
+	int landlock_abi;       /* 0 when Landlock is unavailable */
+	bool seccomp;           /* seccomp filters */
+	bool seccomp_notify;    /* SECCOMP_RET_USER_NOTIF */
+	bool userns;            /* unprivileged user namespaces look allowed */
 	const char *userns_why; /* why not, when !userns */
-	bool cgroup_writable; /* a cgroup subtree this user can create children in */
-	int cgroup_version;   /* 1 or 2, 0 if none */
-	char *runsc;          /* path of runsc, or NULL */
-	char *docker;         /* path of the docker client, or NULL */
+	bool cgroup_writable;   /* a cgroup subtree this user can create children in */
+	int cgroup_version;     /* 1 or 2, 0 if none */
+	char *runsc;            /* path of runsc, or NULL */
+	char *docker;           /* path of the docker client, or NULL */
 	bool euid_root;
 };
 
@@ -145,7 +145,7 @@ struct sbx_plan {
 };
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The OSes a backend runs on (from the table in caps.c). */
@@ -155,8 +155,8 @@ unsigned sbx_backend_os(sbx_backend b);
  * in caps.c (sbx_caps_of), so the table stays the single source. */
 /* What a backend enforces on this host. */
 struct sbx_avail {
-	sbx_capset caps;         /* the table row narrowed by the host */
-	const char *unavailable; /* why it cannot run here at all, or NULL */
+	sbx_capset caps;                 /* the table row narrowed by the host */
+	const char *unavailable;         /* why it cannot run here at all, or NULL */
 	const char *why[SBX_CAP__COUNT]; /* why a table capability was narrowed away */
 	/* Table capabilities missing from caps that libsbx-preload.so can hold
 	 * for this backend under best effort (a subset of SBX_PRELOAD_CAPS). */
@@ -195,8 +195,8 @@ void sbx_cctx_set_gaps(struct sbx_cctx *c, sbx_capset can, sbx_capset preload);
 
 /* The outcome of a supervised run. */
 struct sbx_run_result {
-	int status;  /* as CONTRACT.md: own status, 128+N, 124, 125, 126, 127 */
-	int signal;  /* the signal that killed the command, or 0 */
+	int status; /* as CONTRACT.md: own status, 128+N, 124, 125, 126, 127 */
+	int signal; /* the signal that killed the command, or 0 */
 	bool timed_out;
 };
 
@@ -209,7 +209,7 @@ void sbx_remove_tree(const char *dir);
  * run and scratch_dir removed afterwards on every path. Returns 0 when the
  * command's status was obtained, else a negative errno (nothing ran). */
 int sbx_plan_run(const struct sbx_plan *plan, const sbx_stdio *stdio, bool forward_signals,
-		 struct sbx_run_result *res, sbx_error **err);
+                 struct sbx_run_result *res, sbx_error **err);
 
 /* A helper program or library: $env_name, else file beside
  * /proc/self/exe (the build tree) when accessible with mode, else the

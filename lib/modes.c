@@ -97,7 +97,8 @@ int sbx_parse_size(const char *text, int64_t *bytes)
 		sfx++;
 		if (tolower((unsigned char)*sfx) == 'b')
 			sfx++;
-		else if (tolower((unsigned char)sfx[0]) == 'i' && tolower((unsigned char)sfx[1]) == 'b')
+		else if (tolower((unsigned char)sfx[0]) == 'i' &&
+		         tolower((unsigned char)sfx[1]) == 'b')
 			sfx += 2;
 	}
 	if (*sfx)

@@ -157,7 +157,8 @@ static char *format_json(const sbx_plan *p)
 	_cleanup_buf_ buf b = {0};
 	buf_add(&b, "{\"backend\":");
 	buf_add_json_string(&b, sbx_backend_name(p->backend));
-	buf_addf(&b, ",\"available\":%s,\"unavailable_reason\":", p->unavailable ? "false" : "true");
+	buf_addf(&b,
+	         ",\"available\":%s,\"unavailable_reason\":", p->unavailable ? "false" : "true");
 	if (p->unavailable)
 		buf_add_json_string(&b, p->unavailable);
 	else

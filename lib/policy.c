@@ -22,61 +22,60 @@ extern char **environ;
  * write its workspace and temp dir; everything else it writes is thrown
  * away, and credentials stay out of reach, on disk and in the environment. */
 static const char agent_text[] = "net = outbound\n"
-				 "write = overlay\n"
-				 "writable = .\n"
-				 "allow-temp = true\n"
-				 "read-deny = ~/.ssh\n"
-				 "read-deny = ~/.gnupg\n"
-				 "read-deny = ~/.aws\n"
-				 "read-deny = ~/.azure\n"
-				 "read-deny = ~/.docker\n"
-				 "read-deny = ~/.kube\n"
-				 "read-deny = ~/.npmrc\n"
-				 "read-deny = ~/.pypirc\n"
-				 "read-deny = ~/.netrc\n"
-				 "read-deny = ~/.git-credentials\n"
-				 "read-deny = ~/.pgpass\n"
-				 "read-deny = ~/.vault-token\n"
-				 "read-deny = ~/.config/gcloud\n"
-				 "read-deny = ~/.config/gh\n"
-				 "read-deny = ~/.config/op\n"
-				 "read-deny = ~/.config/hub\n"
-				 "read-deny = ~/.config/containers/auth.json\n"
-				 "read-deny = ~/.password-store\n"
-				 "read-deny = ~/.local/share/keyrings\n"
-				 "read-deny = ~/.cargo/credentials\n"
-				 "read-deny = ~/.cargo/credentials.toml\n"
-				 "read-deny = ~/.terraform.d/credentials.tfrc.json\n"
-				 "read-deny = ~/.mozilla\n"
-				 "read-deny = ~/.config/google-chrome\n"
-				 "read-deny = ~/.config/chromium\n"
-				 "read-deny = ~/.bash_history\n"
-				 "read-deny = ~/.zsh_history\n" MACOS_DENY
-				 "env-deny = *_TOKEN\n"
-				 "env-deny = *_KEY\n"
-				 "env-deny = *_SECRET\n"
-				 "env-deny = *_PASSWORD\n"
-				 "env-deny = *_PASSWD\n"
-				 "env-deny = *_CREDENTIALS\n"
-				 "env-deny = AWS_*\n"
-				 "env-deny = AZURE_*\n"
-				 "env-deny = GITHUB_*\n"
-				 "env-deny = ANTHROPIC_*\n"
-				 "env-deny = OPENAI_*\n"
-				 "env-deny = SSH_AUTH_SOCK\n"
-				 "env-deny = GPG_AGENT_INFO\n";
+                                 "write = overlay\n"
+                                 "writable = .\n"
+                                 "allow-temp = true\n"
+                                 "read-deny = ~/.ssh\n"
+                                 "read-deny = ~/.gnupg\n"
+                                 "read-deny = ~/.aws\n"
+                                 "read-deny = ~/.azure\n"
+                                 "read-deny = ~/.docker\n"
+                                 "read-deny = ~/.kube\n"
+                                 "read-deny = ~/.npmrc\n"
+                                 "read-deny = ~/.pypirc\n"
+                                 "read-deny = ~/.netrc\n"
+                                 "read-deny = ~/.git-credentials\n"
+                                 "read-deny = ~/.pgpass\n"
+                                 "read-deny = ~/.vault-token\n"
+                                 "read-deny = ~/.config/gcloud\n"
+                                 "read-deny = ~/.config/gh\n"
+                                 "read-deny = ~/.config/op\n"
+                                 "read-deny = ~/.config/hub\n"
+                                 "read-deny = ~/.config/containers/auth.json\n"
+                                 "read-deny = ~/.password-store\n"
+                                 "read-deny = ~/.local/share/keyrings\n"
+                                 "read-deny = ~/.cargo/credentials\n"
+                                 "read-deny = ~/.cargo/credentials.toml\n"
+                                 "read-deny = ~/.terraform.d/credentials.tfrc.json\n"
+                                 "read-deny = ~/.mozilla\n"
+                                 "read-deny = ~/.config/google-chrome\n"
+                                 "read-deny = ~/.config/chromium\n"
+                                 "read-deny = ~/.bash_history\n"
+                                 "read-deny = ~/.zsh_history\n" MACOS_DENY "env-deny = *_TOKEN\n"
+                                 "env-deny = *_KEY\n"
+                                 "env-deny = *_SECRET\n"
+                                 "env-deny = *_PASSWORD\n"
+                                 "env-deny = *_PASSWD\n"
+                                 "env-deny = *_CREDENTIALS\n"
+                                 "env-deny = AWS_*\n"
+                                 "env-deny = AZURE_*\n"
+                                 "env-deny = GITHUB_*\n"
+                                 "env-deny = ANTHROPIC_*\n"
+                                 "env-deny = OPENAI_*\n"
+                                 "env-deny = SSH_AUTH_SOCK\n"
+                                 "env-deny = GPG_AGENT_INFO\n";
 
 /* tight: the agent's denials, no network, no writes at all. */
 static const char tight_text[] = "profile = agent\n"
-				 "net = disable\n"
-				 "write = none\n";
+                                 "net = disable\n"
+                                 "write = none\n";
 
 static const struct {
 	const char *name;
 	const char *text;
 } builtins[] = {
-	{"agent", agent_text},
-	{"tight", tight_text},
+    {"agent", agent_text},
+    {"tight", tight_text},
 };
 
 static const char *const builtin_names[] = {"agent", "tight", NULL};
@@ -94,40 +93,52 @@ const char *sbx_builtin_profile_text(const char *name)
 	return NULL;
 }
 
-enum kind { K_PROFILE, K_BACKEND, K_NET, K_WRITE, K_LIST, K_BOOL, K_CPUS, K_SIZE, K_PIDS, K_DURATION, K_DIR };
+enum kind {
+	K_PROFILE,
+	K_BACKEND,
+	K_NET,
+	K_WRITE,
+	K_LIST,
+	K_BOOL,
+	K_CPUS,
+	K_SIZE,
+	K_PIDS,
+	K_DURATION,
+	K_DIR
+};
 
 struct key {
 	const char *name;
 	const char *env;
 	enum kind kind;
-	int which;     /* list id, or bool field id */
-	char env_sep;  /* list separator in the environment twin */
+	int which;    /* list id, or bool field id */
+	char env_sep; /* list separator in the environment twin */
 };
 
 enum { B_NO_EXEC, B_ALLOW_TEMP, B_STRICT, B_BEST_EFFORT, B_KERNEL_ISOLATION };
 
 static const struct key keys[] = {
-	{"profile", "SBX_PROFILE", K_PROFILE, 0, 0},
-	{"backend", "SBX_BACKEND", K_BACKEND, 0, 0},
-	{"net", "SBX_NET", K_NET, 0, 0},
-	{"write", "SBX_WRITE", K_WRITE, 0, 0},
-	{"writable", "SBX_WRITABLE", K_LIST, SBX_LIST_WRITABLE, ':'},
-	{"readable", "SBX_READABLE", K_LIST, SBX_LIST_READABLE, ':'},
-	{"read-deny", "SBX_READ_DENY", K_LIST, SBX_LIST_READ_DENY, ':'},
-	{"no-exec", "SBX_NO_EXEC", K_BOOL, B_NO_EXEC, 0},
-	{"allow-temp", "SBX_ALLOW_TEMP", K_BOOL, B_ALLOW_TEMP, 0},
-	{"cpus", "SBX_CPUS", K_CPUS, 0, 0},
-	{"memory", "SBX_MEMORY", K_SIZE, 0, 0},
-	{"pids", "SBX_PIDS", K_PIDS, 0, 0},
-	{"env-deny", "SBX_ENV_DENY", K_LIST, SBX_LIST_ENV_DENY, ','},
-	{"env-allow", "SBX_ENV_ALLOW", K_LIST, SBX_LIST_ENV_ALLOW, ','},
-	{"mach-allow", "SBX_MACH_ALLOW", K_LIST, SBX_LIST_MACH_ALLOW, ','},
-	{"dir", "SBX_DIR", K_DIR, 0, 0},
-	{"strict", "SBX_STRICT", K_BOOL, B_STRICT, 0},
-	{"best-effort", "SBX_BEST_EFFORT", K_BOOL, B_BEST_EFFORT, 0},
-	{"kernel-isolation", "SBX_KERNEL_ISOLATION", K_BOOL, B_KERNEL_ISOLATION, 0},
-	{"allow-socket", "SBX_ALLOW_SOCKET", K_LIST, SBX_LIST_ALLOW_SOCKET, ':'},
-	{"timeout", "SBX_TIMEOUT", K_DURATION, 0, 0},
+    {"profile", "SBX_PROFILE", K_PROFILE, 0, 0},
+    {"backend", "SBX_BACKEND", K_BACKEND, 0, 0},
+    {"net", "SBX_NET", K_NET, 0, 0},
+    {"write", "SBX_WRITE", K_WRITE, 0, 0},
+    {"writable", "SBX_WRITABLE", K_LIST, SBX_LIST_WRITABLE, ':'},
+    {"readable", "SBX_READABLE", K_LIST, SBX_LIST_READABLE, ':'},
+    {"read-deny", "SBX_READ_DENY", K_LIST, SBX_LIST_READ_DENY, ':'},
+    {"no-exec", "SBX_NO_EXEC", K_BOOL, B_NO_EXEC, 0},
+    {"allow-temp", "SBX_ALLOW_TEMP", K_BOOL, B_ALLOW_TEMP, 0},
+    {"cpus", "SBX_CPUS", K_CPUS, 0, 0},
+    {"memory", "SBX_MEMORY", K_SIZE, 0, 0},
+    {"pids", "SBX_PIDS", K_PIDS, 0, 0},
+    {"env-deny", "SBX_ENV_DENY", K_LIST, SBX_LIST_ENV_DENY, ','},
+    {"env-allow", "SBX_ENV_ALLOW", K_LIST, SBX_LIST_ENV_ALLOW, ','},
+    {"mach-allow", "SBX_MACH_ALLOW", K_LIST, SBX_LIST_MACH_ALLOW, ','},
+    {"dir", "SBX_DIR", K_DIR, 0, 0},
+    {"strict", "SBX_STRICT", K_BOOL, B_STRICT, 0},
+    {"best-effort", "SBX_BEST_EFFORT", K_BOOL, B_BEST_EFFORT, 0},
+    {"kernel-isolation", "SBX_KERNEL_ISOLATION", K_BOOL, B_KERNEL_ISOLATION, 0},
+    {"allow-socket", "SBX_ALLOW_SOCKET", K_LIST, SBX_LIST_ALLOW_SOCKET, ':'},
+    {"timeout", "SBX_TIMEOUT", K_DURATION, 0, 0},
 };
 
 static const struct key *find_key(const char *name)
@@ -172,8 +183,8 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 	case K_BACKEND:
 		if (sbx_backend_from_name(v, &s->backend) < 0)
 			return bad_value(err, k->name, v,
-					 "auto, landlock, gvisor, docker-ephemeral, "
-					 "docker-runsc-ephemeral, seatbelt or appcontainer");
+			                 "auto, landlock, gvisor, docker-ephemeral, "
+			                 "docker-runsc-ephemeral, seatbelt or appcontainer");
 		return 0;
 	case K_NET:
 		if (sbx_net_from_name(v, &s->net) < 0)
@@ -194,7 +205,9 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			sbx_spec_clear(s, (sbx_list)k->which);
 			return 0;
 		}
-		return sbx_spec_add(s, (sbx_list)k->which, v) < 0 ? sbx_err(err, -ENOMEM, "out of memory") : 0;
+		return sbx_spec_add(s, (sbx_list)k->which, v) < 0
+		           ? sbx_err(err, -ENOMEM, "out of memory")
+		           : 0;
 	case K_BOOL:
 		if (!*v)
 			b = true;
@@ -245,8 +258,10 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			char *end = NULL;
 			errno = 0;
 			long long p = strtoll(v, &end, 10);
-			if (!isdigit((unsigned char)v[0]) || errno || *end || p > (long long)UINT32_MAX)
-				return bad_value(err, k->name, v, "an integer between 1 and 4294967295");
+			if (!isdigit((unsigned char)v[0]) || errno || *end ||
+			    p > (long long)UINT32_MAX)
+				return bad_value(err, k->name, v,
+				                 "an integer between 1 and 4294967295");
 			s->pids = p;
 		}
 		return 0;
@@ -274,7 +289,7 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 }
 
 static int apply_item_depth(sbx_spec *s, const char *key, const char *value, int depth,
-			    sbx_error **err)
+                            sbx_error **err)
 {
 	if (depth > MAX_DEPTH)
 		return sbx_err(err, -ELOOP, "policies nest more than %d deep (a loop?)", MAX_DEPTH);
@@ -302,7 +317,7 @@ static char *trim(char *s)
 /* Applies text whose items are separated by newlines (and by ';' when
  * semicolons is true). */
 static int apply_text_depth(sbx_spec *s, const char *text, const char *origin, bool semicolons,
-			    int depth, sbx_error **err)
+                            int depth, sbx_error **err)
 {
 	_cleanup_free_ char *copy = strdup(text);
 	if (!copy)
@@ -325,14 +340,16 @@ static int apply_text_depth(sbx_spec *s, const char *text, const char *origin, b
 		if (*item) {
 			char *eq = strchr(item, '=');
 			if (!eq)
-				return sbx_err(err, -EINVAL, "%s:%d: expected key = value, got '%s'",
-					       origin, line, item);
+				return sbx_err(err, -EINVAL,
+				               "%s:%d: expected key = value, got '%s'", origin,
+				               line, item);
 			*eq = '\0';
 			char *key = trim(item), *val = trim(eq + 1);
 			sbx_error *inner = NULL;
 			int r = apply_item_depth(s, key, val, depth, &inner);
 			if (r < 0) {
-				sbx_err(err, r, "%s:%d: %s", origin, line, sbx_error_message(inner));
+				sbx_err(err, r, "%s:%d: %s", origin, line,
+				        sbx_error_message(inner));
 				sbx_error_free(inner);
 				return r;
 			}
@@ -435,10 +452,10 @@ static int apply_named(sbx_spec *s, const char *name, int depth, sbx_error **err
 	_cleanup_free_ char *path = find_named_policy(name);
 	if (!path)
 		return sbx_err(err, -ENOENT,
-			       "no profile or policy named '%s' (built-ins: agent, tight; files: "
-			       "$XDG_CONFIG_HOME/sbx/policies/%s.policy, "
-			       "/etc/sbx/policies/%s.policy)",
-			       name, name, name);
+		               "no profile or policy named '%s' (built-ins: agent, tight; files: "
+		               "$XDG_CONFIG_HOME/sbx/policies/%s.policy, "
+		               "/etc/sbx/policies/%s.policy)",
+		               name, name, name);
 	return apply_file(s, path, depth, err);
 }
 
@@ -494,7 +511,8 @@ int sbx_spec_apply_env(sbx_spec *s, char *const envp[], sbx_error **err)
 			if (copy[0] == k->env_sep || copy[strlen(copy) - 1] == k->env_sep ||
 			    strstr(copy, (char[]){k->env_sep, k->env_sep, 0}))
 				return sbx_err(err, -EINVAL, "%s: blank entry in '%s'", k->env, v);
-			for (char *t = strtok_r(copy, sep, &save); t; t = strtok_r(NULL, sep, &save))
+			for (char *t = strtok_r(copy, sep, &save); t;
+			     t = strtok_r(NULL, sep, &save))
 				if ((r = sbx_spec_add(s, (sbx_list)k->which, t)) < 0)
 					return r;
 			continue;

@@ -68,8 +68,8 @@ enum { CHILD_EXEC = 0, CHILD_CHDIR = 1 };
 
 /* Child side: wire stdio, restore signals, chdir, exec; report the failing
  * step and errno on the pipe. */
-static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_stdio *io,
-					    const sigset_t *oldmask, int errpipe)
+static void __attribute__((noreturn))
+child(const struct sbx_plan *p, const sbx_stdio *io, const sigset_t *oldmask, int errpipe)
 {
 	if (io && io->in >= 0 && io->in != 0)
 		dup2(io->in, 0);

@@ -9,15 +9,15 @@ struct sbx_runner {
 };
 
 static const sbx_backend linux_candidates[] = {
-	SBX_BACKEND_LANDLOCK,
-	SBX_BACKEND_GVISOR,
-	SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
-	SBX_BACKEND_DOCKER_EPHEMERAL,
+    SBX_BACKEND_LANDLOCK,
+    SBX_BACKEND_GVISOR,
+    SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
+    SBX_BACKEND_DOCKER_EPHEMERAL,
 };
 static const sbx_backend macos_candidates[] = {
-	SBX_BACKEND_SEATBELT,
-	SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
-	SBX_BACKEND_DOCKER_EPHEMERAL,
+    SBX_BACKEND_SEATBELT,
+    SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL,
+    SBX_BACKEND_DOCKER_EPHEMERAL,
 };
 static const sbx_backend windows_candidates[] = {SBX_BACKEND_APPCONTAINER};
 
@@ -58,7 +58,7 @@ void sbx_backend_avail(sbx_backend b, struct sbx_avail *a)
 	if (!(sbx_backend_os(b) & SBX_OS_HOST)) {
 		static char why[SBX_BACKEND__COUNT][64];
 		snprintf(why[b], sizeof(why[b]), "the %s backend runs on %s only",
-			 sbx_backend_name(b), os_names(sbx_backend_os(b)));
+		         sbx_backend_name(b), os_names(sbx_backend_os(b)));
 		a->unavailable = why[b];
 		return;
 	}
@@ -121,10 +121,10 @@ static void describe_gaps(buf *b, sbx_capset gaps, const struct sbx_avail *a)
 			bool pre = a->preload & SBX_CAPSET_OF(i);
 			if (a->why[i] || pre)
 				buf_addf(b, " (%s%s%s)", a->why[i] ? a->why[i] : "",
-					 a->why[i] && pre ? "; " : "",
-					 pre ? "with --best-effort, libsbx-preload.so holds it "
-					       "for dynamically linked programs"
-					     : "");
+				         a->why[i] && pre ? "; " : "",
+				         pre ? "with --best-effort, libsbx-preload.so holds it "
+				               "for dynamically linked programs"
+				             : "");
 			first = false;
 		}
 }
@@ -156,7 +156,7 @@ static int select_backend(sbx_capset want, bool best_effort, sbx_backend *out, s
 		describe_gaps(&why, gaps, &a);
 		/* A gap the library holds counts less than one nothing holds. */
 		size_t score = 2 * sbx_capset_len(sbx_capset_sub(gaps, a.preload)) +
-			       sbx_capset_len(gaps & a.preload);
+		               sbx_capset_len(gaps & a.preload);
 		if (score < best_gaps) {
 			best_gaps = score;
 			best = (int)cand[i];
@@ -167,7 +167,7 @@ static int select_backend(sbx_capset want, bool best_effort, sbx_backend *out, s
 		return 0;
 	}
 	return sbx_err(err, -ENOTSUP, "no backend on this host enforces everything asked: %s",
-		       why.s ? why.s : "no candidates");
+	               why.s ? why.s : "no candidates");
 }
 
 void sbx_cctx_set_gaps(struct sbx_cctx *c, sbx_capset can, sbx_capset preload)
@@ -178,7 +178,7 @@ void sbx_cctx_set_gaps(struct sbx_cctx *c, sbx_capset can, sbx_capset preload)
 }
 
 static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b,
-		     const struct sbx_avail *a)
+                     const struct sbx_avail *a)
 {
 	p->backend = b;
 	p->requested = c->requested;
@@ -190,11 +190,14 @@ static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b
 		return -ENOMEM;
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
 		if (c->missing & SBX_CAPSET_OF(i)) {
-			int r = a->why[i] ? sbx_plan_caveat(p, "%s was requested but is NOT enforced: %s",
-							    sbx_cap_name((sbx_cap)i), a->why[i])
-					  : sbx_plan_caveat(p, "%s was requested but is NOT enforced: the "
-							       "%s backend cannot enforce it",
-							    sbx_cap_name((sbx_cap)i), sbx_backend_name(b));
+			int r =
+			    a->why[i]
+			        ? sbx_plan_caveat(p, "%s was requested but is NOT enforced: %s",
+			                          sbx_cap_name((sbx_cap)i), a->why[i])
+			        : sbx_plan_caveat(p,
+			                          "%s was requested but is NOT enforced: the "
+			                          "%s backend cannot enforce it",
+			                          sbx_cap_name((sbx_cap)i), sbx_backend_name(b));
 			if (r < 0)
 				return r;
 		}
@@ -213,7 +216,8 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		return rc < 0 ? sbx_err(err, rc, "out of memory") : rc;
 	}
 	sbx_backend b = r->backend != SBX_BACKEND_AUTO ? r->backend : spec->backend;
-	if (b == SBX_BACKEND_AUTO && (rc = select_backend(c.requested, spec->best_effort, &b, err)) < 0) {
+	if (b == SBX_BACKEND_AUTO &&
+	    (rc = select_backend(c.requested, spec->best_effort, &b, err)) < 0) {
 		sbx_cctx_free(&c);
 		return rc;
 	}
@@ -227,8 +231,8 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		_cleanup_buf_ buf why = {0};
 		describe_gaps(&why, c.missing, &a);
 		rc = sbx_err(err, -ENOTSUP, "the %s backend cannot enforce %s%s",
-			     sbx_backend_name(b), why.s ? why.s : "?",
-			     a.unavailable ? "" : " on this host");
+		             sbx_backend_name(b), why.s ? why.s : "?",
+		             a.unavailable ? "" : " on this host");
 		sbx_cctx_free(&c);
 		return rc;
 	}
@@ -243,9 +247,10 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	p->preload_only = c.preload;
 	/* A backend given c.preload must wire the library for all of it. */
 	if (rc == 0 && sbx_capset_sub(c.preload, p->uses))
-		rc = sbx_err(err, -ENOTSUP, "internal error: the %s backend did not put "
-					    "libsbx-preload.so in place",
-			     sbx_backend_name(b));
+		rc = sbx_err(err, -ENOTSUP,
+		             "internal error: the %s backend did not put "
+		             "libsbx-preload.so in place",
+		             sbx_backend_name(b));
 	sbx_cctx_free(&c);
 	if (rc < 0) {
 		sbx_plan_free(p);
@@ -256,7 +261,7 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 }
 
 int sbx_runner_run(sbx_runner *r, const sbx_spec *spec, const sbx_stdio *stdio, int *status,
-		   sbx_error **err)
+                   sbx_error **err)
 {
 	sbx_plan *p = NULL;
 	int rc = sbx_runner_compile(r, spec, &p, err);

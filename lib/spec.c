@@ -224,9 +224,9 @@ sbx_capset sbx_spec_capabilities(const sbx_spec *s)
 {
 	sbx_capset c = 0;
 	static const sbx_cap net_caps[] = {
-		[SBX_NET_DISABLE] = SBX_CAP_NET_DISABLE,
-		[SBX_NET_ENABLE] = SBX_CAP_NET_ENABLE,
-		[SBX_NET_OUTBOUND] = SBX_CAP_NET_OUTBOUND,
+	    [SBX_NET_DISABLE] = SBX_CAP_NET_DISABLE,
+	    [SBX_NET_ENABLE] = SBX_CAP_NET_ENABLE,
+	    [SBX_NET_OUTBOUND] = SBX_CAP_NET_OUTBOUND,
 	};
 	if (s->net >= 0 && s->net <= SBX_NET_OUTBOUND)
 		c |= SBX_CAPSET_OF(net_caps[s->net]);
@@ -246,7 +246,7 @@ sbx_capset sbx_spec_capabilities(const sbx_spec *s)
 		break;
 	}
 	c |= SBX_CAPSET_OF(s->lists[SBX_LIST_READABLE].n ? SBX_CAP_FS_READ_SCOPE
-							  : SBX_CAP_FS_READ_HOST);
+	                                                 : SBX_CAP_FS_READ_HOST);
 	if (s->lists[SBX_LIST_READ_DENY].n)
 		c |= SBX_CAPSET_OF(SBX_CAP_FS_READ_DENY);
 	if (s->lists[SBX_LIST_ENV_ALLOW].n || s->lists[SBX_LIST_ENV_DENY].n)
@@ -267,10 +267,10 @@ sbx_capset sbx_spec_capabilities(const sbx_spec *s)
 }
 
 static const char *const list_names[SBX_LIST__COUNT] = {
-	[SBX_LIST_WRITABLE] = "writable",	  [SBX_LIST_READABLE] = "readable",
-	[SBX_LIST_READ_DENY] = "read-deny",	  [SBX_LIST_ENV_ALLOW] = "env-allow",
-	[SBX_LIST_ENV_DENY] = "env-deny",	  [SBX_LIST_MACH_ALLOW] = "mach-allow",
-	[SBX_LIST_ALLOW_SOCKET] = "allow-socket",
+    [SBX_LIST_WRITABLE] = "writable",         [SBX_LIST_READABLE] = "readable",
+    [SBX_LIST_READ_DENY] = "read-deny",       [SBX_LIST_ENV_ALLOW] = "env-allow",
+    [SBX_LIST_ENV_DENY] = "env-deny",         [SBX_LIST_MACH_ALLOW] = "mach-allow",
+    [SBX_LIST_ALLOW_SOCKET] = "allow-socket",
 };
 
 const char *sbx_list_name(sbx_list l);
@@ -311,7 +311,7 @@ static int check_dir_in_scope(const sbx_spec *s, sbx_error **err)
 				return 0;
 		}
 	return sbx_err(err, -EINVAL,
-		       "working directory %s is outside every readable and writable path", dir);
+	               "working directory %s is outside every readable and writable path", dir);
 }
 
 int sbx_spec_validate(const sbx_spec *s, sbx_error **err)
@@ -324,26 +324,29 @@ int sbx_spec_validate(const sbx_spec *s, sbx_error **err)
 		for (size_t i = 0; i < s->lists[l].n; i++)
 			if (blank(s->lists[l].v[i]))
 				return sbx_err(err, -EINVAL, "blank entry in the %s list",
-					       list_names[l]);
+				               list_names[l]);
 	for (int l = SBX_LIST_ENV_ALLOW; l <= SBX_LIST_ENV_DENY; l++)
 		for (size_t i = 0; i < s->lists[l].n; i++)
 			if (!glob_valid(s->lists[l].v[i]))
 				return sbx_err(err, -EINVAL, "malformed %s pattern '%s'",
-					       list_names[l], s->lists[l].v[i]);
+				               list_names[l], s->lists[l].v[i]);
 	if (s->dir && s->dir[0] == '\0')
 		return sbx_err(err, -EINVAL, "the working directory is empty");
 	bool scoped = s->write == SBX_WRITE_SCOPE || s->write == SBX_WRITE_OVERLAY;
 	if (!scoped && s->lists[SBX_LIST_WRITABLE].n)
-		return sbx_err(err, -EINVAL, "writable paths need write=scope or write=overlay "
-					     "(write is %s)",
-			       sbx_write_name(s->write));
-	if (!scoped && s->allow_temp)
-		return sbx_err(err, -EINVAL, "allow-temp needs write=scope or write=overlay "
-					     "(write is %s)",
-			       sbx_write_name(s->write));
-	if (s->write == SBX_WRITE_SCOPE && !s->lists[SBX_LIST_WRITABLE].n && !s->allow_temp)
 		return sbx_err(err, -EINVAL,
-			       "write=scope with nothing writable: add writable paths or allow-temp");
+		               "writable paths need write=scope or write=overlay "
+		               "(write is %s)",
+		               sbx_write_name(s->write));
+	if (!scoped && s->allow_temp)
+		return sbx_err(err, -EINVAL,
+		               "allow-temp needs write=scope or write=overlay "
+		               "(write is %s)",
+		               sbx_write_name(s->write));
+	if (s->write == SBX_WRITE_SCOPE && !s->lists[SBX_LIST_WRITABLE].n && !s->allow_temp)
+		return sbx_err(
+		    err, -EINVAL,
+		    "write=scope with nothing writable: add writable paths or allow-temp");
 	if (!isfinite(s->cpus) || s->cpus < 0)
 		return sbx_err(err, -EINVAL, "cpus must be a finite number >= 0");
 	if (s->memory < 0)

@@ -141,8 +141,8 @@ void buf_add_shell_quoted(buf *b, const char *s)
 	bool plain = *s != '\0';
 	for (const char *p = s; *p && plain; p++)
 		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			       "@%+=:,./-_",
-			       *p) != NULL;
+		               "@%+=:,./-_",
+		               *p) != NULL;
 	if (plain) {
 		buf_add(b, s);
 		return;

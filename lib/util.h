@@ -61,8 +61,8 @@ typedef struct strv {
 	size_t n, cap;
 } strv;
 
-int strv_push(strv *s, const char *str);  /* copies; 0 or -ENOMEM */
-int strv_take(strv *s, char *str);        /* takes ownership (freed on failure) */
+int strv_push(strv *s, const char *str); /* copies; 0 or -ENOMEM */
+int strv_take(strv *s, char *str);       /* takes ownership (freed on failure) */
 int strv_pushf(strv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int strv_extend(strv *s, char *const *v); /* copies each; v may be NULL */
 void strv_clear(strv *s);

@@ -16,7 +16,7 @@
 #include <sys/vfs.h>
 #include <time.h>
 
-#define CGROUP_ROOT  "/sys/fs/cgroup"
+#define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP2_MAGIC 0x63677270
 
 static bool wants_cgroup(const struct shim_config *c)
@@ -71,20 +71,21 @@ static int own_cgroup(const char *want, char *out, size_t size)
 }
 
 static int make_dir(const struct shim_config *c, struct shim_cgroup *cg, const char *hier,
-		    const char *ctrl)
+                    const char *ctrl)
 {
 	char own[4096], dir[4200];
 	int r = own_cgroup(ctrl, own, sizeof(own));
 	if (r < 0)
 		return shim_fail(c, "cgroup: cannot find this process's %s cgroup: %s",
-				 *ctrl ? ctrl : "v2", strerror(-r));
-	snprintf(dir, sizeof(dir), "%s%s/sbx-%d-%ld", hier, streq(own, "/") ? "" : own, (int)getpid(),
-		 (long)time(NULL));
+		                 *ctrl ? ctrl : "v2", strerror(-r));
+	snprintf(dir, sizeof(dir), "%s%s/sbx-%d-%ld", hier, streq(own, "/") ? "" : own,
+	         (int)getpid(), (long)time(NULL));
 	if (mkdir(dir, 0755) < 0)
-		return shim_fail(c, "cgroup: cannot create %s: %s (a writable cgroup is needed for "
-				    "--cpus, --memory and --pids: run as root, or under a delegated "
-				    "subtree such as `systemd-run --user --scope -p Delegate=yes`)",
-				 dir, strerror(errno));
+		return shim_fail(c,
+		                 "cgroup: cannot create %s: %s (a writable cgroup is needed for "
+		                 "--cpus, --memory and --pids: run as root, or under a delegated "
+		                 "subtree such as `systemd-run --user --scope -p Delegate=yes`)",
+		                 dir, strerror(errno));
 	cg->dirs[cg->n] = strdup(dir);
 	if (!cg->dirs[cg->n]) {
 		rmdir(dir);
@@ -95,7 +96,7 @@ static int make_dir(const struct shim_config *c, struct shim_cgroup *cg, const c
 }
 
 static int limit(const struct shim_config *c, const char *dir, const char *file, const char *val,
-		 bool optional)
+                 bool optional)
 {
 	int r = write_text(dir, file, val);
 	if (r == -ENOENT && optional)

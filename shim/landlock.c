@@ -74,9 +74,9 @@ int shim_landlock_abi(void)
 static struct ll_ruleset_attr handled_for_abi(int abi)
 {
 	struct ll_ruleset_attr a = {
-		.handled_access_fs = ((LL_MAKE_SYM << 1) - 1) | LL_REFER | LL_TRUNCATE | LL_IOCTL_DEV,
-		.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP,
-		.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL,
+	    .handled_access_fs = ((LL_MAKE_SYM << 1) - 1) | LL_REFER | LL_TRUNCATE | LL_IOCTL_DEV,
+	    .handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP,
+	    .scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL,
 	};
 	switch (abi) {
 	case 1:
@@ -101,7 +101,7 @@ static struct ll_ruleset_attr handled_for_abi(int abi)
 }
 
 static int add_path_rule(const struct shim_config *c, int ruleset, const char *path,
-			 uint64_t rights, bool optional)
+                         uint64_t rights, bool optional)
 {
 	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
@@ -146,7 +146,7 @@ static bool deny_beneath(const struct shim_config *c, const char *dir)
  * does not exist has no rule either, so it stays unreadable if it appears.
  * Symlinks are granted as their targets unless the target is denied. */
 static int add_rule_except(const struct shim_config *c, int ruleset, const char *dir,
-			   uint64_t rights, int depth)
+                           uint64_t rights, int depth)
 {
 	if (is_denied(c, dir))
 		return 0;
@@ -156,7 +156,9 @@ static int add_rule_except(const struct shim_config *c, int ruleset, const char 
 		return shim_fail(c, "landlock: %s is too deep", dir);
 	DIR *d = opendir(dir);
 	if (!d)
-		return errno == EACCES || errno == ENOENT ? 0 : shim_fail(c, "landlock: %s: %s", dir, strerror(errno));
+		return errno == EACCES || errno == ENOENT
+		           ? 0
+		           : shim_fail(c, "landlock: %s: %s", dir, strerror(errno));
 	int r = 0;
 	struct dirent *e;
 	while (r == 0 && (e = readdir(d))) {
@@ -201,12 +203,13 @@ int shim_landlock_apply(const struct shim_config *c)
 		return 0;
 	int abi = shim_landlock_abi();
 	if (abi <= 0)
-		return shim_fail(c, "Landlock is not available (the plan needs ABI %d); check that "
-				    "the kernel has CONFIG_SECURITY_LANDLOCK and 'landlock' in lsm=",
-				 c->ll_abi);
+		return shim_fail(c,
+		                 "Landlock is not available (the plan needs ABI %d); check that "
+		                 "the kernel has CONFIG_SECURITY_LANDLOCK and 'landlock' in lsm=",
+		                 c->ll_abi);
 	if (abi < c->ll_abi)
 		return shim_fail(c, "the kernel's Landlock ABI is %d, the plan needs %d", abi,
-				 c->ll_abi);
+		                 c->ll_abi);
 	/* Handle only what the plan was compiled for, so a newer kernel does
 	 * not deny rights the plan meant to leave alone. */
 	struct ll_ruleset_attr attr = handled_for_abi(c->ll_abi);
@@ -223,12 +226,12 @@ int shim_landlock_apply(const struct shim_config *c)
 		return shim_fail(c, "landlock_create_ruleset: %s", strerror(errno));
 	for (size_t i = 0; i < c->nrules; i++) {
 		const struct shim_rule *r = &c->rules[i];
-		uint64_t rights = r->kind == RULE_READ ? LL_READ_RIGHTS
-				  : r->kind == RULE_DEV ? LL_DEV_RIGHTS
-							 : all;
+		uint64_t rights = r->kind == RULE_READ  ? LL_READ_RIGHTS
+		                  : r->kind == RULE_DEV ? LL_DEV_RIGHTS
+		                                        : all;
 		int rc = c->nll_deny && r->kind != RULE_DEV
-				 ? add_rule_except(c, rs, r->path, rights & all, 0)
-				 : add_path_rule(c, rs, r->path, rights & all, r->optional);
+		             ? add_rule_except(c, rs, r->path, rights & all, 0)
+		             : add_path_rule(c, rs, r->path, rights & all, r->optional);
 		if (rc < 0)
 			return -1;
 	}

@@ -20,66 +20,66 @@
 #include <sys/stat.h>
 
 static const char usage[] =
-	"Usage: sbx-shim [OPTION]... -- COMMAND [ARG]...\n"
-	"Apply sbx's landlock-backend isolation, then run COMMAND. sbx-exec writes these\n"
-	"options; `sbx-exec --print` shows them for a policy.\n"
-	"\n"
-	"  --chdir DIR          run COMMAND in DIR\n"
-	"  --timeout SECS       kill the sandbox after SECS seconds (exit 124)\n"
-	"  --net MODE           enable | outbound | disable\n"
-	"                         outbound: TCP bind denied (Landlock), listen() denied (seccomp)\n"
-	"                         disable: with --unshare-net an empty network namespace with\n"
-	"                         loopback; without it TCP denied (Landlock) and only AF_UNIX and\n"
-	"                         AF_NETLINK sockets can be created (seccomp)\n"
-	"  --no-exec            after COMMAND starts, execve and execveat fail (seccomp user\n"
-	"                         notification answered by the supervisor)\n"
-	"  --unshare-user       new user namespace (the caller's ids mapped to themselves);\n"
-	"                         needed by every option below it\n"
-	"  --unshare-pid        new pid namespace with its own /proc\n"
-	"  --unshare-ipc        new IPC namespace (SysV IPC, POSIX queues) and private /dev/shm\n"
-	"  --unshare-net        new network namespace with only loopback\n"
-	"  --cow-root           make / copy-on-write: every top-level directory gets an\n"
-	"                         overlay with a private upper layer (directories holding\n"
-	"                         other mounts are handled one level down)\n"
-	"  --cow-keep DIR       with --cow-root, leave this top-level directory as the host's\n"
-	"  --cow DIR            make DIR copy-on-write, in place\n"
-	"  --bind PATH          expose the host's PATH read-write at the same place (after\n"
-	"                         copy-on-write views, so writes persist)\n"
-	"  --mask PATH          hide PATH behind an empty read-only directory or file; a\n"
-	"                         missing PATH is created first inside a copy-on-write view\n"
-	"  --hide PATH          like --mask, skipped when PATH does not exist\n"
-	"  --tmpfs DIR          an empty private writable tmpfs over DIR (skipped if missing)\n"
-	"  --socket PATH        expose the host's unix socket PATH inside an earlier --tmpfs\n"
-	"  --memory BYTES       cgroup memory cap (swap included where accounted)\n"
-	"  --pids N             cgroup process and thread cap\n"
-	"  --cpus N             cgroup CPU quota in cores\n"
-	"  --ll-abi N           enforce with Landlock, handling the rights of ABI N (fails if\n"
-	"                         the kernel's ABI is lower); every filesystem access not\n"
-	"                         granted by a rule below is denied\n"
-	"  --ll-read PATH       allow reading, listing and executing beneath PATH\n"
-	"  --ll-read-try PATH   the same, skipped when PATH does not exist\n"
-	"  --ll-write PATH      allow everything beneath PATH\n"
-	"  --ll-dev PATH        allow reading, writing and ioctl on a device file (skipped if\n"
-	"                         missing)\n"
-	"  --ll-deny PATH       keep PATH unreadable with Landlock alone: rules granted above\n"
-	"                         PATH are split into rules for its siblings\n"
-	"  --ll-tty             --ll-dev for /dev/tty and the terminals on fds 0-2\n"
-	"  --ll-proc-self       allow reading /proc/self of the command\n"
-	"  --preload LIB        run COMMAND with LD_PRELOAD=LIB (libsbx-preload.so), its\n"
-	"                         policy sealed in a memfd named by SBX_PRELOAD_FD; holds\n"
-	"                         what it can only inside dynamically linked programs\n"
-	"  --preload-policy TEXT  the library's policy (format in preload/README.md)\n"
-	"  --help               show this help\n"
-	"  --version            show the version\n"
-	"\n"
-	"Always: capabilities dropped, no_new_privs, and a seccomp filter denying ptrace,\n"
-	"keyrings, bpf, perf_event_open, userfaultfd, io_uring, module and kexec calls,\n"
-	"mount calls, new user namespaces, TIOCSTI/TIOCLINUX, and non-native syscall ABIs.\n"
-	"With Landlock ABI 6 the command can signal and reach abstract unix sockets only\n"
-	"inside the sandbox. When COMMAND exits, everything it left behind is killed.\n"
-	"\n"
-	"Exit status: COMMAND's, 128+N if killed by signal N, 124 on timeout, 125 if the\n"
-	"sandbox could not be set up, 126 if COMMAND could not be executed, 127 if not found.\n";
+    "Usage: sbx-shim [OPTION]... -- COMMAND [ARG]...\n"
+    "Apply sbx's landlock-backend isolation, then run COMMAND. sbx-exec writes these\n"
+    "options; `sbx-exec --print` shows them for a policy.\n"
+    "\n"
+    "  --chdir DIR          run COMMAND in DIR\n"
+    "  --timeout SECS       kill the sandbox after SECS seconds (exit 124)\n"
+    "  --net MODE           enable | outbound | disable\n"
+    "                         outbound: TCP bind denied (Landlock), listen() denied (seccomp)\n"
+    "                         disable: with --unshare-net an empty network namespace with\n"
+    "                         loopback; without it TCP denied (Landlock) and only AF_UNIX and\n"
+    "                         AF_NETLINK sockets can be created (seccomp)\n"
+    "  --no-exec            after COMMAND starts, execve and execveat fail (seccomp user\n"
+    "                         notification answered by the supervisor)\n"
+    "  --unshare-user       new user namespace (the caller's ids mapped to themselves);\n"
+    "                         needed by every option below it\n"
+    "  --unshare-pid        new pid namespace with its own /proc\n"
+    "  --unshare-ipc        new IPC namespace (SysV IPC, POSIX queues) and private /dev/shm\n"
+    "  --unshare-net        new network namespace with only loopback\n"
+    "  --cow-root           make / copy-on-write: every top-level directory gets an\n"
+    "                         overlay with a private upper layer (directories holding\n"
+    "                         other mounts are handled one level down)\n"
+    "  --cow-keep DIR       with --cow-root, leave this top-level directory as the host's\n"
+    "  --cow DIR            make DIR copy-on-write, in place\n"
+    "  --bind PATH          expose the host's PATH read-write at the same place (after\n"
+    "                         copy-on-write views, so writes persist)\n"
+    "  --mask PATH          hide PATH behind an empty read-only directory or file; a\n"
+    "                         missing PATH is created first inside a copy-on-write view\n"
+    "  --hide PATH          like --mask, skipped when PATH does not exist\n"
+    "  --tmpfs DIR          an empty private writable tmpfs over DIR (skipped if missing)\n"
+    "  --socket PATH        expose the host's unix socket PATH inside an earlier --tmpfs\n"
+    "  --memory BYTES       cgroup memory cap (swap included where accounted)\n"
+    "  --pids N             cgroup process and thread cap\n"
+    "  --cpus N             cgroup CPU quota in cores\n"
+    "  --ll-abi N           enforce with Landlock, handling the rights of ABI N (fails if\n"
+    "                         the kernel's ABI is lower); every filesystem access not\n"
+    "                         granted by a rule below is denied\n"
+    "  --ll-read PATH       allow reading, listing and executing beneath PATH\n"
+    "  --ll-read-try PATH   the same, skipped when PATH does not exist\n"
+    "  --ll-write PATH      allow everything beneath PATH\n"
+    "  --ll-dev PATH        allow reading, writing and ioctl on a device file (skipped if\n"
+    "                         missing)\n"
+    "  --ll-deny PATH       keep PATH unreadable with Landlock alone: rules granted above\n"
+    "                         PATH are split into rules for its siblings\n"
+    "  --ll-tty             --ll-dev for /dev/tty and the terminals on fds 0-2\n"
+    "  --ll-proc-self       allow reading /proc/self of the command\n"
+    "  --preload LIB        run COMMAND with LD_PRELOAD=LIB (libsbx-preload.so), its\n"
+    "                         policy sealed in a memfd named by SBX_PRELOAD_FD; holds\n"
+    "                         what it can only inside dynamically linked programs\n"
+    "  --preload-policy TEXT  the library's policy (format in preload/README.md)\n"
+    "  --help               show this help\n"
+    "  --version            show the version\n"
+    "\n"
+    "Always: capabilities dropped, no_new_privs, and a seccomp filter denying ptrace,\n"
+    "keyrings, bpf, perf_event_open, userfaultfd, io_uring, module and kexec calls,\n"
+    "mount calls, new user namespaces, TIOCSTI/TIOCLINUX, and non-native syscall ABIs.\n"
+    "With Landlock ABI 6 the command can signal and reach abstract unix sockets only\n"
+    "inside the sandbox. When COMMAND exits, everything it left behind is killed.\n"
+    "\n"
+    "Exit status: COMMAND's, 128+N if killed by signal N, 124 on timeout, 125 if the\n"
+    "sandbox could not be set up, 126 if COMMAND could not be executed, 127 if not found.\n";
 
 int shim_fail(const struct shim_config *c, const char *fmt, ...)
 {
@@ -198,8 +198,7 @@ static int add_mount(struct shim_config *c, enum shim_mount_kind kind, const cha
 	return push((void **)&c->mounts, &c->nmounts, sizeof(m), &m);
 }
 
-static int parse_number(const struct shim_config *c, const char *name, const char *val,
-			double *out)
+static int parse_number(const struct shim_config *c, const char *name, const char *val, double *out)
 {
 	char *end;
 	errno = 0;
@@ -210,10 +209,11 @@ static int parse_number(const struct shim_config *c, const char *name, const cha
 }
 
 static const char *const with_value[] = {
-	"--chdir", "--timeout", "--net",    "--ll-abi", "--ll-read", "--ll-read-try",
-	"--ll-write", "--ll-dev", "--ll-deny", "--cow",	"--cow-keep", "--bind",
-	"--mask",  "--hide",    "--socket", "--memory", "--pids",    "--cpus", "--tmpfs",
-	"--preload", "--preload-policy",
+    "--chdir",          "--timeout",  "--net",    "--ll-abi",  "--ll-read",
+    "--ll-read-try",    "--ll-write", "--ll-dev", "--ll-deny", "--cow",
+    "--cow-keep",       "--bind",     "--mask",   "--hide",    "--socket",
+    "--memory",         "--pids",     "--cpus",   "--tmpfs",   "--preload",
+    "--preload-policy",
 };
 
 /* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */

@@ -39,13 +39,13 @@
 
 struct mctx {
 	struct shim_config *c;
-	strv mountpoints; /* the host's mount points, from mountinfo */
-	int *keep_fds;    /* O_PATH fds of --bind/--socket sources, by mount index */
-	bool *hidden;     /* --mask/--hide steps already done by a whiteout */
+	strv mountpoints;  /* the host's mount points, from mountinfo */
+	int *keep_fds;     /* O_PATH fds of --bind/--socket sources, by mount index */
+	bool *hidden;      /* --mask/--hide steps already done by a whiteout */
 	bool have_sources; /* the read-only mask sources exist */
 	unsigned overlays;
 	bool grant_writes; /* views made for --cow-root take writes; --cow ones
-			    * only hold read-deny placeholders */
+	                    * only hold read-deny placeholders */
 };
 
 /* Decodes mountinfo's octal escapes (\040 for a space) in place. */
@@ -175,7 +175,8 @@ static void prepare_whiteouts(struct mctx *m, const char *dir, const char *upper
 	for (size_t i = 0; i < c->nmounts; i++) {
 		const struct shim_mount *s = &c->mounts[i];
 		if ((s->kind != MNT_MASK && s->kind != MNT_HIDE) || m->hidden[i] ||
-		    streq(s->path, dir) || !path_is_beneath(s->path, dir) || beneath_bind(c, s->path))
+		    streq(s->path, dir) || !path_is_beneath(s->path, dir) ||
+		    beneath_bind(c, s->path))
 			continue;
 		m->hidden[i] = whiteout(dir, upper, s->path) == 0;
 	}
@@ -203,7 +204,7 @@ static int overlay(struct mctx *m, const char *dir)
 		return -errno;
 	char opts[256];
 	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s,userxattr",
-		 lower, upper, work);
+	         lower, upper, work);
 	if (mount("overlay", dir, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		return -errno;
 	if (strv_push(&m->c->cow_views, dir) < 0)
@@ -214,8 +215,8 @@ static int overlay(struct mctx *m, const char *dir)
 static bool skip_top(const struct mctx *m, const char *name)
 {
 	const char *keep = m->c->cow_keep;
-	return streq(name, "proc") || streq(name, "sys") || streq(name, "dev") || streq(name, "run") ||
-	       (keep && streq(name, keep + (keep[0] == '/')));
+	return streq(name, "proc") || streq(name, "sys") || streq(name, "dev") ||
+	       streq(name, "run") || (keep && streq(name, keep + (keep[0] == '/')));
 }
 
 /* Makes dir copy-on-write: one overlay when no mount lies beneath it, else
@@ -233,7 +234,9 @@ static int cow_dir(struct mctx *m, const char *dir, int depth)
 		return 0;
 	DIR *d = opendir(dir);
 	if (!d)
-		return errno == EACCES ? 0 : shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(errno));
+		return errno == EACCES
+		           ? 0
+		           : shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(errno));
 	int r = 0;
 	struct dirent *e;
 	while (r == 0 && (e = readdir(d))) {
@@ -263,16 +266,17 @@ static int mask_sources(struct mctx *m)
 	if (m->have_sources)
 		return 0;
 	m->have_sources = true;
-	if (mkdir(STAGE "/ro", 0700) < 0 || mount("tmpfs", STAGE "/ro", "tmpfs", MS_NOSUID | MS_NODEV,
-						 "size=4k,mode=000") < 0 ||
+	if (mkdir(STAGE "/ro", 0700) < 0 ||
+	    mount("tmpfs", STAGE "/ro", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=000") < 0 ||
 	    mkdir(STAGE "/ro/dir", 0) < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
 	int f = open(STAGE "/ro/file", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
 	if (f < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
 	close(f);
-	if (mount(NULL, STAGE "/ro", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "size=4k,mode=000") < 0)
+	if (mount(NULL, STAGE "/ro", NULL,
+	          MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	          "size=4k,mode=000") < 0)
 		return shim_fail(m->c, "staging: read-only: %s", strerror(errno));
 	return 0;
 }
@@ -300,7 +304,6 @@ static bool beneath_any(const char *p, const strv *dirs)
 	return false;
 }
 
-
 static int mask(struct mctx *m, const char *path, bool create)
 {
 	struct stat st;
@@ -309,12 +312,14 @@ static int mask(struct mctx *m, const char *path, bool create)
 			return 0;
 		/* Never create anything on the host: only inside a view. */
 		if (!beneath_any(path, &m->c->cow_views) || beneath_bind(m->c, path))
-			return shim_fail(m->c, "read-deny %s: missing, and not inside a copy-on-write "
-					    "view where it could be masked",
-					 path);
+			return shim_fail(m->c,
+			                 "read-deny %s: missing, and not inside a copy-on-write "
+			                 "view where it could be masked",
+			                 path);
 		if (mkdir_p(path) < 0)
-			return shim_fail(m->c, "read-deny %s: cannot create a placeholder to mask: %s",
-					 path, strerror(errno));
+			return shim_fail(m->c,
+			                 "read-deny %s: cannot create a placeholder to mask: %s",
+			                 path, strerror(errno));
 		st.st_mode = S_IFDIR;
 	}
 	if (mask_sources(m) < 0)
@@ -347,7 +352,7 @@ static int stage_setup(struct mctx *m)
 {
 	if (mount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
 		return shim_fail(m->c, "cannot mount the staging tmpfs on " STAGE ": %s",
-				 strerror(errno));
+		                 strerror(errno));
 	if (mkdir(STAGE "/u", 0700) < 0 || mkdir(STAGE "/w", 0700) < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
 	return 0;
@@ -367,8 +372,9 @@ static int open_sources(struct mctx *m)
 		m->keep_fds[i] = open(c->mounts[i].path, O_PATH | O_CLOEXEC);
 		if (m->keep_fds[i] < 0)
 			return shim_fail(c, "%s %s: %s",
-					 c->mounts[i].kind == MNT_BIND ? "writable path" : "allowed socket",
-					 c->mounts[i].path, strerror(errno));
+			                 c->mounts[i].kind == MNT_BIND ? "writable path"
+			                                               : "allowed socket",
+			                 c->mounts[i].path, strerror(errno));
 	}
 	return 0;
 }
@@ -400,7 +406,8 @@ static int apply_steps(struct mctx *m)
 		case MNT_TMPFS:
 			if (access(s->path, F_OK) == 0 &&
 			    mount("tmpfs", s->path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
-				r = shim_fail(c, "private tmpfs on %s: %s", s->path, strerror(errno));
+				r = shim_fail(c, "private tmpfs on %s: %s", s->path,
+				              strerror(errno));
 			break;
 		case MNT_SOCKET:
 			r = bind_fd(m, m->keep_fds[i], s->path, "allowed socket");
@@ -429,14 +436,17 @@ int shim_mounts_apply(struct shim_config *c)
 		shim_fail(c, "cannot detach the staging tmpfs: %s", strerror(errno));
 		goto out;
 	}
-	if (c->ipcns && mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
+	if (c->ipcns &&
+	    mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
 		shim_fail(c, "cannot mount a private /dev/shm: %s", strerror(errno));
 		goto out;
 	}
-	if (c->pidns && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		shim_fail(c, "cannot mount a private /proc for the pid namespace: %s (a host /proc "
-			     "with masked paths, as in containers, forbids it)",
-			  strerror(errno));
+	if (c->pidns &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		shim_fail(c,
+		          "cannot mount a private /proc for the pid namespace: %s (a host /proc "
+		          "with masked paths, as in containers, forbids it)",
+		          strerror(errno));
 		goto out;
 	}
 	r = 0;

@@ -14,10 +14,10 @@ int shim_drop_privileges(const struct shim_config *c)
 	if (capng_get_caps_process() < 0)
 		return shim_fail(c, "cannot read the process's capabilities");
 	bool setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
-	if (setpcap &&
-	    prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
-					 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
-		  0, 0, 0) < 0)
+	if (setpcap && prctl(PR_SET_SECUREBITS,
+	                     SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+	                         SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
+	                     0, 0, 0) < 0)
 		return shim_fail(c, "cannot set securebits: %s", strerror(errno));
 	capng_clear(CAPNG_SELECT_ALL);
 	if (capng_apply(setpcap ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS) < 0)

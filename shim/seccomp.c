@@ -27,50 +27,50 @@ struct deny {
 /* Denied outright. ENOSYS where programs have a fallback for a missing
  * call, EPERM where the answer is "not allowed". */
 static const struct deny denied[] = {
-	/* debugging other processes: reads and writes their memory */
-	{"ptrace", EPERM},
-	{"process_vm_readv", EPERM},
-	{"process_vm_writev", EPERM},
-	/* kernel keyrings are not namespaced */
-	{"add_key", EPERM},
-	{"request_key", EPERM},
-	{"keyctl", EPERM},
-	/* large kernel attack surface */
-	{"bpf", EPERM},
-	{"perf_event_open", EPERM},
-	{"userfaultfd", EPERM},
-	/* io_uring performs file and socket operations that seccomp never sees */
-	{"io_uring_setup", ENOSYS},
-	{"io_uring_enter", ENOSYS},
-	{"io_uring_register", ENOSYS},
-	/* the kernel itself */
-	{"init_module", EPERM},
-	{"finit_module", EPERM},
-	{"delete_module", EPERM},
-	{"kexec_load", EPERM},
-	{"kexec_file_load", EPERM},
-	{"reboot", EPERM},
-	{"swapon", EPERM},
-	{"swapoff", EPERM},
-	{"acct", EPERM},
-	/* the mount table would let a process undo masks and binds */
-	{"mount", EPERM},
-	{"umount2", EPERM},
-	{"pivot_root", EPERM},
-	{"move_mount", EPERM},
-	{"open_tree", EPERM},
-	{"fsopen", EPERM},
-	{"fsconfig", EPERM},
-	{"fsmount", EPERM},
-	{"fspick", EPERM},
-	{"mount_setattr", EPERM},
-	/* clone3 passes flags in memory the filter cannot read; libc falls
-	 * back to clone, whose flags are checked below */
-	{"clone3", ENOSYS},
+    /* debugging other processes: reads and writes their memory */
+    {"ptrace", EPERM},
+    {"process_vm_readv", EPERM},
+    {"process_vm_writev", EPERM},
+    /* kernel keyrings are not namespaced */
+    {"add_key", EPERM},
+    {"request_key", EPERM},
+    {"keyctl", EPERM},
+    /* large kernel attack surface */
+    {"bpf", EPERM},
+    {"perf_event_open", EPERM},
+    {"userfaultfd", EPERM},
+    /* io_uring performs file and socket operations that seccomp never sees */
+    {"io_uring_setup", ENOSYS},
+    {"io_uring_enter", ENOSYS},
+    {"io_uring_register", ENOSYS},
+    /* the kernel itself */
+    {"init_module", EPERM},
+    {"finit_module", EPERM},
+    {"delete_module", EPERM},
+    {"kexec_load", EPERM},
+    {"kexec_file_load", EPERM},
+    {"reboot", EPERM},
+    {"swapon", EPERM},
+    {"swapoff", EPERM},
+    {"acct", EPERM},
+    /* the mount table would let a process undo masks and binds */
+    {"mount", EPERM},
+    {"umount2", EPERM},
+    {"pivot_root", EPERM},
+    {"move_mount", EPERM},
+    {"open_tree", EPERM},
+    {"fsopen", EPERM},
+    {"fsconfig", EPERM},
+    {"fsmount", EPERM},
+    {"fspick", EPERM},
+    {"mount_setattr", EPERM},
+    /* clone3 passes flags in memory the filter cannot read; libc falls
+     * back to clone, whose flags are checked below */
+    {"clone3", ENOSYS},
 };
 
 static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
-		const struct scmp_arg_cmp *cmp)
+                const struct scmp_arg_cmp *cmp)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR)

@@ -38,7 +38,7 @@ enum shim_mount_kind {
 	MNT_COW,      /* copy-on-write view of one directory, in place */
 	MNT_BIND,     /* re-expose the host's path read-write at the same place */
 	MNT_MASK,     /* hide a path: empty read-only dir or file; create a
-		       * placeholder first when it is missing (cow only) */
+	               * placeholder first when it is missing (cow only) */
 	MNT_HIDE,     /* like MASK, skipped when the path does not exist */
 	MNT_TMPFS,    /* an empty private writable tmpfs over a directory (skipped if missing) */
 	MNT_SOCKET,   /* re-expose one host socket file inside an earlier --tmpfs */
@@ -143,6 +143,7 @@ int shim_msg_send(int sock, int type, int value, int fd);
  * -1 on EOF, a short read or an error. */
 int shim_msg_recv(int sock, struct shim_msg *m, int *fd);
 
-int shim_fail(const struct shim_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int shim_fail(const struct shim_config *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

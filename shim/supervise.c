@@ -66,8 +66,8 @@ int shim_msg_recv(int sock, struct shim_msg *m, int *fd)
 {
 	struct iovec iov = {m, sizeof(*m)};
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	ssize_t n;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -303,8 +303,8 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 	double deadline = c->timeout > 0 ? now() + c->timeout : 0;
 	for (;;) {
 		struct pollfd p[3] = {{.fd = s->sfd, .events = POLLIN},
-				      {.fd = s->sync, .events = POLLIN},
-				      {.fd = s->notify, .events = POLLIN}};
+		                      {.fd = s->sync, .events = POLLIN},
+		                      {.fd = s->notify, .events = POLLIN}};
 		int ms = -1;
 		if (deadline) {
 			double left = deadline - now();
@@ -316,8 +316,8 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 		if (n == 0 && deadline && now() >= deadline) {
 			kill(s->child, SIGKILL);
 			kill_all_and_reap();
-			fprintf(stderr, "%s: timed out after %gs; the sandbox was killed\n", c->prog,
-				c->timeout);
+			fprintf(stderr, "%s: timed out after %gs; the sandbox was killed\n",
+			        c->prog, c->timeout);
 			return 124;
 		}
 		if (s->notify >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -360,7 +360,8 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 				/* With a pid namespace the command's status comes from init (3). */
 				if (c->pidns && s->sync >= 0 && !s->have_exit) {
 					struct shim_msg m;
-					if (shim_msg_recv(s->sync, &m, NULL) == 0 && m.type == SHIM_MSG_EXIT) {
+					if (shim_msg_recv(s->sync, &m, NULL) == 0 &&
+					    m.type == SHIM_MSG_EXIT) {
 						s->have_exit = true;
 						s->exit_status = m.value;
 					}

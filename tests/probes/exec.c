@@ -41,9 +41,9 @@ int main(int argc, char **argv)
 		long r;
 #if defined(__x86_64__)
 		__asm__ volatile("syscall"
-				 : "=a"(r)
-				 : "a"(SYS_execve), "D"(argv[2]), "S"(args), "d"(environ)
-				 : "rcx", "r11", "memory");
+		                 : "=a"(r)
+		                 : "a"(SYS_execve), "D"(argv[2]), "S"(args), "d"(environ)
+		                 : "rcx", "r11", "memory");
 #else
 		r = syscall(SYS_execve, argv[2], args, environ);
 #endif
@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 		waitpid(p, &st, 0);
 		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 	}
-	fprintf(stderr, "usage: exec execve PATH | raw PATH | ldso LOADER PATH | memfd | fork | ran\n");
+	fprintf(stderr,
+	        "usage: exec execve PATH | raw PATH | ldso LOADER PATH | memfd | fork | ran\n");
 	return 2;
 }

@@ -158,8 +158,9 @@ static int do_autolisten(void)
 static int do_bind(const char *port)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)atoi(port)),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (s < 0)
 		return fail("socket");
 	if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
@@ -171,11 +172,11 @@ static int do_bind(const char *port)
 static int do_socket(const char *fam)
 {
 	int f = strcmp(fam, "inet") == 0      ? AF_INET
-		: strcmp(fam, "inet6") == 0   ? AF_INET6
-		: strcmp(fam, "packet") == 0  ? AF_PACKET
-		: strcmp(fam, "unix") == 0    ? AF_UNIX
-		: strcmp(fam, "netlink") == 0 ? AF_NETLINK
-					      : -1;
+	        : strcmp(fam, "inet6") == 0   ? AF_INET6
+	        : strcmp(fam, "packet") == 0  ? AF_PACKET
+	        : strcmp(fam, "unix") == 0    ? AF_UNIX
+	        : strcmp(fam, "netlink") == 0 ? AF_NETLINK
+	                                      : -1;
 	int type = f == AF_PACKET || f == AF_NETLINK ? SOCK_RAW : SOCK_DGRAM;
 	int s = socket(f, type, 0);
 	if (s < 0)
@@ -214,7 +215,8 @@ int main(int argc, char **argv)
 		return do_ulisten(argv[2], argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "uconnect") == 0)
 		return do_uconnect(argv[2]);
-	fprintf(stderr, "usage: net listen READY CTL | connect HOST PORT | autolisten | bind PORT | "
-			"socket FAMILY | udp\n");
+	fprintf(stderr,
+	        "usage: net listen READY CTL | connect HOST PORT | autolisten | bind PORT | "
+	        "socket FAMILY | udp\n");
 	return 2;
 }

@@ -57,7 +57,8 @@ int main(int argc, char **argv)
 			for (int i = 0; i < 100000; i++)
 				x++;
 			clock_gettime(CLOCK_MONOTONIC, &b);
-		} while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < atol(argv[2]));
+		} while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 <
+		         atol(argv[2]));
 		printf("spun\n");
 		return 0;
 	}

@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 	if (strcmp(w, "perf") == 0)
 		return result(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
 	if (strcmp(w, "userfaultfd") == 0)
-		return result(syscall(SYS_userfaultfd, 1 /* UFFD_USER_MODE_ONLY: allowed unprivileged */));
+		return result(
+		    syscall(SYS_userfaultfd, 1 /* UFFD_USER_MODE_ONLY: allowed unprivileged */));
 	fprintf(stderr, "unknown probe %s\n", w);
 	return 2;
 }

@@ -6,17 +6,18 @@
 
 int main(void)
 {
-	static const char *const names[] = {
-		"env.scrub",	  "fs.read.deny",      "fs.read.host",	 "fs.read.scope",
-		"fs.write.deny",  "fs.write.ephemeral", "fs.write.scope", "ipc.restrict",
-		"kernel.isolation", "mach.restrict",   "net.disable",	 "net.enable",
-		"net.outbound",	  "proc.no_exec",      "res.cpu",	 "res.memory",
-		"res.pids"};
+	static const char *const names[] = {"env.scrub",      "fs.read.deny",  "fs.read.host",
+	                                    "fs.read.scope",  "fs.write.deny", "fs.write.ephemeral",
+	                                    "fs.write.scope", "ipc.restrict",  "kernel.isolation",
+	                                    "mach.restrict",  "net.disable",   "net.enable",
+	                                    "net.outbound",   "proc.no_exec",  "res.cpu",
+	                                    "res.memory",     "res.pids"};
 	is_int(SBX_CAP__COUNT, 17, "17 capabilities");
 	for (int i = 0; i < SBX_CAP__COUNT; i++) {
 		is_str(sbx_cap_name((sbx_cap)i), names[i], "name %d", i);
 		sbx_cap back;
-		ok(sbx_cap_from_name(names[i], &back) == 0 && back == (sbx_cap)i, "%s parses", names[i]);
+		ok(sbx_cap_from_name(names[i], &back) == 0 && back == (sbx_cap)i, "%s parses",
+		   names[i]);
 		const char *d = sbx_cap_description((sbx_cap)i);
 		ok(d && strlen(d) > 20, "%s has a description", names[i]);
 	}
@@ -37,8 +38,8 @@ int main(void)
 
 	sbx_capset a = C(NET_DISABLE) | C(FS_READ_HOST) | C(RES_CPU);
 	sbx_capset b = C(FS_READ_HOST) | C(PROC_NO_EXEC);
-	is_int(sbx_capset_union(a, b), C(NET_DISABLE) | C(FS_READ_HOST) | C(RES_CPU) | C(PROC_NO_EXEC),
-	       "union");
+	is_int(sbx_capset_union(a, b),
+	       C(NET_DISABLE) | C(FS_READ_HOST) | C(RES_CPU) | C(PROC_NO_EXEC), "union");
 	is_int(sbx_capset_intersect(a, b), C(FS_READ_HOST), "intersect");
 	is_int(sbx_capset_sub(a, b), C(NET_DISABLE) | C(RES_CPU), "sub");
 	is_int(sbx_capset_len(a), 3, "len");
@@ -56,13 +57,13 @@ int main(void)
 	       "landlock row");
 	is_int(sbx_caps_of(SBX_BACKEND_GVISOR), all & ~C(MACH_RESTRICT), "gvisor row");
 	sbx_capset docker = all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) |
-				    C(MACH_RESTRICT) | C(KERNEL_ISOLATION));
+	                            C(MACH_RESTRICT) | C(KERNEL_ISOLATION));
 	is_int(sbx_caps_of(SBX_BACKEND_DOCKER_EPHEMERAL), docker, "docker-ephemeral row");
 	is_int(sbx_caps_of(SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL), docker | C(KERNEL_ISOLATION),
 	       "docker-runsc-ephemeral row");
 	is_int(sbx_caps_of(SBX_BACKEND_SEATBELT),
 	       all & ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) | C(RES_CPU) |
-		       C(RES_MEMORY) | C(RES_PIDS)),
+	               C(RES_MEMORY) | C(RES_PIDS)),
 	       "seatbelt row");
 	is_int(sbx_caps_of(SBX_BACKEND_APPCONTAINER),
 	       all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) | C(MACH_RESTRICT)),
@@ -71,8 +72,8 @@ int main(void)
 	is_int(sbx_caps_union(), all, "the union covers every capability");
 	/* Portable: per OS union, intersected. Windows has only appcontainer,
 	 * so the intersection is appcontainer's row within the others. */
-	sbx_capset linux_u = sbx_caps_of(SBX_BACKEND_LANDLOCK) | sbx_caps_of(SBX_BACKEND_GVISOR) | docker |
-			     C(KERNEL_ISOLATION);
+	sbx_capset linux_u = sbx_caps_of(SBX_BACKEND_LANDLOCK) | sbx_caps_of(SBX_BACKEND_GVISOR) |
+	                     docker | C(KERNEL_ISOLATION);
 	sbx_capset mac_u = sbx_caps_of(SBX_BACKEND_SEATBELT) | docker | C(KERNEL_ISOLATION);
 	is_int(sbx_caps_intersection(), linux_u & mac_u & sbx_caps_of(SBX_BACKEND_APPCONTAINER),
 	       "intersection is per-OS unions intersected");
@@ -83,15 +84,18 @@ int main(void)
 	size_t nb;
 	const sbx_backend *bs = sbx_backends(&nb);
 	is_int(nb, 6, "six backends");
-	static const char *const bnames[] = {"landlock", "gvisor", "docker-ephemeral",
-					     "docker-runsc-ephemeral", "seatbelt", "appcontainer"};
+	static const char *const bnames[] = {"landlock",         "gvisor",
+	                                     "docker-ephemeral", "docker-runsc-ephemeral",
+	                                     "seatbelt",         "appcontainer"};
 	for (size_t i = 0; i < nb; i++) {
 		is_str(sbx_backend_name(bs[i]), bnames[i], "backend %zu name", i);
 		sbx_backend back;
-		ok(sbx_backend_from_name(bnames[i], &back) == 0 && back == bs[i], "%s parses", bnames[i]);
+		ok(sbx_backend_from_name(bnames[i], &back) == 0 && back == bs[i], "%s parses",
+		   bnames[i]);
 	}
 	sbx_backend auto_b;
-	ok(sbx_backend_from_name("auto", &auto_b) == 0 && auto_b == SBX_BACKEND_AUTO, "auto parses");
+	ok(sbx_backend_from_name("auto", &auto_b) == 0 && auto_b == SBX_BACKEND_AUTO,
+	   "auto parses");
 	ok(sbx_backend_from_name("firejail", &auto_b) == -EINVAL, "unknown backend rejected");
 
 	sbx_net net;

@@ -13,13 +13,13 @@
 static struct sbx_host fake_host(bool root)
 {
 	return (struct sbx_host){.landlock_abi = 4,
-				 .seccomp = true,
-				 .userns = true,
-				 .cgroup_writable = root,
-				 .cgroup_version = 1,
-				 .runsc = "/usr/bin/runsc",
-				 .docker = "/usr/bin/docker",
-				 .euid_root = root};
+	                         .seccomp = true,
+	                         .userns = true,
+	                         .cgroup_writable = root,
+	                         .cgroup_version = 1,
+	                         .runsc = "/usr/bin/runsc",
+	                         .docker = "/usr/bin/docker",
+	                         .euid_root = root};
 }
 
 static char *replace_all(char *s, const char *from, const char *to)
@@ -108,17 +108,18 @@ static void check_golden(const char *name, const char *got)
 /* Builds the spec from policy text, compiles it with backend b for the
  * given host, and hands back the plan (the caller frees it). */
 static struct sbx_plan *compile(sbx_backend b, const struct sbx_host *h, const char *policy,
-				const char *unavailable, sbx_error **err)
+                                const char *unavailable, sbx_error **err)
 {
-	static char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/nonexistent-home",
-				    "LANG=C.UTF-8", "API_TOKEN=secret", NULL};
+	static char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/nonexistent-home", "LANG=C.UTF-8",
+	                            "API_TOKEN=secret", NULL};
 	static char *const args[] = {"sh", "-c", "echo hello", NULL};
 	sbx_spec *s = NULL;
 	struct sbx_plan *p = NULL;
 	struct sbx_cctx c = {0};
-	if (sbx_spec_new(&s) < 0 || sbx_spec_set_args(s, args) < 0 || sbx_spec_set_env(s, env) < 0 ||
-	    sbx_spec_set_dir(s, "/tmp") < 0 || sbx_spec_apply_text(s, policy, "test", err) < 0 ||
-	    sbx_spec_validate(s, err) < 0 || sbx_cctx_init(&c, s, err) < 0)
+	if (sbx_spec_new(&s) < 0 || sbx_spec_set_args(s, args) < 0 ||
+	    sbx_spec_set_env(s, env) < 0 || sbx_spec_set_dir(s, "/tmp") < 0 ||
+	    sbx_spec_apply_text(s, policy, "test", err) < 0 || sbx_spec_validate(s, err) < 0 ||
+	    sbx_cctx_init(&c, s, err) < 0)
 		goto out;
 	c.host = h;
 	if (!(p = calloc(1, sizeof(*p))))
@@ -197,25 +198,24 @@ static void test_read_scope(void)
 {
 	struct sbx_host h = fake_host(true);
 	sbx_error *err = NULL;
-	struct sbx_plan *p =
-		compile(SBX_BACKEND_GVISOR, &h, "write=scope; writable=/tmp; readable=/usr/share",
-			NULL, &err);
+	struct sbx_plan *p = compile(SBX_BACKEND_GVISOR, &h,
+	                             "write=scope; writable=/tmp; readable=/usr/share", NULL, &err);
 	ok(p != NULL, "read scope: compiles");
 	sbx_error_free(err);
 	if (!p)
 		return;
 	char root[600];
 	snprintf(root, sizeof(root), "\"root\": {\"path\": \"%s/rootfs\", \"readonly\": true}",
-		 p->scratch_dir);
+	         p->scratch_dir);
 	ok(strstr(p->profile, root) != NULL, "read scope: the root is the bundle's empty rootfs");
 	ok(strstr(p->profile, "{\"destination\": \"/usr/share\", \"type\": \"bind\", \"source\": "
-			      "\"/usr/share\", \"options\": [\"rbind\", \"ro\"]}") != NULL,
+	                      "\"/usr/share\", \"options\": [\"rbind\", \"ro\"]}") != NULL,
 	   "read scope: the readable path is bound read-only");
 	ok(strstr(p->profile, "\"destination\": \"/tmp\", \"type\": \"bind\", \"source\": "
-			      "\"/tmp\", \"options\": [\"rbind\", \"rw\"]") != NULL,
+	                      "\"/tmp\", \"options\": [\"rbind\", \"rw\"]") != NULL,
 	   "read scope: the writable path is bound read-write");
 	ok(sbx_capset_has(p->uses, SBX_CAP_FS_READ_SCOPE) &&
-		   !sbx_capset_has(p->uses, SBX_CAP_FS_READ_HOST),
+	       !sbx_capset_has(p->uses, SBX_CAP_FS_READ_HOST),
 	   "read scope: uses fs.read.scope, not fs.read.host");
 	bool sh = false;
 	for (size_t i = 0; i < p->runtime_paths.n; i++)
@@ -240,7 +240,7 @@ static void test_probes(void)
 	ok(a.why[SBX_CAP_RES_MEMORY] && strstr(a.why[SBX_CAP_RES_MEMORY], "--rootless"),
 	   "gvisor probe, not root: says why (%s)", a.why[SBX_CAP_RES_MEMORY]);
 	ok(sbx_capset_has(a.caps, SBX_CAP_RES_PIDS) &&
-		   sbx_capset_has(a.caps, SBX_CAP_KERNEL_ISOLATION),
+	       sbx_capset_has(a.caps, SBX_CAP_KERNEL_ISOLATION),
 	   "gvisor probe, not root: pids and kernel isolation stay");
 	a = (struct sbx_avail){0};
 	h = fake_host(true);

@@ -14,7 +14,7 @@ static sbx_spec *spec_of(const char *policy)
 	char *argv[] = {"/bin/echo", "hi there", NULL};
 	sbx_spec_set_args(s, argv);
 	char *env[] = {"PATH=/usr/bin:/bin", "HOME=/root", "GITHUB_TOKEN=x", "KEEP=1",
-		       "TMPDIR=/tmp", NULL};
+	               "TMPDIR=/tmp",        NULL};
 	sbx_spec_set_env(s, env);
 	sbx_error *err = NULL;
 	if (sbx_spec_apply_text(s, policy, "test", &err) < 0) {
@@ -71,14 +71,16 @@ int main(void)
 	ok(has_seq(p, "--ll-write", "/tmp"), "writable path granted");
 	ok(has_seq(p, "--net", "disable"), "net disable passed to the shim");
 	ok(has_seq(p, "--ll-dev", "/dev/null") && has_seq(p, "--ll-tty", NULL), "devices and tty");
-	ok(has_seq(p, "--", "/bin/echo") && has_seq(p, "/bin/echo", "hi there"), "command after --");
+	ok(has_seq(p, "--", "/bin/echo") && has_seq(p, "/bin/echo", "hi there"),
+	   "command after --");
 	ok(has_env(p, "KEEP=1") && !has_env(p, "GITHUB_TOKEN=x"), "environment scrubbed");
 	ok(has_env(p, "SBX_SANDBOX=landlock"), "SBX_SANDBOX set");
 	/* ipc.restrict is never asked for, but used wherever the host allows */
 	is_int(sbx_plan_uses(p) & ~C(IPC_RESTRICT),
-	       C(NET_DISABLE) | C(FS_WRITE_SCOPE) | C(FS_READ_HOST) | C(ENV_SCRUB), "uses what was asked");
+	       C(NET_DISABLE) | C(FS_WRITE_SCOPE) | C(FS_READ_HOST) | C(ENV_SCRUB),
+	       "uses what was asked");
 	ok(sbx_plan_mechanism(p, SBX_CAP_FS_WRITE_SCOPE) &&
-		   strstr(sbx_plan_mechanism(p, SBX_CAP_FS_WRITE_SCOPE), "landlock"),
+	       strstr(sbx_plan_mechanism(p, SBX_CAP_FS_WRITE_SCOPE), "landlock"),
 	   "mechanism named");
 	is_int(sbx_plan_filesystem_virtualization(p), SBX_FSV_NONE, "no filesystem virtualization");
 	size_t nc;
@@ -91,7 +93,8 @@ int main(void)
 	ok(text && strstr(text, "backend:") && strstr(text, "'hi there'"), "text form quotes argv");
 	free(text);
 	char *json = sbx_plan_format(p, true);
-	ok(json && strstr(json, "\"backend\":\"landlock\"") && strstr(json, "\"env_removed\":[\"GITHUB_TOKEN\"]"),
+	ok(json && strstr(json, "\"backend\":\"landlock\"") &&
+	       strstr(json, "\"env_removed\":[\"GITHUB_TOKEN\"]"),
 	   "JSON form");
 	free(json);
 	sbx_plan_free(p);
@@ -103,7 +106,8 @@ int main(void)
 	if (p) {
 		ok(has_seq(p, "--ll-read", "/usr") && !has_seq(p, "--ll-read", "/"),
 		   "read scope replaces host reads");
-		ok(has_seq(p, "--ll-read-try", "/bin/echo") || has_seq(p, "--ll-read-try", "/usr/bin/echo"),
+		ok(has_seq(p, "--ll-read-try", "/bin/echo") ||
+		       has_seq(p, "--ll-read-try", "/usr/bin/echo"),
 		   "the command's binary is runtime");
 		size_t nr;
 		const char *const *rt = sbx_plan_runtime_paths(p, &nr);
@@ -132,9 +136,11 @@ int main(void)
 	p = NULL;
 	int rc = sbx_runner_compile(r, s, &p, &err);
 	if (rc == 0) {
-		ok(sbx_plan_uses(p) & C(KERNEL_ISOLATION), "auto picked a kernel-isolating backend");
+		ok(sbx_plan_uses(p) & C(KERNEL_ISOLATION),
+		   "auto picked a kernel-isolating backend");
 	} else {
-		ok(rc == -ENOTSUP && strstr(sbx_error_message(err), "landlock: lacks kernel.isolation"),
+		ok(rc == -ENOTSUP &&
+		       strstr(sbx_error_message(err), "landlock: lacks kernel.isolation"),
 		   "auto names what each backend lacks");
 	}
 	sbx_error_free(err);
@@ -149,7 +155,9 @@ int main(void)
 		const char *const *cv = sbx_plan_caveats(p, &n);
 		int said = 0;
 		for (size_t i = 0; i < n; i++)
-			said |= strstr(cv[i], "kernel.isolation was requested but is NOT enforced") != NULL;
+			said |=
+			    strstr(cv[i], "kernel.isolation was requested but is NOT enforced") !=
+			    NULL;
 		ok(said, "the gap is a caveat");
 	} else {
 		ok(p != NULL, "kernel isolation enforced, no gap to state");

@@ -86,26 +86,28 @@ int main(void)
 	/* Items. */
 	sbx_spec *s = fresh();
 	ok(apply_text(s, "net=outbound; write = scope ;writable=/a; writable = ~/b", msg,
-		      sizeof(msg)) == 0,
+	              sizeof(msg)) == 0,
 	   "inline items separated by ';'");
 	is_int(sbx_spec_net(s), SBX_NET_OUTBOUND, "net applied");
 	is_int(sbx_spec_write(s), SBX_WRITE_SCOPE, "write applied");
-	ok(count(s, SBX_LIST_WRITABLE) == 2 && strcmp(item(s, SBX_LIST_WRITABLE, 1), "/home/tester/b") == 0,
+	ok(count(s, SBX_LIST_WRITABLE) == 2 &&
+	       strcmp(item(s, SBX_LIST_WRITABLE, 1), "/home/tester/b") == 0,
 	   "writable accumulates, ~ expanded");
 	ok(apply_text(s, "writable=", msg, sizeof(msg)) == 0 && count(s, SBX_LIST_WRITABLE) == 0,
 	   "an empty value clears a list");
 	ok(apply_text(s, "cpus=1.5\nmemory=512m\npids=64\ntimeout=5m\nno-exec=true\nstrict=no", msg,
-		      sizeof(msg)) == 0,
+	              sizeof(msg)) == 0,
 	   "scalars");
 	ok(sbx_spec_cpus(s) == 1.5 && sbx_spec_memory(s) == 536870912 && sbx_spec_pids(s) == 64 &&
-		   sbx_spec_timeout(s) == 300 && sbx_spec_no_exec(s) && !sbx_spec_strict(s),
+	       sbx_spec_timeout(s) == 300 && sbx_spec_no_exec(s) && !sbx_spec_strict(s),
 	   "scalars parsed");
-	ok(apply_text(s, "cpus=", msg, sizeof(msg)) == 0 && sbx_spec_cpus(s) == 0, "empty cpus clears");
+	ok(apply_text(s, "cpus=", msg, sizeof(msg)) == 0 && sbx_spec_cpus(s) == 0,
+	   "empty cpus clears");
 	ok(apply_text(s, "backend=gvisor", msg, sizeof(msg)) == 0 &&
-		   sbx_spec_backend(s) == SBX_BACKEND_GVISOR,
+	       sbx_spec_backend(s) == SBX_BACKEND_GVISOR,
 	   "backend");
 	ok(apply_text(s, "  # a comment\n\nnet = disable # trailing\n", msg, sizeof(msg)) == 0 &&
-		   sbx_spec_net(s) == SBX_NET_DISABLE,
+	       sbx_spec_net(s) == SBX_NET_DISABLE,
 	   "comments and blank lines");
 	ok(apply_text(s, "writable=/x#y", msg, sizeof(msg)) == 0, "'#' inside a value is kept");
 	sbx_spec_free(s);
@@ -113,25 +115,25 @@ int main(void)
 	struct {
 		const char *text, *want;
 	} bad[] = {
-		{"colour=blue", "unknown policy key 'colour'"},
-		{"net=sometimes", "invalid net 'sometimes'"},
-		{"write=all", "invalid write 'all'"},
-		{"cpus=two", "invalid cpus 'two'"},
-		{"cpus=-1", "invalid cpus"},
-		{"cpus=1s", "invalid cpus"},
-		{"memory=lots", "invalid memory"},
-		{"pids=1.5", "invalid pids"},
-		{"pids=-3", "invalid pids"},
-		{"pids=4294967296", "invalid pids"},
-		{"timeout=soon", "invalid timeout"},
-		{"no-exec=perhaps", "invalid no-exec"},
-		{"backend=chroot", "invalid backend"},
-		{"net", "expected key = value"},
-		{"net=enable;\nbogus", "inline:2: expected key = value"},
-		{"profile=", "invalid profile"},
-		{"profile=nosuch", "no profile or policy named 'nosuch'"},
-		{"profile=../etc", "invalid profile name"},
-		{"print=true", "unknown policy key 'print'"},
+	    {"colour=blue", "unknown policy key 'colour'"},
+	    {"net=sometimes", "invalid net 'sometimes'"},
+	    {"write=all", "invalid write 'all'"},
+	    {"cpus=two", "invalid cpus 'two'"},
+	    {"cpus=-1", "invalid cpus"},
+	    {"cpus=1s", "invalid cpus"},
+	    {"memory=lots", "invalid memory"},
+	    {"pids=1.5", "invalid pids"},
+	    {"pids=-3", "invalid pids"},
+	    {"pids=4294967296", "invalid pids"},
+	    {"timeout=soon", "invalid timeout"},
+	    {"no-exec=perhaps", "invalid no-exec"},
+	    {"backend=chroot", "invalid backend"},
+	    {"net", "expected key = value"},
+	    {"net=enable;\nbogus", "inline:2: expected key = value"},
+	    {"profile=", "invalid profile"},
+	    {"profile=nosuch", "no profile or policy named 'nosuch'"},
+	    {"profile=../etc", "invalid profile name"},
+	    {"print=true", "unknown policy key 'print'"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		s = fresh();
@@ -149,7 +151,7 @@ int main(void)
 	is_int(sbx_spec_net(s), SBX_NET_OUTBOUND, "agent: outbound");
 	is_int(sbx_spec_write(s), SBX_WRITE_OVERLAY, "agent: overlay");
 	ok(sbx_spec_allow_temp(s) && count(s, SBX_LIST_WRITABLE) == 1 &&
-		   strcmp(item(s, SBX_LIST_WRITABLE, 0), ".") == 0,
+	       strcmp(item(s, SBX_LIST_WRITABLE, 0), ".") == 0,
 	   "agent: working dir and temp writable");
 	int found_ssh = 0, found_tok = 0, found_sock = 0;
 	for (size_t i = 0; i < count(s, SBX_LIST_READ_DENY); i++)
@@ -167,14 +169,15 @@ int main(void)
 	ok(count(s, SBX_LIST_READ_DENY) >= 16, "tight keeps the credential denials");
 	sbx_spec_set_pids(s, 5);
 	ok(sbx_spec_apply_text(s, "profile=agent", "x", &err) == 0 && sbx_spec_pids(s) == 0 &&
-		   sbx_spec_net(s) == SBX_NET_OUTBOUND,
+	       sbx_spec_net(s) == SBX_NET_OUTBOUND,
 	   "profile= resets before applying");
-	ok(sbx_spec_apply_text(s, "write=none", "x", &err) == 0 && count(s, SBX_LIST_WRITABLE) == 0 &&
-		   !sbx_spec_allow_temp(s),
+	ok(sbx_spec_apply_text(s, "write=none", "x", &err) == 0 &&
+	       count(s, SBX_LIST_WRITABLE) == 0 && !sbx_spec_allow_temp(s),
 	   "a later write=none drops earlier writable paths and temp");
 	sbx_spec_free(s);
 	const char *const *names = sbx_builtin_profiles();
-	ok(names[0] && strcmp(names[0], "agent") == 0 && strcmp(names[1], "tight") == 0 && !names[2],
+	ok(names[0] && strcmp(names[0], "agent") == 0 && strcmp(names[1], "tight") == 0 &&
+	       !names[2],
 	   "built-in profile names");
 
 	/* Files and names. */
@@ -185,13 +188,14 @@ int main(void)
 	strcat(dir, "/policies");
 	mkdir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/build.policy", dir);
-	write_file(path, "# build policy\nprofile = tight\nnet = outbound\nread-deny = ~/.secret\n");
+	write_file(path,
+	           "# build policy\nprofile = tight\nnet = outbound\nread-deny = ~/.secret\n");
 	s = fresh();
 	ok(sbx_spec_apply_policy(s, "build", &err) == 0, "named policy from XDG_CONFIG_HOME");
 	ok(sbx_spec_net(s) == SBX_NET_OUTBOUND && sbx_spec_write(s) == SBX_WRITE_NONE,
 	   "named policy starts from its profile");
 	ok(strcmp(item(s, SBX_LIST_READ_DENY, count(s, SBX_LIST_READ_DENY) - 1),
-		  "/home/tester/.secret") == 0,
+	          "/home/tester/.secret") == 0,
 	   "named policy adds to the profile's lists");
 	sbx_spec_free(s);
 	s = fresh();
@@ -207,7 +211,8 @@ int main(void)
 	err = NULL;
 	snprintf(path, sizeof(path), "%s/broken.policy", dir);
 	write_file(path, "net = outbound\n\nwrite = sideways\n");
-	ok(sbx_spec_apply_policy(s, "broken", &err) < 0 && strstr(sbx_error_message(err), "broken.policy:3:"),
+	ok(sbx_spec_apply_policy(s, "broken", &err) < 0 &&
+	       strstr(sbx_error_message(err), "broken.policy:3:"),
 	   "errors name the file and line");
 	sbx_error_free(err);
 	err = NULL;
@@ -222,20 +227,16 @@ int main(void)
 
 	/* Environment twins. */
 	s = fresh();
-	char *env[] = {"SBX_NET=enable",
-		       "SBX_WRITE=scope",
-		       "SBX_WRITABLE=/a:/b",
-		       "SBX_ENV_DENY=A_*,B_*",
-		       "SBX_NO_EXEC=1",
-		       "SBX_MEMORY=1g",
-		       "SBX_PROFILE=tight",
-		       "SBX_TIMEOUT=10",
-		       "UNRELATED=x",
-		       NULL};
+	char *env[] = {"SBX_NET=enable",     "SBX_WRITE=scope",
+	               "SBX_WRITABLE=/a:/b", "SBX_ENV_DENY=A_*,B_*",
+	               "SBX_NO_EXEC=1",      "SBX_MEMORY=1g",
+	               "SBX_PROFILE=tight",  "SBX_TIMEOUT=10",
+	               "UNRELATED=x",        NULL};
 	ok(sbx_spec_apply_env(s, env, &err) == 0, "env twins apply");
 	ok(sbx_spec_net(s) == SBX_NET_ENABLE && sbx_spec_write(s) == SBX_WRITE_SCOPE &&
-		   count(s, SBX_LIST_WRITABLE) == 2 && count(s, SBX_LIST_ENV_DENY) == 2 &&
-		   sbx_spec_no_exec(s) && sbx_spec_memory(s) == 1073741824LL && sbx_spec_timeout(s) == 10,
+	       count(s, SBX_LIST_WRITABLE) == 2 && count(s, SBX_LIST_ENV_DENY) == 2 &&
+	       sbx_spec_no_exec(s) && sbx_spec_memory(s) == 1073741824LL &&
+	       sbx_spec_timeout(s) == 10,
 	   "env twins parsed, lists split on ':' and ','");
 	ok(sbx_spec_net(s) != SBX_NET_DISABLE, "SBX_PROFILE is left to the caller");
 	char *env2[] = {"SBX_WRITABLE=", NULL};

@@ -58,8 +58,8 @@ int main(void)
 	sbx_spec_set_kernel_isolation(s, true);
 	is_int(sbx_spec_capabilities(s),
 	       C(NET_OUTBOUND) | C(FS_WRITE_EPHEMERAL) | C(FS_READ_SCOPE) | C(FS_READ_DENY) |
-		       C(ENV_SCRUB) | C(MACH_RESTRICT) | C(PROC_NO_EXEC) | C(RES_CPU) |
-		       C(RES_MEMORY) | C(RES_PIDS) | C(KERNEL_ISOLATION),
+	           C(ENV_SCRUB) | C(MACH_RESTRICT) | C(PROC_NO_EXEC) | C(RES_CPU) | C(RES_MEMORY) |
+	           C(RES_PIDS) | C(KERNEL_ISOLATION),
 	       "every field maps to its capability");
 	size_t n;
 	const char *const *deny = sbx_spec_list(s, SBX_LIST_READ_DENY, &n);
@@ -174,6 +174,7 @@ int main(void)
 	sbx_spec_set_strict(s, true);
 	sbx_spec_set_kernel_isolation(s, true);
 	sbx_spec_add(s, SBX_LIST_READ_DENY, "/etc/shadow");
-	check(s, "fs.read.deny, fs.read.host, kernel.isolation", "strict names what is not portable");
+	check(s, "fs.read.deny, fs.read.host, kernel.isolation",
+	      "strict names what is not portable");
 	return tap_done();
 }

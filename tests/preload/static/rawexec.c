@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[1], "write") == 0) {
-		long fd = syscall(SYS_openat, AT_FDCWD, argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		long fd =
+		    syscall(SYS_openat, AT_FDCWD, argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || syscall(SYS_write, fd, "static\n", 7) != 7) {
 			perror("write");
 			return 1;
