@@ -107,20 +107,6 @@ int ctr_capture(char *const argv[], char **out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-char *ctr_resolve_command(const struct sbx_cctx *c)
-{
-	const char *cmd = c->spec->args.v[0];
-	if (strchr(cmd, '/')) {
-		char *p = path_join_normalize(c->dir, cmd);
-		if (p && access(p, F_OK) < 0) {
-			free(p);
-			return NULL;
-		}
-		return p;
-	}
-	return sbx_find_program(cmd, env_value(strv_get(&c->env), "PATH"));
-}
-
 static void json_names(buf *b, const char *const *names, size_t n)
 {
 	buf_add(b, "{\"names\":[");

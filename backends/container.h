@@ -20,10 +20,6 @@ int ctr_capture(char *const argv[], char **out);
 
 /* Value of NAME in a NAME=value vector, or NULL. */
 
-/* The command's program as the host resolves it (PATH of the command's
- * environment), or NULL when it is not found. malloc'd. */
-char *ctr_resolve_command(const struct sbx_cctx *c);
-
 /* The seccomp rules of a plan: execve/execveat refused (no_exec),
  * listen/accept/accept4 refused (outbound), each with EPERM, everything else
  * allowed. Appends a JSON object in the shape both the OCI runtime spec and

@@ -30,8 +30,6 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-char *sbx_program_interpreter(const char *path);
-
 #define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
 
 static void probe(const struct sbx_host *h, struct sbx_avail *a)
@@ -133,36 +131,9 @@ static void sort_mounts(struct gv *g)
 	}
 }
 
-/* Runtime a read-scoped command needs to start: loader and libraries, the
- * /etc files libc reads, locale, time zone and CA data. Missing ones are
- * skipped. Each is bound at its own path from its resolved target, so
- * merged-/usr symlinks (/lib -> usr/lib) work without copying them. */
-static const char *const runtime_paths[] = {
-    "/lib",
-    "/lib32",
-    "/lib64",
-    "/libx32",
-    "/usr/lib",
-    "/usr/lib32",
-    "/usr/lib64",
-    "/usr/libx32",
-    "/etc/ld.so.cache",
-    "/etc/nsswitch.conf",
-    "/etc/passwd",
-    "/etc/group",
-    "/etc/hosts",
-    "/etc/host.conf",
-    "/etc/resolv.conf",
-    "/etc/gai.conf",
-    "/etc/localtime",
-    "/usr/share/zoneinfo",
-    "/usr/share/locale",
-    "/usr/share/terminfo",
-    "/etc/ssl",
-    "/etc/ca-certificates",
-    "/usr/share/ca-certificates",
-};
-
+/* Runtime paths (sbx_runtime_paths) are each bound at their own path from
+ * their resolved target, so merged-/usr symlinks (/lib -> usr/lib) work
+ * without copying them; missing ones are skipped. */
 static int add_runtime(struct gv *g, const char *path)
 {
 	char real[4096];
@@ -190,21 +161,12 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 			if ((r = check_exists("readable", c->readable.v[i], err)) < 0 ||
 			    (r = add_mount(g, c->readable.v[i], c->readable.v[i], M_BIND_RO)) < 0)
 				return r;
-		for (size_t i = 0; i < ARRAY_SIZE(runtime_paths); i++)
-			if ((r = add_runtime(g, runtime_paths[i])) < 0)
+		_cleanup_strv_ strv rt = {0};
+		if (sbx_runtime_paths(c, &rt) < 0)
+			return -ENOMEM;
+		for (size_t i = 0; i < rt.n; i++)
+			if ((r = add_runtime(g, rt.v[i])) < 0)
 				return r;
-		/* The command and its interpreters (a script's #!, ELF PT_INTERP). */
-		char *bin = ctr_resolve_command(c);
-		for (int d = 0; bin && d < 4; d++) {
-			if ((r = add_runtime(g, bin)) < 0) {
-				free(bin);
-				return r;
-			}
-			char *next = sbx_program_interpreter(bin);
-			free(bin);
-			bin = next;
-		}
-		free(bin);
 	}
 	for (size_t i = 0; i < c->writable.n; i++)
 		if ((r = check_exists("writable", c->writable.v[i], err)) < 0 ||

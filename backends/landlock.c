@@ -13,8 +13,6 @@
 
 #include <stdio.h>
 
-char *sbx_program_interpreter(const char *path);
-
 /* The newest Landlock ABI the shim knows. */
 #define SHIM_MAX_ABI 7
 
@@ -93,59 +91,15 @@ int ll_opt(struct sbx_plan *p, const char *opt, const char *val)
 	return 0;
 }
 
-/* Runtime a read-scoped command needs to start at all: loader and
- * libraries, the /etc files libc reads, locale, time zone and terminal
- * data, CA certificates. Missing ones are skipped by the shim. */
-static const char *const runtime_dirs[] = {
-    "/lib",
-    "/lib32",
-    "/lib64",
-    "/libx32",
-    "/usr/lib",
-    "/usr/lib32",
-    "/usr/lib64",
-    "/usr/libx32",
-    "/etc/ld.so.cache",
-    "/etc/ld.so.preload",
-    "/etc/nsswitch.conf",
-    "/etc/passwd",
-    "/etc/group",
-    "/etc/hosts",
-    "/etc/host.conf",
-    "/etc/resolv.conf",
-    "/etc/gai.conf",
-    "/etc/localtime",
-    "/etc/locale.alias",
-    "/usr/share/zoneinfo",
-    "/usr/share/locale",
-    "/usr/share/terminfo",
-    "/etc/terminfo",
-    "/etc/ssl",
-    "/etc/ca-certificates",
-    "/usr/share/ca-certificates",
-    "/dev/random",
-    "/dev/urandom",
-};
-
 int ll_runtime_paths(struct ll_ctx *l)
 {
 	struct sbx_plan *p = l->p;
-	const char *cmd = l->c->spec->args.v[0];
-	_cleanup_free_ char *bin =
-	    strchr(cmd, '/') ? path_join_normalize(l->c->dir, cmd)
-	                     : sbx_find_program(cmd, env_value(strv_get(&l->c->env), "PATH"));
-	/* the binary, its interpreter, and the interpreter's own */
-	for (int depth = 0; bin && depth < 4; depth++) {
-		if (!strv_contains(&p->runtime_paths, bin) && strv_push(&p->runtime_paths, bin) < 0)
-			return -ENOMEM;
-		char *interp = sbx_program_interpreter(bin);
-		free(bin);
-		bin = interp;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(runtime_dirs); i++)
-		if (!strv_contains(&p->runtime_paths, runtime_dirs[i]) &&
-		    strv_push(&p->runtime_paths, runtime_dirs[i]) < 0)
-			return -ENOMEM;
+	if (sbx_runtime_paths(l->c, &p->runtime_paths) < 0 ||
+	    (!strv_contains(&p->runtime_paths, "/dev/random") &&
+	     strv_push(&p->runtime_paths, "/dev/random") < 0) ||
+	    (!strv_contains(&p->runtime_paths, "/dev/urandom") &&
+	     strv_push(&p->runtime_paths, "/dev/urandom") < 0))
+		return -ENOMEM;
 	/* the loader opens the library by its path */
 	if (l->preload_lib && !strv_contains(&p->runtime_paths, l->preload_lib) &&
 	    strv_push(&p->runtime_paths, l->preload_lib) < 0)

@@ -1,8 +1,7 @@
-/* elf.c: finds what a program needs to start, for read-scoped plans: its
- * ELF interpreter (PT_INTERP), or its "#!" interpreter for a script. */
+/* elf.c: what a program needs to start, for read-scoped plans: its ELF
+ * interpreter (PT_INTERP) or its "#!" interpreter, and the standard runtime
+ * paths every backend grants under a read scope. */
 #include "internal.h"
-
-char *sbx_program_interpreter(const char *path);
 
 #ifdef _WIN32
 /* Windows loads no ELF or "#!" interpreter: nothing to add. */
@@ -96,3 +95,67 @@ char *sbx_program_interpreter(const char *path)
 	return NULL;
 }
 #endif
+
+/* Loader and libraries, the /etc files libc reads, locale, time zone and
+ * terminal data, CA certificates. Backends skip the missing ones. */
+static const char *const runtime[] = {
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/usr/lib",
+    "/usr/lib32",
+    "/usr/lib64",
+    "/usr/libx32",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.preload",
+    "/etc/nsswitch.conf",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/hosts",
+    "/etc/host.conf",
+    "/etc/resolv.conf",
+    "/etc/gai.conf",
+    "/etc/localtime",
+    "/etc/locale.alias",
+    "/usr/share/zoneinfo",
+    "/usr/share/locale",
+    "/usr/share/terminfo",
+    "/etc/terminfo",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/usr/share/ca-certificates",
+};
+
+char *sbx_resolve_command(const struct sbx_cctx *c)
+{
+	const char *cmd = c->spec->args.v[0];
+	if (!strchr(cmd, '/'))
+		return sbx_find_program(cmd, env_value(strv_get(&c->env), "PATH"));
+	char *p = path_join_normalize(c->dir, cmd);
+	if (p && access(p, F_OK) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int sbx_runtime_paths(const struct sbx_cctx *c, strv *out)
+{
+	/* the binary, its interpreter, and the interpreter's own */
+	char *bin = sbx_resolve_command(c);
+	for (int depth = 0; bin && depth < 4; depth++) {
+		if (!strv_contains(out, bin) && strv_push(out, bin) < 0) {
+			free(bin);
+			return -ENOMEM;
+		}
+		char *interp = sbx_program_interpreter(bin);
+		free(bin);
+		bin = interp;
+	}
+	free(bin);
+	for (size_t i = 0; i < ARRAY_SIZE(runtime); i++)
+		if (!strv_contains(out, runtime[i]) && strv_push(out, runtime[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}

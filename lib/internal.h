@@ -200,6 +200,16 @@ struct sbx_run_result {
 	bool timed_out;
 };
 
+/* The interpreter the kernel would load for path (ELF PT_INTERP or the
+ * "#!" line's program), malloc'd, or NULL (lib/elf.c). */
+char *sbx_program_interpreter(const char *path);
+/* The command's resolved path (PATH of the scrubbed env), or NULL. */
+char *sbx_resolve_command(const struct sbx_cctx *c);
+/* Appends to out, without duplicates, what a read-scoped command needs to
+ * start: its binary and interpreter chain, then the standard runtime paths
+ * (loader, libraries, /etc files libc reads, locale, zones, CA data). */
+int sbx_runtime_paths(const struct sbx_cctx *c, strv *out);
+
 /* Removes dir and everything below it, without crossing into other
  * filesystems or following links; best effort (lib/plan.c). */
 void sbx_remove_tree(const char *dir);
