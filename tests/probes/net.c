@@ -29,19 +29,9 @@ static int fail(const char *what)
 	return 1;
 }
 
-static int do_listen(const char *ready, const char *ctl)
+/* Accepts on s until the fifo ctl reaches EOF, then prints "accepted N". */
+static int serve(int s, const char *ctl)
 {
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &len) < 0)
-		return fail("listen");
-	FILE *r = fopen(ready, "w");
-	if (!r)
-		return fail("ready fifo");
-	fprintf(r, "%d\n", ntohs(a.sin_port));
-	fclose(r);
 	int c = open(ctl, O_RDONLY);
 	if (c < 0)
 		return fail("ctl fifo");
@@ -65,6 +55,22 @@ static int do_listen(const char *ready, const char *ctl)
 	}
 	printf("accepted %d\n", accepted);
 	return 0;
+}
+
+static int do_listen(const char *ready, const char *ctl)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) < 0)
+		return fail("listen");
+	FILE *r = fopen(ready, "w");
+	if (!r)
+		return fail("ready fifo");
+	fprintf(r, "%d\n", ntohs(a.sin_port));
+	fclose(r);
+	return serve(s, ctl);
 }
 
 static socklen_t unix_addr(const char *name, struct sockaddr_un *a)
@@ -92,27 +98,7 @@ static int do_ulisten(const char *name, const char *ready, const char *ctl)
 		return fail("ready fifo");
 	fprintf(r, "ready\n");
 	fclose(r);
-	int c = open(ctl, O_RDONLY);
-	int accepted = 0;
-	for (;;) {
-		struct pollfd p[2] = {{.fd = s, .events = POLLIN}, {.fd = c, .events = POLLIN}};
-		if (poll(p, 2, -1) < 0)
-			return fail("poll");
-		if (p[0].revents & POLLIN) {
-			int fd = accept(s, NULL, NULL);
-			if (fd >= 0) {
-				accepted++;
-				close(fd);
-			}
-		}
-		if (p[1].revents & (POLLIN | POLLHUP)) {
-			char b[16];
-			if (read(c, b, sizeof(b)) <= 0)
-				break;
-		}
-	}
-	printf("accepted %d\n", accepted);
-	return 0;
+	return serve(s, ctl);
 }
 
 static int do_uconnect(const char *name)
