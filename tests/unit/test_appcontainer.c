@@ -3,6 +3,7 @@
  * back with the parser the Windows runner uses, so what --print shows, what
  * the runner applies and what the spec asked agree. Host-independent: the
  * environment and paths are the test's own. */
+#include "plan_build.h"
 #include "tap.h"
 #include "golden.h"
 #include "../../backends/appcontainer.h"
@@ -142,38 +143,13 @@ static const struct tcase cases[] = {
 
 static int build(const struct tcase *t, sbx_spec **out)
 {
-	sbx_spec *s = NULL;
-	sbx_error *err = NULL;
-	int r = sbx_spec_new(&s);
-	if (r == 0 && t->profile)
-		r = sbx_spec_apply_profile(s, t->profile, &err);
-	if (r == 0 && t->policy)
-		r = sbx_spec_apply_text(s, t->policy, "test", &err);
-	if (r == 0)
-		r = sbx_spec_set_args(s, (char *const *)t->argv);
-	if (r == 0)
-		r = sbx_spec_set_env(s, test_env);
-	if (r == 0)
-		r = sbx_spec_set_dir(s, "/home/alice/proj");
-	if (r == 0 && t->extra)
-		t->extra(s);
-	if (err) {
-		printf("# %s: %s\n", t->name, sbx_error_message(err));
-		sbx_error_free(err);
-	}
-	*out = s;
-	return r;
+	return test_spec_build(t->name, t->profile, t->policy, t->argv, test_env,
+	                       "/home/alice/proj", t->extra, out);
 }
 
 static sbx_plan *compile_spec(const sbx_spec *s, int *rc, sbx_error **err)
 {
-	sbx_runner *r = NULL;
-	sbx_plan *p = NULL;
-	*rc = sbx_runner_new_backend(SBX_BACKEND_APPCONTAINER, &r, err);
-	if (*rc == 0)
-		*rc = sbx_runner_compile(r, s, &p, err);
-	sbx_runner_free(r);
-	return p;
+	return test_compile(SBX_BACKEND_APPCONTAINER, s, rc, err);
 }
 
 static void run_case(const struct tcase *t)
