@@ -64,7 +64,8 @@ deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps installs packages: run it as root (sudo make deps)"; exit 1; fi
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	  gcc make libc6-dev pkg-config libseccomp-dev libcap-ng-dev bats
+	  gcc make libc6-dev pkg-config libseccomp-dev libcap-ng-dev bats \
+	  util-linux bsdutils procps
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
