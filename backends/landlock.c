@@ -114,17 +114,29 @@ static int plan_net(struct ll_ctx *l)
 	case SBX_NET_ENABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_ENABLE, "the host's network, unfiltered");
 		return ll_opt(p, "--net", "enable");
-	case SBX_NET_OUTBOUND:
+	case SBX_NET_OUTBOUND: {
+		/* With user notification the supervisor lets unix sockets
+		 * listen (shim/notify.c); without it every listen() is refused. */
+		bool unix_ok = l->c->host->seccomp_notify;
 		sbx_plan_set_mechanism(
-		    p, SBX_CAP_NET_OUTBOUND,
-		    l->abi >= 4 ? "seccomp: listen() refused; landlock: TCP bind refused"
-		    : l->abi    ? "seccomp: listen() refused (no Landlock TCP rules "
-		                  "before ABI 4)"
-		                : "seccomp: listen() refused (no Landlock here)");
-		sbx_plan_caveat(p, "net=outbound: listen() is refused for every socket, unix "
-		                   "sockets included, and UDP sockets can still bind and receive "
-		                   "datagrams");
+		    p, SBX_CAP_NET_OUTBOUND, "seccomp: listen() refused%s; %s",
+		    unix_ok ? " except on unix sockets, which the supervisor checks and listens on"
+		            : "",
+		    l->abi >= 4 ? "landlock: TCP bind refused"
+		    : l->abi    ? "no Landlock TCP rules before ABI 4"
+		                : "no Landlock here");
+		if (unix_ok)
+			sbx_plan_caveat(p, "net=outbound: UDP sockets can still bind and receive "
+			                   "datagrams");
+		else
+			sbx_plan_caveat(p,
+			                "net=outbound: listen() is refused for every socket, unix "
+			                "sockets included (no seccomp user notification), and UDP "
+			                "sockets can still bind and receive datagrams");
+		if (unix_ok && ll_opt(p, "--listen-unix", NULL) < 0)
+			return -ENOMEM;
 		return ll_opt(p, "--net", "outbound");
+	}
 	case SBX_NET_DISABLE:
 		/* Not a network namespace: creating one costs more than a
 		 * millisecond, paid before every recipe of a Makefile; the

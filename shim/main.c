@@ -33,6 +33,8 @@ static const char usage[] =
     "                         AF_NETLINK sockets can be created (seccomp)\n"
     "  --no-exec            after COMMAND starts, execve and execveat fail (seccomp user\n"
     "                         notification answered by the supervisor)\n"
+    "  --listen-unix        with --net outbound, listen() still works on unix sockets: the\n"
+    "                         supervisor checks the socket and listens on it itself\n"
     "  --unshare-user       new user namespace (the caller's ids mapped to themselves);\n"
     "                         needed by every option below it\n"
     "  --unshare-pid        new pid namespace with its own /proc\n"
@@ -262,6 +264,8 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		c->ll_proc_self = true;
 	else if (streq(name, "--no-exec"))
 		c->no_exec = true;
+	else if (streq(name, "--listen-unix"))
+		c->listen_unix = true;
 	else if (streq(name, "--preload"))
 		c->preload_lib = val;
 	else if (streq(name, "--preload-policy"))

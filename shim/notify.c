@@ -1,4 +1,5 @@
-/* notify.c: the no-exec supervisor's answers to seccomp user notifications.
+/* notify.c: the supervisor's answers to seccomp user notifications, for
+ * no-exec (execve, execveat) and for net=outbound's unix listeners (listen).
  *
  * Why this is sound: the filter sends only execve and execveat here. The
  * first notification is the shim's own execve of the command, made right
@@ -10,25 +11,72 @@
  * untrusted code can influence). fexecve and memfd execution are execveat;
  * the dynamic loader run as a program is an execve; static binaries making
  * the raw syscall are trapped the same way. If the supervisor dies, the
- * kernel fails the pending and all later execs (ENOSYS): closed, not open. */
+ * kernel fails the pending and all later execs (ENOSYS): closed, not open.
+ *
+ * listen() under net=outbound: seccomp cannot see a socket's family, and
+ * listen() on an unbound TCP socket binds it to a port without any bind()
+ * Landlock could refuse. So the supervisor takes a copy of the descriptor
+ * (pidfd_getfd: the same open socket), checks that it is AF_UNIX, and calls
+ * listen() on that socket itself; the command's call then returns what the
+ * supervisor's did. The check and the action are on the same object, so a
+ * thread swapping the descriptor number meanwhile changes nothing: only a
+ * socket that was checked can be made to listen. Anything else: EACCES. */
 #include "shim.h"
 
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
 #endif
 
-int shim_notify_handle(int fd, bool *first_done)
+/* listen(fd, backlog) of the notifying process, done here on its socket if
+ * that is a unix socket. Returns the value or -errno for the response. */
+static long listen_for(int nfd, const struct seccomp_notif *req)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+	if (pidfd < 0)
+		return -EACCES;
+	_cleanup_close_ int sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
+	if (sock < 0)
+		return errno == EBADF ? -EBADF : -EACCES;
+	/* the pid could have been reused: the notification must still be live */
+	__u64 id = req->id;
+	if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return -EACCES;
+	int domain = -1;
+	socklen_t len = sizeof(domain);
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+		return errno == ENOTSOCK ? -ENOTSOCK : -EACCES;
+	if (domain != AF_UNIX)
+		return -EACCES;
+	return listen(sock, (int)req->data.args[1]) < 0 ? -errno : 0;
+}
+
+int shim_notify_handle(int fd, struct shim_notify_state *st)
 {
 	struct seccomp_notif req;
 	memset(&req, 0, sizeof(req));
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 		return errno == EINTR || errno == ENOENT ? 0 : -1;
 	struct seccomp_notif_resp resp = {.id = req.id};
-	if (!*first_done) {
-		*first_done = true;
+	if (req.data.nr == SYS_listen) {
+		long r = listen_for(fd, &req);
+		if (r < 0)
+			resp.error = (int)r;
+		else
+			resp.val = r;
+	} else if (!st->first_exec_done) {
+		st->first_exec_done = true;
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else {
 		resp.error = -EPERM;

@@ -122,8 +122,10 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 	}
 	if (r == 0 && c->net == SHIM_NET_OUTBOUND) {
 		/* listen() autobinds without bind(), which Landlock never sees:
-		 * refusing listen is what makes inbound TCP impossible. */
-		r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "listen", 0, NULL);
+		 * refusing it is what makes inbound TCP impossible. With
+		 * listen_unix the supervisor does it for unix sockets (notify.c). */
+		r = rule(ctx, c->listen_unix ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EACCES), "listen",
+		         0, NULL);
 	}
 	return r;
 }
@@ -141,7 +143,7 @@ int shim_seccomp_apply(const struct shim_config *c, int *notify_fd)
 		r = add_rules(c, ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
-	if (r == 0 && c->no_exec) {
+	if (r == 0 && (c->no_exec || (c->listen_unix && c->net == SHIM_NET_OUTBOUND))) {
 		/* Our own copy: releasing the context may close its one. */
 		int fd = seccomp_notify_fd(ctx);
 		*notify_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;

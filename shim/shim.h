@@ -72,6 +72,7 @@ struct shim_config {
 	bool ll_proc_self; /* allow reading /proc/self of the command */
 
 	enum shim_net net;
+	bool listen_unix; /* net=outbound: listen() allowed on unix sockets only */
 	bool no_exec;
 
 	/* libsbx-preload.so for the command, or NULL (preload.c) */
@@ -96,7 +97,8 @@ int shim_main(const char *prog, int argc, char **argv, char **envp);
 /* Steps, each returning 0 or -1 after printing why. */
 int shim_landlock_apply(const struct shim_config *c);
 int shim_landlock_abi(void);
-/* Installs the filter; with no_exec, *notify_fd gets the listener. */
+/* Installs the filter; with no_exec or listen_unix, *notify_fd gets the
+ * seccomp listener for the supervisor. */
 int shim_seccomp_apply(const struct shim_config *c, int *notify_fd);
 int shim_drop_privileges(const struct shim_config *c);
 int shim_mounts_apply(struct shim_config *c);
@@ -117,9 +119,13 @@ int shim_cgroup_create(const struct shim_config *c, struct shim_cgroup *cg);
 int shim_cgroup_attach(const struct shim_config *c, const struct shim_cgroup *cg, pid_t pid);
 void shim_cgroup_destroy(struct shim_cgroup *cg);
 
-/* Answers no-exec notifications: the first execve continues, every later
- * one fails with EPERM. Returns -1 when the listener is gone. */
-int shim_notify_handle(int fd, bool *first_done);
+/* Answers one notification: the first execve continues, every later one
+ * fails with EPERM; listen() is performed here on unix sockets and refused
+ * on the rest. Returns -1 when the listener is gone. */
+struct shim_notify_state {
+	bool first_exec_done;
+};
+int shim_notify_handle(int fd, struct shim_notify_state *st);
 
 /* Forks the sandbox (in new namespaces when asked), supervises it, and
  * returns the exit status to use. */

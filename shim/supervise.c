@@ -292,7 +292,7 @@ static pid_t spawn(const struct shim_config *c)
 struct sup {
 	pid_t child;
 	int sync, sfd, notify;
-	bool first_exec_done;
+	struct shim_notify_state ns;
 	bool have_exit;
 	int exit_status;
 };
@@ -321,7 +321,7 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 			return 124;
 		}
 		if (s->notify >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (shim_notify_handle(s->notify, &s->first_exec_done) < 0) {
+			if (shim_notify_handle(s->notify, &s->ns) < 0) {
 				close(s->notify);
 				s->notify = -1;
 			}

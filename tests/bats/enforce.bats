@@ -137,3 +137,21 @@ setup() {
 		grep -q 'CapBnd:	0000000000000000' <<<"$output"
 	fi
 }
+
+@test "net=outbound: a unix socket can still listen and serve inside; TCP cannot" {
+	requires seccomp_notify
+	mkfifo "$WORK/out/ready" "$WORK/out/ctl"
+	run sbx "${SCOPE[@]}" --writable="$WORK/out" --net=outbound --no-exec=false -- sh -c "
+		'$PROBES/net' ulisten '$WORK/out/u.sock' '$WORK/out/ready' '$WORK/out/ctl' > '$WORK/out/served' &
+		head -n1 '$WORK/out/ready' >/dev/null; exec 4>'$WORK/out/ctl'
+		'$PROBES/net' uconnect '$WORK/out/u.sock'; exec 4>&-; wait
+		'$PROBES/net' autolisten"
+	assert_output_contains connected
+	assert_output_contains "listen: Permission denied"
+	[ "$(cat "$WORK/out/served")" = "accepted 1" ]
+	# with no-exec too, both kinds of notification share the supervisor
+	run sbx "${SCOPE[@]}" --writable="$WORK/out" --net=outbound --no-exec -- "$PROBES/net" autolisten
+	assert_output_contains "listen: Permission denied"
+	run sbx "${SCOPE[@]}" --writable="$WORK/out" --net=outbound --print -- true
+	assert_output_contains "except on unix sockets"
+}

@@ -11,8 +11,8 @@
  * argv, env and dir, then extra(s) when set. Prints a policy error as a
  * TAP comment. 0 or the failing call's negative errno; *out always set. */
 static inline int test_spec_build(const char *name, const char *profile, const char *policy,
-				  const char *const *argv, char *const *env, const char *dir,
-				  void (*extra)(sbx_spec *s), sbx_spec **out)
+                                  const char *const *argv, char *const *env, const char *dir,
+                                  void (*extra)(sbx_spec *s), sbx_spec **out)
 {
 	sbx_spec *s = NULL;
 	sbx_error *err = NULL;
