@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #ifdef __linux__
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -24,6 +25,51 @@
 #endif
 
 #ifdef __linux__
+#ifdef __linux__
+/* Under a seccomp filter that has a user-notification listener (an outer
+ * sbx with no-exec or net=outbound), the kernel refuses a second listener:
+ * find out in a child, where the trial filter does no harm. */
+static bool listener_allowed(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {1, &allow};
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(1);
+		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		                  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		_exit(fd < 0 ? 1 : 0);
+	}
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+#endif
+
+/* True when CAP_SYS_ADMIN is in our effective set: uid 0 without it (inside
+ * a sandbox, or a container) cannot do what root-only paths assume. */
+static bool has_sys_admin(void)
+{
+#ifdef __linux__
+	char status[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, status, sizeof(status) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	status[n] = '\0';
+	const char *eff = strstr(status, "CapEff:");
+	unsigned long long caps = eff ? strtoull(eff + 7, NULL, 16) : 0;
+	return (caps >> 21) & 1; /* CAP_SYS_ADMIN */
+#else
+	return false;
+#endif
+}
+
 /* Reads a small file into buf; returns its length or -1. */
 static ssize_t read_small(const char *path, char *out, size_t size)
 {
@@ -200,7 +246,7 @@ const char *sbx_host_overlay_userns(void)
 static void probe(struct sbx_host *h)
 {
 #ifndef _WIN32
-	h->euid_root = geteuid() == 0;
+	h->euid_root = geteuid() == 0 && has_sys_admin();
 #endif
 #ifdef __linux__
 	long abi =
@@ -215,7 +261,8 @@ static void probe(struct sbx_host *h)
 	    h->seccomp &&
 	    read_small("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)) > 0 &&
 	    strstr(acts, "user_notif") != NULL &&
-	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0;
+	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
+	    (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2 || listener_allowed());
 	h->userns_why = userns_blocker(h->euid_root);
 	if (!h->userns_why)
 		h->userns_why = userns_try();
