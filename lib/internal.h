@@ -69,7 +69,7 @@ struct sbx_host {
 	int cgroup_version;     /* 1 or 2, 0 if none */
 	char *runsc;            /* path of runsc, or NULL */
 	char *docker;           /* path of the docker client, or NULL */
-	bool euid_root; /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
+	bool euid_root;         /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
 };
 
 /* The probed host (cached for the process). Never NULL. */
