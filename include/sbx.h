@@ -158,7 +158,8 @@ SBX_API sbx_capset sbx_caps_intersection(void);
 typedef enum sbx_net {
 	SBX_NET_DISABLE = 0, /* no network at all */
 	SBX_NET_ENABLE,      /* unrestricted network */
-	SBX_NET_OUTBOUND,    /* outbound connections only; nothing can listen */
+	SBX_NET_OUTBOUND,    /* outbound connections only; nothing accepts inbound network
+	                      * connections (backends may still let unix sockets listen) */
 } sbx_net;
 
 typedef enum sbx_write {

@@ -251,6 +251,17 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		             "internal error: the %s backend did not put "
 		             "libsbx-preload.so in place",
 		             sbx_backend_name(b));
+	/* Every requested capability the backend said it can enforce here
+	 * must be in the plan's uses: a compiler that leaves one out would
+	 * otherwise run the command weaker than --print and the checks say. */
+	sbx_capset dropped = sbx_capset_sub(sbx_capset_sub(c.requested, c.missing), p->uses);
+	if (rc == 0 && dropped) {
+		char names[512];
+		sbx_capset_format(dropped, ", ", names, sizeof(names));
+		rc = sbx_err(err, -ENOTSUP,
+		             "internal error: the %s backend's plan does not enforce %s",
+		             sbx_backend_name(b), names);
+	}
 	sbx_cctx_free(&c);
 	if (rc < 0) {
 		sbx_plan_free(p);

@@ -11,17 +11,21 @@
  * its layers, so the staging tmpfs is detached afterwards and nothing in the
  * sandbox can name it; the upper layers vanish with the namespace.
  *
- * Masks (read-deny) come after the writable binds, so a denied path inside
- * a writable one stays hidden: an empty read-only tmpfs over a directory, an
- * empty read-only file over anything else. A missing denied path is created
- * inside a copy-on-write view first, so something appearing there on the
- * host later stays hidden behind the mask. The command cannot remove masks:
+ * Read-deny: a denied path inside a copy-on-write view is hidden by a
+ * whiteout prepared in the view's upper layer before it is mounted (no
+ * mount per path; whatever appears there on the host later stays hidden).
+ * Elsewhere, and where a whiteout cannot be made faithfully, a mask: an
+ * empty read-only directory or file bound over it, after the writable binds
+ * so a denied path inside a writable one stays hidden; a missing one gets a
+ * placeholder inside a view first (never on the host). Nothing can remove
+ * masks:
  * it has no capabilities, seccomp refuses mount calls, Landlock refuses
  * mount topology changes, and busy mount points cannot be renamed or
  * removed.
  *
- * /proc/<pid>/root of host processes would lead around every mask; the pid
- * namespace gets its own /proc, which shows only the sandbox. */
+ * /proc/<pid>/root of host processes would lead around every mask and
+ * whiteout; the pid namespace gets its own /proc, which shows only the
+ * sandbox, and Landlock refuses following that link out of its domain. */
 #include "shim.h"
 
 #include <dirent.h>
