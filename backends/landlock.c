@@ -196,7 +196,9 @@ static int plan_process(struct ll_ctx *l)
 		if (ll_opt(p, "--timeout", v) < 0)
 			return -ENOMEM;
 	}
-	if (s->dir && ll_opt(p, "--chdir", l->c->dir) < 0)
+	/* Always: after the mounts the command must resolve relative paths in
+	 * the new view, never through a directory inherited from before it. */
+	if (ll_opt(p, "--chdir", l->c->dir) < 0)
 		return -ENOMEM;
 	return 0;
 }

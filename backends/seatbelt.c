@@ -138,7 +138,6 @@ static int canon_list(strv *out, const strv *resolved, const strv *raw, const ch
 	return 0;
 }
 
-char *sbx_spec_resolved_dir(const sbx_spec *s);
 extern char **environ;
 
 /* The working and temp directories, by the same rule. */
@@ -149,7 +148,9 @@ static int canon_dirs(const struct sbx_cctx *c, char **dir, char **tmpdir)
 		*tmpdir = macos_canon(c->tmpdir);
 		return *dir && *tmpdir ? 0 : -ENOMEM;
 	}
-	_cleanup_free_ char *d = sbx_spec_resolved_dir(c->spec);
+	_cleanup_free_ char *d = NULL;
+	if (sbx_working_dir(c->spec, &d, NULL) < 0)
+		return -ENOMEM;
 	const char *tmp = "/tmp";
 	char *const *env = c->spec->env_set ? strv_get(&c->spec->env) : environ;
 	for (; env && *env; env++)

@@ -7,45 +7,30 @@
 
 extern char **environ;
 
-#ifdef _WIN32
-/* Windows has no symlink-resolving realpath(3); an absolute, normalised path
- * is what the AppContainer grants need. */
-#define realpath(path, out) _fullpath((out), (path), PATH_MAX)
-#endif
-
-char *sbx_spec_resolved_dir(const sbx_spec *s);
-
-/* Absolute path of p against dir, with symlinks resolved as far as the path
- * exists (a missing tail stays lexical). */
-static char *resolve(const char *dir, const char *p)
-{
-	_cleanup_free_ char *abs = path_join_normalize(dir, p);
-	if (!abs)
-		return NULL;
-	char real[PATH_MAX];
-	if (realpath(abs, real))
-		return strdup(real);
-	/* Resolve the longest existing prefix and keep the missing tail. */
-	for (size_t cut = strlen(abs); cut > 0;) {
-		while (cut > 0 && abs[cut] != '/')
-			cut--;
-		if (cut == 0)
-			break;
-		abs[cut] = '\0';
-		bool ok = realpath(abs, real) != NULL;
-		abs[cut] = '/';
-		if (ok)
-			return path_join_normalize(real, abs + cut + 1);
-		cut--;
-	}
-	return steal_pointer(&abs);
-}
-
 static int resolve_list(strv *out, const strv *in, const char *dir)
 {
 	for (size_t i = 0; i < in->n; i++) {
-		char *r = resolve(dir, in->v[i]);
+		char *r = sbx_resolve_path(dir, in->v[i]);
 		if (!r || strv_take(out, r) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Granted paths: no symbolic link the user did not name (lib/paths.c). */
+static int resolve_grants(strv *out, const strv *in, const char *dir, const char *what,
+                          sbx_error **err)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		char *r = NULL;
+		int rc = sbx_resolve_grant(what, dir, in->v[i], &r, err);
+		if (rc < 0)
+			return rc;
+		if (strv_contains(out, r)) {
+			free(r);
+			continue;
+		}
+		if (strv_take(out, r) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -77,27 +62,38 @@ static bool env_keep(const struct sbx_spec *s, const char *entry)
 int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 {
 	*c = (struct sbx_cctx){.spec = s, .host = sbx_host_get()};
-	c->dir = sbx_spec_resolved_dir(s);
+	_cleanup_free_ char *wd = NULL;
+	int r = sbx_working_dir(s, &wd, err);
+	if (r < 0)
+		return r;
+	c->dir = sbx_resolve_path("/", wd);
 	if (!c->dir)
-		return -ENOMEM;
-	char *dir = resolve("/", c->dir);
-	if (!dir)
-		return -ENOMEM;
-	free(c->dir);
-	c->dir = dir;
-	if (resolve_list(&c->writable, &s->lists[SBX_LIST_WRITABLE], c->dir) < 0 ||
-	    resolve_list(&c->readable, &s->lists[SBX_LIST_READABLE], c->dir) < 0 ||
-	    resolve_list(&c->read_deny, &s->lists[SBX_LIST_READ_DENY], c->dir) < 0 ||
-	    resolve_list(&c->allow_socket, &s->lists[SBX_LIST_ALLOW_SOCKET], c->dir) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	char *const *env = s->env_set ? strv_get(&s->env) : environ;
 	const char *tmp = env_value(env, "TMPDIR");
-	c->tmpdir = resolve("/", tmp && tmp[0] == '/' ? tmp : "/tmp");
+	if ((r = resolve_grants(&c->writable, &s->lists[SBX_LIST_WRITABLE], c->dir, "writable path",
+	                        err)) < 0 ||
+	    (r = resolve_grants(&c->readable, &s->lists[SBX_LIST_READABLE], c->dir, "readable path",
+	                        err)) < 0 ||
+	    (r = resolve_grants(&c->allow_socket, &s->lists[SBX_LIST_ALLOW_SOCKET], c->dir,
+	                        "allowed socket", err)) < 0)
+		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
+	if (resolve_list(&c->read_deny, &s->lists[SBX_LIST_READ_DENY], c->dir) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
+	tmp = tmp && tmp[0] == '/' ? tmp : "/tmp";
+	if (s->allow_temp)
+		r = sbx_resolve_grant("temp dir (TMPDIR)", "/", tmp, &c->tmpdir, err);
+	else
+		r = (c->tmpdir = sbx_resolve_path("/", tmp)) ? 0 : -ENOMEM;
+	if (r < 0)
+		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
 	const char *home = env_value(env, "HOME");
-	if (home && *home)
-		c->home = strdup(home);
-	if (!c->tmpdir)
-		return -ENOMEM;
+	if (!home || home[0] != '/') {
+		home = sbx_home(&c->home_from_passwd);
+		c->home_from_passwd = c->home_from_passwd && home;
+	}
+	if (home && !(c->home = strdup(home)))
+		return sbx_err(err, -ENOMEM, "out of memory");
 	for (; env && *env; env++) {
 		if (startswith(*env, "SBX_SANDBOX="))
 			continue;

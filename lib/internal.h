@@ -85,15 +85,16 @@ char *sbx_find_program(const char *name, const char *path_env);
 struct sbx_cctx {
 	const struct sbx_spec *spec;
 	const struct sbx_host *host;
-	char *dir;         /* absolute working directory */
-	strv writable;     /* absolute, normalised */
-	strv readable;     /* absolute, normalised */
-	strv read_deny;    /* absolute, normalised */
-	strv allow_socket; /* absolute, normalised */
-	char *tmpdir;      /* absolute temp dir ($TMPDIR or /tmp) */
-	char *home;        /* $HOME of the spec's env, or NULL */
-	strv env;          /* the scrubbed environment for the command */
-	strv env_removed;  /* names of the variables the scrub removed */
+	char *dir;             /* absolute working directory */
+	strv writable;         /* absolute, normalised */
+	strv readable;         /* absolute, normalised */
+	strv read_deny;        /* absolute, normalised */
+	strv allow_socket;     /* absolute, normalised */
+	char *tmpdir;          /* absolute temp dir ($TMPDIR or /tmp) */
+	char *home;            /* $HOME of the spec's env (absolute), else /etc/passwd's, or NULL */
+	bool home_from_passwd; /* HOME was unset or relative: home is the passwd entry's */
+	strv env;              /* the scrubbed environment for the command */
+	strv env_removed;      /* names of the variables the scrub removed */
 	sbx_capset requested;
 	sbx_capset missing; /* requested but not enforceable here (best effort) */
 	/* Requested, beyond what the kernel mechanisms hold here, and held by
@@ -182,6 +183,25 @@ extern const struct sbx_backend_impl sbx_backend_docker_ephemeral;
 extern const struct sbx_backend_impl sbx_backend_docker_runsc_ephemeral;
 extern const struct sbx_backend_impl sbx_backend_seatbelt;
 extern const struct sbx_backend_impl sbx_backend_appcontainer;
+
+/* Paths (lib/paths.c). The home directory "~" means: $HOME when it is
+ * absolute, else the user's /etc/passwd entry (*from_passwd then true), or
+ * NULL when neither exists. */
+const char *sbx_home(bool *from_passwd);
+/* "~" or "~/..." in value expanded with sbx_home(); *out malloc'd. 0,
+ * -ENOENT (no home directory), -ENOMEM. */
+int sbx_expand_home(const char *value, char **out);
+/* The spec's working directory, absolute (its dir against the process's
+ * cwd); fails (-errno, with a message) when the cwd cannot be resolved. */
+int sbx_working_dir(const sbx_spec *s, char **out, sbx_error **err);
+/* p against dir, resolved as the kernel resolves it (links then ".."); a
+ * missing tail is kept lexically. malloc'd or NULL. */
+char *sbx_resolve_path(const char *dir, const char *p);
+/* The same for a granted path, refused (-ELOOP, with a message naming
+ * what, the link and its target) when it goes through a symbolic link that
+ * is not part of the system's layout. */
+int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **out,
+                      sbx_error **err);
 
 /* Context building (lib/cctx.c). */
 int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *spec, sbx_error **err);

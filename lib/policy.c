@@ -170,6 +170,22 @@ static int bad_value(sbx_error **err, const char *key, const char *value, const 
 	return sbx_err(err, -EINVAL, "invalid %s '%s': expected %s", key, value, want);
 }
 
+static int no_home(sbx_error **err, const char *key, const char *value)
+{
+	return sbx_err(err, -ENOENT,
+	               "%s '%s': cannot expand ~: HOME is not set (or not absolute) and uid %u "
+	               "has no home directory in /etc/passwd",
+	               key, value, (unsigned)getuid());
+}
+
+static int add_list_item(sbx_spec *s, const struct key *k, const char *v, sbx_error **err)
+{
+	int r = sbx_spec_add(s, (sbx_list)k->which, v);
+	if (r == -ENOENT)
+		return no_home(err, k->name, v);
+	return r < 0 ? sbx_err(err, r, "out of memory") : 0;
+}
+
 static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth, sbx_error **err)
 {
 	bool b;
@@ -205,9 +221,7 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			sbx_spec_clear(s, (sbx_list)k->which);
 			return 0;
 		}
-		return sbx_spec_add(s, (sbx_list)k->which, v) < 0
-		           ? sbx_err(err, -ENOMEM, "out of memory")
-		           : 0;
+		return add_list_item(s, k, v, err);
 	case K_BOOL:
 		if (!*v)
 			b = true;
@@ -277,13 +291,13 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 	case K_DIR:
 		if (!*v)
 			return sbx_spec_set_dir(s, NULL);
-		if (v[0] == '~' && (v[1] == '/' || !v[1]) && getenv("HOME")) {
+		{
 			_cleanup_free_ char *p = NULL;
-			if (asprintf(&p, "%s%s", getenv("HOME"), v + 1) < 0)
-				return -ENOMEM;
+			int r = sbx_expand_home(v, &p);
+			if (r < 0)
+				return r == -ENOENT ? no_home(err, k->name, v) : r;
 			return sbx_spec_set_dir(s, p);
 		}
-		return sbx_spec_set_dir(s, v);
 	}
 	return -EINVAL;
 }
@@ -418,7 +432,7 @@ static bool valid_profile_name(const char *name)
 /* Finds NAME.policy in the user's then the system's policy directory. */
 static char *find_named_policy(const char *name)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = sbx_home(NULL);
 	char *path = NULL;
 	if (xdg && *xdg) {
 		if (asprintf(&path, "%s/sbx/policies/%s.policy", xdg, name) < 0)
@@ -512,9 +526,14 @@ int sbx_spec_apply_env(sbx_spec *s, char *const envp[], sbx_error **err)
 			    strstr(copy, (char[]){k->env_sep, k->env_sep, 0}))
 				return sbx_err(err, -EINVAL, "%s: blank entry in '%s'", k->env, v);
 			for (char *t = strtok_r(copy, sep, &save); t;
-			     t = strtok_r(NULL, sep, &save))
-				if ((r = sbx_spec_add(s, (sbx_list)k->which, t)) < 0)
+			     t = strtok_r(NULL, sep, &save)) {
+				sbx_error *inner = NULL;
+				if ((r = add_list_item(s, k, t, &inner)) < 0) {
+					sbx_err(err, r, "%s: %s", k->env, sbx_error_message(inner));
+					sbx_error_free(inner);
 					return r;
+				}
+			}
 			continue;
 		}
 		sbx_error *inner = NULL;

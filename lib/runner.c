@@ -188,6 +188,12 @@ static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b
 	    strv_pushf(&p->env, "SBX_SANDBOX=%s", sbx_backend_name(b)) < 0 ||
 	    strv_extend(&p->env_removed, strv_get(&c->env_removed)) < 0)
 		return -ENOMEM;
+	if (c->home_from_passwd &&
+	    sbx_plan_caveat(p,
+	                    "HOME is not set (or not absolute): ~ in the policy is %s, the "
+	                    "home directory in /etc/passwd",
+	                    c->home) < 0)
+		return -ENOMEM;
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
 		if (c->missing & SBX_CAPSET_OF(i)) {
 			int r =

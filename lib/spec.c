@@ -97,11 +97,13 @@ int sbx_spec_add(sbx_spec *s, sbx_list list, const char *value)
 {
 	if (list < 0 || list >= SBX_LIST__COUNT || !value)
 		return -EINVAL;
-	const char *home = getenv("HOME");
-	if (is_path_list(list) && value[0] == '~' && (value[1] == '/' || value[1] == '\0') &&
-	    home && *home)
-		return strv_pushf(&s->lists[list], "%s%s", home, value + 1);
-	return strv_push(&s->lists[list], value);
+	if (!is_path_list(list))
+		return strv_push(&s->lists[list], value);
+	char *v = NULL;
+	int r = sbx_expand_home(value, &v);
+	if (r < 0)
+		return r;
+	return strv_take(&s->lists[list], v);
 }
 
 void sbx_spec_clear(sbx_spec *s, sbx_list list)
@@ -287,21 +289,12 @@ static bool blank(const char *v)
 	return true;
 }
 
-/* The working directory the spec's relative paths are resolved against. */
-char *sbx_spec_resolved_dir(const sbx_spec *s);
-char *sbx_spec_resolved_dir(const sbx_spec *s)
-{
-	char cwd[4096];
-	if (!getcwd(cwd, sizeof(cwd)))
-		snprintf(cwd, sizeof(cwd), "/");
-	return path_join_normalize(cwd, s->dir ? s->dir : ".");
-}
-
 static int check_dir_in_scope(const sbx_spec *s, sbx_error **err)
 {
-	_cleanup_free_ char *dir = sbx_spec_resolved_dir(s);
-	if (!dir)
-		return -ENOMEM;
+	_cleanup_free_ char *dir = NULL;
+	int r = sbx_working_dir(s, &dir, err);
+	if (r < 0)
+		return r;
 	for (int l = SBX_LIST_WRITABLE; l <= SBX_LIST_READABLE; l++)
 		for (size_t i = 0; i < s->lists[l].n; i++) {
 			_cleanup_free_ char *p = path_join_normalize(dir, s->lists[l].v[i]);
