@@ -101,7 +101,7 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libsbx.a $(SHIM_OBJ
 # EXTRA_CFLAGS, since the sanitizers of `make asan` cannot link statically.
 $(B)/probes/%: tests/probes/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static -pthread -o $@ $<
 
 check: all $(UNIT_BINS) $(PROBE_BINS)
 	@SBX_BUILD=$(B) tests/run-tests.sh $(UNIT_BINS) $(filter-out tests/bats/nolandlock.bats,$(wildcard tests/bats/*.bats))
@@ -117,7 +117,7 @@ bats: all $(PROBE_BINS)
 # fail-closed behaviour with Landlock taken away.
 NOUSERNS_SUITES = tests/bats/cli.bats tests/bats/enforce.bats tests/bats/seccomp.bats \
 		  tests/bats/lifecycle.bats tests/bats/landlock_full.bats tests/bats/nesting.bats \
-		  tests/bats/preload_wiring.bats
+		  tests/bats/preload_wiring.bats tests/bats/routes.bats
 check-nouserns: all $(PROBE_BINS)
 	@SBX_BUILD=$(B) $(B)/probes/deny userns -- tests/run-tests.sh $(NOUSERNS_SUITES)
 

@@ -67,8 +67,13 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 		                               "Landlock ABI 6 (Linux 6.12)";
 	}
 	if (!h->seccomp_notify) {
-		a->caps &= ~SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC);
+		a->caps &=
+		    ~(SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC) | SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT));
 		a->why[SBX_CAP_PROC_NO_EXEC] = "needs seccomp user notification (Linux 5.5+)";
+		if (!a->why[SBX_CAP_IPC_RESTRICT])
+			a->why[SBX_CAP_IPC_RESTRICT] =
+			    "host unix sockets are kept out by a seccomp "
+			    "user-notification gate (Linux 5.5+)";
 	}
 	if (!h->cgroup_writable) {
 		static const char why[] = "no cgroup this user can create children in (run as "
@@ -118,16 +123,27 @@ static int plan_net(struct ll_ctx *l)
 		/* With user notification the supervisor lets unix sockets
 		 * listen (shim/notify.c); without it every listen() is refused. */
 		bool unix_ok = l->c->host->seccomp_notify;
+		/* The socket gate (with namespaces) does bind() for the command. */
+		bool gate = unix_ok && l->ns;
 		sbx_plan_set_mechanism(
-		    p, SBX_CAP_NET_OUTBOUND, "seccomp: listen() refused%s; %s",
-		    unix_ok ? " except on unix sockets, which the supervisor checks and listens on"
+		    p, SBX_CAP_NET_OUTBOUND, "seccomp: listen() refused%s; %s%s",
+		    unix_ok ? " except on unix sockets, which the sandbox checks and listens on"
 		            : "",
 		    l->abi >= 4 ? "landlock: TCP bind refused"
 		    : l->abi    ? "no Landlock TCP rules before ABI 4"
-		                : "no Landlock here");
-		if (unix_ok)
+		                : "no Landlock here",
+		    gate ? "; bind() done by the sandbox's init: no UDP socket binds a port" : "");
+		if (gate)
+			sbx_plan_caveat(p,
+			                "net=outbound: a UDP socket cannot bind a port, but it "
+			                "receives datagrams on the ephemeral port it gets by "
+			                "sending (replies, or anything else sent there); host "
+			                "loopback services stay reachable, and outbound is not an "
+			                "egress filter");
+		else if (unix_ok)
 			sbx_plan_caveat(p, "net=outbound: UDP sockets can still bind and receive "
-			                   "datagrams");
+			                   "datagrams; host loopback services stay reachable, and "
+			                   "outbound is not an egress filter");
 		else
 			sbx_plan_caveat(p,
 			                "net=outbound: listen() is refused for every socket, unix "
@@ -223,14 +239,18 @@ static void plan_caveats(struct ll_ctx *l)
 	if (l->ns && l->abi >= 6 && !(l->c->missing & SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT))) {
 		sbx_plan_set_mechanism(
 		    p, SBX_CAP_IPC_RESTRICT,
-		    "IPC and pid namespaces, a private /dev/shm, landlock ABI %d "
-		    "scopes for abstract sockets and signals, host sockets hidden",
+		    "IPC and pid namespaces, a private /dev/shm; pathname unix sockets: every "
+		    "connect() is made by the sandbox's init on the caller's socket, to a path "
+		    "pinned by descriptor, only inside the places the sandbox can write or an "
+		    "--allow-socket (seccomp user notification); no datagram unix sockets; "
+		    "netlink: the route family only; landlock ABI %d scopes for abstract "
+		    "sockets and signals",
 		    l->abi);
 		sbx_plan_caveat(p,
-		                "ipc: the session bus, ssh agent, X11, container engine and "
-		                "systemd sockets are hidden; other pathname unix sockets the user "
-		                "can reach (in the writable paths, or with allow-temp in the temp "
-		                "dir) stay reachable; use --allow-socket to expose one on purpose");
+		                "ipc: host unix sockets in the writable paths (and with allow-temp "
+		                "in the temp dir) stay reachable; use --allow-socket to reach one "
+		                "elsewhere on purpose; datagram unix sockets (syslog's /dev/log) "
+		                "cannot be created");
 	}
 	if (!l->ns)
 		sbx_plan_caveat(p, "no pid namespace: if sbx-exec itself is killed with SIGKILL, "

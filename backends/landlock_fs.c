@@ -108,13 +108,15 @@ struct view {
 /* none/scope: read-deny is best held by whiteouts in a copy-on-write view
  * (no mount per path, and a missing path stays hidden if it appears): one
  * view over the top-most existing parent the denied paths share, usually
- * $HOME. A view costs about one overlay mount, four masks' worth, so a
- * lone existing denied path is masked with a bind instead. Views never lie
+ * $HOME. Never a mask alone where a view can be had: a mount over a file
+ * or directory vanishes (in every namespace) when a host process replaces
+ * or removes it during the run, as editors and git do, while a whiteout
+ * hides the name whatever the host puts there. Views never lie
  * over or inside a writable path; writable paths inside one are bound back
  * over it. The views take no writes: Landlock grants none there. */
 static int plan_deny_views(struct ll_ctx *l, const strv *hostw)
 {
-	struct view v[64];
+	struct view v[256];
 	size_t nv = 0;
 	int r = 0;
 	for (size_t i = 0; i < l->c->read_deny.n; i++) {
@@ -163,8 +165,6 @@ static int plan_deny_views(struct ll_ctx *l, const strv *hostw)
 		v[k].missing |= missing;
 	}
 	for (size_t k = 0; k < nv && r == 0; k++) {
-		if (v[k].paths < 4 && !v[k].missing)
-			continue;
 		if (strv_push(&l->cow, v[k].dir) < 0 || ll_opt(l->p, "--cow", v[k].dir) < 0)
 			r = -ENOMEM;
 		for (size_t j = 0; j < hostw->n && r == 0; j++)
@@ -229,12 +229,20 @@ static int plan_ipc_hides(struct ll_ctx *l)
 			agent = *e + strlen("SSH_AUTH_SOCK=");
 	if (agent && *agent && hide(l, agent) < 0)
 		return -ENOMEM;
+	bool gate = l->c->host->seccomp_notify;
+	if (gate && ll_opt(l->p, "--unix-gate", NULL) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
 		const char *s = l->c->allow_socket.v[i];
 		struct stat st;
 		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
 			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
-		if (beneath_any(s, &l->hidden) && ll_opt(l->p, "--socket", s) < 0)
+		/* In a hidden directory or a copy-on-write view (which shows
+		 * another inode, never the host's listener) it is bound back. */
+		if ((beneath_any(s, &l->hidden) || beneath_any(s, &l->cow)) &&
+		    ll_opt(l->p, "--socket", s) < 0)
+			return -ENOMEM;
+		if (gate && ll_opt(l->p, "--unix-allow", s) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -248,6 +256,16 @@ static int plan_masks(struct ll_ctx *l, const strv *hostw)
 		if (exists(d)) {
 			if (ll_opt(l->p, "--mask", d) < 0)
 				return -ENOMEM;
+			/* A view's whiteout holds it; a mount alone does not. */
+			if (!beneath_any(d, &l->cow) || beneath_any(d, hostw))
+				sbx_plan_caveat(
+				    l->p,
+				    "read-deny %s lies in a path written through to the "
+				    "host, so it is hidden by a mount over it: a host "
+				    "process that replaces or removes it during the run "
+				    "(a save by rename, git checkout) takes the mount away "
+				    "and the new file is readable",
+				    d);
 			continue;
 		}
 		if (beneath_any(d, &l->cow) && !beneath_any(d, hostw)) {

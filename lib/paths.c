@@ -179,8 +179,7 @@ char *sbx_resolve_path(const char *dir, const char *p)
 	return raw ? resolve_raw(raw) : NULL;
 }
 
-int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **out,
-                      sbx_error **err)
+int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **out, sbx_error **err)
 {
 	*out = NULL;
 	_cleanup_free_ char *raw = join_raw(dir, p);

@@ -7,17 +7,36 @@
  * cgroup v1: a child of the supervisor's cgroup in each controller's
  * hierarchy (memory, pids, cpu). Memory over the cap is handled by the
  * cgroup's own OOM killer, inside the sandbox; swap is capped too where
- * the kernel accounts it. */
+ * the kernel accounts it.
+ *
+ * If the supervisor is killed (SIGKILL leaves it no time), a guard removes
+ * the cgroup: a small process started outside the sandbox when the cgroup
+ * is made, not the supervisor's child (it is never killed with the
+ * sandbox), out of the terminal's process group (a ^C does not reach it),
+ * which waits on a pidfd of the supervisor, then kills what is left in the
+ * cgroup, waits for it to empty and removes it. Only plans with limits pay
+ * for it. */
 #include "shim.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 #define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP2_MAGIC 0x63677270
+
+static bool empty(const char *dir);
+static bool empty_kill(const char *dir, bool v2);
 
 static bool wants_cgroup(const struct shim_config *c)
 {
@@ -173,6 +192,57 @@ static int create_v1(const struct shim_config *c, struct shim_cgroup *cg)
 	return 0;
 }
 
+static void guard_main(struct shim_cgroup *cg, int pidfd)
+{
+	setsid();
+	static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU};
+	for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
+		signal(ignored[i], SIG_IGN);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		dup2(null, fd);
+	if (chdir("/") < 0)
+		_exit(1);
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	/* The supervisor is gone: whatever it could not remove, we do. */
+	for (size_t i = 0; i < cg->n; i++) {
+		if (access(cg->dirs[i], F_OK) < 0)
+			continue;
+		for (int tries = 0; tries < 5000 && !empty_kill(cg->dirs[i], cg->v2); tries++) {
+			struct timespec ts = {0, 2000000};
+			nanosleep(&ts, NULL);
+		}
+		rmdir(cg->dirs[i]);
+	}
+	_exit(0);
+}
+
+/* Starts the guard, reparented away from the supervisor (double fork). */
+static int start_guard(const struct shim_config *c, struct shim_cgroup *cg)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return shim_fail(c,
+		                 "cgroup: pidfd_open: %s (Linux 5.3+ is needed to remove the "
+		                 "cgroup if sbx-exec is killed)",
+		                 strerror(errno));
+	pid_t mid = fork();
+	if (mid == 0) {
+		if (fork() == 0)
+			guard_main(cg, pidfd);
+		_exit(0);
+	}
+	close(pidfd);
+	if (mid < 0)
+		return shim_fail(c, "cgroup: fork: %s", strerror(errno));
+	int st;
+	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 int shim_cgroup_create(const struct shim_config *c, struct shim_cgroup *cg)
 {
 	*cg = (struct shim_cgroup){0};
@@ -181,9 +251,31 @@ int shim_cgroup_create(const struct shim_config *c, struct shim_cgroup *cg)
 	struct statfs sf;
 	bool v2 = statfs(CGROUP_ROOT, &sf) == 0 && (unsigned long)sf.f_type == CGROUP2_MAGIC;
 	int r = v2 ? create_v2(c, cg) : create_v1(c, cg);
+	if (r == 0)
+		r = start_guard(c, cg);
 	if (r < 0)
 		shim_cgroup_destroy(cg);
 	return r;
+}
+
+bool shim_cgroup_oom(const struct shim_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		char path[4200], line[256];
+		snprintf(path, sizeof(path), "%s/%s", cg->dirs[i],
+		         cg->v2 ? "memory.events" : "memory.oom_control");
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		long n = 0;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "oom_kill %ld", &n) == 1 && n > 0)
+				break;
+		fclose(f);
+		if (n > 0)
+			return true;
+	}
+	return false;
 }
 
 int shim_cgroup_attach(const struct shim_config *c, const struct shim_cgroup *cg, pid_t pid)
@@ -194,6 +286,24 @@ int shim_cgroup_attach(const struct shim_config *c, const struct shim_cgroup *cg
 		if (limit(c, cg->dirs[i], "cgroup.procs", val, false) < 0)
 			return -1;
 	return 0;
+}
+
+/* True when no process is left in dir; else kills what is there. */
+static bool empty_kill(const char *dir, bool v2)
+{
+	char path[4200];
+	if (v2) {
+		write_text(dir, "cgroup.kill", "1");
+	} else {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		FILE *f = fopen(path, "re");
+		int pid;
+		while (f && fscanf(f, "%d", &pid) == 1)
+			kill(pid, SIGKILL);
+		if (f)
+			fclose(f);
+	}
+	return empty(dir);
 }
 
 /* True when no process is left in dir. */

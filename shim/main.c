@@ -34,7 +34,14 @@ static const char usage[] =
     "  --no-exec            after COMMAND starts, execve and execveat fail (seccomp user\n"
     "                         notification answered by the supervisor)\n"
     "  --listen-unix        with --net outbound, listen() still works on unix sockets: the\n"
-    "                         supervisor checks the socket and listens on it itself\n"
+    "                         sandbox's init checks the socket and listens on it itself\n"
+    "  --unix-gate          connect() (and bind() with --net outbound) is done by the\n"
+    "                         sandbox's init: a pathname unix socket is reachable only in\n"
+    "                         the places the sandbox can write and --unix-allow ones;\n"
+    "                         datagram unix sockets cannot be created; with --net outbound\n"
+    "                         inet datagram sockets cannot bind a port (needs\n"
+    "                         --unshare-pid)\n"
+    "  --unix-allow PATH    with --unix-gate, the unix socket PATH stays reachable\n"
     "  --unshare-user       new user namespace (the caller's ids mapped to themselves);\n"
     "                         needed by every option below it\n"
     "  --unshare-pid        new pid namespace with its own /proc\n"
@@ -51,7 +58,8 @@ static const char usage[] =
     "                         missing PATH is created first inside a copy-on-write view\n"
     "  --hide PATH          like --mask, skipped when PATH does not exist\n"
     "  --tmpfs DIR          an empty private writable tmpfs over DIR (skipped if missing)\n"
-    "  --socket PATH        expose the host's unix socket PATH inside an earlier --tmpfs\n"
+    "  --socket PATH        expose the host's unix socket PATH inside an earlier --tmpfs or\n"
+    "                         copy-on-write view\n"
     "  --memory BYTES       cgroup memory cap (swap included where accounted)\n"
     "  --pids N             cgroup process and thread cap\n"
     "  --cpus N             cgroup CPU quota in cores\n"
@@ -127,7 +135,7 @@ static int resolve_command(const struct shim_config *c, char *out, size_t size)
 
 int shim_exec_command(struct shim_config *c, int sync)
 {
-	if (shim_drop_privileges(c) < 0 || shim_landlock_apply(c) < 0)
+	if (shim_drop_privileges(c) < 0 || (!c->landlocked && shim_landlock_apply(c) < 0))
 		return 125;
 	char path[4096];
 	int err = resolve_command(c, path, sizeof(path));
@@ -211,11 +219,11 @@ static int parse_number(const struct shim_config *c, const char *name, const cha
 }
 
 static const char *const with_value[] = {
-    "--chdir",          "--timeout",  "--net",    "--ll-abi",  "--ll-read",
-    "--ll-read-try",    "--ll-write", "--ll-dev", "--ll-deny", "--cow",
-    "--cow-keep",       "--bind",     "--mask",   "--hide",    "--socket",
-    "--memory",         "--pids",     "--cpus",   "--tmpfs",   "--preload",
-    "--preload-policy",
+    "--chdir",          "--timeout",    "--net",    "--ll-abi",  "--ll-read",
+    "--ll-read-try",    "--ll-write",   "--ll-dev", "--ll-deny", "--cow",
+    "--cow-keep",       "--bind",       "--mask",   "--hide",    "--socket",
+    "--memory",         "--pids",       "--cpus",   "--tmpfs",   "--preload",
+    "--preload-policy", "--unix-allow",
 };
 
 /* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */
@@ -266,7 +274,13 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		c->no_exec = true;
 	else if (streq(name, "--listen-unix"))
 		c->listen_unix = true;
-	else if (streq(name, "--preload"))
+	else if (streq(name, "--unix-gate"))
+		c->unix_gate = true;
+	else if (streq(name, "--unix-allow")) {
+		if (val[0] != '/')
+			return shim_fail(c, "--unix-allow needs an absolute path: %s", val);
+		return strv_push(&c->unix_allow, val) < 0 ? shim_fail(c, "out of memory") : 0;
+	} else if (streq(name, "--preload"))
 		c->preload_lib = val;
 	else if (streq(name, "--preload-policy"))
 		c->preload_policy = val;
@@ -341,6 +355,8 @@ static int check_config(const struct shim_config *c)
 		return shim_fail(c, "namespaces and mounts need --unshare-user");
 	if (!c->preload_lib != !c->preload_policy)
 		return shim_fail(c, "--preload and --preload-policy go together");
+	if (c->unix_gate && !c->pidns)
+		return shim_fail(c, "--unix-gate needs --unshare-pid (init answers it)");
 	return 0;
 }
 
@@ -351,6 +367,8 @@ static void free_config(struct shim_config *c)
 	free(c->ll_deny);
 	strv_clear(&c->cow_dirs);
 	strv_clear(&c->cow_views);
+	strv_clear(&c->gate_allow);
+	strv_clear(&c->unix_allow);
 }
 
 int shim_main(const char *prog, int argc, char **argv, char **envp)

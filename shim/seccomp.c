@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 
 #ifndef TIOCLINUX
@@ -78,6 +79,26 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
+/* The socket gate (gate.c): connect() and, under outbound, bind() go to
+ * init; datagram unix sockets, which address any path on every send,
+ * cannot be made (SOCK_RAW is a datagram socket for AF_UNIX). */
+static int gate_rules(const struct shim_config *c, scmp_filter_ctx ctx)
+{
+	int r = rule(ctx, SCMP_ACT_NOTIFY, "connect", 0, NULL);
+	if (r == 0 && c->net == SHIM_NET_OUTBOUND)
+		r = rule(ctx, SCMP_ACT_NOTIFY, "bind", 0, NULL);
+	static const int types[] = {SOCK_DGRAM, SOCK_RAW};
+	for (size_t i = 0; i < ARRAY_SIZE(types) && r == 0; i++) {
+		struct scmp_arg_cmp t[2] = {
+		    SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX),
+		    SCMP_A1_32(SCMP_CMP_MASKED_EQ, 0xf, (uint32_t)types[i])};
+		r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 2, t);
+		if (r == 0)
+			r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socketpair", 2, t);
+	}
+	return r;
+}
+
 static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 {
 	int r = 0;
@@ -106,6 +127,19 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 		r = rule(ctx, SCMP_ACT_NOTIFY, "execve", 0, NULL);
 		if (r == 0)
 			r = rule(ctx, SCMP_ACT_NOTIFY, "execveat", 0, NULL);
+	}
+	if (r == 0 && c->unix_gate)
+		r = gate_rules(c, ctx);
+	if (r == 0 && c->net != SHIM_NET_ENABLE) {
+		/* Netlink: only the route family, which libc's interface
+		 * listing uses; NETLINK_USERSOCK would reach other processes. */
+		struct scmp_arg_cmp nl[2] = {SCMP_A0_32(SCMP_CMP_EQ, AF_NETLINK),
+		                             SCMP_A2_32(SCMP_CMP_NE, NETLINK_ROUTE)};
+		r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 2, nl);
+	} else if (r == 0 && c->unix_gate) {
+		struct scmp_arg_cmp nl[2] = {SCMP_A0_32(SCMP_CMP_EQ, AF_NETLINK),
+		                             SCMP_A2_32(SCMP_CMP_EQ, NETLINK_USERSOCK)};
+		r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 2, nl);
 	}
 	if (r == 0 && c->net == SHIM_NET_DISABLE && !c->netns) {
 		/* Only local sockets: AF_UNIX and AF_NETLINK. Families are
@@ -143,7 +177,8 @@ int shim_seccomp_apply(const struct shim_config *c, int *notify_fd)
 		r = add_rules(c, ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
-	if (r == 0 && (c->no_exec || (c->listen_unix && c->net == SHIM_NET_OUTBOUND))) {
+	if (r == 0 &&
+	    (c->no_exec || c->unix_gate || (c->listen_unix && c->net == SHIM_NET_OUTBOUND))) {
 		/* Our own copy: releasing the context may close its one. */
 		int fd = seccomp_notify_fd(ctx);
 		*notify_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;

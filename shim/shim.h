@@ -11,6 +11,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 enum shim_net {
@@ -74,6 +78,10 @@ struct shim_config {
 	enum shim_net net;
 	bool listen_unix; /* net=outbound: listen() allowed on unix sockets only */
 	bool no_exec;
+	/* connect() (and bind() under outbound) performed by init: pathname
+	 * unix sockets only inside the sandbox's writable places (gate.c) */
+	bool unix_gate;
+	strv unix_allow; /* sockets the gate lets connect wherever they are */
 
 	/* libsbx-preload.so for the command, or NULL (preload.c) */
 	const char *preload_lib;
@@ -85,8 +93,10 @@ struct shim_config {
 	double cpus;
 
 	/* Filled at run time */
-	strv cow_dirs;  /* copy-on-write views taking writes (Landlock grants them) */
-	strv cow_views; /* every copy-on-write view */
+	strv cow_dirs;   /* copy-on-write views taking writes (Landlock grants them) */
+	strv cow_views;  /* every copy-on-write view */
+	strv gate_allow; /* where the gate lets unix sockets be reached */
+	bool landlocked; /* init took the Landlock domain the command inherits */
 };
 
 /* Runs the shim: parses argv (argv[0] is the shim's own name) and never
@@ -118,18 +128,64 @@ struct shim_cgroup {
 int shim_cgroup_create(const struct shim_config *c, struct shim_cgroup *cg);
 int shim_cgroup_attach(const struct shim_config *c, const struct shim_cgroup *cg, pid_t pid);
 void shim_cgroup_destroy(struct shim_cgroup *cg);
+/* True when the memory cap's OOM killer killed something in the cgroup. */
+bool shim_cgroup_oom(const struct shim_cgroup *cg);
 
+/* The answering side of the seccomp listener (notify.c, gate.c). */
+struct shim_pending {
+	uint64_t id; /* the notification waiting for its answer */
+	int sock;    /* the caller's socket (pidfd_getfd) */
+	int target;  /* the pinned unix socket it connects to, or -1 */
+	struct sockaddr_storage via;
+	socklen_t vlen;
+	double deadline; /* SO_SNDTIMEO, 0 none */
+	double retry_at; /* unix: a full backlog is tried again then */
+};
+struct shim_notify_state {
+	const struct shim_config *c;
+	int fd;      /* the listener */
+	int own_cwd; /* where to come back to after a bind done from a caller's cwd */
+	bool first_exec_done;
+	unsigned long handled;
+	struct shim_pending *pend;
+	size_t npend;
+};
+void shim_notify_init(struct shim_notify_state *st, const struct shim_config *c, int fd);
 /* Answers one notification: the first execve continues, every later one
  * fails with EPERM; listen() is performed here on unix sockets and refused
- * on the rest. Returns -1 when the listener is gone. */
-struct shim_notify_state {
-	bool first_exec_done;
-};
-int shim_notify_handle(int fd, struct shim_notify_state *st);
+ * on the rest; connect and bind go to the gate. Returns -1 when the
+ * listener is gone. */
+int shim_notify_handle(struct shim_notify_state *st);
+void shim_notify_free(struct shim_notify_state *st);
+/* A pidfd for a thread id (its own, or its process's); a copy of the
+ * caller's descriptor nr, or -errno. */
+struct seccomp_notif;
+int shim_pidfd_of(pid_t tid);
+int shim_notify_getfd(const struct seccomp_notif *req, int nr);
+void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif *req);
+void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *req);
+/* The pending connects: poll entries (one per pending, in order), the
+ * time to wake for retries and deadlines (-1 none), and the step after
+ * poll. */
+size_t shim_gate_pollfds(const struct shim_notify_state *st, struct pollfd *p, size_t max);
+int shim_gate_wait_ms(const struct shim_notify_state *st);
+void shim_gate_poll_done(struct shim_notify_state *st, const struct pollfd *p, size_t n);
+void shim_gate_free(struct shim_notify_state *st);
+/* The gate's allowed places, after the mounts (gate_allow). */
+int shim_gate_prepare(struct shim_config *c);
 
 /* Forks the sandbox (in new namespaces when asked), supervises it, and
- * returns the exit status to use. */
+ * returns the exit status to use (after cleanup; a command killed by a
+ * signal makes the caller die of it). */
 int shim_supervise(struct shim_config *c);
+/* pid 1 of the sandbox (init.c); returns its exit status. */
+int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask);
+/* Shared by the supervisor and init (supervise.c). */
+sigset_t shim_forwarded_set(void);
+bool shim_from_process(const struct signalfd_siginfo *si);
+void shim_wait_for_go(int sync); /* (1); _exit(125) on anything else */
+/* The exit status for a wait status; dies of its signal, if any. */
+int shim_die_like(int wstatus);
 /* The command's side: privileges, Landlock, seccomp, exec. Never returns
  * on success; sync is the socket to the supervisor (for the notify fd). */
 int shim_exec_command(struct shim_config *c, int sync);

@@ -3,19 +3,24 @@
  *
  *   supervisor (outside every namespace; the process sbx-exec was started as)
  *     |  clone(CLONE_NEWUSER|NEWNS|NEWPID|NEWIPC[|NEWNET]) or fork
- *   init: pid 1 of the sandbox (only with a pid namespace): mounts, then
- *     |  fork; reaps orphans and forwards signals to the command
- *   command: privileges dropped, Landlock, seccomp, execve
+ *   init: pid 1 of the sandbox (only with a pid namespace; init.c): mounts,
+ *     |  chdir, Landlock, then fork; answers the seccomp notifications,
+ *     |  reaps orphans and forwards signals to the command
+ *   command: privileges dropped, [Landlock,] seccomp, execve
  *
  * The supervisor writes the uid/gid maps, places the sandbox in its cgroup,
- * answers no-exec notifications, forwards signals, enforces the timeout and,
- * when the command ends, kills what is left (killing init ends the whole pid
- * namespace; without one it walks /proc as the child subreaper).
+ * answers the notifications when there is no init, forwards signals,
+ * enforces the timeout and, when the command ends, kills what is left
+ * (killing init ends the whole pid namespace; without one it walks /proc as
+ * the child subreaper), removes the cgroup and only then dies of the
+ * command's signal if one killed it. A guard process outside the sandbox
+ * removes the cgroup if the supervisor itself is killed (cgroup.c).
  *
  * Sync points on the SOCK_SEQPACKET pair (numbers match the child side):
  *   (1) supervisor -> child  SHIM_MSG_GO once maps and cgroup are in place;
  *       EOF or anything else makes the child exit 125
- *   (2) command -> supervisor SHIM_MSG_NOTIFY_FD with the seccomp listener
+ *   (2) command -> init (or the supervisor without init)
+ *                             SHIM_MSG_NOTIFY_FD with the seccomp listener
  *   (3) init -> supervisor    SHIM_MSG_EXIT with the command's wait status
  *
  * Signals: INT, TERM, HUP, QUIT, USR1, USR2 and WINCH sent to the
@@ -134,9 +139,13 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Dies of sig the way the command did, so our parent sees the same status. */
-static int die_like(int sig)
+int shim_die_like(int wstatus)
 {
+	if (!WIFSIGNALED(wstatus))
+		return WEXITSTATUS(wstatus);
+	/* Dies of the signal the way the command did, so our parent sees the
+	 * same status; everything else was cleaned up before. */
+	int sig = WTERMSIG(wstatus);
 	struct rlimit no_core = {0, 0};
 	setrlimit(RLIMIT_CORE, &no_core);
 	signal(sig, SIG_DFL);
@@ -146,13 +155,6 @@ static int die_like(int sig)
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 	raise(sig);
 	return 128 + sig;
-}
-
-static int status_of(int wstatus)
-{
-	if (WIFSIGNALED(wstatus))
-		return die_like(WTERMSIG(wstatus));
-	return WEXITSTATUS(wstatus);
 }
 
 static int write_file(const char *path, const char *text)
@@ -185,7 +187,7 @@ static int write_id_maps(const struct shim_config *c, pid_t pid)
 	return 0;
 }
 
-static sigset_t forwarded_set(void)
+sigset_t shim_forwarded_set(void)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -195,64 +197,16 @@ static sigset_t forwarded_set(void)
 	return set;
 }
 
-static bool from_process(const struct signalfd_siginfo *si)
+bool shim_from_process(const struct signalfd_siginfo *si)
 {
 	return si->ssi_code == SI_USER || si->ssi_code == SI_QUEUE || si->ssi_code == SI_TKILL;
 }
 
-/* (1) on the child side: waits for GO; anything else aborts. */
-static void wait_for_go(int sync)
+void shim_wait_for_go(int sync)
 {
 	struct shim_msg m;
 	if (shim_msg_recv(sync, &m, NULL) < 0 || m.type != SHIM_MSG_GO)
 		_exit(125);
-}
-
-/* init, pid 1 of the sandbox: mounts, then runs the command as its child,
- * reaps orphans, forwards signals, and reports the command's status. */
-static int init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
-{
-	wait_for_go(sync);
-	if (shim_mounts_apply(c) < 0 || (c->netns && shim_loopback_up(c) < 0))
-		return 125;
-	if (c->chdir && chdir(c->chdir) < 0) {
-		shim_fail(c, "cannot change to directory %s: %s", c->chdir, strerror(errno));
-		return 125;
-	}
-	sigset_t set = forwarded_set();
-	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0) {
-		shim_fail(c, "signalfd: %s", strerror(errno));
-		return 125;
-	}
-	pid_t cmd = fork();
-	if (cmd < 0) {
-		shim_fail(c, "fork: %s", strerror(errno));
-		return 125;
-	}
-	if (cmd == 0) {
-		close(sfd);
-		sigprocmask(SIG_SETMASK, oldmask, NULL);
-		_exit(shim_exec_command(c, sync));
-	}
-	for (;;) {
-		struct signalfd_siginfo si;
-		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGCHLD) {
-			if (from_process(&si))
-				kill(cmd, (int)si.ssi_signo);
-			continue;
-		}
-		int st;
-		pid_t w;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-			if (w == cmd) {
-				/* (3) the supervisor turns this into our own exit */
-				shim_msg_send(sync, SHIM_MSG_EXIT, st, -1);
-				return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			}
-	}
 }
 
 /* The child of the supervisor: init with a pid namespace, else the command. */
@@ -263,9 +217,9 @@ static int child_main(struct shim_config *c, int sync, pid_t parent, const sigse
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || (!c->pidns && getppid() != parent))
 		return 125;
 	if (c->pidns)
-		return init_main(c, sync, oldmask);
+		return shim_init_main(c, sync, oldmask);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	wait_for_go(sync);
+	shim_wait_for_go(sync);
 	if (c->userns && (shim_mounts_apply(c) < 0 || (c->netns && shim_loopback_up(c) < 0)))
 		return 125;
 	if (c->chdir && chdir(c->chdir) < 0) {
@@ -291,92 +245,94 @@ static pid_t spawn(const struct shim_config *c)
 
 struct sup {
 	pid_t child;
-	int sync, sfd, notify;
-	struct shim_notify_state ns;
+	int sync, sfd;
+	struct shim_notify_state ns; /* without init: the listener is ours */
 	bool have_exit;
 	int exit_status;
+	bool timed_out;
 };
 
-/* The supervisor's loop; returns the exit status to use. */
+/* Takes a message from the sandbox side (2, 3); false at EOF. */
+static bool take_message(struct sup *s)
+{
+	struct shim_msg m;
+	int fd = -1;
+	if (shim_msg_recv(s->sync, &m, &fd) < 0)
+		return false;
+	if (m.type == SHIM_MSG_NOTIFY_FD && fd >= 0 && s->ns.fd < 0) {
+		s->ns.fd = fd;
+	} else if (m.type == SHIM_MSG_EXIT) {
+		s->have_exit = true;
+		s->exit_status = m.value;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	return true;
+}
+
+/* The supervisor's loop; returns the wait status to report, or -1 after
+ * the timeout. The deadline is checked on every turn, so no stream of
+ * signals or notifications can hold the sandbox past it. */
 static int supervise_loop(const struct shim_config *c, struct sup *s)
 {
 	double deadline = c->timeout > 0 ? now() + c->timeout : 0;
 	for (;;) {
-		struct pollfd p[3] = {{.fd = s->sfd, .events = POLLIN},
-		                      {.fd = s->sync, .events = POLLIN},
-		                      {.fd = s->notify, .events = POLLIN}};
 		int ms = -1;
 		if (deadline) {
 			double left = deadline - now();
-			ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
+			if (left <= 0) {
+				kill(s->child, SIGKILL);
+				kill_all_and_reap();
+				s->timed_out = true;
+				return -1;
+			}
+			ms = (int)(left * 1000) + 1;
 		}
-		int n = poll(p, s->notify >= 0 ? 3 : 2, ms);
+		struct pollfd p[3] = {{.fd = s->sfd, .events = POLLIN},
+		                      {.fd = s->sync, .events = POLLIN},
+		                      {.fd = s->ns.fd, .events = POLLIN}};
+		int n = poll(p, 3, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n == 0 && deadline && now() >= deadline) {
-			kill(s->child, SIGKILL);
+		if (n <= 0)
+			continue;
+		if (s->ns.fd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    shim_notify_handle(&s->ns) < 0) {
+			close(s->ns.fd);
+			s->ns.fd = -1;
+		}
+		if ((p[1].revents & (POLLIN | POLLHUP)) && !take_message(s)) {
+			/* EOF: the sandbox side is gone; poll skips fd -1 */
+			close(s->sync);
+			s->sync = -1;
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		struct signalfd_siginfo si;
+		if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			if (shim_from_process(&si))
+				kill(s->child, (int)si.ssi_signo);
+			continue;
+		}
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (w != s->child)
+				continue;
 			kill_all_and_reap();
-			fprintf(stderr, "%s: timed out after %gs; the sandbox was killed\n",
-			        c->prog, c->timeout);
-			return 124;
-		}
-		if (s->notify >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (shim_notify_handle(s->notify, &s->ns) < 0) {
-				close(s->notify);
-				s->notify = -1;
-			}
-		}
-		if (p[1].revents & (POLLIN | POLLHUP)) {
-			struct shim_msg m;
-			int fd = -1;
-			if (shim_msg_recv(s->sync, &m, &fd) < 0) {
-				/* EOF: the sandbox side is gone; poll skips fd -1 */
-				close(s->sync);
-				s->sync = -1;
-			} else if (m.type == SHIM_MSG_NOTIFY_FD && fd >= 0 && s->notify < 0) {
-				s->notify = fd;
-			} else if (m.type == SHIM_MSG_EXIT) {
-				s->have_exit = true;
-				s->exit_status = m.value;
-			} else if (fd >= 0) {
-				close(fd);
-			}
-		}
-		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-				continue;
-			if (si.ssi_signo != SIGCHLD) {
-				if (from_process(&si))
-					kill(s->child, (int)si.ssi_signo);
-				continue;
-			}
-			int st;
-			pid_t w;
-			while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-				if (w != s->child)
-					continue;
-				kill_all_and_reap();
-				/* With a pid namespace the command's status comes from init (3). */
-				if (c->pidns && s->sync >= 0 && !s->have_exit) {
-					struct shim_msg m;
-					if (shim_msg_recv(s->sync, &m, NULL) == 0 &&
-					    m.type == SHIM_MSG_EXIT) {
-						s->have_exit = true;
-						s->exit_status = m.value;
-					}
-				}
-				if (c->pidns && s->have_exit)
-					return status_of(s->exit_status);
-				return status_of(st);
-			}
+			/* With a pid namespace the command's status comes from init (3). */
+			if (c->pidns && s->sync >= 0 && !s->have_exit)
+				take_message(s);
+			return c->pidns && s->have_exit ? s->exit_status : st;
 		}
 	}
 }
 
 int shim_supervise(struct shim_config *c)
 {
-	sigset_t set = forwarded_set(), old;
+	sigset_t set = shim_forwarded_set(), old;
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 		shim_fail(c, "cannot become a child subreaper: %s", strerror(errno));
@@ -403,8 +359,9 @@ int shim_supervise(struct shim_config *c)
 		_exit(child_main(c, sp[1], parent, &old));
 	}
 	close(sp[1]);
-	struct sup s = {.child = pid, .sync = sp[0], .notify = -1};
-	int rc;
+	struct sup s = {.child = pid, .sync = sp[0]};
+	shim_notify_init(&s.ns, c, -1);
+	int wst = -1, rc = 0;
 	if ((c->userns && write_id_maps(c, pid) < 0) || shim_cgroup_attach(c, &cg, pid) < 0 ||
 	    shim_msg_send(s.sync, SHIM_MSG_GO, 0, -1) < 0) { /* (1) */
 		kill(pid, SIGKILL);
@@ -416,8 +373,22 @@ int shim_supervise(struct shim_config *c)
 		kill_all_and_reap();
 		rc = 125;
 	} else {
-		rc = supervise_loop(c, &s);
+		wst = supervise_loop(c, &s);
 	}
+	shim_notify_free(&s.ns);
+	if (s.sync >= 0)
+		close(s.sync);
+	if (wst != -1 && WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL && shim_cgroup_oom(&cg))
+		fprintf(stderr,
+		        "%s: the command was killed: it reached the memory cap of %lld bytes\n",
+		        c->prog, (long long)c->memory);
 	shim_cgroup_destroy(&cg);
-	return rc;
+	if (rc)
+		return rc;
+	if (s.timed_out) {
+		fprintf(stderr, "%s: timed out after %gs; the sandbox was killed\n", c->prog,
+		        c->timeout);
+		return 124;
+	}
+	return shim_die_like(wst);
 }

@@ -1,0 +1,440 @@
+/* gate.c: the socket calls the seccomp filter sends to the sandbox's init
+ * (--unix-gate): connect() always, bind() under net=outbound. Init performs
+ * each call itself, on the sandbox's own socket (pidfd_getfd: the same open
+ * socket) with its own copy of the address, and the command's call returns
+ * init's result. Nothing is checked and then left to the kernel to read
+ * again, so a thread that rewrites the address or swaps the descriptor
+ * meanwhile changes nothing.
+ *
+ * Why init: it lives in the sandbox's mount namespace, so a path resolves
+ * for it exactly as for the command (the copy-on-write views, masks and
+ * writable binds; its private /proc), and it is bound by the command's own
+ * Landlock domain (the command runs in it), so what it does for the command
+ * is limited as the command is: a unix socket it binds needs the write
+ * rights the command has, a TCP bind is refused alike, and the ABI 6
+ * abstract-socket scope applies to its connects.
+ *
+ * connect(): a pathname unix socket is reachable only inside the places the
+ * sandbox can write (the writable paths and temp dir bound from the host,
+ * the copy-on-write views, its private tmpfs mounts) and the sockets
+ * --unix-allow names; everything else of the host (the container engine's
+ * and containerd's sockets, agents, buses, any socket in /run, /var/tmp or
+ * a project directory that is only readable) gets EACCES. The path is
+ * resolved against the calling thread's cwd and pinned with an O_PATH
+ * descriptor; the check reads where that descriptor is, and the connect
+ * goes through /proc/self/fd/N to the same inode. Other families (TCP, UDP,
+ * netlink) are connected as asked. A blocking connect is made without
+ * blocking init: the socket is switched to non-blocking for the call, and
+ * the answer is sent when the socket becomes writable (SO_SNDTIMEO kept).
+ *
+ * Datagram unix sockets are the one other way to address a pathname socket
+ * (sendto/sendmsg take an address on them, never on stream or seqpacket
+ * sockets); the filter refuses creating them (seccomp.c).
+ *
+ * bind() under net=outbound: an inet datagram socket cannot be bound to a
+ * port, so no host process can send it unsolicited datagrams on a known
+ * port; everything else is bound as asked, a unix path from the calling
+ * thread's cwd and with its umask. */
+#include "shim.h"
+
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+#define MAX_PENDING 1024
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
+static long status_field(pid_t tid, const char *field, int base)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long v = -1;
+	size_t n = strlen(field);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, field, n) == 0) {
+			v = strtol(line + n, NULL, base);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+int shim_pidfd_of(pid_t tid)
+{
+	/* A thread's own pidfd (Linux 6.9); else its process's, whose
+	 * descriptor table the thread shares. */
+	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	fd = (int)syscall(SYS_pidfd_open, tid, 0);
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	long tgid = status_field(tid, "Tgid:", 10);
+	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
+}
+
+int shim_notify_getfd(const struct seccomp_notif *req, int nr)
+{
+	_cleanup_close_ int pidfd = shim_pidfd_of((pid_t)req->pid);
+	if (pidfd < 0)
+		return -EACCES;
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, nr, 0);
+	return fd < 0 ? (errno == EBADF ? -EBADF : -EACCES) : fd;
+}
+
+/* The address argument of the call, copied out of the caller's memory. */
+static int read_addr(const struct seccomp_notif *req, struct sockaddr_storage *ss,
+                     socklen_t *len)
+{
+	uint64_t n = req->data.args[2];
+	memset(ss, 0, sizeof(*ss));
+	if (n > sizeof(*ss))
+		return -EINVAL;
+	*len = (socklen_t)n;
+	if (!n)
+		return 0;
+	struct iovec local = {ss, (size_t)n};
+	struct iovec remote = {(void *)(uintptr_t)req->data.args[1], (size_t)n};
+	if (process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0) != (ssize_t)n)
+		return -EFAULT;
+	return 0;
+}
+
+static bool pathname(const struct sockaddr_storage *ss, socklen_t len)
+{
+	const struct sockaddr_un *un = (const void *)ss;
+	return ss->ss_family == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path) &&
+	       un->sun_path[0] != '\0';
+}
+
+/* May a unix socket at real (a path in the sandbox's view) be reached? */
+static bool unix_allowed(const struct shim_config *c, const char *real)
+{
+	for (size_t i = 0; i < c->gate_allow.n; i++)
+		if (path_is_beneath(real, c->gate_allow.v[i]))
+			return true;
+	return strv_contains(&c->unix_allow, real);
+}
+
+/* Resolves the caller's pathname address from its cwd and pins it: an
+ * O_PATH descriptor of an allowed socket, or -errno. */
+static int unix_target(const struct shim_config *c, pid_t tid, const struct sockaddr_storage *ss,
+                       socklen_t len)
+{
+	const struct sockaddr_un *un = (const void *)ss;
+	char path[sizeof(un->sun_path) + 1];
+	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+	memcpy(path, un->sun_path, n);
+	path[n] = '\0';
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)tid);
+	_cleanup_close_ int cwd = path[0] == '/' ? -1 : open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (path[0] != '/' && cwd < 0)
+		return -EACCES;
+	int fd = openat(path[0] == '/' ? AT_FDCWD : cwd, path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	char real[4096];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ssize_t r = readlink(proc, real, sizeof(real) - 1);
+	int err = 0;
+	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		err = -ECONNREFUSED;
+	else if (r <= 0 || (size_t)r >= sizeof(real) - 1 || real[0] != '/')
+		err = -EACCES;
+	else {
+		real[r] = '\0';
+		if (!unix_allowed(c, real))
+			err = -EACCES;
+	}
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void respond(int nfd, uint64_t id, long val, int err)
+{
+	struct seccomp_notif_resp resp = {.id = id, .val = val, .error = err};
+	/* ENOENT: the caller went away (a signal, or killed) meanwhile */
+	ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+static bool still_valid(int nfd, uint64_t id)
+{
+	__u64 v = id;
+	return ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &v) == 0;
+}
+
+/* connect() on sock without blocking; returns 0, -errno, or 1 when the
+ * answer must wait (a blocking socket whose connect is under way, or a
+ * unix listener whose backlog is full). */
+static int connect_now(int sock, const void *addr, socklen_t len, bool unix_sock)
+{
+	int fl = fcntl(sock, F_GETFL);
+	bool blocking = fl >= 0 && !(fl & O_NONBLOCK);
+	if (blocking)
+		fcntl(sock, F_SETFL, fl | O_NONBLOCK);
+	int r = connect(sock, addr, len);
+	int e = errno;
+	if (blocking)
+		fcntl(sock, F_SETFL, fl);
+	if (r == 0)
+		return 0;
+	if (blocking && (unix_sock ? e == EAGAIN : e == EINPROGRESS))
+		return 1;
+	return -e;
+}
+
+/* Keeps a connect whose answer must wait; takes sock and target. */
+static int add_pending(struct shim_notify_state *st, uint64_t id, int sock, int target,
+                       const struct sockaddr_storage *via, socklen_t vlen, bool unix_sock)
+{
+	if (st->npend >= MAX_PENDING)
+		return -1;
+	struct shim_pending *np = realloc(st->pend, (st->npend + 1) * sizeof(*np));
+	if (!np)
+		return -1;
+	st->pend = np;
+	struct shim_pending *p = &st->pend[st->npend++];
+	*p = (struct shim_pending){
+	    .id = id, .sock = sock, .target = target, .via = *via, .vlen = vlen};
+	/* A unix connect says nothing when the backlog frees: try again. */
+	if (unix_sock)
+		p->retry_at = now() + 0.005;
+	struct timeval tv = {0};
+	socklen_t tl = sizeof(tv);
+	if (getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, &tl) == 0 && (tv.tv_sec || tv.tv_usec))
+		p->deadline = now() + (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+	return 0;
+}
+
+void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif *req)
+{
+	int nfd = st->fd;
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	int r = read_addr(req, &ss, &len);
+	if (r < 0)
+		return respond(nfd, req->id, 0, r);
+	int sock = shim_notify_getfd(req, (int)req->data.args[0]);
+	if (sock < 0)
+		return respond(nfd, req->id, 0, sock);
+	if (!still_valid(nfd, req->id)) {
+		close(sock);
+		return;
+	}
+	int domain = -1;
+	socklen_t dl = sizeof(domain);
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0) {
+		r = errno == ENOTSOCK ? -ENOTSOCK : -EACCES;
+		close(sock);
+		return respond(nfd, req->id, 0, r);
+	}
+	struct sockaddr_storage via = ss;
+	socklen_t vlen = len;
+	int target = -1;
+	if (domain == AF_UNIX && pathname(&ss, len)) {
+		target = unix_target(st->c, (pid_t)req->pid, &ss, len);
+		if (target < 0) {
+			close(sock);
+			return respond(nfd, req->id, 0, target);
+		}
+		/* the pinned inode, not the path again */
+		struct sockaddr_un *un = (void *)&via;
+		memset(&via, 0, sizeof(via));
+		un->sun_family = AF_UNIX;
+		snprintf(un->sun_path, sizeof(un->sun_path), "/proc/self/fd/%d", target);
+		vlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
+	}
+	r = connect_now(sock, &via, vlen, domain == AF_UNIX);
+	if (r == 1 && add_pending(st, req->id, sock, target, &via, vlen, domain == AF_UNIX) == 0)
+		return;
+	close(sock);
+	if (target >= 0)
+		close(target);
+	respond(nfd, req->id, 0, r == 1 ? -EAGAIN : r);
+}
+
+void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *req)
+{
+	int nfd = st->fd;
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	int r = read_addr(req, &ss, &len);
+	if (r < 0)
+		return respond(nfd, req->id, 0, r);
+	_cleanup_close_ int sock = shim_notify_getfd(req, (int)req->data.args[0]);
+	if (sock < 0)
+		return respond(nfd, req->id, 0, sock);
+	if (!still_valid(nfd, req->id))
+		return;
+	int domain = -1, type = -1;
+	socklen_t dl = sizeof(domain), tl = sizeof(type);
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+		return respond(nfd, req->id, 0, errno == ENOTSOCK ? -ENOTSOCK : -EACCES);
+	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_DGRAM && len >= 4) {
+		/* sin_port and sin6_port are at the same offset */
+		uint16_t port = ((const struct sockaddr_in *)&ss)->sin_port;
+		if (ss.ss_family != AF_UNSPEC && port != 0)
+			return respond(nfd, req->id, 0, -EACCES);
+	}
+	if (!(domain == AF_UNIX && pathname(&ss, len))) {
+		r = bind(sock, (const struct sockaddr *)&ss, len);
+		return respond(nfd, req->id, 0, r < 0 ? -errno : 0);
+	}
+	/* A socket file: created from the caller's cwd, with its umask. */
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
+	_cleanup_close_ int cwd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	long mask = status_field((pid_t)req->pid, "Umask:", 8);
+	if (cwd < 0 || mask < 0 || st->own_cwd < 0 || fchdir(cwd) < 0)
+		return respond(nfd, req->id, 0, -EACCES);
+	mode_t old = umask((mode_t)mask & 0777);
+	r = bind(sock, (const struct sockaddr *)&ss, len);
+	int e = errno;
+	umask(old);
+	if (fchdir(st->own_cwd) < 0)
+		_exit(125); /* init must never act from the wrong directory */
+	respond(nfd, req->id, 0, r < 0 ? -e : 0);
+}
+
+size_t shim_gate_pollfds(const struct shim_notify_state *st, struct pollfd *p, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < st->npend && n < max; i++)
+		p[n++] = (struct pollfd){.fd = st->pend[i].retry_at ? -1 : st->pend[i].sock,
+		                         .events = POLLOUT};
+	return n;
+}
+
+int shim_gate_wait_ms(const struct shim_notify_state *st)
+{
+	double next = 0;
+	for (size_t i = 0; i < st->npend; i++) {
+		const struct shim_pending *p = &st->pend[i];
+		double t = p->retry_at ? p->retry_at : p->deadline;
+		if (t && (!next || t < next))
+			next = t;
+	}
+	if (!next)
+		return -1;
+	double left = next - now();
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
+/* Moves a pending connect on; true when it has had its answer. */
+static bool pending_step(struct shim_notify_state *st, struct shim_pending *p, short revents)
+{
+	double t = now();
+	if (!still_valid(st->fd, p->id))
+		return true;
+	bool expired = p->deadline && t >= p->deadline;
+	if (p->retry_at) {
+		if (t < p->retry_at && !expired)
+			return false;
+		int r = connect_now(p->sock, &p->via, p->vlen, true);
+		if (r == 1 && !expired) {
+			p->retry_at = t + 0.005;
+			return false;
+		}
+		respond(st->fd, p->id, 0, r == 1 ? -EAGAIN : r);
+		return true;
+	}
+	if (revents) {
+		int err = 0;
+		socklen_t el = sizeof(err);
+		if (getsockopt(p->sock, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+			err = errno;
+		respond(st->fd, p->id, 0, -err);
+		return true;
+	}
+	if (expired) {
+		/* as the kernel answers a blocking connect past SO_SNDTIMEO */
+		respond(st->fd, p->id, 0, -EINPROGRESS);
+		return true;
+	}
+	return false;
+}
+
+static void pending_close(struct shim_pending *p)
+{
+	close(p->sock);
+	if (p->target >= 0)
+		close(p->target);
+}
+
+void shim_gate_poll_done(struct shim_notify_state *st, const struct pollfd *p, size_t n)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < st->npend; i++) {
+		short rev = i < n ? p[i].revents : 0;
+		if (pending_step(st, &st->pend[i], rev))
+			pending_close(&st->pend[i]);
+		else
+			st->pend[keep++] = st->pend[i];
+	}
+	st->npend = keep;
+}
+
+void shim_gate_free(struct shim_notify_state *st)
+{
+	for (size_t i = 0; i < st->npend; i++)
+		pending_close(&st->pend[i]);
+	free(st->pend);
+	st->pend = NULL;
+	st->npend = 0;
+}
+
+int shim_gate_prepare(struct shim_config *c)
+{
+	/* Exactly where the sandbox can create files, hence sockets: the
+	 * writable paths bound from the host, the copy-on-write views, its
+	 * private tmpfs mounts and /dev/shm. A host socket seen through a
+	 * copy-on-write view cannot be connected anyway (overlayfs shows
+	 * another inode), and sockets the sandbox binds there can. */
+	int r = 0;
+	for (size_t i = 0; i < c->nrules && r == 0; i++)
+		if (c->rules[i].kind == RULE_WRITE)
+			r = strv_push(&c->gate_allow, c->rules[i].path);
+	for (size_t i = 0; i < c->nmounts && r == 0; i++)
+		if (c->mounts[i].kind == MNT_BIND || c->mounts[i].kind == MNT_TMPFS)
+			r = strv_push(&c->gate_allow, c->mounts[i].path);
+	for (size_t i = 0; i < c->cow_dirs.n && r == 0; i++)
+		r = strv_push(&c->gate_allow, c->cow_dirs.v[i]);
+	if (r == 0 && c->ipcns)
+		r = strv_push(&c->gate_allow, "/dev/shm");
+	return r < 0 ? shim_fail(c, "out of memory") : 0;
+}

@@ -1,0 +1,125 @@
+/* init.c: pid 1 of the sandbox's pid namespace. It builds the view (mounts,
+ * loopback, the working directory by its path inside the view), takes the
+ * command's Landlock domain, then forks the command and stays: it answers
+ * the command's seccomp notifications (no-exec, unix listeners, the socket
+ * gate: notify.c, gate.c), reaps orphans, forwards signals, and reports the
+ * command's wait status to the supervisor (sync point 3).
+ *
+ * Init acts for the command inside the sandbox, so it is confined like it:
+ * same namespaces, same mount tree, same Landlock domain (the command is
+ * forked into it), and it runs nothing but this loop. It keeps the user
+ * namespace's capabilities, which reach nothing outside the namespaces,
+ * and Landlock denies it mount changes; the command drops them all before
+ * its exec. If init dies, the kernel ends the pid namespace and fails the
+ * pending notifications: closed, not open. */
+#include "shim.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#define MAX_POLL 64
+
+struct init_state {
+	pid_t cmd;
+	int sfd;  /* signals */
+	int csync; /* the command's end of (2) */
+	struct shim_notify_state ns;
+};
+
+/* One turn: returns 1 while the command runs, else its wait status in *st. */
+static int turn(struct init_state *s, int *wst)
+{
+	struct pollfd p[3 + MAX_POLL] = {{.fd = s->sfd, .events = POLLIN},
+	                                 {.fd = s->csync, .events = POLLIN},
+	                                 {.fd = s->ns.fd, .events = POLLIN}};
+	size_t np = shim_gate_pollfds(&s->ns, p + 3, MAX_POLL);
+	int n = poll(p, 3 + np, shim_gate_wait_ms(&s->ns));
+	if (n < 0 && errno != EINTR)
+		return 1;
+	if (np || s->ns.npend)
+		shim_gate_poll_done(&s->ns, p + 3, np);
+	if (n <= 0)
+		return 1;
+	if (s->ns.fd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    shim_notify_handle(&s->ns) < 0) {
+		close(s->ns.fd);
+		s->ns.fd = -1;
+	}
+	if (p[1].revents & (POLLIN | POLLHUP)) {
+		struct shim_msg m;
+		int fd = -1;
+		if (shim_msg_recv(s->csync, &m, &fd) < 0) {
+			close(s->csync);
+			s->csync = -1;
+		} else if (m.type == SHIM_MSG_NOTIFY_FD && fd >= 0 && s->ns.fd < 0) {
+			s->ns.fd = fd; /* (2) */
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+	if (!(p[0].revents & POLLIN))
+		return 1;
+	struct signalfd_siginfo si;
+	if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 1;
+	if (si.ssi_signo != SIGCHLD) {
+		if (shim_from_process(&si))
+			kill(s->cmd, (int)si.ssi_signo);
+		return 1;
+	}
+	pid_t w;
+	while ((w = waitpid(-1, wst, WNOHANG)) > 0)
+		if (w == s->cmd)
+			return 0;
+	return 1;
+}
+
+int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
+{
+	shim_wait_for_go(sync); /* (1) */
+	if (shim_mounts_apply(c) < 0 || (c->netns && shim_loopback_up(c) < 0))
+		return 125;
+	if (c->chdir && chdir(c->chdir) < 0) {
+		shim_fail(c, "cannot change to directory %s inside the sandbox: %s", c->chdir,
+		          strerror(errno));
+		return 125;
+	}
+	if (c->unix_gate && shim_gate_prepare(c) < 0)
+		return 125;
+	if (shim_landlock_apply(c) < 0)
+		return 125;
+	c->landlocked = true;
+	struct init_state s = {.csync = -1};
+	int cs[2];
+	sigset_t set = shim_forwarded_set();
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0 ||
+	    (s.sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
+		shim_fail(c, "init: %s", strerror(errno));
+		return 125;
+	}
+	s.cmd = fork();
+	if (s.cmd < 0) {
+		shim_fail(c, "fork: %s", strerror(errno));
+		return 125;
+	}
+	if (s.cmd == 0) {
+		close(s.sfd);
+		close(cs[0]);
+		close(sync);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		_exit(shim_exec_command(c, cs[1]));
+	}
+	close(cs[1]);
+	s.csync = cs[0];
+	shim_notify_init(&s.ns, c, -1);
+	int wst = 0;
+	while (turn(&s, &wst))
+		;
+	/* (3) the supervisor turns this into its own exit */
+	shim_msg_send(sync, SHIM_MSG_EXIT, wst, -1);
+	return WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
+}

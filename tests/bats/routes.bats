@@ -1,0 +1,410 @@
+#!/usr/bin/env bats
+# routes.bats: every route around the landlock sandbox's denials that an
+# attacker tried, each checked from the host side with a positive control:
+# the inherited working directory, a cwd or HOME that is gone, host-side
+# replacement of denied files, host unix sockets anywhere, datagram and
+# netlink sockets, planted symlinks, the supervisor under load, leftovers.
+#
+# The work directory is under /var/tmp, not the temp dir: the agent profile
+# writes the temp dir through to the host, and a home there would not be
+# the view a real home under /home gets.
+
+load helpers
+
+setup() {
+	requires landlock=1
+	WORK=$(mktemp -d /var/tmp/sbx-routes.XXXXXX)
+	cd "$WORK" || return 1
+	H=$WORK/home
+	mkdir -p "$H/.ssh" "$H/.aws" "$H/proj/sub"
+	echo "SSHKEY-$$" >"$H/.ssh/id_ed25519"
+	echo "AWSKEY-$$" >"$H/.aws/credentials"
+	echo "PUBLIC-$$" >"$H/pub.txt"
+	echo "ENVSECRET-$$" >"$H/proj/.env"
+	echo "CODE-$$" >"$H/proj/main.c"
+	export HOME=$H
+}
+
+teardown() {
+	cd /
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+
+# The profiles users type, each with a note of what it needs here.
+profiles() {
+	if have_userns; then
+		echo agent
+	fi
+	echo tight
+	echo scope
+}
+
+run_profile() {
+	local prof=$1
+	shift
+	case $prof in
+	scope) run sbx --write=scope --writable=. -- "$@" ;;
+	*) run sbx --profile="$prof" -- "$@" ;;
+	esac
+}
+
+@test "cwd: relative paths from a cwd in HOME resolve in the sandbox's view" {
+	for prof in $(profiles); do
+		cd "$H/proj/sub"
+		run_profile "$prof" sh -c 'cat ../../pub.txt; cat ../../.ssh/id_ed25519; cat ../../.aws/credentials'
+		assert_output_contains "PUBLIC-$$"
+		refute_output_contains "SSHKEY-$$"
+		refute_output_contains "AWSKEY-$$"
+		cd "$H"
+		run_profile "$prof" sh -c 'cat pub.txt; cat .aws/credentials; cat ./.ssh/id_ed25519'
+		assert_output_contains "PUBLIC-$$"
+		refute_output_contains "AWSKEY-$$"
+		refute_output_contains "SSHKEY-$$"
+	done
+}
+
+@test "cwd: --read-deny=.env holds from its own directory, main.c stays readable" {
+	cd "$H/proj"
+	for prof in $(profiles); do
+		case $prof in
+		scope) run sbx --write=scope --writable=. --read-deny=.env -- sh -c 'cat main.c; cat .env' ;;
+		*) run sbx --profile="$prof" --read-deny=.env -- sh -c 'cat main.c; cat .env' ;;
+		esac
+		assert_output_contains "CODE-$$"
+		refute_output_contains "ENVSECRET-$$"
+	done
+}
+
+@test "cwd: with write=ephemeral relative writes succeed, are seen, and never reach the host" {
+	have_userns || skip_or_fail "write=ephemeral needs user namespaces" || return 1
+	cd "$H/proj"
+	run sbx --write=ephemeral -- sh -c 'echo made > new.txt && cat new.txt && echo changed >> main.c && cat main.c'
+	assert_status 0
+	assert_output_contains made
+	assert_output_contains changed
+	[ ! -e "$H/proj/new.txt" ]
+	[ "$(cat "$H/proj/main.c")" = "CODE-$$" ]
+}
+
+@test "cwd: a deleted working directory is refused with 125 and nothing runs" {
+	mkdir "$WORK/gone"
+	cd "$WORK/gone"
+	rmdir "$WORK/gone"
+	run sbx --write=scope --writable=. -- touch "$WORK/marker"
+	assert_status 125
+	assert_output_contains "working directory"
+	[ ! -e "$WORK/marker" ]
+	# positive control, from a directory that holds no denied path (without
+	# user namespaces Landlock cannot grant writes directly in one)
+	mkdir "$WORK/here"
+	cd "$WORK/here"
+	run sbx --write=scope --writable=. -- touch "$WORK/here/marker"
+	assert_status 0
+	[ -e "$WORK/here/marker" ]
+}
+
+@test "HOME unset or relative: ~ is the passwd home, and the plan says so" {
+	local pwhome
+	pwhome=$(getent passwd "$(id -u)" | cut -d: -f6)
+	[ -n "$pwhome" ]
+	for h in unset relative; do
+		if [ $h = unset ]; then
+			run env -u HOME "$SBX_EXEC" --profile=tight --print -- true
+		else
+			run env HOME=rel/home "$SBX_EXEC" --profile=tight --print -- true
+		fi
+		assert_status 0
+		assert_output_contains "the home directory in /etc/passwd"
+		assert_output_contains "$pwhome/.ssh"
+		refute_output_contains " ~/"
+	done
+	# positive control: an absolute HOME is used as it is, with no caveat
+	run sbx --profile=tight --print -- true
+	assert_output_contains "$H/.ssh"
+	refute_output_contains "/etc/passwd"
+}
+
+# run_paused PROFILE SCRIPT: runs SCRIPT sandboxed in the background; it
+# starts when the sandbox is up and waits for "go" (from resume). The
+# fifos stay on the host side: fds 3 and 4 are inherited.
+run_paused() {
+	local prof=$1 script=$2
+	rm -f "$WORK/go" "$WORK/up"
+	mkfifo "$WORK/go" "$WORK/up"
+	local wrapped="echo up >&4; exec 4>&-; read x <&3; $script"
+	case $prof in
+	scope) sbx --write=scope --writable=. -- sh -c "$wrapped" 3<"$WORK/go" 4>"$WORK/up" >"$WORK/out" 2>&1 & ;;
+	*) sbx --profile="$prof" -- sh -c "$wrapped" 3<"$WORK/go" 4>"$WORK/up" >"$WORK/out" 2>&1 & ;;
+	esac
+	PAUSED=$!
+	exec 5>"$WORK/go"
+	read -r _ <"$WORK/up"
+}
+
+resume() {
+	echo go >&5
+	exec 5>&-
+	wait "$PAUSED" || true
+	rm -f "$WORK/go" "$WORK/up"
+}
+
+@test "host replaces a denied file by rename during the run: still hidden" {
+	for prof in $(profiles); do
+		echo "OLD-$$" >"$H/.ssh/id_ed25519"
+		echo "OLDPUB-$$" >"$H/pub.txt"
+		cd "$H/proj"
+		run_paused "$prof" 'cat ../.ssh/id_ed25519 ~/.ssh/id_ed25519 ../pub.txt'
+		# the way editors save: a new file renamed over the old one
+		echo "NEWKEY-$$" >"$H/.ssh/tmp" && mv "$H/.ssh/tmp" "$H/.ssh/id_ed25519"
+		echo "NEWPUB-$$" >"$H/tmp" && mv "$H/tmp" "$H/pub.txt"
+		resume
+		run cat "$WORK/out"
+		# Landlock alone (no user namespaces) grants files directly in a
+		# directory holding a denied path by inode: the new pub.txt is
+		# unreadable there, which is safe but no positive control.
+		if have_userns; then
+			assert_output_contains "NEWPUB-$$"
+		fi
+		refute_output_contains "NEWKEY-$$"
+		refute_output_contains "OLD-$$"
+	done
+}
+
+@test "host replaces a denied directory during the run: still hidden" {
+	for prof in $(profiles); do
+		cd "$H/proj"
+		run_paused "$prof" 'cat ~/.aws/credentials; ls ~/.aws'
+		rm -rf "$H/.aws" && mkdir "$H/.aws" && echo "NEWAWS-$$" >"$H/.aws/credentials"
+		resume
+		run cat "$WORK/out"
+		refute_output_contains "NEWAWS-$$"
+		refute_output_contains "credentials"$'\n'
+	done
+}
+
+# A host listener per socket path, each printing "accepted N" to $WORK/l.N
+# when stopped. Each control fifo is held open by a sleeping writer, so no
+# descriptor games with bats.
+start_unix_listeners() {
+	local i=0
+	LPIDS=()
+	HOLDERS=()
+	for p in "$@"; do
+		rm -f "$WORK/r.$i" "$WORK/c.$i"
+		mkfifo "$WORK/r.$i" "$WORK/c.$i"
+		"$PROBES/net" ulisten "$p" "$WORK/r.$i" "$WORK/c.$i" >"$WORK/l.$i" 3>&- &
+		LPIDS+=($!)
+		head -n1 "$WORK/r.$i" >/dev/null
+		sleep 600 >"$WORK/c.$i" 3>&- &
+		HOLDERS+=($!)
+		i=$((i + 1))
+	done
+}
+
+stop_unix_listeners() {
+	kill "${HOLDERS[@]}"
+	wait "${LPIDS[@]}"
+}
+
+@test "ipc: host unix sockets outside the writable paths are unreachable, wherever they are" {
+	have_userns || skip_or_fail "ipc.restrict needs user namespaces" || return 1
+	mkdir -p "$WORK/ro" "$H/proj/w"
+	# 0: a readable directory; 1: the project (writable); 2: HOME itself
+	start_unix_listeners "$WORK/ro/s.sock" "$H/proj/w/s.sock" "$H/s.sock"
+	cd "$H/proj"
+	# positive control: the host reaches all three
+	for s in "$WORK/ro/s.sock" "$H/proj/w/s.sock" "$H/s.sock"; do
+		run "$PROBES/net" uconnect "$s"
+		assert_status 0
+	done
+	for prof in agent tight scope; do
+		run_profile "$prof" "$PROBES/net" uconnect "$WORK/ro/s.sock"
+		[ "$status" -ne 0 ]
+		run_profile "$prof" "$PROBES/net" uconnect "$H/s.sock"
+		[ "$status" -ne 0 ]
+		run_profile "$prof" sh -c "cd w && '$PROBES/net' uconnect ./s.sock"
+		if [ "$prof" = tight ]; then [ "$status" -ne 0 ]; else assert_status 0; fi
+	done
+	# --allow-socket reopens one on purpose
+	run sbx --profile=tight --allow-socket="$WORK/ro/s.sock" -- "$PROBES/net" uconnect "$WORK/ro/s.sock"
+	assert_status 0
+	stop_unix_listeners
+	# host side: the host's own connect, plus --allow-socket's; plus agent's
+	# and scope's in the writable project; nothing else
+	[ "$(cat "$WORK/l.0")" = "accepted 2" ]
+	[ "$(cat "$WORK/l.1")" = "accepted 3" ]
+	[ "$(cat "$WORK/l.2")" = "accepted 1" ]
+}
+
+@test "ipc: a socket the host creates during the run, and a symlink to it, stay unreachable" {
+	have_userns || skip_or_fail "ipc.restrict needs user namespaces" || return 1
+	mkdir -p "$WORK/late"
+	cd "$H/proj"
+	for prof in agent tight scope; do
+		rm -f "$WORK/late/s.sock"
+		run_paused "$prof" "'$PROBES/net' uconnect '$WORK/late/s.sock'; ln -s '$WORK/late/s.sock' ./l.sock; '$PROBES/net' uconnect ./l.sock; rm -f ./l.sock"
+		start_unix_listeners "$WORK/late/s.sock"
+		resume
+		run "$PROBES/net" uconnect "$WORK/late/s.sock"
+		assert_status 0
+		stop_unix_listeners
+		[ "$(cat "$WORK/l.0")" = "accepted 1" ]
+		run cat "$WORK/out"
+		refute_output_contains connected
+	done
+}
+
+@test "ipc: datagram unix sockets cannot reach a host datagram socket" {
+	have_userns || skip_or_fail "ipc.restrict needs user namespaces" || return 1
+	rm -f "$WORK/r" "$WORK/c"
+	mkfifo "$WORK/r" "$WORK/c"
+	"$PROBES/net" udlisten "$WORK/d.sock" "$WORK/r" "$WORK/c" >"$WORK/l" 3>&- &
+	local lp=$!
+	head -n1 "$WORK/r" >/dev/null
+	exec 5>"$WORK/c"
+	run "$PROBES/net" usend "$WORK/d.sock"
+	assert_status 0
+	for prof in agent tight scope; do
+		run_profile "$prof" "$PROBES/net" usend "$WORK/d.sock"
+		[ "$status" -ne 0 ]
+	done
+	exec 5>&-
+	wait "$lp"
+	[ "$(cat "$WORK/l")" = "received 1" ]
+	# stream unix sockets still work inside (positive control)
+	run sbx --profile=tight -- "$PROBES/net" socket unix
+	assert_status 0
+}
+
+@test "netlink: only the route family; NETLINK_USERSOCK is refused" {
+	run "$PROBES/net" socket netlink-usersock
+	assert_status 0
+	for args in "--profile=tight" "--net=outbound --write=scope --writable=."; do
+		# shellcheck disable=SC2086
+		run sbx $args -- "$PROBES/net" socket netlink-usersock
+		[ "$status" -ne 0 ]
+		# shellcheck disable=SC2086
+		run sbx $args -- "$PROBES/net" socket netlink
+		assert_status 0
+	done
+}
+
+@test "symlinks: a granted path through a planted link is refused; its target can be named" {
+	mkdir -p "$WORK/W" "$WORK/elsewhere"
+	ln -s "$WORK/elsewhere" "$WORK/W/out"
+	cd "$WORK/W"
+	run sbx --write=scope --writable=out -- sh -c 'echo pwned > out/x'
+	assert_status 125
+	assert_output_contains "symbolic link"
+	assert_output_contains "$WORK/elsewhere"
+	[ ! -e "$WORK/elsewhere/x" ]
+	run sbx --write=scope --readable=out --writable=. -- true
+	assert_status 125
+	# a link in the middle of the path counts the same
+	mkdir -p "$WORK/real/sub"
+	ln -s "$WORK/real" "$WORK/W/mid"
+	run sbx --write=scope --writable=mid/sub -- sh -c 'echo pwned > mid/sub/x'
+	assert_status 125
+	[ ! -e "$WORK/real/sub/x" ]
+	# positive control: the target named itself is granted
+	run sbx --write=scope --writable="$WORK/elsewhere" -- sh -c "echo ok > '$WORK/elsewhere/x'"
+	assert_status 0
+	[ "$(cat "$WORK/elsewhere/x")" = ok ]
+}
+
+@test "symlinks: --read-deny=l/../secret denies what the kernel resolves, not ./secret" {
+	mkdir -p "$WORK/d/sub"
+	echo "DSECRET-$$" >"$WORK/d/secret"
+	echo "HERE-$$" >"$WORK/secret"
+	ln -s "$WORK/d/sub" "$WORK/l"
+	cd "$WORK"
+	run cat l/../secret
+	assert_output_contains "DSECRET-$$"
+	run sbx --profile=tight --read-deny=l/../secret -- sh -c "cat '$WORK/d/secret'; cat ./secret"
+	refute_output_contains "DSECRET-$$"
+	assert_output_contains "HERE-$$"
+}
+
+@test "supervisor: the deadline holds under a flood of notifications" {
+	have_userns || skip_or_fail "the socket gate needs user namespaces" || return 1
+	run timeout -s KILL 30 "$SBX_EXEC" --profile=tight --timeout=1s -- "$PROBES/net" connectflood
+	assert_status 124
+	run timeout -s KILL 30 "$SBX_EXEC" --net=outbound --write=scope --writable=. --timeout=1s -- "$PROBES/net" connectflood
+	assert_status 124
+}
+
+@test "supervisor: listen() on a unix socket from a second thread works under outbound" {
+	mkdir "$WORK/s"
+	cd "$WORK/s"
+	run sbx --net=outbound --write=scope --writable=. -- "$PROBES/net" threadlisten "$WORK/s/t.sock"
+	assert_status 0
+	assert_output_contains listening
+	[ -S "$WORK/s/t.sock" ]
+	# TCP listen is still refused (the negative side of the same rule)
+	run sbx --net=outbound --write=scope --writable=. -- "$PROBES/net" autolisten
+	[ "$status" -ne 0 ]
+}
+
+@test "net=outbound: a UDP socket cannot bind a port, so the host cannot reach it" {
+	local port=$((20000 + RANDOM % 20000))
+	run sbx --net=outbound --write=scope --writable=. -- "$PROBES/net" udpbind "$port"
+	if have_userns; then
+		[ "$status" -ne 0 ]
+		# an ephemeral port (bind to 0, or by sending) is still allowed
+		run sbx --net=outbound --write=scope --writable=. -- "$PROBES/net" udpbind 0
+		assert_status 0
+		run sbx --net=outbound --write=scope --writable=. --print -- true
+		assert_output_contains "UDP"
+	fi
+	# positive control: unsandboxed, the same bind works
+	run "$PROBES/net" udpbind "$port"
+	assert_status 0
+}
+
+sbx_cgroups() {
+	find /sys/fs/cgroup -maxdepth 3 -type d -name "sbx-$1-*" 2>/dev/null
+}
+
+# Without a writable cgroup the limits are refused honestly instead.
+cgroup_or_refusal() {
+	have_cgroup && return 0
+	run sbx --profile=tight --pids=64 --memory=64m -- true
+	assert_status 125
+	assert_output_contains cgroup
+	return 1
+}
+
+@test "cgroups: removed when the command dies of a signal and when sbx-exec is killed" {
+	cgroup_or_refusal || return 0
+	local pid st=0
+	"$SBX_EXEC" --profile=tight --pids=64 -- sh -c 'kill -9 $$' &
+	pid=$!
+	wait "$pid" || st=$?
+	[ "$st" -eq 137 ]
+	[ -z "$(sbx_cgroups "$pid")" ]
+	# kill -9 of sbx-exec itself: the guard removes the cgroup
+	"$SBX_EXEC" --profile=tight --pids=64 -- sleep 60 &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -n "$(sbx_cgroups "$pid")" ] && break
+		sleep 0.05
+	done
+	[ -n "$(sbx_cgroups "$pid")" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	for _ in $(seq 200); do
+		[ -z "$(sbx_cgroups "$pid")" ] && break
+		sleep 0.05
+	done
+	[ -z "$(sbx_cgroups "$pid")" ]
+}
+
+@test "cgroups: a command killed by the memory cap says so" {
+	cgroup_or_refusal || return 0
+	run sbx --profile=tight --memory=64m -- "$PROBES/res" alloc 256
+	[ "$status" -ne 0 ]
+	assert_output_contains "memory cap"
+	run sbx --profile=tight --memory=256m -- "$PROBES/res" alloc 16
+	assert_status 0
+	refute_output_contains "memory cap"
+}
