@@ -419,11 +419,14 @@ int ll_plan_fs(struct ll_ctx *l)
 	if ((r = plan_cow(l, &hostw)) < 0 || (r = plan_ipc_hides(l)) < 0 ||
 	    (r = plan_masks(l, &hostw)) < 0)
 		return r;
-	if (l->c->read_deny.n)
+	if (l->c->read_deny.n) {
 		sbx_plan_set_mechanism(
 		    l->p, SBX_CAP_FS_READ_DENY,
 		    "a private mount namespace: whiteouts in copy-on-write views, or "
 		    "empty read-only masks; a pid namespace with its own /proc%s",
 		    l->abi ? "; Landlock refuses /proc/PID/root of outside processes" : "");
+		sbx_plan_caveat(l->p, "read-deny is by path: a hard link to a denied file, or a "
+		                      "bind mount of it, elsewhere on the host stays readable");
+	}
 	return 0;
 }

@@ -112,8 +112,7 @@ int shim_notify_getfd(const struct seccomp_notif *req, int nr)
 }
 
 /* The address argument of the call, copied out of the caller's memory. */
-static int read_addr(const struct seccomp_notif *req, struct sockaddr_storage *ss,
-                     socklen_t *len)
+static int read_addr(const struct seccomp_notif *req, struct sockaddr_storage *ss, socklen_t *len)
 {
 	uint64_t n = req->data.args[2];
 	memset(ss, 0, sizeof(*ss));
@@ -157,7 +156,8 @@ static int unix_target(const struct shim_config *c, pid_t tid, const struct sock
 	path[n] = '\0';
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)tid);
-	_cleanup_close_ int cwd = path[0] == '/' ? -1 : open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cwd =
+	    path[0] == '/' ? -1 : open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (path[0] != '/' && cwd < 0)
 		return -EACCES;
 	int fd = openat(path[0] == '/' ? AT_FDCWD : cwd, path, O_PATH | O_CLOEXEC);
@@ -276,7 +276,8 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 		memset(&via, 0, sizeof(via));
 		un->sun_family = AF_UNIX;
 		snprintf(un->sun_path, sizeof(un->sun_path), "/proc/self/fd/%d", target);
-		vlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
+		vlen =
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
 	}
 	r = connect_now(sock, &via, vlen, domain == AF_UNIX);
 	if (r == 1 && add_pending(st, req->id, sock, target, &via, vlen, domain == AF_UNIX) == 0)

@@ -25,7 +25,7 @@
 
 struct init_state {
 	pid_t cmd;
-	int sfd;  /* signals */
+	int sfd;   /* signals */
 	int csync; /* the command's end of (2) */
 	struct shim_notify_state ns;
 };
@@ -44,8 +44,7 @@ static int turn(struct init_state *s, int *wst)
 		shim_gate_poll_done(&s->ns, p + 3, np);
 	if (n <= 0)
 		return 1;
-	if (s->ns.fd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    shim_notify_handle(&s->ns) < 0) {
+	if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
 		close(s->ns.fd);
 		s->ns.fd = -1;
 	}

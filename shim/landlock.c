@@ -103,7 +103,10 @@ static struct ll_ruleset_attr handled_for_abi(int abi)
 static int add_path_rule(const struct shim_config *c, int ruleset, const char *path,
                          uint64_t rights, bool optional)
 {
-	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+	/* A write grant is the resolved object itself (shim_open_nolinks);
+	 * read rules name runtime paths that may be the system's links. */
+	bool writes = rights & (LL_WRITE_FILE | LL_MAKE_REG);
+	_cleanup_close_ int fd = writes ? shim_open_nolinks(path) : open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		if (optional && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
 			return 0;

@@ -32,10 +32,12 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #define STAGE     "/dev/shm"
@@ -300,6 +302,19 @@ static int mkdir_p(const char *path)
 	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+int shim_open_nolinks(const char *path)
+{
+	/* The plan's granted and denied paths are resolved when it is made
+	 * (lib/paths.c): a link on the way now means something was swapped
+	 * since, and the path is refused rather than followed. */
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+	/* before Linux 5.6: the last component at least */
+	return open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
 static bool beneath_any(const char *p, const strv *dirs)
 {
 	for (size_t i = 0; i < dirs->n; i++)
@@ -328,9 +343,15 @@ static int mask(struct mctx *m, const char *path, bool create)
 	}
 	if (mask_sources(m) < 0)
 		return -1;
+	/* On the object itself, never through a link swapped in meanwhile. */
+	_cleanup_close_ int target = shim_open_nolinks(path);
+	if (target < 0 || fstat(target, &st) < 0)
+		return shim_fail(m->c, "read-deny %s: %s", path, strerror(errno));
+	char at[64];
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
 	/* Bind mounts inherit the read-only flag of their source. */
 	const char *src = S_ISDIR(st.st_mode) ? STAGE "/ro/dir" : STAGE "/ro/file";
-	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+	if (mount(src, at, NULL, MS_BIND, NULL) < 0)
 		return shim_fail(m->c, "read-deny %s: %s", path, strerror(errno));
 	return 0;
 }
@@ -347,7 +368,12 @@ static int bind_fd(struct mctx *m, int fd, const char *path, const char *what)
 		if (f >= 0)
 			close(f);
 	}
-	if (mount(src, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+	_cleanup_close_ int target = shim_open_nolinks(path);
+	if (target < 0)
+		return shim_fail(m->c, "%s %s: %s", what, path, strerror(errno));
+	char at[64];
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
+	if (mount(src, at, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return shim_fail(m->c, "%s %s: %s", what, path, strerror(errno));
 	return 0;
 }
@@ -373,7 +399,7 @@ static int open_sources(struct mctx *m)
 		m->keep_fds[i] = -1;
 		if (c->mounts[i].kind != MNT_BIND && c->mounts[i].kind != MNT_SOCKET)
 			continue;
-		m->keep_fds[i] = open(c->mounts[i].path, O_PATH | O_CLOEXEC);
+		m->keep_fds[i] = shim_open_nolinks(c->mounts[i].path);
 		if (m->keep_fds[i] < 0)
 			return shim_fail(c, "%s %s: %s",
 			                 c->mounts[i].kind == MNT_BIND ? "writable path"

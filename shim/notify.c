@@ -28,6 +28,7 @@
 
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -106,4 +107,13 @@ int shim_notify_handle(struct shim_notify_state *st)
 	if (ioctl(st->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
+}
+
+int shim_notify_poll(struct shim_notify_state *st, short revents)
+{
+	if ((revents & POLLIN) && shim_notify_handle(st) < 0)
+		return -1;
+	/* POLLHUP: no task uses the filter any more, and none ever will;
+	 * keeping the descriptor would make every poll return at once. */
+	return revents & (POLLHUP | POLLERR | POLLNVAL) ? -1 : 0;
 }

@@ -142,15 +142,19 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 		r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 2, nl);
 	}
 	if (r == 0 && c->net == SHIM_NET_DISABLE && !c->netns) {
-		/* Only local sockets: AF_UNIX and AF_NETLINK. Families are
-		 * enumerated so the rule needs one comparison each. */
-		for (int fam = 0; fam < 64 && r == 0; fam++) {
-			if (fam == AF_UNIX || fam == AF_NETLINK)
-				continue;
-			struct scmp_arg_cmp eq = SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)fam);
-			r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 1, &eq);
+		/* Only local sockets: AF_UNIX (1) and AF_NETLINK (16). Every
+		 * other family in five comparisons: 0, 2-3, 4-7, 8-15, >= 17
+		 * (the kernel reads the family as an int: 32 bits). */
+		static const struct {
+			uint32_t mask, value;
+		} others[] = {
+		    {0xffffffffu, 0}, {0xfffffffeu, 2}, {0xfffffffcu, 4}, {0xfffffff8u, 8}};
+		for (size_t i = 0; i < ARRAY_SIZE(others) && r == 0; i++) {
+			struct scmp_arg_cmp m =
+			    SCMP_A0_32(SCMP_CMP_MASKED_EQ, others[i].mask, others[i].value);
+			r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 1, &m);
 		}
-		struct scmp_arg_cmp ge = SCMP_A0_32(SCMP_CMP_GE, 64);
+		struct scmp_arg_cmp ge = SCMP_A0_32(SCMP_CMP_GE, AF_NETLINK + 1);
 		if (r == 0)
 			r = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 1, &ge);
 	}

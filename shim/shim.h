@@ -112,6 +112,9 @@ int shim_landlock_abi(void);
 int shim_seccomp_apply(const struct shim_config *c, int *notify_fd);
 int shim_drop_privileges(const struct shim_config *c);
 int shim_mounts_apply(struct shim_config *c);
+/* O_PATH of path, refused when any component is a symbolic link (openat2
+ * RESOLVE_NO_SYMLINKS); -1 with errno. */
+int shim_open_nolinks(const char *path);
 int shim_loopback_up(const struct shim_config *c);
 /* *envp: the command's environment, with LD_PRELOAD and SBX_PRELOAD_FD
  * naming the library and a freshly sealed policy memfd when --preload was
@@ -156,6 +159,9 @@ void shim_notify_init(struct shim_notify_state *st, const struct shim_config *c,
  * on the rest; connect and bind go to the gate. Returns -1 when the
  * listener is gone. */
 int shim_notify_handle(struct shim_notify_state *st);
+/* Handles what poll reported on the listener: -1 when it is gone (the
+ * caller closes it), else 0. */
+int shim_notify_poll(struct shim_notify_state *st, short revents);
 void shim_notify_free(struct shim_notify_state *st);
 /* A pidfd for a thread id (its own, or its process's); a copy of the
  * caller's descriptor nr, or -errno. */

@@ -296,8 +296,7 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 			continue;
 		if (n <= 0)
 			continue;
-		if (s->ns.fd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    shim_notify_handle(&s->ns) < 0) {
+		if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
 			close(s->ns.fd);
 			s->ns.fd = -1;
 		}
