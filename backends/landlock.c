@@ -16,8 +16,6 @@
 /* The newest Landlock ABI the shim knows. */
 #define SHIM_MAX_ABI 7
 
-#define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
-
 /* Without Landlock the shim still runs (seccomp, privileges dropped,
  * namespaces where the host allows them), but nothing limits file access
  * by path: what needs Landlock is left out of caps, and the library can
@@ -26,20 +24,18 @@ static void probe_no_landlock(const struct sbx_host *h, struct sbx_avail *a)
 {
 	static const char why[] = "Landlock is not available on this kernel (needs Linux 5.13+ "
 	                          "with CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list)";
-	static const char why_eph[] =
-	    "Landlock is not available on this kernel, and without it the host's files outside "
-	    "the copy-on-write layers (/dev, /run, files directly in / and in directories "
-	    "holding other mounts) stay writable";
-	sbx_capset lost = CAP(FS_READ_SCOPE) | CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY) |
-	                  CAP(FS_WRITE_EPHEMERAL) | CAP(IPC_RESTRICT);
-	/* read-deny: masks in a mount namespace need no Landlock */
+	/* With user namespaces the write policy is held by mounts alone:
+	 * every host mount read-only, the writable paths bound read-write,
+	 * copy-on-write views; reads by path and IPC scopes need Landlock. */
+	sbx_capset lost = CAP(FS_READ_SCOPE) | CAP(IPC_RESTRICT);
 	if (!h->userns)
-		lost |= CAP(FS_READ_DENY);
+		lost |= CAP(FS_READ_DENY) | CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY) |
+		        CAP(FS_WRITE_EPHEMERAL);
 	for (int cap = 0; cap < SBX_CAP__COUNT; cap++)
 		if (lost & SBX_CAPSET_OF(cap)) {
 			a->caps &= ~SBX_CAPSET_OF(cap);
 			if (!a->why[cap])
-				a->why[cap] = cap == SBX_CAP_FS_WRITE_EPHEMERAL ? why_eph : why;
+				a->why[cap] = why;
 		}
 }
 
@@ -183,16 +179,18 @@ static int plan_process(struct ll_ctx *l)
 		    "seccomp user notification: the supervisor lets the first execve "
 		    "through and refuses every later execve and execveat");
 	}
-	bool cg = !(l->c->missing & SBX_CAPSET_OF(SBX_CAP_RES_CPU));
+	/* Each limit only when it is not a stated gap (best effort without a
+	 * writable cgroup): the shim would otherwise fail to create one. */
+	sbx_capset miss = l->c->missing;
 	const char *ver = l->c->host->cgroup_version == 2 ? "cgroup v2" : "cgroup v1";
-	if (s->cpus > 0 && cg) {
+	if (s->cpus > 0 && !(miss & CAP(RES_CPU))) {
 		snprintf(v, sizeof(v), "%g", s->cpus);
 		if (ll_opt(p, "--cpus", v) < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU, "%s CPU quota of %g cores", ver,
 		                       s->cpus);
 	}
-	if (s->memory > 0 && cg) {
+	if (s->memory > 0 && !(miss & CAP(RES_MEMORY))) {
 		snprintf(v, sizeof(v), "%lld", (long long)s->memory);
 		if (ll_opt(p, "--memory", v) < 0)
 			return -ENOMEM;
@@ -200,7 +198,7 @@ static int plan_process(struct ll_ctx *l)
 		                       "%s memory cap of %lld bytes, swap included", ver,
 		                       (long long)s->memory);
 	}
-	if (s->pids > 0 && cg) {
+	if (s->pids > 0 && !(miss & CAP(RES_PIDS))) {
 		snprintf(v, sizeof(v), "%lld", (long long)s->pids);
 		if (ll_opt(p, "--pids", v) < 0)
 			return -ENOMEM;

@@ -71,12 +71,19 @@ static bool top_level(const char *p)
 }
 
 static int plan_deny_views(struct ll_ctx *l, const strv *hostw);
+static int plan_private_temp(struct ll_ctx *l, const strv *hostw);
 
-/* Copy-on-write views and writable binds. */
+/* Copy-on-write views and writable binds. Every mount inherited from the
+ * host is made read-only (--ro-root): Landlock does not govern chmod,
+ * chown, utime or xattrs, so outside the writable paths only a read-only
+ * mount keeps those from the host; each path written through to the host
+ * is bound again read-write, once, after the views. */
 static int plan_cow(struct ll_ctx *l, const strv *hostw)
 {
 	struct sbx_plan *p = l->p;
 	sbx_write w = l->c->spec->write;
+	if (ll_opt(p, "--ro-root", NULL) < 0)
+		return -ENOMEM;
 	if (w == SBX_WRITE_EPHEMERAL || w == SBX_WRITE_OVERLAY) {
 		if (ll_opt(p, "--cow-root", NULL) < 0)
 			return -ENOMEM;
@@ -89,13 +96,59 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 				keep = hostw->v[i];
 		if (keep && ll_opt(p, "--cow-keep", keep) < 0)
 			return -ENOMEM;
-		for (size_t i = 0; i < hostw->n; i++)
-			if ((!keep || !streq(hostw->v[i], keep)) &&
-			    ll_opt(p, "--bind", hostw->v[i]) < 0)
-				return -ENOMEM;
+	} else {
+		int r = plan_deny_views(l, hostw);
+		if (r < 0 || (r = plan_private_temp(l, hostw)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < hostw->n; i++)
+		if (ll_opt(p, "--bind", hostw->v[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* write=none, or scope without allow-temp: the temp dir becomes private,
+ * so compilers and test runners have one (writes succeed and vanish with
+ * the sandbox; host sockets there stay unreachable), while nothing reaches
+ * the host's: a copy-on-write view of it, or under a read scope an empty
+ * tmpfs (the host's temp files lie outside the scope). */
+static int plan_private_temp(struct ll_ctx *l, const strv *hostw)
+{
+	const struct sbx_cctx *c = l->c;
+	const char *t = c->tmpdir;
+	if (c->spec->allow_temp || beneath_any(t, hostw) || streq(t, "/") || !exists(t))
+		return 0;
+	/* A project in the temp dir keeps it the host's: writes beside the
+	 * writable paths must fail there, not vanish. */
+	bool inside = path_is_beneath(c->dir, t);
+	for (size_t i = 0; i < c->readable.n; i++)
+		inside |= path_is_beneath(c->readable.v[i], t);
+	for (size_t i = 0; i < hostw->n; i++)
+		inside |= path_is_beneath(hostw->v[i], t);
+	if (inside) {
+		sbx_plan_caveat(l->p,
+		                "the working directory or a granted path is in the temp dir %s, "
+		                "which therefore stays the host's (read-only): no private temp dir",
+		                t);
 		return 0;
 	}
-	return plan_deny_views(l, hostw);
+	if (c->readable.n) {
+		if (ll_opt(l->p, "--tmpfs", t) < 0 || (l->abi && ll_opt(l->p, "--ll-write", t) < 0))
+			return -ENOMEM;
+		sbx_plan_caveat(
+		    l->p,
+		    "the temp dir %s is a private empty tmpfs: writes there succeed and "
+		    "vanish when the sandbox ends (--allow-temp writes the host's)",
+		    t);
+		return 0;
+	}
+	if (strv_push(&l->cow, t) < 0 || ll_opt(l->p, "--cow-write", t) < 0)
+		return -ENOMEM;
+	sbx_plan_caveat(l->p,
+	                "the temp dir %s is a private copy-on-write view: writes there succeed "
+	                "and vanish when the sandbox ends (--allow-temp writes the host's)",
+	                t);
+	return 0;
 }
 
 /* Where the denied paths' views go, with write none or scope. */
@@ -164,14 +217,9 @@ static int plan_deny_views(struct ll_ctx *l, const strv *hostw)
 		v[k].paths++;
 		v[k].missing |= missing;
 	}
-	for (size_t k = 0; k < nv && r == 0; k++) {
+	for (size_t k = 0; k < nv && r == 0; k++)
 		if (strv_push(&l->cow, v[k].dir) < 0 || ll_opt(l->p, "--cow", v[k].dir) < 0)
 			r = -ENOMEM;
-		for (size_t j = 0; j < hostw->n && r == 0; j++)
-			if (path_is_beneath(hostw->v[j], v[k].dir) &&
-			    ll_opt(l->p, "--bind", hostw->v[j]) < 0)
-				r = -ENOMEM;
-	}
 	for (size_t k = 0; k < nv; k++)
 		free(v[k].dir);
 	return r;
@@ -322,11 +370,18 @@ static int read_rules(struct ll_ctx *l)
 	}
 	if (!l->abi)
 		return 0;
+	sbx_write w = c->spec->write;
+	bool views = l->ns && (w == SBX_WRITE_EPHEMERAL || w == SBX_WRITE_OVERLAY);
+	if (views && ll_opt(p, "--ll-views-write-only", NULL) < 0)
+		return -ENOMEM;
 	sbx_plan_set_mechanism(
 	    p, SBX_CAP_FS_READ_SCOPE,
-	    "landlock ABI %d: read and execute only beneath the readable and runtime "
-	    "paths",
-	    l->abi);
+	    "landlock ABI %d: read and execute only beneath the readable, writable and "
+	    "runtime paths%s",
+	    l->abi,
+	    views ? ", in every write mode (copy-on-write views take writes but "
+	            "are not readable)"
+	          : "");
 	return 0;
 }
 
@@ -339,11 +394,39 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 			               "writable path %s does not exist (create it first)",
 			               l->c->writable.v[i]);
 	if (!l->abi) {
-		/* Nothing holds a write scope but the library, if the plan
-		 * uses it; the copy-on-write views are still made. */
+		/* Without Landlock: with namespaces the read-only host mounts
+		 * hold the write policy (plan_cow); without them only the
+		 * library, if the plan uses it. */
 		if (l->c->spec->write == SBX_WRITE_EPHEMERAL ||
 		    l->c->spec->write == SBX_WRITE_OVERLAY)
 			p->fsv = SBX_FSV_OVERLAY;
+		if (!l->ns || (l->c->preload & (CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY))))
+			return 0;
+		static const char ro[] = "every host mount read-only in a private mount namespace";
+		switch (l->c->spec->write) {
+		case SBX_WRITE_NONE:
+			sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY, "%s (no Landlock here)",
+			                       ro);
+			break;
+		case SBX_WRITE_SCOPE:
+			sbx_plan_set_mechanism(
+			    p, SBX_CAP_FS_WRITE_SCOPE,
+			    "%s, the writable paths bound read-write (no Landlock "
+			    "here)",
+			    ro);
+			break;
+		case SBX_WRITE_OVERLAY:
+			sbx_plan_set_mechanism(
+			    p, SBX_CAP_FS_WRITE_SCOPE,
+			    "%s, the writable paths bound read-write (no Landlock "
+			    "here)",
+			    ro);
+			/* fallthrough */
+		case SBX_WRITE_EPHEMERAL:
+			sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_EPHEMERAL,
+			                       "overlayfs in a user namespace over %s", ro);
+			break;
+		}
 		return 0;
 	}
 	for (size_t i = 0; i < hostw->n; i++)

@@ -4,6 +4,8 @@
 
 #include "internal.h"
 
+#define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
+
 struct ll_ctx {
 	const struct sbx_cctx *c;
 	struct sbx_plan *p;

@@ -272,8 +272,8 @@ SBX_API sbx_capset sbx_spec_capabilities(const sbx_spec *spec);
 /* Checks the spec on its own (no host access): a command with a non-empty
  * argv[0]; no blank list entries; env globs well formed; allow-temp or
  * writable paths only with write scope or overlay; write scope with at least
- * one writable path (or allow-temp); limits finite and >= 0, pids <=
- * 2^32-1; with READABLE set, a dir inside some readable or writable path;
+ * one writable path (or allow-temp); each limit 0 (none) or within the
+ * SBX_*_MIN/MAX range; with READABLE set, a dir inside some readable or writable path;
  * under strict, no capability outside sbx_caps_intersection() (named in the
  * message). 0 or -EINVAL with the first problem in *err. */
 SBX_API int sbx_spec_validate(const sbx_spec *spec, sbx_error **err);
@@ -283,9 +283,19 @@ SBX_API int sbx_spec_validate(const sbx_spec *spec, sbx_error **err);
 /* Policy text is "key = value" items separated by newlines or ';', '#'
  * comments, keys being sbx-exec's long option names without dashes
  * ("read-deny = ~/.ssh"). List keys append; an empty value clears the list.
- * "profile = NAME" resets the spec's policy (not its command, dir or env)
- * and applies the named profile. See sbx.policy(5). */
+ * "profile = NAME" resets the spec's policy (not its command, dir or env,
+ * nor the denials, which accumulate) and applies the named profile. See
+ * sbx.policy(5). */
 
+/* Layers. Each of sbx_spec_apply_text, _policy, _env and _profile is one
+ * layer over what the spec holds; items applied one by one with
+ * sbx_spec_apply_item belong to the layer begun by sbx_spec_begin_layer.
+ * Within a layer: lists append and an empty value clears the list; denials
+ * (read-deny, write-deny, env-deny) accumulate over every layer, even over
+ * a "profile =" item; a "write =" item starts the write grants afresh: the
+ * writable paths and allow-temp of lower layers are dropped (those of its
+ * own layer are kept, in any order). */
+SBX_API void sbx_spec_begin_layer(sbx_spec *spec);
 /* Applies one item; key is a long option name without dashes. Keys that are
  * not policy (print, help, ...) are -EINVAL. */
 SBX_API int sbx_spec_apply_item(sbx_spec *spec, const char *key, const char *value,
@@ -311,10 +321,23 @@ SBX_API const char *const *sbx_builtin_profiles(void);
 /* The built-in profile's policy text, NULL if not built in. */
 SBX_API const char *sbx_builtin_profile_text(const char *name);
 
-/* Parsers shared with the command line; 0 or -EINVAL. */
-SBX_API int sbx_parse_size(const char *text, int64_t *bytes);   /* 512, 64k, 2g */
-SBX_API int sbx_parse_duration(const char *text, double *secs); /* 30, 30s, 5m, 1h */
-SBX_API int sbx_parse_bool(const char *text, bool *out);        /* 1/true/yes, 0/false/no */
+/* Parsers shared with the command line; 0 or -EINVAL. Numbers are plain
+ * decimals (no sign, exponent, hexadecimal, inf or nan). */
+SBX_API int sbx_parse_size(const char *text, int64_t *bytes);   /* 512, 64k, 2g, 1.5t, 1p */
+SBX_API int sbx_parse_duration(const char *text, double *secs); /* 30, 30s, 500ms, 5m, 1h, 2d */
+
+/* The ranges policies accept (values outside are refused when parsed;
+ * sbx_spec_set_* callers get them checked by sbx_spec_validate). The
+ * memory floor is where no program can start any more; the CPU floor is
+ * the smallest cgroup quota (1 ms per 100 ms period). */
+#define SBX_CPUS_MIN    0.01
+#define SBX_CPUS_MAX    1024.0
+#define SBX_MEMORY_MIN  ((int64_t)4 << 20)
+#define SBX_MEMORY_MAX  ((int64_t)1 << 50)
+#define SBX_PIDS_MAX    4194304
+#define SBX_TIMEOUT_MIN 0.001
+#define SBX_TIMEOUT_MAX (365.0 * 86400)
+SBX_API int sbx_parse_bool(const char *text, bool *out); /* 1/true/yes, 0/false/no */
 
 /* ------------------------------------------------------------------ plan */
 

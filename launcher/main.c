@@ -54,6 +54,7 @@ static int build_spec(const struct cli *cli, sbx_spec *spec)
 		return fail(err, NULL);
 	if (sbx_spec_apply_env(spec, environ, &err) < 0)
 		return fail(err, NULL);
+	sbx_spec_begin_layer(spec); /* the options */
 	for (size_t i = 0; i < cli->keys.n; i++)
 		if (sbx_spec_apply_item(spec, cli->keys.v[i], cli->values.v[i], &err) < 0) {
 			char *msg = NULL;

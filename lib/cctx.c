@@ -59,6 +59,42 @@ static bool env_keep(const struct sbx_spec *s, const char *entry)
 	return false;
 }
 
+static bool related(const char *a, const strv *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (path_is_beneath(a, set->v[i]) || path_is_beneath(set->v[i], a))
+			return true;
+	return false;
+}
+
+/* Under a read scope, a denied path that no readable, writable or runtime
+ * path reaches is already unreadable: it needs no mechanism of its own
+ * (held "outside the read scope"), so the default profile's credential
+ * denials do not make scoped runs refuse on backends without read-deny. */
+static int split_denials(struct sbx_cctx *c)
+{
+	_cleanup_strv_ strv scope = {0};
+	if (strv_extend(&scope, strv_get(&c->readable)) < 0 ||
+	    strv_extend(&scope, strv_get(&c->writable)) < 0 ||
+	    (c->spec->allow_temp && strv_push(&scope, c->tmpdir) < 0) ||
+	    sbx_runtime_paths(c, &scope) < 0)
+		return -ENOMEM;
+	strv keep = {0};
+	for (size_t i = 0; i < c->read_deny.n; i++) {
+		const char *d = c->read_deny.v[i];
+		int r = related(d, &scope) ? strv_push(&keep, d) : strv_push(&c->deny_by_scope, d);
+		if (r < 0) {
+			strv_clear(&keep);
+			return -ENOMEM;
+		}
+	}
+	strv_clear(&c->read_deny);
+	c->read_deny = keep;
+	if (!c->read_deny.n)
+		c->requested &= ~SBX_CAPSET_OF(SBX_CAP_FS_READ_DENY);
+	return 0;
+}
+
 int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 {
 	*c = (struct sbx_cctx){.spec = s, .host = sbx_host_get()};
@@ -108,6 +144,8 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 			return -ENOMEM;
 	}
 	c->requested = sbx_spec_capabilities(s);
+	if (c->readable.n && split_denials(c) < 0)
+		return sbx_err(err, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -119,6 +157,7 @@ void sbx_cctx_free(struct sbx_cctx *c)
 	strv_clear(&c->writable);
 	strv_clear(&c->readable);
 	strv_clear(&c->read_deny);
+	strv_clear(&c->deny_by_scope);
 	strv_clear(&c->allow_socket);
 	strv_clear(&c->env);
 	strv_clear(&c->env_removed);

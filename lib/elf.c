@@ -96,17 +96,19 @@ char *sbx_program_interpreter(const char *path)
 }
 #endif
 
-/* Loader and libraries, the /etc files libc reads, locale, time zone and
- * terminal data, CA certificates. Backends skip the missing ones. */
+/* The system's programs and libraries (/usr, /bin, /sbin, /lib*: so a
+ * shell pipeline works, not only the named program), and only the /etc
+ * files the loader and libc read, plus time zone, terminal and CA data;
+ * never the rest of /etc (shadow, the host's configuration). Backends
+ * skip the missing ones. */
 static const char *const runtime[] = {
+    "/usr",
+    "/bin",
+    "/sbin",
     "/lib",
     "/lib32",
     "/lib64",
     "/libx32",
-    "/usr/lib",
-    "/usr/lib32",
-    "/usr/lib64",
-    "/usr/libx32",
     "/etc/ld.so.cache",
     "/etc/ld.so.preload",
     "/etc/nsswitch.conf",
@@ -118,13 +120,10 @@ static const char *const runtime[] = {
     "/etc/gai.conf",
     "/etc/localtime",
     "/etc/locale.alias",
-    "/usr/share/zoneinfo",
-    "/usr/share/locale",
-    "/usr/share/terminfo",
+    "/etc/alternatives",
     "/etc/terminfo",
     "/etc/ssl",
     "/etc/ca-certificates",
-    "/usr/share/ca-certificates",
 };
 
 char *sbx_resolve_command(const struct sbx_cctx *c)

@@ -40,6 +40,11 @@ struct sbx_spec {
 	int64_t pids;
 	double timeout;
 	sbx_backend backend;
+	/* Layering (policy.c): the writable entries before this index, and
+	 * allow-temp unless layer_temp, came from lower layers; a write= in
+	 * this layer drops them. */
+	size_t layer_writable;
+	bool layer_temp;
 };
 
 /* The OSes a backend runs on. */
@@ -89,6 +94,8 @@ struct sbx_cctx {
 	strv writable;         /* absolute, normalised */
 	strv readable;         /* absolute, normalised */
 	strv read_deny;        /* absolute, normalised */
+	strv deny_by_scope;    /* denied paths outside every readable, writable and runtime
+	                        * path: held by the read scope itself */
 	strv allow_socket;     /* absolute, normalised */
 	char *tmpdir;          /* absolute temp dir ($TMPDIR or /tmp) */
 	char *home;            /* $HOME of the spec's env (absolute), else /etc/passwd's, or NULL */

@@ -52,19 +52,36 @@ const char *sbx_fsv_name(sbx_fsv v)
 	return (v >= 0 && (size_t)v < ARRAY_SIZE(fsv_names)) ? fsv_names[v] : NULL;
 }
 
-/* Parses a finite non-negative decimal with an optional one-word suffix;
- * *suffix points at what follows the number. */
+/* Parses a plain non-negative decimal ("12", "1.5", ".5"; no sign, no
+ * exponent, no hexadecimal, no inf or nan) with an optional one-word
+ * suffix; *suffix points at what follows the number. */
 static int parse_number(const char *text, double *out, const char **suffix)
 {
-	if (!text || (!isdigit((unsigned char)text[0]) && text[0] != '.'))
+	if (!text)
 		return -EINVAL;
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno || end == text || !isfinite(v) || v < 0)
+	const char *p = text;
+	size_t digits = 0;
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits++;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits++;
+		}
+	}
+	if (!digits || (size_t)(p - text) > 40)
+		return -EINVAL;
+	char num[48];
+	memcpy(num, text, (size_t)(p - text));
+	num[p - text] = '\0';
+	double v = strtod(num, NULL);
+	if (!isfinite(v))
 		return -EINVAL;
 	*out = v;
-	*suffix = end;
+	*suffix = p;
 	return 0;
 }
 
@@ -89,6 +106,9 @@ int sbx_parse_size(const char *text, int64_t *bytes)
 		break;
 	case 't':
 		mult = 1024.0 * 1024 * 1024 * 1024;
+		break;
+	case 'p':
+		mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
 		break;
 	default:
 		return -EINVAL;

@@ -149,10 +149,24 @@ static const struct key *find_key(const char *name)
 	return NULL;
 }
 
-static void reset_policy(sbx_spec *s)
+static bool is_denial(int list)
+{
+	return list == SBX_LIST_READ_DENY || list == SBX_LIST_ENV_DENY;
+}
+
+void sbx_spec_begin_layer(sbx_spec *s)
+{
+	s->layer_writable = s->lists[SBX_LIST_WRITABLE].n;
+	s->layer_temp = false;
+}
+
+/* keep_denials: a "profile =" item above the base layer resets everything
+ * but the denials, which accumulate over every layer. */
+static void reset_policy(sbx_spec *s, bool keep_denials)
 {
 	for (int i = 0; i < SBX_LIST__COUNT; i++)
-		strv_clear(&s->lists[i]);
+		if (!keep_denials || !is_denial(i))
+			strv_clear(&s->lists[i]);
 	s->net = SBX_NET_DISABLE;
 	s->write = SBX_WRITE_NONE;
 	s->no_exec = s->allow_temp = s->strict = s->best_effort = s->kernel_isolation = false;
@@ -160,14 +174,35 @@ static void reset_policy(sbx_spec *s)
 	s->memory = s->pids = 0;
 	s->timeout = 0;
 	s->backend = SBX_BACKEND_AUTO;
+	s->layer_writable = 0;
+	s->layer_temp = false;
 }
 
-static int apply_profile(sbx_spec *s, const char *name, int depth, sbx_error **err);
+static int apply_profile(sbx_spec *s, const char *name, int depth, bool keep_denials,
+                         sbx_error **err);
 static int apply_file(sbx_spec *s, const char *path, int depth, sbx_error **err);
 
 static int bad_value(sbx_error **err, const char *key, const char *value, const char *want)
 {
 	return sbx_err(err, -EINVAL, "invalid %s '%s': expected %s", key, value, want);
+}
+
+/* A write mode starts the write grants afresh: what lower layers made
+ * writable (the profile's "." and temp dir) is dropped, this layer's own
+ * grants are kept. */
+static void drop_lower_grants(sbx_spec *s)
+{
+	strv *w = &s->lists[SBX_LIST_WRITABLE];
+	size_t lower = s->layer_writable < w->n ? s->layer_writable : w->n;
+	if (lower) {
+		for (size_t i = 0; i < lower; i++)
+			free(w->v[i]);
+		memmove(w->v, w->v + lower, (w->n - lower + 1) * sizeof(*w->v));
+		w->n -= lower;
+	}
+	s->layer_writable = 0;
+	if (!s->layer_temp)
+		s->allow_temp = false;
 }
 
 static int no_home(sbx_error **err, const char *key, const char *value)
@@ -192,10 +227,14 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 	int64_t n;
 	double d;
 	switch (k->kind) {
-	case K_PROFILE:
+	case K_PROFILE: {
 		if (!*v)
 			return bad_value(err, k->name, v, "a profile name");
-		return apply_profile(s, v, depth + 1, err);
+		int r = apply_profile(s, v, depth + 1, true, err);
+		/* what the profile grants counts as a lower layer */
+		sbx_spec_begin_layer(s);
+		return r;
+	}
 	case K_BACKEND:
 		if (sbx_backend_from_name(v, &s->backend) < 0)
 			return bad_value(err, k->name, v,
@@ -209,16 +248,13 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 	case K_WRITE:
 		if (sbx_write_from_name(v, &s->write) < 0)
 			return bad_value(err, k->name, v, "none, scope, ephemeral or overlay");
-		/* Writable paths and temp from earlier layers mean nothing without
-		 * a scope, so a later write=none or ephemeral drops them. */
-		if (s->write == SBX_WRITE_NONE || s->write == SBX_WRITE_EPHEMERAL) {
-			strv_clear(&s->lists[SBX_LIST_WRITABLE]);
-			s->allow_temp = false;
-		}
+		drop_lower_grants(s);
 		return 0;
 	case K_LIST:
 		if (!*v) {
 			sbx_spec_clear(s, (sbx_list)k->which);
+			if (k->which == SBX_LIST_WRITABLE)
+				s->layer_writable = 0;
 			return 0;
 		}
 		return add_list_item(s, k, v, err);
@@ -233,6 +269,7 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			break;
 		case B_ALLOW_TEMP:
 			s->allow_temp = b;
+			s->layer_temp = true;
 			break;
 		case B_STRICT:
 			s->strict = b;
@@ -250,8 +287,11 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			s->cpus = 0;
 			return 0;
 		}
-		if (sbx_parse_duration(v, &d) < 0 || strpbrk(v, "smhd"))
-			return bad_value(err, k->name, v, "a number of cores such as 1.5");
+		if (sbx_parse_duration(v, &d) < 0 || strpbrk(v, "smhd") || d < SBX_CPUS_MIN ||
+		    d > SBX_CPUS_MAX)
+			return bad_value(err, k->name, v,
+			                 "a number of cores from 0.01 to 1024, such as 1.5 (the "
+			                 "empty value removes the cap)");
 		s->cpus = d;
 		return 0;
 	case K_SIZE:
@@ -259,8 +299,12 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			s->memory = 0;
 			return 0;
 		}
-		if (sbx_parse_size(v, &n) < 0)
-			return bad_value(err, k->name, v, "bytes, or a size such as 512m or 2g");
+		if (sbx_parse_size(v, &n) < 0 || n < SBX_MEMORY_MIN || n > SBX_MEMORY_MAX)
+			return bad_value(
+			    err, k->name, v,
+			    "a size from 4m to 1p (bytes, or with k, m, g, t or p), such "
+			    "as 512m; below 4 MiB no program starts (the empty value "
+			    "removes the cap)");
 		s->memory = n;
 		return 0;
 	case K_PIDS:
@@ -272,10 +316,12 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			char *end = NULL;
 			errno = 0;
 			long long p = strtoll(v, &end, 10);
-			if (!isdigit((unsigned char)v[0]) || errno || *end ||
-			    p > (long long)UINT32_MAX)
-				return bad_value(err, k->name, v,
-				                 "an integer between 1 and 4294967295");
+			if (!isdigit((unsigned char)v[0]) || errno || *end || p < 1 ||
+			    p > SBX_PIDS_MAX)
+				return bad_value(
+				    err, k->name, v,
+				    "an integer from 1 to 4194304 (the empty value removes "
+				    "the cap)");
 			s->pids = p;
 		}
 		return 0;
@@ -284,8 +330,10 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			s->timeout = 0;
 			return 0;
 		}
-		if (sbx_parse_duration(v, &d) < 0)
-			return bad_value(err, k->name, v, "a duration such as 30s, 5m or 1h");
+		if (sbx_parse_duration(v, &d) < 0 || d < SBX_TIMEOUT_MIN || d > SBX_TIMEOUT_MAX)
+			return bad_value(err, k->name, v,
+			                 "a duration from 1ms to 365d, such as 30s, 5m or 1h (the "
+			                 "empty value removes it)");
 		s->timeout = d;
 		return 0;
 	case K_DIR:
@@ -377,6 +425,7 @@ static int apply_text_depth(sbx_spec *s, const char *text, const char *origin, b
 
 int sbx_spec_apply_text(sbx_spec *s, const char *text, const char *origin, sbx_error **err)
 {
+	sbx_spec_begin_layer(s);
 	return apply_text_depth(s, text, origin ? origin : "policy", true, 0, err);
 }
 
@@ -473,11 +522,12 @@ static int apply_named(sbx_spec *s, const char *name, int depth, sbx_error **err
 	return apply_file(s, path, depth, err);
 }
 
-static int apply_profile(sbx_spec *s, const char *name, int depth, sbx_error **err)
+static int apply_profile(sbx_spec *s, const char *name, int depth, bool keep_denials,
+                         sbx_error **err)
 {
 	if (depth > MAX_DEPTH)
 		return sbx_err(err, -ELOOP, "profiles nest more than %d deep (a loop?)", MAX_DEPTH);
-	reset_policy(s);
+	reset_policy(s, keep_denials);
 	return apply_named(s, name, depth, err);
 }
 
@@ -485,13 +535,14 @@ int sbx_spec_apply_profile(sbx_spec *s, const char *name, sbx_error **err)
 {
 	if (!name)
 		return sbx_err(err, -EINVAL, "no profile name");
-	return apply_profile(s, name, 0, err);
+	return apply_profile(s, name, 0, false, err);
 }
 
 int sbx_spec_apply_policy(sbx_spec *s, const char *value, sbx_error **err)
 {
 	if (!value || !*value)
 		return 0;
+	sbx_spec_begin_layer(s);
 	if (strchr(value, '='))
 		return apply_text_depth(s, value, "policy", true, 0, err);
 	if (strchr(value, '/'))
@@ -503,6 +554,7 @@ int sbx_spec_apply_env(sbx_spec *s, char *const envp[], sbx_error **err)
 {
 	if (!envp)
 		envp = environ;
+	sbx_spec_begin_layer(s);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const struct key *k = &keys[i];
 		if (k->kind == K_PROFILE)

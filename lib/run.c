@@ -175,7 +175,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 			break;
 		}
 		double next = deadline && (!grace || deadline < grace) ? deadline : grace;
-		int ms = next ? (int)((next - t) * 1000) + 1 : -1;
+		int ms = !next ? -1 : next - t > 3600 ? 3600000 : (int)((next - t) * 1000) + 1;
 		struct pollfd pfd = {.fd = sp[0], .events = POLLIN};
 		if (poll(&pfd, 1, ms) > 0) {
 			unsigned char sigs[64];

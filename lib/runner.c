@@ -250,6 +250,12 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	}
 	rc = sbx_backend_impl(b)->compile(&c, p, err);
 	p->uses &= ~c.missing;
+	if (rc == 0 && c.deny_by_scope.n && !c.read_deny.n) {
+		p->requested |= SBX_CAPSET_OF(SBX_CAP_FS_READ_DENY);
+		rc = sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_DENY,
+		                            "outside the read scope: no readable, writable or "
+		                            "runtime path reaches a denied path");
+	}
 	p->preload_only = c.preload;
 	/* A backend given c.preload must wire the library for all of it. */
 	if (rc == 0 && sbx_capset_sub(c.preload, p->uses))

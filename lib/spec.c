@@ -340,14 +340,19 @@ int sbx_spec_validate(const sbx_spec *s, sbx_error **err)
 		return sbx_err(
 		    err, -EINVAL,
 		    "write=scope with nothing writable: add writable paths or allow-temp");
-	if (!isfinite(s->cpus) || s->cpus < 0)
-		return sbx_err(err, -EINVAL, "cpus must be a finite number >= 0");
-	if (s->memory < 0)
-		return sbx_err(err, -EINVAL, "memory must be >= 0");
-	if (s->pids < 0 || s->pids > (int64_t)UINT32_MAX)
-		return sbx_err(err, -EINVAL, "pids must be between 0 and %u", UINT32_MAX);
-	if (!isfinite(s->timeout) || s->timeout < 0)
-		return sbx_err(err, -EINVAL, "timeout must be a finite duration >= 0");
+	/* 0 means "no limit"; anything else within what every backend can
+	 * express (sbx.h). */
+	if (!isfinite(s->cpus) ||
+	    (s->cpus != 0 && (s->cpus < SBX_CPUS_MIN || s->cpus > SBX_CPUS_MAX)))
+		return sbx_err(err, -EINVAL, "cpus must be from %g to %g cores", SBX_CPUS_MIN,
+		               SBX_CPUS_MAX);
+	if (s->memory != 0 && (s->memory < SBX_MEMORY_MIN || s->memory > SBX_MEMORY_MAX))
+		return sbx_err(err, -EINVAL, "memory must be from 4 MiB to 1 PiB");
+	if (s->pids < 0 || s->pids > SBX_PIDS_MAX)
+		return sbx_err(err, -EINVAL, "pids must be from 1 to %d", SBX_PIDS_MAX);
+	if (!isfinite(s->timeout) ||
+	    (s->timeout != 0 && (s->timeout < SBX_TIMEOUT_MIN || s->timeout > SBX_TIMEOUT_MAX)))
+		return sbx_err(err, -EINVAL, "timeout must be from 1ms to 365 days");
 	if (s->lists[SBX_LIST_READABLE].n) {
 		int r = check_dir_in_scope(s, err);
 		if (r < 0)
@@ -358,7 +363,25 @@ int sbx_spec_validate(const sbx_spec *s, sbx_error **err)
 		if (out) {
 			char names[512];
 			sbx_capset_format(out, ", ", names, sizeof(names));
-			return sbx_err(err, -EINVAL, "strict: not portable to every OS: %s", names);
+			_cleanup_buf_ buf how = {0};
+			static const struct {
+				sbx_cap cap;
+				const char *fix;
+			} fixes[] = {
+			    {SBX_CAP_FS_READ_DENY,
+			     "clear the read-deny list, which the built-in "
+			     "profiles fill with credentials, with --read-deny="},
+			    {SBX_CAP_FS_READ_HOST, "limit reads with --readable=PATH"},
+			    {SBX_CAP_PROC_NO_EXEC, "drop --no-exec"},
+			    {SBX_CAP_MACH_RESTRICT, "drop --mach-allow"},
+			    {SBX_CAP_KERNEL_ISOLATION, "drop --kernel-isolation"},
+			};
+			for (size_t i = 0; i < ARRAY_SIZE(fixes); i++)
+				if (out & SBX_CAPSET_OF(fixes[i].cap))
+					buf_addf(&how, "%s%s", how.len ? ", " : "", fixes[i].fix);
+			return sbx_err(err, -EINVAL, "strict: not portable to every OS: %s%s%s%s",
+			               names, how.len ? " (" : "", how.s ? how.s : "",
+			               how.len ? ")" : "");
 		}
 	}
 	return 0;

@@ -353,7 +353,7 @@ int shim_gate_wait_ms(const struct shim_notify_state *st)
 	if (!next)
 		return -1;
 	double left = next - now();
-	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+	return left <= 0 ? 0 : left > 3600 ? 3600000 : (int)(left * 1000) + 1;
 }
 
 /* Moves a pending connect on; true when it has had its answer. */

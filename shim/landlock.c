@@ -238,9 +238,12 @@ int shim_landlock_apply(const struct shim_config *c)
 		if (rc < 0)
 			return -1;
 	}
-	/* The copy-on-write views made by the mount step take every write. */
+	/* The copy-on-write views made by the mount step take every write;
+	 * under a read scope they are not readable (what is written there
+	 * cannot be read back: it lies outside the scope). */
+	uint64_t view_rights = c->views_write_only ? all & ~LL_READ_RIGHTS : all;
 	for (size_t i = 0; i < c->cow_dirs.n; i++)
-		if (add_path_rule(c, rs, c->cow_dirs.v[i], all, false) < 0)
+		if (add_path_rule(c, rs, c->cow_dirs.v[i], view_rights, false) < 0)
 			return -1;
 	if (c->ll_tty && add_tty_rules(c, rs, LL_DEV_RIGHTS & all) < 0)
 		return -1;

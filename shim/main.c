@@ -47,11 +47,16 @@ static const char usage[] =
     "  --unshare-pid        new pid namespace with its own /proc\n"
     "  --unshare-ipc        new IPC namespace (SysV IPC, POSIX queues) and private /dev/shm\n"
     "  --unshare-net        new network namespace with only loopback\n"
+    "  --ro-root            every mount inherited from the host becomes read-only (no\n"
+    "                         write, chmod, chown, utime or xattr change reaches it);\n"
+    "                         --bind paths are bound again read-write\n"
     "  --cow-root           make / copy-on-write: every top-level directory gets an\n"
     "                         overlay with a private upper layer (directories holding\n"
     "                         other mounts are handled one level down)\n"
     "  --cow-keep DIR       with --cow-root, leave this top-level directory as the host's\n"
-    "  --cow DIR            make DIR copy-on-write, in place\n"
+    "  --cow DIR            make DIR copy-on-write, in place (for whiteouts; no writes)\n"
+    "  --cow-write DIR      make DIR copy-on-write, in place, taking writes that vanish\n"
+    "                         with the sandbox (a private temp dir)\n"
     "  --bind PATH          expose the host's PATH read-write at the same place (after\n"
     "                         copy-on-write views, so writes persist)\n"
     "  --mask PATH          hide PATH behind an empty read-only directory or file; a\n"
@@ -75,6 +80,8 @@ static const char usage[] =
     "                         PATH are split into rules for its siblings\n"
     "  --ll-tty             --ll-dev for /dev/tty and the terminals on fds 0-2\n"
     "  --ll-proc-self       allow reading /proc/self of the command\n"
+    "  --ll-views-write-only  copy-on-write views take writes but cannot be read (a read\n"
+    "                         scope)\n"
     "  --preload LIB        run COMMAND with LD_PRELOAD=LIB (libsbx-preload.so), its\n"
     "                         policy sealed in a memfd named by SBX_PRELOAD_FD; holds\n"
     "                         what it can only inside dynamically linked programs\n"
@@ -208,22 +215,38 @@ static int add_mount(struct shim_config *c, enum shim_mount_kind kind, const cha
 	return push((void **)&c->mounts, &c->nmounts, sizeof(m), &m);
 }
 
-static int parse_number(const struct shim_config *c, const char *name, const char *val, double *out)
+/* Numbers in the shim's options are parsed strictly: a plain decimal
+ * within [min, max], integers without a fraction; anything else (nan,
+ * 1e10, 0x10, a sign, overflow) is an error, never a silently dropped
+ * limit. */
+static int parse_number(const struct shim_config *c, const char *name, const char *val, double min,
+                        double max, bool integer, double *out)
 {
-	char *end;
-	errno = 0;
-	*out = strtod(val, &end);
-	if (errno || *end || end == val || *out < 0)
-		return shim_fail(c, "invalid %s '%s'", name, val);
+	const char *p = val;
+	size_t digits = 0;
+	while (*p >= '0' && *p <= '9') {
+		p++;
+		digits++;
+	}
+	if (!integer && *p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (!digits || *p || p - val > 30)
+		return shim_fail(c, "invalid %s '%s': expected %s from %g to %g", name, val,
+		                 integer ? "an integer" : "a decimal number", min, max);
+	*out = strtod(val, NULL);
+	if (*out < min || *out > max)
+		return shim_fail(c, "invalid %s '%s': expected %s from %g to %g", name, val,
+		                 integer ? "an integer" : "a decimal number", min, max);
 	return 0;
 }
 
 static const char *const with_value[] = {
-    "--chdir",          "--timeout",    "--net",    "--ll-abi",  "--ll-read",
-    "--ll-read-try",    "--ll-write",   "--ll-dev", "--ll-deny", "--cow",
-    "--cow-keep",       "--bind",       "--mask",   "--hide",    "--socket",
-    "--memory",         "--pids",       "--cpus",   "--tmpfs",   "--preload",
-    "--preload-policy", "--unix-allow",
+    "--chdir",       "--timeout",        "--net",        "--ll-abi",  "--ll-read",
+    "--ll-read-try", "--ll-write",       "--ll-dev",     "--ll-deny", "--cow",
+    "--cow-keep",    "--cow-write",      "--bind",       "--mask",    "--hide",
+    "--socket",      "--memory",         "--pids",       "--cpus",    "--tmpfs",
+    "--preload",     "--preload-policy", "--unix-allow",
 };
 
 /* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */
@@ -242,7 +265,7 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 	if (streq(name, "--chdir"))
 		c->chdir = val;
 	else if (streq(name, "--timeout"))
-		return parse_number(c, name, val, &c->timeout);
+		return parse_number(c, name, val, 0.001, 365.0 * 86400, false, &c->timeout);
 	else if (streq(name, "--net")) {
 		if (streq(val, "enable"))
 			c->net = SHIM_NET_ENABLE;
@@ -253,8 +276,8 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		else
 			return shim_fail(c, "invalid --net '%s'", val);
 	} else if (streq(name, "--ll-abi")) {
-		if (parse_number(c, name, val, &d) < 0 || d < 1)
-			return shim_fail(c, "invalid --ll-abi '%s'", val);
+		if (parse_number(c, name, val, 1, 64, true, &d) < 0)
+			return -1;
 		c->ll_abi = (int)d;
 	} else if (streq(name, "--ll-read"))
 		return add_rule(c, RULE_READ, val, false);
@@ -270,10 +293,14 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		c->ll_tty = true;
 	else if (streq(name, "--ll-proc-self"))
 		c->ll_proc_self = true;
+	else if (streq(name, "--ll-views-write-only"))
+		c->views_write_only = true;
 	else if (streq(name, "--no-exec"))
 		c->no_exec = true;
 	else if (streq(name, "--listen-unix"))
 		c->listen_unix = true;
+	else if (streq(name, "--ro-root"))
+		c->ro_root = true;
 	else if (streq(name, "--unix-gate"))
 		c->unix_gate = true;
 	else if (streq(name, "--unix-allow")) {
@@ -298,6 +325,8 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		c->cow_keep = val;
 	else if (streq(name, "--cow"))
 		return add_mount(c, MNT_COW, val);
+	else if (streq(name, "--cow-write"))
+		return add_mount(c, MNT_COW_WRITE, val);
 	else if (streq(name, "--bind"))
 		return add_mount(c, MNT_BIND, val);
 	else if (streq(name, "--mask"))
@@ -309,15 +338,15 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 	else if (streq(name, "--socket"))
 		return add_mount(c, MNT_SOCKET, val);
 	else if (streq(name, "--memory")) {
-		if (parse_number(c, name, val, &d) < 0)
+		if (parse_number(c, name, val, 1, 1125899906842624.0, true, &d) < 0)
 			return -1;
 		c->memory = (int64_t)d;
 	} else if (streq(name, "--pids")) {
-		if (parse_number(c, name, val, &d) < 0)
+		if (parse_number(c, name, val, 1, 4194304, true, &d) < 0)
 			return -1;
 		c->pids = (int64_t)d;
 	} else if (streq(name, "--cpus"))
-		return parse_number(c, name, val, &c->cpus);
+		return parse_number(c, name, val, 0.01, 1024, false, &c->cpus);
 	else
 		return shim_fail(c, "unknown option %s (see --help)", name);
 	return 0;
@@ -349,7 +378,8 @@ static int parse_option(struct shim_config *c, int argc, char **argv, int *i)
 
 static int check_config(const struct shim_config *c)
 {
-	if ((c->nrules || c->ll_tty || c->ll_proc_self || c->nll_deny) && !c->ll_abi)
+	if ((c->nrules || c->ll_tty || c->ll_proc_self || c->nll_deny || c->views_write_only) &&
+	    !c->ll_abi)
 		return shim_fail(c, "--ll-* rules need --ll-abi");
 	if ((c->pidns || c->ipcns || c->netns || c->nmounts) && !c->userns)
 		return shim_fail(c, "namespaces and mounts need --unshare-user");

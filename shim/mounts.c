@@ -40,8 +40,32 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
-#define STAGE     "/dev/shm"
-#define MAX_DEPTH 2
+#define STAGE      "/dev/shm"
+#define MAX_DEPTH  2  /* below directories holding mounts, in general */
+#define DEEP_DEPTH 32 /* toward the working directory and the masked paths */
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+struct shim_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+static int set_rdonly(int dirfd, const char *path, unsigned flags, bool on)
+{
+	struct shim_mount_attr a = {0};
+	if (on)
+		a.attr_set = MOUNT_ATTR_RDONLY;
+	else
+		a.attr_clr = MOUNT_ATTR_RDONLY;
+	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, &a, sizeof(a));
+}
 
 struct mctx {
 	struct shim_config *c;
@@ -53,6 +77,21 @@ struct mctx {
 	bool grant_writes; /* views made for --cow-root take writes; --cow ones
 	                    * only hold read-deny placeholders */
 };
+
+/* --ro-root: every mount inherited from the host becomes read-only, so
+ * nothing outside the writable paths can be changed by any call, including
+ * those Landlock does not govern (chmod, chown, utime, xattrs), even by
+ * root. The writable paths are bound again read-write, and every mount made
+ * here (views, tmpfs, /proc, /dev/shm) is new and writable; writing to a
+ * device file needs no writable mount. */
+static int ro_root(struct mctx *m)
+{
+	if (set_rdonly(AT_FDCWD, "/", AT_RECURSIVE, true) < 0)
+		return shim_fail(m->c,
+		                 "cannot make the host's mounts read-only: mount_setattr: %s%s",
+		                 strerror(errno), errno == ENOSYS ? " (needs Linux 5.12)" : "");
+	return 0;
+}
 
 /* Decodes mountinfo's octal escapes (\040 for a space) in place. */
 static void unescape(char *s)
@@ -99,7 +138,8 @@ static int read_mountpoints(struct mctx *m)
 static bool needs_mountinfo(const struct shim_config *c)
 {
 	for (size_t i = 0; i < c->nmounts; i++)
-		if (c->mounts[i].kind == MNT_COW_ROOT || c->mounts[i].kind == MNT_COW)
+		if (c->mounts[i].kind == MNT_COW_ROOT || c->mounts[i].kind == MNT_COW ||
+		    c->mounts[i].kind == MNT_COW_WRITE)
 			return true;
 	return false;
 }
@@ -225,6 +265,21 @@ static bool skip_top(const struct mctx *m, const char *name)
 	       streq(name, "run") || (keep && streq(name, keep + (keep[0] == '/')));
 }
 
+/* Does dir hold the working directory or a path the plan binds, masks or
+ * hides? Those get views however deep the mounts above them lie; other
+ * directories only MAX_DEPTH levels down (a docker host's image layers
+ * would otherwise cost an overlay each). */
+static bool leads_somewhere(const struct mctx *m, const char *dir)
+{
+	const struct shim_config *c = m->c;
+	if (c->chdir && path_is_beneath(c->chdir, dir))
+		return true;
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].kind != MNT_COW_ROOT && path_is_beneath(c->mounts[i].path, dir))
+			return true;
+	return false;
+}
+
 /* Makes dir copy-on-write: one overlay when no mount lies beneath it, else
  * its subdirectories one level down. A mount point that overlayfs cannot
  * stack on (a pseudo filesystem) stays as it is: read-only under Landlock. */
@@ -236,7 +291,7 @@ static int cow_dir(struct mctx *m, const char *dir, int depth)
 			return shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(-r));
 		return 0;
 	}
-	if (depth >= MAX_DEPTH)
+	if (depth >= DEEP_DEPTH || (depth >= MAX_DEPTH && !leads_somewhere(m, dir)))
 		return 0;
 	DIR *d = opendir(dir);
 	if (!d)
@@ -358,7 +413,7 @@ static int mask(struct mctx *m, const char *path, bool create)
 
 /* Binds the host object held by fd (an O_PATH fd taken before any copy-on-
  * write view covered it) at path. */
-static int bind_fd(struct mctx *m, int fd, const char *path, const char *what)
+static int bind_fd(struct mctx *m, int fd, const char *path, const char *what, bool writable)
 {
 	char src[64];
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
@@ -375,6 +430,15 @@ static int bind_fd(struct mctx *m, int fd, const char *path, const char *what)
 	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
 	if (mount(src, at, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return shim_fail(m->c, "%s %s: %s", what, path, strerror(errno));
+	if (!m->c->ro_root || !writable)
+		return 0;
+	/* The new bind copied the read-only flag: clear it, below too unless
+	 * a mount there was read-only on the host (then locked so). */
+	_cleanup_close_ int bound = shim_open_nolinks(path);
+	if (bound < 0 || (set_rdonly(bound, "", AT_EMPTY_PATH | AT_RECURSIVE, false) < 0 &&
+	                  set_rdonly(bound, "", AT_EMPTY_PATH, false) < 0))
+		return shim_fail(m->c, "%s %s: cannot make it writable: %s", what, path,
+		                 strerror(errno));
 	return 0;
 }
 
@@ -421,11 +485,12 @@ static int apply_steps(struct mctx *m)
 			r = cow_dir(m, "/", 0);
 			break;
 		case MNT_COW:
-			m->grant_writes = false;
+		case MNT_COW_WRITE:
+			m->grant_writes = s->kind == MNT_COW_WRITE;
 			r = cow_dir(m, s->path, 1);
 			break;
 		case MNT_BIND:
-			r = bind_fd(m, m->keep_fds[i], s->path, "writable path");
+			r = bind_fd(m, m->keep_fds[i], s->path, "writable path", true);
 			break;
 		case MNT_MASK:
 			r = m->hidden[i] ? 0 : mask(m, s->path, true);
@@ -440,7 +505,7 @@ static int apply_steps(struct mctx *m)
 				              strerror(errno));
 			break;
 		case MNT_SOCKET:
-			r = bind_fd(m, m->keep_fds[i], s->path, "allowed socket");
+			r = bind_fd(m, m->keep_fds[i], s->path, "allowed socket", false);
 			break;
 		}
 		if (r < 0)
@@ -458,7 +523,7 @@ int shim_mounts_apply(struct shim_config *c)
 		goto out;
 	}
 	if ((needs_mountinfo(c) && read_mountpoints(&m) < 0) || open_sources(&m) < 0 ||
-	    stage_setup(&m) < 0)
+	    (c->ro_root && ro_root(&m) < 0) || stage_setup(&m) < 0)
 		goto out;
 	if (apply_steps(&m) < 0)
 		goto out;

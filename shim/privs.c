@@ -6,6 +6,15 @@
 #include <linux/securebits.h>
 #include <sys/prctl.h>
 
+/* What root keeps inside its own user namespace (every uid mapped to
+ * itself, supervise.c): the file-permission capabilities, so a writable
+ * path is writable exactly as it is for root outside (files of other
+ * users, a tarball's owners). They are namespaced: nothing outside the
+ * user namespace honours them, and the read-only host mounts, Landlock
+ * and seccomp bound what they reach. */
+static const unsigned root_file_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+                                          CAP_FOWNER, CAP_FSETID};
+
 int shim_drop_privileges(const struct shim_config *c)
 {
 	/* With CAP_SETPCAP (root, or inside our own user namespace) empty the
@@ -19,11 +28,22 @@ int shim_drop_privileges(const struct shim_config *c)
 	                         SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
 	                     0, 0, 0) < 0)
 		return shim_fail(c, "cannot set securebits: %s", strerror(errno));
+	bool keep = c->host_root && c->userns && setpcap;
 	capng_clear(CAPNG_SELECT_ALL);
+	for (size_t i = 0; keep && i < ARRAY_SIZE(root_file_caps); i++)
+		capng_update(CAPNG_ADD,
+		             CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
+		                 CAPNG_BOUNDING_SET,
+		             root_file_caps[i]);
 	if (capng_apply(setpcap ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS) < 0)
 		return shim_fail(c, "cannot drop capabilities");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return shim_fail(c, "cannot clear ambient capabilities: %s", strerror(errno));
+	/* ambient: they survive the command's execve */
+	for (size_t i = 0; keep && i < ARRAY_SIZE(root_file_caps); i++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, root_file_caps[i], 0, 0) < 0)
+			return shim_fail(c, "cannot keep root's file capabilities: %s",
+			                 strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return shim_fail(c, "cannot set no_new_privs: %s", strerror(errno));
 	return 0;

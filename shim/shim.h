@@ -38,14 +38,15 @@ struct shim_rule {
 
 /* One mount step, applied in order inside the private mount namespace. */
 enum shim_mount_kind {
-	MNT_COW_ROOT, /* copy-on-write view of / (each top-level dir) */
-	MNT_COW,      /* copy-on-write view of one directory, in place */
-	MNT_BIND,     /* re-expose the host's path read-write at the same place */
-	MNT_MASK,     /* hide a path: empty read-only dir or file; create a
-	               * placeholder first when it is missing (cow only) */
-	MNT_HIDE,     /* like MASK, skipped when the path does not exist */
-	MNT_TMPFS,    /* an empty private writable tmpfs over a directory (skipped if missing) */
-	MNT_SOCKET,   /* re-expose one host socket file inside an earlier --tmpfs */
+	MNT_COW_ROOT,  /* copy-on-write view of / (each top-level dir) */
+	MNT_COW,       /* copy-on-write view of one directory, in place (holds whiteouts) */
+	MNT_COW_WRITE, /* the same, taking writes (a private temp dir) */
+	MNT_BIND,      /* re-expose the host's path read-write at the same place */
+	MNT_MASK,      /* hide a path: empty read-only dir or file; create a
+	                * placeholder first when it is missing (cow only) */
+	MNT_HIDE,      /* like MASK, skipped when the path does not exist */
+	MNT_TMPFS,     /* an empty private writable tmpfs over a directory (skipped if missing) */
+	MNT_SOCKET,    /* re-expose one host socket file inside an earlier --tmpfs */
 };
 
 struct shim_mount {
@@ -65,6 +66,9 @@ struct shim_config {
 	struct shim_mount *mounts;
 	size_t nmounts;
 	const char *cow_keep; /* with MNT_COW_ROOT: a top-level dir to leave as the host's */
+	bool ro_root;         /* every inherited mount read-only; binds writable */
+	bool host_root;       /* the supervisor is root of its user namespace: every uid
+	                       * is mapped, and the command keeps root's file capabilities */
 
 	/* Landlock */
 	int ll_abi; /* ABI the plan was compiled for; 0 = no Landlock */
@@ -72,8 +76,9 @@ struct shim_config {
 	size_t nrules;
 	const char **ll_deny; /* read-deny paths enforced by Landlock rules alone */
 	size_t nll_deny;
-	bool ll_tty;       /* allow the terminal(s) on fds 0-2 and /dev/tty */
-	bool ll_proc_self; /* allow reading /proc/self of the command */
+	bool ll_tty;           /* allow the terminal(s) on fds 0-2 and /dev/tty */
+	bool ll_proc_self;     /* allow reading /proc/self of the command */
+	bool views_write_only; /* copy-on-write views: write rights, no read rights */
 
 	enum shim_net net;
 	bool listen_unix; /* net=outbound: listen() allowed on unix sockets only */

@@ -29,6 +29,7 @@
  * in the same foreground process group, and are not sent twice. */
 #include "shim.h"
 
+#include <cap-ng.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -169,22 +170,51 @@ static int write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-/* Maps the caller's uid and gid to themselves inside the new user namespace. */
+/* Maps the caller's uid and gid to themselves inside the new user
+ * namespace; for root, every uid and gid to itself, so files of other
+ * users keep their owners (and root its access to them, privs.c). */
 static int write_id_maps(const struct shim_config *c, pid_t pid)
 {
 	char path[64], map[64];
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	if (write_file(path, "deny") < 0 && errno != ENOENT)
-		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
+	if (!c->host_root) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		if (write_file(path, "deny") < 0 && errno != ENOENT)
+			return shim_fail(c, "user namespace: cannot write %s: %s", path,
+			                 strerror(errno));
+	}
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	snprintf(map, sizeof(map), "%d %d 1\n", (int)geteuid(), (int)geteuid());
+	if (c->host_root)
+		snprintf(map, sizeof(map), "0 0 4294967295\n");
+	else
+		snprintf(map, sizeof(map), "%d %d 1\n", (int)geteuid(), (int)geteuid());
 	if (write_file(path, map) < 0)
 		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	snprintf(map, sizeof(map), "%d %d 1\n", (int)getegid(), (int)getegid());
+	if (c->host_root)
+		snprintf(map, sizeof(map), "0 0 4294967295\n");
+	else
+		snprintf(map, sizeof(map), "%d %d 1\n", (int)getegid(), (int)getegid());
 	if (write_file(path, map) < 0)
 		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
 	return 0;
+}
+
+/* Root of the initial user namespace (or of one that maps every id):
+ * able to write full id maps. Root inside another sandbox is not. */
+static bool is_host_root(void)
+{
+	if (geteuid() != 0 || getegid() != 0 || capng_get_caps_process() < 0)
+		return false;
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) ||
+	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID))
+		return false;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long a = 0, b = 0, n = 0;
+	bool full =
+	    f && fscanf(f, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 && n == 4294967295UL;
+	if (f)
+		fclose(f);
+	return full;
 }
 
 sigset_t shim_forwarded_set(void)
@@ -286,7 +316,8 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 				s->timed_out = true;
 				return -1;
 			}
-			ms = (int)(left * 1000) + 1;
+			/* a turn at least every hour: no int overflow for long deadlines */
+			ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
 		}
 		struct pollfd p[3] = {{.fd = s->sfd, .events = POLLIN},
 		                      {.fd = s->sync, .events = POLLIN},
@@ -347,6 +378,7 @@ int shim_supervise(struct shim_config *c)
 		return 125;
 	}
 	pid_t parent = getpid();
+	c->host_root = c->userns && is_host_root();
 	pid_t pid = spawn(c);
 	if (pid < 0) {
 		shim_fail(c, "cannot create the sandbox's namespaces: %s", strerror(errno));

@@ -17,7 +17,8 @@ setup() {
 	run sbx "${SCOPE[@]}" --writable="$WORK/out" -- sh -c "echo yes > '$WORK/out/a'; echo no > '$WORK/other/b'"
 	[ "$(cat "$WORK/out/a")" = yes ]
 	[ ! -e "$WORK/other/b" ]
-	assert_output_contains "Permission denied"
+	# Landlock's EACCES, or EROFS from the read-only host mounts
+	[[ $output == *"Permission denied"* || $output == *"Read-only file system"* ]]
 }
 
 @test "write=scope: no mkdir, rename, unlink, symlink or truncate outside" {
@@ -28,7 +29,9 @@ setup() {
 	[ ! -e "$WORK/other/d" ]
 	[ ! -L "$WORK/other/l" ]
 	[ "$(cat "$WORK/other/f")" = keep ]
-	[ ! -e "$WORK/out/f" ]
+	# mv may copy the readable file into the writable path (a legal write
+	# there) when the rename is refused; the original must stay
+	[ ! -e "$WORK/out/f" ] || [ "$(cat "$WORK/out/f")" = keep ]
 	# positive control: the same operations inside the writable path work
 	sbx "${SCOPE[@]}" --writable="$WORK/out" -- sh -c "
 		mkdir '$WORK/out/d' && echo x > '$WORK/out/x' && mv '$WORK/out/x' '$WORK/out/d/y' &&
@@ -127,14 +130,22 @@ setup() {
 	refute_output_contains "B_TWO"
 }
 
-@test "capabilities are gone and no_new_privs is set, even for root" {
-	run sbx "${SCOPE[@]}" --writable=. -- grep -E '^(CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs)' /proc/self/status
+@test "capabilities are gone and no_new_privs is set; root keeps only its file capabilities" {
+	run sbx "${SCOPE[@]}" --writable=. -- grep -E '^(CapEff|CapPrm|CapInh|CapBnd|CapAmb|NoNewPrivs)' /proc/self/status
 	assert_status 0
 	assert_output_contains "NoNewPrivs:	1"
-	[ "$(grep -c '0000000000000000' <<<"$output")" -ge 3 ]
-	grep -q 'CapEff:	0000000000000000' <<<"$output"
-	if [ "$(id -u)" = 0 ]; then
-		grep -q 'CapBnd:	0000000000000000' <<<"$output"
+	if [ "$(id -u)" = 0 ] && have_userns; then
+		# CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID: namespaced,
+		# so root keeps its access to other users' files in writable paths
+		for f in CapEff CapPrm CapBnd CapAmb; do
+			grep -q "$f:	000000000000001f" <<<"$output"
+		done
+	else
+		[ "$(grep -c '0000000000000000' <<<"$output")" -ge 3 ]
+		grep -q 'CapEff:	0000000000000000' <<<"$output"
+		if [ "$(id -u)" = 0 ]; then
+			grep -q 'CapBnd:	0000000000000000' <<<"$output"
+		fi
 	fi
 }
 

@@ -262,10 +262,16 @@ setup() {
 	! ls -d /sys/fs/cgroup/*/sbx-* /sys/fs/cgroup/sbx-* 2>/dev/null
 }
 
-@test "without Landlock, sbx fails closed" {
+@test "without Landlock, sbx fails closed (or holds the write scope with read-only mounts)" {
 	run "$PROBES/deny" landlock -- "$SBX_EXEC" "${POL[@]}" -- touch "$WORK/out/ran"
-	assert_status 125
-	[ ! -e "$WORK/out/ran" ]
+	if have_userns; then
+		# the host read-only, the writable path bound: no Landlock needed
+		assert_status 0
+		[ -e "$WORK/out/ran" ]
+	else
+		assert_status 125
+		[ ! -e "$WORK/out/ran" ]
+	fi
 	run "$PROBES/deny" landlock -- "$SBX_EXEC" "${POL[@]/--backend=landlock/--backend=auto}" -- sh -c "echo x > '$WORK/pub/escape'"
 	[ ! -e "$WORK/pub/escape" ]
 }

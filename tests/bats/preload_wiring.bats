@@ -29,10 +29,28 @@ setup() {
 		--writable= --writable="$WORK/out")
 }
 
-# The launcher with Landlock (and user notification) taken away.
-nolandlock() { "$PROBES/deny" landlock -- "$SBX_EXEC" "$@"; }
+# The launcher with Landlock (and user notification) taken away. Without
+# Landlock but with user namespaces the write policy is held by read-only
+# mounts (its own test below); these take user namespaces away too, where
+# only the library can hold it.
+nolandlock() { "$PROBES/deny" landlock -- "$PROBES/deny" userns -- "$SBX_EXEC" "$@"; }
 nonotify() { "$PROBES/deny" notify -- "$SBX_EXEC" "$@"; }
-neither() { "$PROBES/deny" landlock -- "$PROBES/deny" notify -- "$SBX_EXEC" "$@"; }
+neither() { "$PROBES/deny" landlock -- "$PROBES/deny" userns -- "$PROBES/deny" notify -- "$SBX_EXEC" "$@"; }
+
+@test "no Landlock, with user namespaces: read-only mounts hold the write scope, even for a static binary" {
+	have_userns || skip_or_fail "needs user namespaces" || return 1
+	run "$PROBES/deny" landlock -- "$SBX_EXEC" "${POL[@]}" --print -- true
+	assert_status 0
+	assert_output_contains "every host mount read-only"
+	refute_output_contains "preload only"
+	run "$PROBES/deny" landlock -- "$SBX_EXEC" "${POL[@]}" -- "$PP/static-rawexec" write "$WORK/static"
+	[ "$status" -ne 0 ]
+	[ ! -e "$WORK/static" ]
+	# positive control: inside the writable path the same binary writes
+	run "$PROBES/deny" landlock -- "$SBX_EXEC" "${POL[@]}" -- "$PP/static-rawexec" write "$WORK/out/static"
+	assert_status 0
+	[ "$(cat "$WORK/out/static")" = static ]
+}
 
 @test "no Landlock: without --best-effort the write scope is a 125 naming it, and nothing runs" {
 	run nolandlock "${POL[@]}" -- sh -c "echo ran > '$WORK/out/ran'"
@@ -51,7 +69,7 @@ neither() { "$PROBES/deny" landlock -- "$PROBES/deny" notify -- "$SBX_EXEC" "$@"
 	assert_output_contains "--preload $LIB --preload-policy"
 	refute_output_contains "--ll-"
 	# what nothing holds without Landlock stays NOT ENFORCED
-	run nolandlock "${POL[@]}" --best-effort --write=ephemeral --print -- true
+	run nolandlock "${POL[@]}" --best-effort --write=ephemeral --writable= --print -- true
 	assert_output_contains "NOT ENFORCED:         fs.write.ephemeral"
 	refute_output_contains "preload only"
 	run nolandlock "${POL[@]}" --best-effort --print --json -- true

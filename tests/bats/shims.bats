@@ -127,12 +127,16 @@ install_shims() {
 @test "shim works when the policy lets nothing but the target execute" {
 	install_shims tool
 	# The tool also tries to run another program; with reads (and so
-	# executes) limited to its own directory plus the runtime, only the tool
-	# and its interpreter may start.
+	# executes) limited to its own directory plus the runtime (the system's
+	# programs and libraries), a program elsewhere cannot start.
+	mkdir -p "$WORK/elsewhere"
+	printf '#!/bin/sh\nexit 0\n' >"$WORK/elsewhere/prog"
+	chmod +x "$WORK/elsewhere/prog"
+	export ELSEWHERE=$WORK/elsewhere/prog
 	cat >real/tool <<-'EOF'
 		#!/bin/sh
 		echo started >"$OUT/started"
-		/usr/bin/env true && echo ran-env >"$OUT/other"
+		"$ELSEWHERE" && echo ran-env >"$OUT/other"
 		exit 0
 	EOF
 	export OUT=$WORK/out

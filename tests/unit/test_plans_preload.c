@@ -110,13 +110,14 @@ static void test_no_landlock(void)
 	        "net=disable; write=scope; writable=/tmp; "
 	        "read-deny=/etc/shadow; best-effort=true");
 	ok(!r.a.unavailable, "no Landlock: the backend is available (seccomp and namespaces)");
-	ok(!(r.a.caps & (CAP(FS_WRITE_SCOPE) | CAP(FS_READ_SCOPE) | CAP(FS_WRITE_DENY) |
-	                 CAP(FS_WRITE_EPHEMERAL) | CAP(IPC_RESTRICT))),
+	ok(!(r.a.caps & (CAP(FS_READ_SCOPE) | CAP(IPC_RESTRICT))),
 	   "no Landlock: what needs it is not in caps");
-	is_int(r.a.preload, CAP(FS_WRITE_SCOPE) | CAP(FS_READ_SCOPE) | CAP(FS_WRITE_DENY),
-	       "no Landlock: the library can hold the write and read scopes");
+	ok((r.a.caps & (CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY) | CAP(FS_WRITE_EPHEMERAL))) ==
+	       (CAP(FS_WRITE_SCOPE) | CAP(FS_WRITE_DENY) | CAP(FS_WRITE_EPHEMERAL)),
+	   "no Landlock, user namespaces: read-only mounts hold the write policy");
+	is_int(r.a.preload, CAP(FS_READ_SCOPE), "no Landlock: the library can hold the read scope");
 	ok(r.a.caps & CAP(FS_READ_DENY), "no Landlock, user namespaces: masks hold read-deny");
-	is_int(r.preload, CAP(FS_WRITE_SCOPE), "best effort: fs.write.scope goes to the library");
+	is_int(r.preload, 0, "a write scope needs no library");
 	is_int(r.missing, 0, "best effort: nothing left unheld");
 	ok(r.p != NULL, "no Landlock: compiles (%s)", r.err);
 	if (!r.p)
@@ -125,33 +126,46 @@ static void test_no_landlock(void)
 	ok(argv_index(r.p, "--unshare-user") > 0 && argv_after(r.p, "--mask") &&
 	       streq(argv_after(r.p, "--mask"), "/etc/shadow"),
 	   "namespaces and the read-deny mask stay");
-	is_str(argv_after(r.p, "--preload"), lib, "--preload names the library");
-	is_str(argv_after(r.p, "--preload-policy"),
-	       "sbx-preload 1\nwrite-scope\nwrite /tmp\nwrite /dev/null\nwrite /dev/zero\n"
-	       "write /dev/full\nwrite /dev/tty\nend\n",
-	       "the policy: the write scope only");
-	int pol = argv_index(r.p, "--preload-policy"), dd = argv_index(r.p, "--");
-	ok(pol > 0 && dd > pol && streq(r.p->argv.v[dd + 1], "/bin/sh"), "the command after --");
-	is_str(r.p->mechanism[SBX_CAP_FS_WRITE_SCOPE], SBX_PRELOAD_MECHANISM,
-	       "fs.write.scope: the library only");
-	ok(r.p->uses & CAP(FS_WRITE_SCOPE), "fs.write.scope is in uses");
-	ok(strv_contains(&r.p->caveats, SBX_PRELOAD_CAVEAT), "the library's caveat");
+	ok(argv_index(r.p, "--ro-root") > 0 && argv_after(r.p, "--bind") &&
+	       streq(argv_after(r.p, "--bind"), "/tmp"),
+	   "the host read-only, the writable path bound read-write");
+	ok(argv_index(r.p, "--preload") < 0, "no library");
+	ok(r.p->mechanism[SBX_CAP_FS_WRITE_SCOPE] &&
+	       strstr(r.p->mechanism[SBX_CAP_FS_WRITE_SCOPE], "read-only"),
+	   "fs.write.scope: read-only mounts");
 	ok(!r.p->mechanism[SBX_CAP_IPC_RESTRICT], "ipc.restrict is not claimed without Landlock");
-	ok(!env_has_prefix(r.p, "SBX_PRELOAD_FD=") && env_has_prefix(r.p, "LD_PRELOAD=/usr/lib/"),
+	sbx_plan_free(r.p);
+
+	/* a read scope: the library holds it under best effort */
+	compile(&r, SBX_BACKEND_LANDLOCK, &h,
+	        "net=disable; write=scope; writable=/tmp; readable=/usr; best-effort=true");
+	is_int(r.preload, CAP(FS_READ_SCOPE), "best effort: fs.read.scope goes to the library");
+	ok(r.p && argv_after(r.p, "--preload") && streq(argv_after(r.p, "--preload"), lib),
+	   "--preload names the library");
+	int pol = r.p ? argv_index(r.p, "--preload-policy") : -1,
+	    dd = r.p ? argv_index(r.p, "--") : -1;
+	ok(pol > 0 && dd > pol && streq(r.p->argv.v[dd + 1], "/bin/sh"), "the command after --");
+	ok(r.p && r.p->mechanism[SBX_CAP_FS_READ_SCOPE] &&
+	       streq(r.p->mechanism[SBX_CAP_FS_READ_SCOPE], SBX_PRELOAD_MECHANISM),
+	   "fs.read.scope: the library only");
+	ok(r.p && strv_contains(&r.p->caveats, SBX_PRELOAD_CAVEAT), "the library's caveat");
+	ok(r.p && !env_has_prefix(r.p, "SBX_PRELOAD_FD=") &&
+	       env_has_prefix(r.p, "LD_PRELOAD=/usr/lib/"),
 	   "the plan carries no descriptor; the shim adds the library at exec");
 	sbx_plan_free(r.p);
 
 	/* without best effort: nothing moves to the library */
-	compile(&r, SBX_BACKEND_LANDLOCK, &h, "write=scope; writable=/tmp");
+	compile(&r, SBX_BACKEND_LANDLOCK, &h, "write=scope; writable=/tmp; readable=/usr");
 	is_int(r.preload, 0, "without best effort: the library holds nothing");
-	is_int(r.missing, CAP(FS_WRITE_SCOPE), "without best effort: fs.write.scope is missing");
+	is_int(r.missing, CAP(FS_READ_SCOPE), "without best effort: fs.read.scope is missing");
 	sbx_plan_free(r.p);
 
-	/* ephemeral writes: nothing holds them; the views are still made */
+	/* ephemeral writes: the views over the read-only host hold them */
 	compile(&r, SBX_BACKEND_LANDLOCK, &h, "write=ephemeral; best-effort=true");
-	is_int(r.missing, CAP(FS_WRITE_EPHEMERAL), "no Landlock: fs.write.ephemeral stays unheld");
-	ok(r.p && argv_index(r.p, "--cow-root") > 0 && argv_index(r.p, "--preload") < 0,
-	   "copy-on-write root, no library");
+	is_int(r.missing, 0, "no Landlock: fs.write.ephemeral is held by the views");
+	ok(r.p && argv_index(r.p, "--cow-root") > 0 && argv_index(r.p, "--ro-root") > 0 &&
+	       argv_index(r.p, "--preload") < 0,
+	   "copy-on-write root over a read-only host, no library");
 	sbx_plan_free(r.p);
 }
 
@@ -161,7 +175,7 @@ static void test_no_landlock_no_userns(void)
 	struct run r;
 	compile(&r, SBX_BACKEND_LANDLOCK, &h,
 	        "write=none; readable=/usr; readable=/tmp; no-exec=true; "
-	        "read-deny=/etc/shadow; best-effort=true");
+	        "read-deny=/usr/secret; best-effort=true");
 	is_int(r.preload,
 	       CAP(FS_WRITE_DENY) | CAP(FS_READ_SCOPE) | CAP(FS_READ_DENY) | CAP(PROC_NO_EXEC),
 	       "no Landlock, namespaces or notification: the library holds all it can");
@@ -171,7 +185,7 @@ static void test_no_landlock_no_userns(void)
 	const char *pol = argv_after(r.p, "--preload-policy");
 	ok(pol && startswith(pol, "sbx-preload 1\nno-exec\nread-scope\nwrite-scope\n"),
 	   "policy flags: no-exec, read and write scope");
-	ok(pol && strstr(pol, "read-deny /etc/shadow\n") && strstr(pol, "read /usr\n") &&
+	ok(pol && strstr(pol, "read-deny /usr/secret\n") && strstr(pol, "read /usr\n") &&
 	       strstr(pol, "read /proc/self\n") && !strstr(pol, "\nwrite /usr"),
 	   "policy lists: the denial, the readable and runtime paths, no writable path");
 	char libline[300];
