@@ -39,8 +39,37 @@ static void probe_no_landlock(const struct sbx_host *h, struct sbx_avail *a)
 		}
 }
 
+/* Inside another sbx sandbox: what can be held there (landlock_nested.c
+ * decides for each plan what the outer holds and what to add). */
+static void probe_nested(const struct sbx_host *h, struct sbx_avail *a)
+{
+	const struct sbx_outer *o = h->outer;
+	a->caps = sbx_caps_of(SBX_BACKEND_LANDLOCK);
+	static const char why_exec[] = "inside an outer sbx sandbox that does not hold it "
+	                               "(seccomp user notification cannot be nested)";
+	static const char why_ipc[] = "inside an outer sbx sandbox that does not hold it";
+	static const char why_res[] = "inside an outer sbx sandbox, where no cgroup can be made, "
+	                              "and which holds no such cap";
+	if (!o->no_exec) {
+		a->caps &= ~CAP(PROC_NO_EXEC);
+		a->why[SBX_CAP_PROC_NO_EXEC] = why_exec;
+	}
+	if (!o->ipc) {
+		a->caps &= ~CAP(IPC_RESTRICT);
+		a->why[SBX_CAP_IPC_RESTRICT] = why_ipc;
+	}
+	const bool has[] = {o->cpus > 0, o->memory > 0, o->pids > 0};
+	for (int cap = SBX_CAP_RES_CPU, i = 0; cap <= SBX_CAP_RES_PIDS; cap++, i++)
+		if (!has[i]) {
+			a->caps &= ~SBX_CAPSET_OF(cap);
+			a->why[cap] = why_res;
+		}
+}
+
 static void probe(const struct sbx_host *h, struct sbx_avail *a)
 {
+	if (h->outer && !h->userns)
+		return probe_nested(h, a);
 	if (!h->seccomp) {
 		a->unavailable = h->landlock_abi
 		                     ? "seccomp filters are not available on this kernel"
@@ -324,6 +353,17 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	r = -ENOMEM;
 	if (!shim || strv_push(&p->argv, shim) < 0 || (l.abi && ll_opt(p, "--ll-abi", abibuf) < 0))
 		goto out;
+	bool nested = c->host->outer && !c->host->userns;
+	if (nested) {
+		/* the ABI goes with the layer, if any (landlock_nested.c) */
+		strv_clear(&p->argv);
+		if (strv_push(&p->argv, shim) < 0)
+			goto out;
+		if ((r = ll_plan_nested(&l)) < 0)
+			goto out;
+		r = -ENOMEM;
+		goto command;
+	}
 	if (l.ns && (ll_opt(p, "--unshare-user", NULL) < 0 ||
 	             ll_opt(p, "--unshare-pid", NULL) < 0 || ll_opt(p, "--unshare-ipc", NULL) < 0))
 		goto out;
@@ -332,12 +372,14 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	if ((r = plan_preload(&l)) < 0)
 		goto out;
 	r = -ENOMEM;
+command:
 	if (strv_push(&p->argv, "--") < 0 || strv_extend(&p->argv, c->spec->args.v) < 0)
 		goto out;
 	if (c->requested & SBX_CAPSET_OF(SBX_CAP_ENV_SCRUB))
 		sbx_plan_set_mechanism(p, SBX_CAP_ENV_SCRUB,
 		                       "sbx: matching variables removed before exec");
-	plan_caveats(&l);
+	if (!nested)
+		plan_caveats(&l);
 	p->exec_direct = true;
 	r = 0;
 out:

@@ -23,5 +23,7 @@ int ll_opt(struct sbx_plan *p, const char *opt, const char *val);
 int ll_runtime_paths(struct ll_ctx *l);
 /* Filesystem and IPC options (landlock_fs.c). */
 int ll_plan_fs(struct ll_ctx *l);
+/* The whole plan inside another sbx sandbox (landlock_nested.c). */
+int ll_plan_nested(struct ll_ctx *l);
 
 #endif

@@ -253,6 +253,14 @@ static void probe(struct sbx_host *h)
 	    syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION_FLAG);
 	h->landlock_abi = abi > 0 ? (int)abi : 0;
 	h->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+	h->outer = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 ? sbx_outer_query() : NULL;
+	if (h->outer) {
+		/* The outer filter refuses both; no need to try in a child. */
+		h->userns_why = "inside an outer sbx sandbox, which allows no new user namespaces";
+		probe_cgroups(h);
+		h->cgroup_writable = false; /* its host mounts are read-only */
+		goto tools;
+	}
 	char acts[256];
 	/* The sizes call is what libseccomp's notification API starts with:
 	 * asking it too catches a filter that refuses it (tests/probes/deny). */
@@ -268,6 +276,7 @@ static void probe(struct sbx_host *h)
 		h->userns_why = userns_try();
 	h->userns = h->userns_why == NULL;
 	probe_cgroups(h);
+tools:;
 #endif
 	const char *path = getenv("PATH");
 	const char *runsc = getenv("SBX_RUNSC");

@@ -62,19 +62,37 @@ enum {
 #define SBX_OS_HOST SBX_OS_LINUX
 #endif
 
+/* What the sandbox this process runs in enforces, as its init describes
+ * it (shim/outer.c): only ever from the kernel-routed query, never from
+ * the environment or a file. */
+struct sbx_outer {
+	sbx_net net;
+	bool no_exec, ipc, read_all;
+	strv read;  /* read grants, when !read_all */
+	strv write; /* paths written through to the host */
+	strv view;  /* places whose writes are discarded */
+	strv deny;  /* paths hidden from reads */
+	int64_t memory, pids;
+	double cpus;
+};
+/* Asks; NULL when not inside an sbx sandbox that answers (lib/outer.c). */
+struct sbx_outer *sbx_outer_query(void);
+void sbx_outer_free(struct sbx_outer *o);
+
 /* What this host provides, probed lazily and cheaply (no forks) by
  * sbx_host_get(); --doctor adds the expensive checks. */
 struct sbx_host {
-	int landlock_abi;       /* 0 when Landlock is unavailable */
-	bool seccomp;           /* seccomp filters */
-	bool seccomp_notify;    /* SECCOMP_RET_USER_NOTIF */
-	bool userns;            /* unprivileged user namespaces look allowed */
-	const char *userns_why; /* why not, when !userns */
-	bool cgroup_writable;   /* a cgroup subtree this user can create children in */
-	int cgroup_version;     /* 1 or 2, 0 if none */
-	char *runsc;            /* path of runsc, or NULL */
-	char *docker;           /* path of the docker client, or NULL */
-	bool euid_root;         /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
+	struct sbx_outer *outer; /* inside an sbx sandbox: what it holds, else NULL */
+	int landlock_abi;        /* 0 when Landlock is unavailable */
+	bool seccomp;            /* seccomp filters */
+	bool seccomp_notify;     /* SECCOMP_RET_USER_NOTIF */
+	bool userns;             /* unprivileged user namespaces look allowed */
+	const char *userns_why;  /* why not, when !userns */
+	bool cgroup_writable;    /* a cgroup subtree this user can create children in */
+	int cgroup_version;      /* 1 or 2, 0 if none */
+	char *runsc;             /* path of runsc, or NULL */
+	char *docker;            /* path of the docker client, or NULL */
+	bool euid_root;          /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
 };
 
 /* The probed host (cached for the process). Never NULL. */

@@ -46,6 +46,10 @@ static inline int steal_fd(int *fd)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The abstract unix name a nested run connects to for the outer sandbox's
+ * description (shim/outer.c answers, lib/outer.c asks). */
+#define SBX_OUTER_NAME "sbx-outer-v1"
+
 static inline bool streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;

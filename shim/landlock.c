@@ -125,35 +125,49 @@ static int add_path_rule(const struct shim_config *c, int ruleset, const char *p
 	return 0;
 }
 
-static bool is_denied(const struct shim_config *c, const char *path)
+/* The paths a rule must not cover: the read-deny paths for every rule,
+ * and for write rules also the --ll-write-around ones. */
+struct avoid {
+	const char *const *a, *const *b;
+	size_t na, nb;
+};
+
+static bool is_denied(const struct avoid *v, const char *path)
 {
-	for (size_t i = 0; i < c->nll_deny; i++)
-		if (path_is_beneath(path, c->ll_deny[i]))
+	for (size_t i = 0; i < v->na; i++)
+		if (path_is_beneath(path, v->a[i]))
+			return true;
+	for (size_t i = 0; i < v->nb; i++)
+		if (path_is_beneath(path, v->b[i]))
 			return true;
 	return false;
 }
 
-static bool deny_beneath(const struct shim_config *c, const char *dir)
+static bool deny_beneath(const struct avoid *v, const char *dir)
 {
-	for (size_t i = 0; i < c->nll_deny; i++)
-		if (path_is_beneath(c->ll_deny[i], dir))
+	for (size_t i = 0; i < v->na; i++)
+		if (path_is_beneath(v->a[i], dir))
+			return true;
+	for (size_t i = 0; i < v->nb; i++)
+		if (path_is_beneath(v->b[i], dir))
 			return true;
 	return false;
 }
 
-/* Grants rights beneath dir except beneath the denied paths. Landlock only
+/* Grants rights beneath dir except beneath the avoided paths. Landlock only
  * allows, and a rule covers everything below it, so a rule on any ancestor
- * of a denied path would grant it: instead each sibling on the way down
+ * of an avoided path would grant it: instead each sibling on the way down
  * gets its own rule, and the ancestors themselves get none (they cannot be
- * listed, and nothing can be created directly in them). A denied path that
- * does not exist has no rule either, so it stays unreadable if it appears.
- * Symlinks are granted as their targets unless the target is denied. */
-static int add_rule_except(const struct shim_config *c, int ruleset, const char *dir,
-                           uint64_t rights, int depth)
+ * listed, and nothing can be created directly in them). An avoided path
+ * that does not exist has no rule either, so it stays out of reach if it
+ * appears. Symlinks are granted as their targets unless the target is
+ * avoided. */
+static int add_rule_except(const struct shim_config *c, const struct avoid *v, int ruleset,
+                           const char *dir, uint64_t rights, int depth)
 {
-	if (is_denied(c, dir))
+	if (is_denied(v, dir))
 		return 0;
-	if (!deny_beneath(c, dir))
+	if (!deny_beneath(v, dir))
 		return add_path_rule(c, ruleset, dir, rights, true);
 	if (depth > 64)
 		return shim_fail(c, "landlock: %s is too deep", dir);
@@ -175,10 +189,10 @@ static int add_rule_except(const struct shim_config *c, int ruleset, const char 
 		char real[4096];
 		struct stat st;
 		if (lstat(child, &st) == 0 && S_ISLNK(st.st_mode)) {
-			if (realpath(child, real) && !is_denied(c, real) && !deny_beneath(c, real))
+			if (realpath(child, real) && !is_denied(v, real) && !deny_beneath(v, real))
 				r = add_path_rule(c, ruleset, real, rights, true);
 		} else {
-			r = add_rule_except(c, ruleset, child, rights, depth + 1);
+			r = add_rule_except(c, v, ruleset, child, rights, depth + 1);
 		}
 		free(child);
 	}
@@ -232,8 +246,14 @@ int shim_landlock_apply(const struct shim_config *c)
 		uint64_t rights = r->kind == RULE_READ  ? LL_READ_RIGHTS
 		                  : r->kind == RULE_DEV ? LL_DEV_RIGHTS
 		                                        : all;
-		int rc = c->nll_deny && r->kind != RULE_DEV
-		             ? add_rule_except(c, rs, r->path, rights & all, 0)
+		/* a write rule inside an avoided path is an explicit grant */
+		bool around = r->kind == RULE_WRITE;
+		for (size_t k = 0; around && k < c->nwrite_around; k++)
+			around = !path_is_beneath(r->path, c->write_around[k]);
+		struct avoid v = {c->ll_deny, c->write_around, c->nll_deny,
+		                  around ? c->nwrite_around : 0};
+		int rc = (v.na || v.nb) && r->kind != RULE_DEV
+		             ? add_rule_except(c, &v, rs, r->path, rights & all, 0)
 		             : add_path_rule(c, rs, r->path, rights & all, r->optional);
 		if (rc < 0)
 			return -1;

@@ -78,6 +78,8 @@ static const char usage[] =
     "                         missing)\n"
     "  --ll-deny PATH       keep PATH unreadable with Landlock alone: rules granted above\n"
     "                         PATH are split into rules for its siblings\n"
+    "  --ll-write-around PATH  write rules are split around PATH, as --ll-deny splits\n"
+    "                         every rule (a nested run inside another sandbox)\n"
     "  --ll-tty             --ll-dev for /dev/tty and the terminals on fds 0-2\n"
     "  --ll-proc-self       allow reading /proc/self of the command\n"
     "  --ll-views-write-only  copy-on-write views take writes but cannot be read (a read\n"
@@ -86,6 +88,8 @@ static const char usage[] =
     "                         policy sealed in a memfd named by SBX_PRELOAD_FD; holds\n"
     "                         what it can only inside dynamically linked programs\n"
     "  --preload-policy TEXT  the library's policy (format in preload/README.md)\n"
+    "  --direct             no supervisor, no fork: exec COMMAND in this process (a\n"
+    "                         nested run that adds nothing to the sandbox it is in)\n"
     "  --help               show this help\n"
     "  --version            show the version\n"
     "\n"
@@ -142,7 +146,10 @@ static int resolve_command(const struct shim_config *c, char *out, size_t size)
 
 int shim_exec_command(struct shim_config *c, int sync)
 {
-	if (shim_drop_privileges(c) < 0 || (!c->landlocked && shim_landlock_apply(c) < 0))
+	/* --direct: inside a sandbox that already holds the plan, only the
+	 * exec (its privileges, Landlock and seccomp stay as they are) */
+	if (!c->direct &&
+	    (shim_drop_privileges(c) < 0 || (!c->landlocked && shim_landlock_apply(c) < 0)))
 		return 125;
 	char path[4096];
 	int err = resolve_command(c, path, sizeof(path));
@@ -156,7 +163,7 @@ int shim_exec_command(struct shim_config *c, int sync)
 	if (shim_preload_env(c, &envp) < 0)
 		return 125;
 	int notify = -1;
-	if (shim_seccomp_apply(c, &notify) < 0) {
+	if (!c->direct && shim_seccomp_apply(c, &notify) < 0) {
 		shim_preload_env_free(c, envp);
 		return 125;
 	}
@@ -242,11 +249,18 @@ static int parse_number(const struct shim_config *c, const char *name, const cha
 }
 
 static const char *const with_value[] = {
-    "--chdir",       "--timeout",        "--net",        "--ll-abi",  "--ll-read",
-    "--ll-read-try", "--ll-write",       "--ll-dev",     "--ll-deny", "--cow",
-    "--cow-keep",    "--cow-write",      "--bind",       "--mask",    "--hide",
-    "--socket",      "--memory",         "--pids",       "--cpus",    "--tmpfs",
-    "--preload",     "--preload-policy", "--unix-allow",
+    "--chdir",      "--timeout",
+    "--net",        "--ll-abi",
+    "--ll-read",    "--ll-read-try",
+    "--ll-write",   "--ll-dev",
+    "--ll-deny",    "--cow",
+    "--cow-keep",   "--cow-write",
+    "--bind",       "--mask",
+    "--hide",       "--socket",
+    "--memory",     "--pids",
+    "--cpus",       "--tmpfs",
+    "--preload",    "--preload-policy",
+    "--unix-allow", "--ll-write-around",
 };
 
 /* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */
@@ -289,6 +303,10 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 		return add_rule(c, RULE_DEV, val, true);
 	else if (streq(name, "--ll-deny"))
 		return push((void **)&c->ll_deny, &c->nll_deny, sizeof(val), &val);
+	else if (streq(name, "--ll-write-around"))
+		return push((void **)&c->write_around, &c->nwrite_around, sizeof(val), &val);
+	else if (streq(name, "--direct"))
+		c->direct = true;
 	else if (streq(name, "--ll-tty"))
 		c->ll_tty = true;
 	else if (streq(name, "--ll-proc-self"))
@@ -387,6 +405,10 @@ static int check_config(const struct shim_config *c)
 		return shim_fail(c, "--preload and --preload-policy go together");
 	if (c->unix_gate && !c->pidns)
 		return shim_fail(c, "--unix-gate needs --unshare-pid (init answers it)");
+	if (c->direct && (c->userns || c->no_exec || c->unix_gate || c->listen_unix ||
+	                  c->timeout > 0 || c->memory || c->pids || c->cpus > 0 || c->preload_lib))
+		return shim_fail(c, "--direct cannot hold namespaces, --no-exec, --unix-gate, "
+		                    "--listen-unix, --timeout, limits or --preload");
 	return 0;
 }
 
@@ -395,6 +417,7 @@ static void free_config(struct shim_config *c)
 	free(c->rules);
 	free(c->mounts);
 	free(c->ll_deny);
+	free(c->write_around);
 	strv_clear(&c->cow_dirs);
 	strv_clear(&c->cow_views);
 	strv_clear(&c->gate_allow);
@@ -428,6 +451,16 @@ int shim_main(const char *prog, int argc, char **argv, char **envp)
 		return 125;
 	}
 	c.argv = argv + i;
+	if (c.direct) {
+		int status = 125;
+		if (c.chdir && chdir(c.chdir) < 0)
+			shim_fail(&c, "cannot change to directory %s: %s", c.chdir,
+			          strerror(errno));
+		else
+			status = shim_exec_command(&c, -1);
+		free_config(&c);
+		return status;
+	}
 	int status = shim_supervise(&c);
 	free_config(&c);
 	return status;

@@ -59,7 +59,7 @@ static long listen_for(int nfd, const struct seccomp_notif *req)
 
 void shim_notify_init(struct shim_notify_state *st, const struct shim_config *c, int fd)
 {
-	*st = (struct shim_notify_state){.c = c, .fd = fd, .own_cwd = -1};
+	*st = (struct shim_notify_state){.c = c, .fd = fd, .own_cwd = -1, .outer_fd = -1};
 	if (c->unix_gate)
 		st->own_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
@@ -69,6 +69,9 @@ void shim_notify_free(struct shim_notify_state *st)
 	shim_gate_free(st);
 	if (st->own_cwd >= 0)
 		close(st->own_cwd);
+	if (st->outer_fd >= 0)
+		close(st->outer_fd);
+	st->outer_fd = -1;
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = st->own_cwd = -1;

@@ -76,9 +76,12 @@ struct shim_config {
 	size_t nrules;
 	const char **ll_deny; /* read-deny paths enforced by Landlock rules alone */
 	size_t nll_deny;
+	const char **write_around; /* write rules never cover these (nested runs) */
+	size_t nwrite_around;
 	bool ll_tty;           /* allow the terminal(s) on fds 0-2 and /dev/tty */
 	bool ll_proc_self;     /* allow reading /proc/self of the command */
 	bool views_write_only; /* copy-on-write views: write rights, no read rights */
+	bool direct;           /* no supervision: exec the command in this process */
 
 	enum shim_net net;
 	bool listen_unix; /* net=outbound: listen() allowed on unix sockets only */
@@ -154,6 +157,7 @@ struct shim_notify_state {
 	int fd;      /* the listener */
 	int own_cwd; /* where to come back to after a bind done from a caller's cwd */
 	bool first_exec_done;
+	int outer_fd; /* the sealed description for nested runs (outer.c), or -1 */
 	unsigned long handled;
 	struct shim_pending *pend;
 	size_t npend;
@@ -182,6 +186,9 @@ size_t shim_gate_pollfds(const struct shim_notify_state *st, struct pollfd *p, s
 int shim_gate_wait_ms(const struct shim_notify_state *st);
 void shim_gate_poll_done(struct shim_notify_state *st, const struct pollfd *p, size_t n);
 void shim_gate_free(struct shim_notify_state *st);
+/* The description of this sandbox for nested runs (outer.c). */
+int shim_outer_memfd(const struct shim_config *c);
+void shim_outer_answer(struct shim_notify_state *st, const struct seccomp_notif *req);
 /* The gate's allowed places, after the mounts (gate_allow). */
 int shim_gate_prepare(struct shim_config *c);
 
