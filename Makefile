@@ -117,7 +117,7 @@ bats: all $(PROBE_BINS)
 # fail-closed behaviour with Landlock taken away.
 NOUSERNS_SUITES = tests/bats/cli.bats tests/bats/enforce.bats tests/bats/seccomp.bats \
 		  tests/bats/lifecycle.bats tests/bats/landlock_full.bats tests/bats/nesting.bats \
-		  tests/bats/preload_wiring.bats tests/bats/routes.bats
+		  tests/bats/preload_wiring.bats tests/bats/routes.bats tests/bats/semantics.bats
 check-nouserns: all $(PROBE_BINS)
 	@SBX_BUILD=$(B) $(B)/probes/deny userns -- tests/run-tests.sh $(NOUSERNS_SUITES)
 

@@ -235,7 +235,7 @@ static int plan_process(struct ll_ctx *l)
 		                       (long long)s->pids);
 	}
 	if (s->timeout > 0) {
-		snprintf(v, sizeof(v), "%g", s->timeout);
+		snprintf(v, sizeof(v), "%.3f", s->timeout);
 		if (ll_opt(p, "--timeout", v) < 0)
 			return -ENOMEM;
 	}

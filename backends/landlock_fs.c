@@ -483,6 +483,10 @@ int ll_plan_fs(struct ll_ctx *l)
 	if (!l->ns && !l->abi)
 		return 0; /* read-deny: libsbx-preload.so's, or not enforced */
 	if (!l->ns) {
+		sbx_plan_caveat(l->p, "without user namespaces the host's mounts stay writable: "
+		                      "Landlock does not govern chmod, chown, utime or extended "
+		                      "attributes, so those of files the user owns (root: every "
+		                      "file) can still be changed outside the writable paths");
 		for (size_t i = 0; i < l->c->read_deny.n; i++)
 			if (ll_opt(l->p, "--ll-deny", l->c->read_deny.v[i]) < 0)
 				return -ENOMEM;

@@ -68,8 +68,8 @@ static int check_limits(struct ll_ctx *l)
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY, "held by %s: its cap of %lld bytes",
 		                       outer_why, (long long)o->memory);
 	if (s->pids)
-		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS, "held by %s: its cap of %lld", outer_why,
-		                       (long long)o->pids);
+		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS, "held by %s: its cap of %lld",
+		                       outer_why, (long long)o->pids);
 	if (s->cpus > 0)
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU, "held by %s: its cap of %g cores",
 		                       outer_why, o->cpus);
@@ -145,14 +145,17 @@ static int write_layer(struct ll_ctx *l, const strv *hostw)
 				split = true;
 			}
 		if (split)
-			sbx_plan_caveat(p, "nested in %s: writes to its writable paths that this run "
-			                   "does not grant fail instead of being discarded, as do new "
-			                   "files directly in the directories holding them",
-			                   outer_why);
+			sbx_plan_caveat(p,
+			                "nested in %s: writes to its writable paths that this run "
+			                "does not grant fail instead of being discarded, as do new "
+			                "files directly in the directories holding them",
+			                outer_why);
 		if (!o->view.n)
-			sbx_plan_caveat(p, "nested in %s, which has no copy-on-write views: writes "
-			                   "outside the writable paths fail instead of being discarded",
-			                   outer_why);
+			sbx_plan_caveat(
+			    p,
+			    "nested in %s, which has no copy-on-write views: writes "
+			    "outside the writable paths fail instead of being discarded",
+			    outer_why);
 	}
 	static const char *const devs[] = {"/dev/null", "/dev/zero", "/dev/full"};
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
@@ -235,7 +238,7 @@ int ll_plan_nested(struct ll_ctx *l)
 		return -ENOMEM;
 	if (s->timeout > 0) {
 		char v[32];
-		snprintf(v, sizeof(v), "%g", s->timeout);
+		snprintf(v, sizeof(v), "%.3f", s->timeout);
 		if (ll_opt(p, "--timeout", v) < 0)
 			return -ENOMEM;
 	}
@@ -286,8 +289,9 @@ int ll_plan_nested(struct ll_ctx *l)
 		sbx_plan_set_mechanism(p, SBX_CAP_PROC_NO_EXEC, "held by the outer sbx sandbox");
 	if (o->ipc)
 		sbx_plan_set_mechanism(p, SBX_CAP_IPC_RESTRICT, "held by the outer sbx sandbox");
-	sbx_plan_caveat(p, "nested in %s: every restriction of the outer sandbox applies too; "
-	                   "%s",
+	sbx_plan_caveat(p,
+	                "nested in %s: every restriction of the outer sandbox applies too; "
+	                "%s",
 	                outer_why,
 	                direct ? "this run adds nothing to it and runs the command directly"
 	                       : "this run adds the layers named above");

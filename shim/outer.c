@@ -95,9 +95,10 @@ void shim_outer_answer(struct shim_notify_state *st, const struct seccomp_notif 
 {
 	if (st->outer_fd < 0)
 		st->outer_fd = shim_outer_memfd(st->c);
-	struct seccomp_notif_addfd add = {
-	    .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (__u32)st->outer_fd,
-	    .newfd_flags = O_CLOEXEC};
+	struct seccomp_notif_addfd add = {.id = req->id,
+	                                  .flags = SECCOMP_ADDFD_FLAG_SEND,
+	                                  .srcfd = (__u32)st->outer_fd,
+	                                  .newfd_flags = O_CLOEXEC};
 	if (st->outer_fd >= 0 && ioctl(st->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0)
 		return;
 	struct seccomp_notif_resp resp = {.id = req->id, .error = -ECONNREFUSED};

@@ -12,7 +12,7 @@
  * users, a tarball's owners). They are namespaced: nothing outside the
  * user namespace honours them, and the read-only host mounts, Landlock
  * and seccomp bound what they reach. */
-static const unsigned root_file_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+static const unsigned root_file_caps[] = {CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_DAC_READ_SEARCH,
                                           CAP_FOWNER, CAP_FSETID};
 
 int shim_drop_privileges(const struct shim_config *c)
@@ -28,9 +28,13 @@ int shim_drop_privileges(const struct shim_config *c)
 	                         SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
 	                     0, 0, 0) < 0)
 		return shim_fail(c, "cannot set securebits: %s", strerror(errno));
-	bool keep = c->host_root && c->userns && setpcap;
+	/* Without a user namespace (the host's mounts writable, caps not
+	 * namespaced) only DAC_OVERRIDE, which adds nothing Landlock does not
+	 * check: CHOWN, FOWNER and DAC_READ_SEARCH (open_by_handle_at) would. */
+	size_t nkeep = !c->host_root || !setpcap ? 0 : c->userns ? ARRAY_SIZE(root_file_caps) : 1;
+	bool keep = nkeep > 0;
 	capng_clear(CAPNG_SELECT_ALL);
-	for (size_t i = 0; keep && i < ARRAY_SIZE(root_file_caps); i++)
+	for (size_t i = 0; i < nkeep; i++)
 		capng_update(CAPNG_ADD,
 		             CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
 		                 CAPNG_BOUNDING_SET,
@@ -40,7 +44,7 @@ int shim_drop_privileges(const struct shim_config *c)
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return shim_fail(c, "cannot clear ambient capabilities: %s", strerror(errno));
 	/* ambient: they survive the command's execve */
-	for (size_t i = 0; keep && i < ARRAY_SIZE(root_file_caps); i++)
+	for (size_t i = 0; keep && i < nkeep; i++)
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, root_file_caps[i], 0, 0) < 0)
 			return shim_fail(c, "cannot keep root's file capabilities: %s",
 			                 strerror(errno));

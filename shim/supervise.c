@@ -378,7 +378,7 @@ int shim_supervise(struct shim_config *c)
 		return 125;
 	}
 	pid_t parent = getpid();
-	c->host_root = c->userns && is_host_root();
+	c->host_root = is_host_root();
 	pid_t pid = spawn(c);
 	if (pid < 0) {
 		shim_fail(c, "cannot create the sandbox's namespaces: %s", strerror(errno));
