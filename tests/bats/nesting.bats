@@ -97,3 +97,97 @@ teardown() {
 	assert_status 0
 	[ -f b/b ]
 }
+
+# What the outer sandbox holds, and what a nested run adds (landlock_nested.c).
+
+@test "the default profile nests at depth 1, 2 and 3, with its read-deny list" {
+	have_userns || skip_or_fail "the outer's views need user namespaces" || return 1
+	local h=$WORK/home
+	mkdir -p "$h/.ssh" "$WORK/p"
+	echo "NESTKEY-$$" >"$h/.ssh/id"
+	echo pub >"$WORK/p/f"
+	cd "$WORK/p"
+	local inner="${INNER[*]}"
+	run env HOME="$h" "$SBX_EXEC" -- sh -c "$inner -- sh -c '$inner -- sh -c \"cat f; cat ~/.ssh/id; echo depth3 \\\$SBX_SANDBOX\"'"
+	assert_status 0
+	assert_output_contains pub
+	assert_output_contains "depth3 landlock"
+	refute_output_contains "NESTKEY-$$"
+}
+
+@test "a nested policy the outer already holds runs directly; a stricter one adds layers" {
+	have_userns || skip_or_fail "needs an outer sandbox with an init" || return 1
+	run sbx -- "${INNER[@]}" --print -- true
+	assert_status 0
+	assert_output_contains "--direct"
+	assert_output_contains "held by the outer sbx sandbox"
+	run sbx -- "${INNER[@]}" --profile=tight --print -- true
+	assert_status 0
+	refute_output_contains "--direct"
+	assert_output_contains "--net disable"
+	assert_output_contains "an added Landlock layer"
+}
+
+@test "a stricter nested policy holds: no network, no writes, from the host side" {
+	have_userns || skip_or_fail "needs an outer sandbox with an init" || return 1
+	read -r port SINK_PID < <("$PROBES/tcp_sink" serve "$WORK/log")
+	# control: the outer (outbound) reaches the host listener from inside
+	run sbx --write=scope --writable="$WORK/a" --net=outbound -- "${INNER[@]}" --write=scope --writable="$WORK/a" -- "$PROBES/tcp_sink" poke "$port"
+	assert_status 0
+	run sbx --write=scope --writable="$WORK/a" --net=outbound -- "${INNER[@]}" --profile=tight -- "$PROBES/tcp_sink" poke "$port"
+	[ "$status" -ne 0 ]
+	[ "$(grep -c accepted "$WORK/log")" -eq 1 ]
+	run sbx --write=scope --writable="$WORK/a" -- "${INNER[@]}" --profile=tight -- sh -c "echo no > '$WORK/a/tight'"
+	[ ! -e a/tight ]
+}
+
+@test "agent inside agent from a subdirectory writes there, and not beside it" {
+	have_userns || skip_or_fail "the outer's views need user namespaces" || return 1
+	# not under the temp dir, which the agent profile writes through
+	local top
+	top=$(mktemp -d /var/tmp/sbx-nest.XXXXXX)
+	mkdir -p "$top/sub"
+	cd "$top"
+	run sbx -- sh -c "cd sub && ${INNER[*]} -- sh -c 'echo in > in && echo out > ../beside; echo \$? > rc'"
+	local in beside rc
+	in=$(cat sub/in) rc=$(cat sub/rc)
+	[ -e beside ] && beside=yes || beside=no
+	cd /
+	rm -rf "$top"
+	[ "$in" = in ]
+	[ "$beside" = no ]
+	[ "$rc" -ne 0 ]
+}
+
+@test "what cannot stack is refused with 125, naming the outer sandbox" {
+	have_userns || skip_or_fail "needs an outer sandbox with an init" || return 1
+	run sbx -- "${INNER[@]}" --no-exec -- touch "$WORK/a/ran"
+	assert_status 125
+	assert_output_contains "outer sbx sandbox"
+	[ ! -e a/ran ]
+	if have_cgroup; then
+		run sbx -- "${INNER[@]}" --memory=64m -- touch "$WORK/a/ran"
+		assert_status 125
+		assert_output_contains "outer sbx sandbox"
+		[ ! -e a/ran ]
+		# an outer cap that is already as low holds it
+		run sbx --memory=64m -- "${INNER[@]}" --memory=128m -- touch "$WORK/a/ran"
+		assert_status 0
+	fi
+	# the outer holding no-exec holds the inner's too
+	ASAN_OPTIONS=detect_leaks=0 run sbx --no-exec -- "$SBX_EXEC" --no-exec --print -- true
+	assert_status 0
+	assert_output_contains "proc.no_exec        held by the outer sbx sandbox"
+}
+
+@test "nothing outside a sandbox can make a run believe it is nested" {
+	have_userns || skip_or_fail "needs namespaces to tell the plans apart" || return 1
+	# a listener on the query's name, and the marker variable, outside
+	start_listener ulisten "@sbx-outer-v1"
+	run env SBX_SANDBOX=landlock "$SBX_EXEC" --print -- true
+	stop_listener
+	assert_status 0
+	refute_output_contains "--direct"
+	refute_output_contains "outer sbx sandbox"
+	assert_output_contains "--unshare-user"
+}

@@ -75,3 +75,28 @@ reset() {
 		check $p
 	done
 }
+
+@test "bash: the README's placement with Debian's stock files reaches login and interactive shells" {
+	[ -f /etc/skel/.bashrc ] && [ -f /etc/skel/.profile ] || skip_or_fail "needs Debian's /etc/skel"
+	# the README: in ~/.profile, and at the top of ~/.bashrc, before the
+	# stock guard that returns early for non-interactive shells
+	local line
+	line=$(printf 'export PATH="%s:$PATH"\nexport SBX_POLICY="%s"' "$BINDIR" "$NARROW")
+	printf '%s\n' "$line" >home/.profile
+	cat /etc/skel/.profile >>home/.profile
+	printf '%s\n' "$line" >home/.bashrc
+	cat /etc/skel/.bashrc >>home/.bashrc
+	for mode in -l -i; do
+		reset
+		run env -i HOME="$HOME" PATH=/usr/bin:/bin TERM=dumb bash "$mode" -c "$CMDS" </dev/null
+		check narrow
+	done
+	# control: the stock ~/.bashrc with the line at its end is not read by
+	# a non-interactive shell, which then runs the default profile
+	cp /etc/skel/.bashrc home/.bashrc
+	printf '%s\n' "$line" >>home/.bashrc
+	rm home/.profile
+	reset
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin BASH_ENV= bash -c '. ~/.bashrc; echo "policy=${SBX_POLICY:-unset}"'
+	assert_output_contains "policy=unset"
+}
