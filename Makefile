@@ -2,6 +2,7 @@
 #
 #   make            build/sbx-exec, build/sbx-shim (static), build/libsbx.so, build/libsbx.a
 #   make check      every test (unit, then bats); the test command of the README
+#   make check-slow real third-party builds, sandboxed (tests/slow/; CI runs it once)
 #   make asan       build with ASan+UBSan into build-asan/ and run the tests there
 #   make deps       install the build and test dependencies (Debian/Ubuntu, as root)
 #   make install    honours PREFIX and DESTDIR
@@ -45,7 +46,7 @@ EXEC_OBJS := $(call obj,$(EXEC_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 PROBE_BINS := $(patsubst tests/probes/%.c,$(B)/probes/%,$(PROBE_SRCS))
 
-.PHONY: demo all check check-nouserns check-nolandlock unit bats asan deps check-deps install uninstall clean format format-check bench
+.PHONY: demo all check check-slow check-nouserns check-nolandlock unit bats asan deps check-deps install uninstall clean format format-check bench
 all: check-deps $(B)/sbx-exec $(B)/sbx-shim $(B)/libsbx.so $(B)/libsbx.a
 
 # Says exactly what is missing instead of failing in the compiler.
@@ -105,6 +106,11 @@ $(B)/probes/%: tests/probes/%.c
 
 check: all $(UNIT_BINS) $(PROBE_BINS)
 	@SBX_BUILD=$(B) tests/run-tests.sh $(UNIT_BINS) $(filter-out tests/bats/nolandlock.bats,$(wildcard tests/bats/*.bats))
+
+# Slow suites, run once in their own CI phase: real third-party builds
+# with every recipe sandboxed (tests/slow/).
+check-slow: all $(PROBE_BINS)
+	@SBX_BUILD=$(B) tests/run-tests.sh $(wildcard tests/slow/*.bats)
 
 unit: all $(UNIT_BINS)
 	@SBX_BUILD=$(B) tests/run-tests.sh $(UNIT_BINS)

@@ -98,6 +98,21 @@ static bool denials_held(const struct ll_ctx *l)
 	return true;
 }
 
+/* The private temp dir of write=none and scope (landlock_fs.c): inside
+ * the outer sandbox, its view of the temp dir, when it has one. */
+static const char *private_temp(const struct ll_ctx *l)
+{
+	const struct sbx_cctx *c = l->c;
+	sbx_write w = c->spec->write;
+	if (c->spec->allow_temp || (w != SBX_WRITE_NONE && w != SBX_WRITE_SCOPE))
+		return NULL;
+	const strv *views = &c->host->outer->view;
+	for (size_t i = 0; i < views->n; i++)
+		if (path_is_beneath(c->tmpdir, views->v[i]))
+			return c->tmpdir;
+	return NULL;
+}
+
 /* Does the outer sandbox already keep host writes within this run's? */
 static bool writes_held(const struct ll_ctx *l, const strv *hostw)
 {
@@ -106,9 +121,12 @@ static bool writes_held(const struct ll_ctx *l, const strv *hostw)
 	for (size_t i = 0; i < o->write.n; i++)
 		if (!beneath_any(o->write.v[i], hostw))
 			return false;
-	/* write=none and scope also mean: other writes fail, not vanish */
-	if ((w == SBX_WRITE_NONE || w == SBX_WRITE_SCOPE) && o->view.n)
-		return false;
+	/* write=none and scope also mean: other writes fail, not vanish
+	 * (but in the private temp dir) */
+	const char *tmp = private_temp(l);
+	for (size_t i = 0; (w == SBX_WRITE_NONE || w == SBX_WRITE_SCOPE) && i < o->view.n; i++)
+		if (!tmp || !streq(o->view.v[i], tmp))
+			return false;
 	return true;
 }
 
@@ -131,6 +149,12 @@ static int write_layer(struct ll_ctx *l, const strv *hostw)
 	for (size_t i = 0; i < hostw->n; i++)
 		if (ll_opt(p, "--ll-write", hostw->v[i]) < 0)
 			return -ENOMEM;
+	const char *tmp = private_temp(l);
+	if (tmp && ll_opt(p, "--ll-write", tmp) < 0)
+		return -ENOMEM;
+	if (tmp)
+		sbx_plan_caveat(p, "nested in %s: the temp dir is its private copy-on-write view",
+		                outer_why);
 	if (w == SBX_WRITE_EPHEMERAL || w == SBX_WRITE_OVERLAY) {
 		/* the outer's discarding views, except where they hold an outer
 		 * writable path this run does not grant */

@@ -6,14 +6,36 @@
 #include <linux/securebits.h>
 #include <sys/prctl.h>
 
-/* What root keeps inside its own user namespace (every uid mapped to
- * itself, supervise.c): the file-permission capabilities, so a writable
- * path is writable exactly as it is for root outside (files of other
- * users, a tarball's owners). They are namespaced: nothing outside the
- * user namespace honours them, and the read-only host mounts, Landlock
- * and seccomp bound what they reach. */
+/* The file-permission capabilities root may keep (supervise.c decides
+ * which, in keep_caps): so a writable path is writable exactly as it is
+ * for root outside (files of other users, a tarball's owners). */
 static const unsigned root_file_caps[] = {CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_DAC_READ_SEARCH,
                                           CAP_FOWNER, CAP_FSETID};
+
+uint64_t shim_root_file_caps(bool userns, bool host_root)
+{
+	if (geteuid() != 0 || capng_get_caps_process() < 0)
+		return 0;
+	uint64_t mask = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(root_file_caps); i++)
+		mask |= 1ULL << root_file_caps[i];
+	/* Root of the host in a user namespace mapping every id: all of them,
+	 * namespaced (nothing outside honours them; the read-only host mounts,
+	 * Landlock and seccomp bound what they reach). Root of the host
+	 * without one: DAC_OVERRIDE alone, which adds nothing Landlock does
+	 * not check (CHOWN, FOWNER, DAC_READ_SEARCH would). Root that is not
+	 * the host's (inside an outer sandbox, which granted them): what it
+	 * has of them. */
+	if (userns)
+		return host_root ? mask : 0;
+	if (host_root)
+		return 1ULL << CAP_DAC_OVERRIDE;
+	uint64_t have = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(root_file_caps); i++)
+		if (capng_have_capability(CAPNG_EFFECTIVE, root_file_caps[i]))
+			have |= 1ULL << root_file_caps[i];
+	return have;
+}
 
 int shim_drop_privileges(const struct shim_config *c)
 {
@@ -28,24 +50,21 @@ int shim_drop_privileges(const struct shim_config *c)
 	                         SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
 	                     0, 0, 0) < 0)
 		return shim_fail(c, "cannot set securebits: %s", strerror(errno));
-	/* Without a user namespace (the host's mounts writable, caps not
-	 * namespaced) only DAC_OVERRIDE, which adds nothing Landlock does not
-	 * check: CHOWN, FOWNER and DAC_READ_SEARCH (open_by_handle_at) would. */
-	size_t nkeep = !c->host_root || !setpcap ? 0 : c->userns ? ARRAY_SIZE(root_file_caps) : 1;
-	bool keep = nkeep > 0;
 	capng_clear(CAPNG_SELECT_ALL);
-	for (size_t i = 0; i < nkeep; i++)
-		capng_update(CAPNG_ADD,
-		             CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-		                 CAPNG_BOUNDING_SET,
-		             root_file_caps[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(root_file_caps); i++)
+		if (c->keep_caps & (1ULL << root_file_caps[i]))
+			capng_update(CAPNG_ADD,
+			             CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
+			                 (setpcap ? CAPNG_BOUNDING_SET : 0),
+			             root_file_caps[i]);
 	if (capng_apply(setpcap ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS) < 0)
 		return shim_fail(c, "cannot drop capabilities");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return shim_fail(c, "cannot clear ambient capabilities: %s", strerror(errno));
 	/* ambient: they survive the command's execve */
-	for (size_t i = 0; keep && i < nkeep; i++)
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, root_file_caps[i], 0, 0) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(root_file_caps); i++)
+		if ((c->keep_caps & (1ULL << root_file_caps[i])) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, root_file_caps[i], 0, 0) < 0)
 			return shim_fail(c, "cannot keep root's file capabilities: %s",
 			                 strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

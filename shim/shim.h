@@ -68,7 +68,8 @@ struct shim_config {
 	const char *cow_keep; /* with MNT_COW_ROOT: a top-level dir to leave as the host's */
 	bool ro_root;         /* every inherited mount read-only; binds writable */
 	bool host_root;       /* the supervisor is root of its user namespace: every uid
-	                       * is mapped, and the command keeps root's file capabilities */
+	                       * is mapped in the sandbox's */
+	uint64_t keep_caps;   /* root's file capabilities the command keeps (privs.c) */
 
 	/* Landlock */
 	int ll_abi; /* ABI the plan was compiled for; 0 = no Landlock */
@@ -119,6 +120,8 @@ int shim_landlock_abi(void);
  * seccomp listener for the supervisor. */
 int shim_seccomp_apply(const struct shim_config *c, int *notify_fd);
 int shim_drop_privileges(const struct shim_config *c);
+/* The capability mask of root's file capabilities to keep (privs.c). */
+uint64_t shim_root_file_caps(bool userns, bool host_root);
 int shim_mounts_apply(struct shim_config *c);
 /* O_PATH of path, refused when any component is a symbolic link (openat2
  * RESOLVE_NO_SYMLINKS); -1 with errno. */

@@ -379,6 +379,7 @@ int shim_supervise(struct shim_config *c)
 	}
 	pid_t parent = getpid();
 	c->host_root = is_host_root();
+	c->keep_caps = shim_root_file_caps(c->userns, c->host_root);
 	pid_t pid = spawn(c);
 	if (pid < 0) {
 		shim_fail(c, "cannot create the sandbox's namespaces: %s", strerror(errno));
