@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 /* Seconds a sandbox gets to end after a forwarded terminating signal. */
 #define SBX_SIGNAL_GRACE 2.0
@@ -55,6 +58,68 @@ static void cleanup(const struct sbx_plan *p)
 		sbx_remove_tree(p->scratch_dir);
 }
 
+/* The guard: a process outside the sandbox, not our child (a double fork,
+ * so nothing kills it with the sandbox), out of the terminal's process
+ * group, holding the read end of a pipe only we write. When we finish we
+ * write one byte and it leaves; if we die first (SIGKILL), it sees EOF
+ * and does the cleanup we could not: runsc delete, docker kill, the
+ * scratch directory. Returns the write end, or -1 when there is nothing
+ * to clean up (or no guard could be started: then as before). */
+static int guard_start(const struct sbx_plan *p)
+{
+	if (!p->cleanup_argv.n && !p->scratch_dir)
+		return -1;
+	int g[2];
+	if (pipe(g) < 0)
+		return -1;
+	fcntl(g[1], F_SETFD, FD_CLOEXEC);
+	pid_t mid = fork();
+	if (mid == 0) {
+		close(g[1]);
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		if (chdir("/") < 0) {
+			/* cleanup uses absolute paths only */
+		}
+		static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+		for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
+			signal(ignored[i], SIG_IGN);
+		int null = open("/dev/null", O_RDWR);
+		for (int fd = 0; fd <= 2 && null >= 0; fd++)
+			if (fd != g[0])
+				dup2(null, fd);
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != g[0])
+				close(fd);
+		char c;
+		ssize_t n;
+		while ((n = read(g[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		if (n <= 0)
+			cleanup(p);
+		_exit(0);
+	}
+	close(g[0]);
+	if (mid < 0) {
+		close(g[1]);
+		return -1;
+	}
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return g[1];
+}
+
+static void guard_release(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "d", 1) < 0) {
+		/* the guard is gone already: nothing left to do */
+	}
+	close(fd);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -69,7 +134,8 @@ enum { CHILD_EXEC = 0, CHILD_CHDIR = 1 };
 /* Child side: wire stdio, restore signals, chdir, exec; report the failing
  * step and errno on the pipe. */
 static void __attribute__((noreturn))
-child(const struct sbx_plan *p, const sbx_stdio *io, const sigset_t *oldmask, int errpipe)
+child(const struct sbx_plan *p, const sbx_stdio *io, const sigset_t *oldmask, int errpipe,
+      pid_t parent)
 {
 	if (io && io->in >= 0 && io->in != 0)
 		dup2(io->in, 0);
@@ -81,6 +147,12 @@ child(const struct sbx_plan *p, const sbx_stdio *io, const sigset_t *oldmask, in
 		signal(forwarded[i], SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	int msg[2] = {CHILD_CHDIR, 0};
+#ifdef __linux__
+	/* Dies with sbx-exec, even of SIGKILL; the guard tears down what the
+	 * enforcing process started (guard_start). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(125);
+#endif
 	if (!p->chdir || chdir(p->chdir) == 0) {
 		msg[0] = CHILD_EXEC;
 		execve(p->argv.v[0], p->argv.v, p->env.v);
@@ -132,10 +204,14 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	for (size_t i = 0; forward_signals && i < ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &sa, &old[i]);
 
+	int guard = guard_start(p);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(ep[0]);
-		child(p, io, &oldmask, ep[1]);
+		if (guard >= 0)
+			close(guard);
+		child(p, io, &oldmask, ep[1], parent);
 	}
 	int rc = 0;
 	close(ep[1]);
@@ -168,10 +244,12 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		bool expired = deadline && deadline - t <= 0, torn = grace && grace - t <= 0;
 		if (expired || torn) {
 			res->timed_out = expired;
-			if (p->cleanup_argv.n)
-				run_quiet(p->cleanup_argv.v);
+			/* the enforcing process first: runsc run holds the container's
+			 * lock, and runsc delete would wait for it to let go */
 			kill(pid, SIGKILL);
 			waitpid(pid, &wstatus, 0);
+			if (p->cleanup_argv.n)
+				run_quiet(p->cleanup_argv.v);
 			break;
 		}
 		double next = deadline && (!grace || deadline < grace) ? deadline : grace;
@@ -216,6 +294,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	}
 out:
 	cleanup(p);
+	guard_release(guard);
 	for (size_t i = 0; forward_signals && i < ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &old[i], NULL);
 	sigaction(SIGCHLD, &oldchld, NULL);
