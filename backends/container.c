@@ -27,7 +27,7 @@ static bool traversable(const char *path)
 	}
 }
 
-int ctr_scratch_dir(const char *prefix, char **out, sbx_error **err)
+int ctr_scratch_name(const char *prefix, char **out, sbx_error **err)
 {
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || tmp[0] != '/')
@@ -37,12 +37,39 @@ int ctr_scratch_dir(const char *prefix, char **out, sbx_error **err)
 	 * "cannot read client sync file". */
 	if (geteuid() == 0 && !traversable(tmp))
 		tmp = "/tmp";
-	_cleanup_free_ char *tmpl = NULL;
-	if (asprintf(&tmpl, "%s/%s.XXXXXX", tmp, prefix) < 0)
+	/* Not guessable: the runner makes it with mkdir, which fails (and the
+	 * run with it) if anyone made it first. */
+	_cleanup_free_ char *name = ctr_unique_name();
+	if (!name || asprintf(out, "%s/%s.%s", tmp, prefix, name + 4) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
-	if (!mkdtemp(tmpl))
-		return sbx_err_errno(err, -errno, "cannot create a private directory %s", tmpl);
-	*out = steal_pointer(&tmpl);
+	return 0;
+}
+
+/* Every string of the spec that reaches the runtime's JSON. */
+int ctr_check_utf8(const struct sbx_cctx *c, sbx_error **err)
+{
+	const strv *lists[] = {&c->spec->args, &c->env,       &c->writable,
+	                       &c->readable,   &c->read_deny, &c->allow_socket};
+	static const char *const what[] = {"argument",      "environment entry", "writable path",
+	                                   "readable path", "read-deny path",    "allowed socket"};
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+		for (size_t i = 0; i < lists[l]->n; i++)
+			if (!utf8_valid(lists[l]->v[i])) {
+				_cleanup_buf_ buf q = {0};
+				for (const unsigned char *b = (const void *)lists[l]->v[i]; *b; b++)
+					if (*b >= 0x20 && *b < 0x7f && *b != '\\')
+						buf_addc(&q, (char)*b);
+					else
+						buf_addf(&q, "\\x%02x", *b);
+				return sbx_err(err, -EINVAL,
+				               "%s %s is not valid UTF-8, which the container "
+				               "runtime's JSON cannot carry (it would be altered)",
+				               what[l], q.s ? q.s : "");
+			}
+	if (!utf8_valid(c->dir) || !utf8_valid(c->tmpdir))
+		return sbx_err(err, -EINVAL,
+		               "the working or temp directory is not valid UTF-8, which the "
+		               "container runtime's JSON cannot carry");
 	return 0;
 }
 

@@ -6,9 +6,15 @@
 
 #include "internal.h"
 
-/* Creates a private (0700) directory $TMPDIR/PREFIX.XXXXXX (TMPDIR of this
- * process, else /tmp); *out gets its malloc'd path. 0 or -errno. */
-int ctr_scratch_dir(const char *prefix, char **out, sbx_error **err);
+/* The name of a private directory $TMPDIR/PREFIX.PID-RANDOM (TMPDIR of
+ * this process, else /tmp) for the plan's scratch_dir, which the runner
+ * makes (0700) when the plan runs; *out malloc'd. 0 or -ENOMEM. */
+int ctr_scratch_name(const char *prefix, char **out, sbx_error **err);
+
+/* Refuses (-EINVAL, naming it) a string of the spec that is not valid
+ * UTF-8: runsc's and docker's JSON would replace its bytes, and a mask or
+ * bind would then apply elsewhere. */
+int ctr_check_utf8(const struct sbx_cctx *c, sbx_error **err);
 
 /* A name no concurrent run shares: "sbx-PID-RANDOM". malloc'd or NULL. */
 char *ctr_unique_name(void);

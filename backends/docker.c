@@ -295,23 +295,17 @@ static int env_opts(struct dk *d)
 	return 0;
 }
 
-/* Writes text to NAME in the plan's scratch directory (made on first
- * use); *out gets the file's path. */
+/* A file the runner writes into the plan's scratch directory when it runs
+ * (the directory's name is chosen on first use); *out gets its path. */
 static int scratch_file(struct sbx_plan *p, const char *name, const char *text, char **out,
                         sbx_error **err)
 {
-	int r = p->scratch_dir ? 0 : ctr_scratch_dir("sbx-docker", &p->scratch_dir, err);
+	int r = p->scratch_dir ? 0 : ctr_scratch_name("sbx-docker", &p->scratch_dir, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *path = path_join_normalize(p->scratch_dir, name);
-	if (!path)
+	if (!path || sbx_plan_add_file(p, name, text, 0644) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
-	FILE *f = fopen(path, "wxe");
-	if (!f)
-		return sbx_err_errno(err, -errno, "cannot create %s", path);
-	bool ok = fputs(text, f) >= 0;
-	if (fclose(f) != 0 || !ok)
-		return sbx_err(err, -EIO, "cannot write %s", path);
 	*out = steal_pointer(&path);
 	return 0;
 }
@@ -527,6 +521,9 @@ static int build(struct dk *d, sbx_error **err)
 
 static int compile_common(const struct sbx_cctx *c, struct sbx_plan *p, bool runsc, sbx_error **err)
 {
+	int u = ctr_check_utf8(c, err);
+	if (u < 0)
+		return u;
 	struct dk d = {
 	    .c = c,
 	    .p = p,

@@ -319,34 +319,64 @@ static char *config_json(struct gv *g)
 	return buf_steal(&b);
 }
 
-static int write_file(const char *dir, const char *name, const char *text, mode_t mode,
-                      sbx_error **err)
+/* config.json, the file masks' empty file and the read-scope root: the
+ * runner writes them when the plan runs. */
+static int plan_bundle(struct gv *g)
 {
-	_cleanup_free_ char *path = path_join_normalize(dir, name);
-	if (!path)
-		return sbx_err(err, -ENOMEM, "out of memory");
-	FILE *f = fopen(path, "wxe");
-	if (!f)
-		return sbx_err_errno(err, -errno, "cannot create %s", path);
-	bool ok = fputs(text, f) >= 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || chmod(path, mode) < 0)
-		return sbx_err_errno(err, -EIO, "cannot write %s", path);
+	struct sbx_plan *p = g->p;
+	if (sbx_plan_add_file(p, "config.json", p->profile, 0600) < 0 ||
+	    sbx_plan_add_file(p, "empty", "", 0000) < 0 ||
+	    (g->scoped && sbx_plan_add_file(p, "rootfs", NULL, 0755) < 0))
+		return -ENOMEM;
 	return 0;
 }
 
-/* Writes config.json, the file masks' empty file and the read-scope root. */
-static int write_bundle(struct gv *g, sbx_error **err)
+/* runsc reports a command it cannot start as its own failure (128, shown
+ * as 125): find it first in the view the bundle gives it, as a shell
+ * would (the PATH of the command's environment), and tell 127 from 126. */
+static int prepare(const struct sbx_plan *p, sbx_error **err)
 {
-	const char *dir = g->p->scratch_dir;
-	int r = write_file(dir, "config.json", g->p->profile, 0600, err);
-	if (r < 0 || (r = write_file(dir, "empty", "", 0000, err)) < 0)
-		return r;
-	_cleanup_free_ char *rootfs = path_join_normalize(dir, "rootfs");
-	if (!rootfs)
-		return sbx_err(err, -ENOMEM, "out of memory");
-	if (g->scoped && mkdir(rootfs, 0755) < 0)
-		return sbx_err_errno(err, -errno, "cannot create %s", rootfs);
+	const char *cmd = p->command;
+	const char *path = env_value(strv_get(&p->env), "PATH");
+	_cleanup_free_ char *found = NULL;
+	if (strchr(cmd, '/')) {
+		found = strdup(cmd);
+	} else {
+		const char *dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+		for (const char *d = dirs; !found;) {
+			size_t n = strcspn(d, ":");
+			char *cand = NULL;
+			if (asprintf(&cand, "%.*s/%s", (int)(n ? n : 1), n ? d : ".", cmd) < 0)
+				return sbx_err(err, -ENOMEM, "out of memory");
+			struct stat st;
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode))
+				found = cand;
+			else
+				free(cand);
+			if (!d[n])
+				break;
+			d += n + 1;
+		}
+	}
+	struct stat st;
+	bool seen = found && stat(found, &st) == 0;
+	if (seen && p->view.n) {
+		/* a read scope shows only the bound paths */
+		_cleanup_free_ char *real = realpath(found, NULL);
+		bool inside = false;
+		for (size_t i = 0; real && i < p->view.n; i++)
+			inside |= path_is_beneath(real, p->view.v[i]);
+		seen = inside;
+	}
+	if (!seen) {
+		sbx_err(err, -ENOENT, "%s: command not found in the sandbox", cmd);
+		return 127;
+	}
+	if (S_ISDIR(st.st_mode) || access(found, X_OK) < 0) {
+		sbx_err(err, -EACCES, "%s: %s", cmd,
+		        S_ISDIR(st.st_mode) ? "is a directory" : "Permission denied");
+		return 126;
+	}
 	return 0;
 }
 
@@ -476,8 +506,9 @@ static int mechanisms(struct gv *g)
 	sbx_plan_caveat(p, "gVisor implements Linux system calls itself and some differ: this "
 	                   "runsc rejects coreutils' statx() (ls -l, stat fail with EINVAL)");
 	sbx_plan_caveat(p, "runsc exits 128 when it fails before the command starts; sbx reports "
-	                   "that as 125, so a command that itself exits 128 is reported as 125, "
-	                   "and a command that is not found is 125 rather than 127");
+	                   "that as 125, so a command that itself exits 128 is reported as 125 "
+	                   "(a command that is not found, or not executable, is found out before "
+	                   "runsc starts: 127, 126)");
 	sbx_plan_caveat(p, "runsc writes the command's stdout and stderr from offset 0 of a "
 	                   "regular file opened without O_APPEND, overwriting what the file held "
 	                   "(use >> or a pipe)");
@@ -561,16 +592,25 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	    .overlay = s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY,
 	    .scoped = c->readable.n > 0,
 	};
+	int u = ctr_check_utf8(c, err);
+	if (u < 0)
+		return u;
 	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND;
 	g.cgroups = want(&g, SBX_CAP_RES_CPU) || want(&g, SBX_CAP_RES_MEMORY);
-	int r = ctr_scratch_dir("sbx-gvisor", &p->scratch_dir, err);
+	int r = ctr_scratch_name("sbx-gvisor", &p->scratch_dir, err);
 	if (r < 0 || (r = fs_mounts(&g, err)) < 0)
 		return r;
 	sort_mounts(&g);
-	if (mechanisms(&g) < 0 || build_argv(&g) < 0 || !(p->profile = config_json(&g)))
+	if (mechanisms(&g) < 0 || build_argv(&g) < 0 || !(p->profile = config_json(&g)) ||
+	    plan_bundle(&g) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
-	if ((r = write_bundle(&g, err)) < 0)
-		return r;
+	if (!(p->command = strdup(s->args.v[0])))
+		return sbx_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; g.scoped && i < g.nm; i++)
+		if ((g.m[i].kind == M_BIND_RO || g.m[i].kind == M_BIND_RW) &&
+		    strv_push(&p->view, g.m[i].dst) < 0)
+			return sbx_err(err, -ENOMEM, "out of memory");
+	p->prepare = prepare;
 	if (runsc_tmpdir(p) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	p->fsv = g.overlay ? SBX_FSV_OVERLAY : SBX_FSV_NONE;

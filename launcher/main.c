@@ -79,6 +79,11 @@ static int run_supervised(const sbx_plan *plan)
 	sbx_error *err = NULL;
 	if (sbx_plan_run(plan, NULL, true, &res, &err) < 0)
 		return fail(err, NULL);
+	if (res.not_started) {
+		errorf(NULL, "%s", err ? sbx_error_message(err) : "the command cannot be run");
+		sbx_error_free(err);
+		return res.status;
+	}
 	if (res.timed_out)
 		errorf(NULL, "timed out; the sandbox was killed");
 #ifndef _WIN32

@@ -145,9 +145,19 @@ struct sbx_plan {
 	/* Why the plan cannot run on this host (backend missing or for another
 	 * OS), or NULL. The plan can still be printed. */
 	char *unavailable;
-	/* Files the plan created (an OCI bundle, a profile) that the runner must
-	 * remove after the run; the directory is removed recursively. */
+	/* The directory for the files below (an OCI bundle, a seccomp
+	 * profile), made by the runner (0700; refused if it exists) just before
+	 * the run and removed recursively after it: compiling writes nothing. */
 	char *scratch_dir;
+	struct sbx_plan_file {
+		char *name; /* relative to scratch_dir */
+		char *text; /* NULL: a directory */
+		unsigned mode;
+	} * files;
+	size_t nfiles;
+	/* The read-only host queries the compiler made (docker image inspect),
+	 * as shell lines, listed in the plan. */
+	strv probes;
 	/* Backend-specific cleanup after a supervised run (docker kill, runsc
 	 * delete), as an argv run once when the command ends or is killed. */
 	strv cleanup_argv;
@@ -160,10 +170,17 @@ struct sbx_plan {
 	/* The directory the runner starts argv in (backends whose enforcing
 	 * process cannot change directory itself), or NULL: the caller's. */
 	char *chdir;
-	/* A step the runner takes just before starting argv (seatbelt on macOS:
-	 * clone prepare_src into chdir), or NULL. When it fails nothing runs;
-	 * cleanup (scratch_dir removal) still happens. */
+	/* A step the runner takes just before starting argv, after the files
+	 * are written (seatbelt on macOS: clone prepare_src into chdir; gvisor:
+	 * find the command in the bundle's view), or NULL. Returns 0, a
+	 * negative errno (nothing runs: 125), or an exit status to report
+	 * without running (126, 127) with its message in *err; cleanup
+	 * (scratch_dir removal) still happens. */
 	int (*prepare)(const struct sbx_plan *p, sbx_error **err);
+	/* For gvisor's prepare: the command, and the paths its view shows when
+	 * reads are scoped (empty: the host's root). */
+	char *command;
+	strv view;
 	char *prepare_src;
 	/* The enforcing process's own exit status for "failed before the
 	 * command started" (runsc: 128), reported as 125; 0 for none. */
@@ -172,6 +189,11 @@ struct sbx_plan {
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Adds a file (text) or directory (text NULL) for the runner to make in
+ * scratch_dir; copies. 0 or -ENOMEM. */
+int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, unsigned mode);
+/* Makes scratch_dir and the files (lib/run.c); 0 or -errno with a message. */
+int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err);
 int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The OSes a backend runs on (from the table in caps.c). */
@@ -243,6 +265,7 @@ struct sbx_run_result {
 	int status; /* as CONTRACT.md: own status, 128+N, 124, 125, 126, 127 */
 	int signal; /* the signal that killed the command, or 0 */
 	bool timed_out;
+	bool not_started; /* 126/127 found before starting: the message is in *err */
 };
 
 /* The interpreter the kernel would load for path (ELF PT_INTERP or the

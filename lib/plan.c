@@ -29,18 +29,20 @@ void sbx_plan_free(sbx_plan *p)
 {
 	if (!p)
 		return;
-#ifndef _WIN32
-	/* Files the plan created (a bundle) live as long as the plan, so a
-	 * printed plan leaves nothing behind; a run removed them already. */
-	if (p->scratch_dir)
-		sbx_remove_tree(p->scratch_dir);
-#endif
 	strv_clear(&p->argv);
 	strv_clear(&p->env);
 	strv_clear(&p->caveats);
 	strv_clear(&p->runtime_paths);
 	strv_clear(&p->env_removed);
 	strv_clear(&p->cleanup_argv);
+	strv_clear(&p->probes);
+	strv_clear(&p->view);
+	free(p->command);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].name);
+		free(p->files[i].text);
+	}
+	free(p->files);
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
 		free(p->mechanism[i]);
 	free(p->profile);
@@ -63,6 +65,23 @@ int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
 	free(p->mechanism[c]);
 	p->mechanism[c] = m;
 	p->uses |= SBX_CAPSET_OF(c);
+	return 0;
+}
+
+int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, unsigned mode)
+{
+	struct sbx_plan_file *f = realloc(p->files, (p->nfiles + 1) * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	p->files = f;
+	f[p->nfiles] = (struct sbx_plan_file){
+	    .name = strdup(name), .text = text ? strdup(text) : NULL, .mode = mode};
+	if (!f[p->nfiles].name || (text && !f[p->nfiles].text)) {
+		free(f[p->nfiles].name);
+		free(f[p->nfiles].text);
+		return -ENOMEM;
+	}
+	p->nfiles++;
 	return 0;
 }
 
@@ -201,6 +220,18 @@ static char *format_json(const sbx_plan *p)
 	}
 	buf_add(&b, ",\"argv\":");
 	json_strv(&b, &p->argv);
+	buf_add(&b, ",\"probes\":");
+	json_strv(&b, &p->probes);
+	buf_add(&b, ",\"files\":[");
+	for (size_t i = 0; i < p->nfiles; i++) {
+		buf_add(&b, i ? ",{\"path\":" : "{\"path\":");
+		_cleanup_free_ char *path = path_join_normalize(p->scratch_dir, p->files[i].name);
+		buf_add_json_string(&b, path ? path : "");
+		buf_addf(&b, ",\"mode\":\"%04o\",\"directory\":%s}", p->files[i].mode,
+		         p->files[i].text ? "false" : "true");
+	}
+	buf_add(&b, "],\"cleanup\":");
+	json_strv(&b, &p->cleanup_argv);
 	buf_add(&b, "}\n");
 	return buf_steal(&b);
 }
@@ -255,6 +286,28 @@ static char *format_text(const sbx_plan *p)
 	}
 	if (p->chdir)
 		buf_addf(&b, "%-21s %s\n", "working directory:", p->chdir);
+	if (p->probes.n) {
+		buf_add(&b, "host queries made (read-only):\n");
+		for (size_t i = 0; i < p->probes.n; i++)
+			buf_addf(&b, "  %s\n", p->probes.v[i]);
+	}
+	if (p->nfiles) {
+		buf_add(&b, "files written when it runs, removed after it:\n");
+		for (size_t i = 0; i < p->nfiles; i++) {
+			_cleanup_free_ char *path =
+			    path_join_normalize(p->scratch_dir, p->files[i].name);
+			buf_addf(&b, "  %s%s (%04o)\n", path ? path : "?",
+			         p->files[i].text ? "" : "/", p->files[i].mode);
+		}
+	}
+	if (p->cleanup_argv.n) {
+		buf_add(&b, "cleanup after the run:\n ");
+		for (size_t i = 0; i < p->cleanup_argv.n; i++) {
+			buf_addc(&b, ' ');
+			buf_add_shell_quoted(&b, p->cleanup_argv.v[i]);
+		}
+		buf_addc(&b, '\n');
+	}
 	buf_add(&b, "argv:\n ");
 	for (size_t i = 0; i < p->argv.n; i++) {
 		buf_addc(&b, ' ');

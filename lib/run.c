@@ -7,6 +7,7 @@
 #ifndef _WIN32
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -48,6 +49,32 @@ static void run_quiet(char *const argv[])
 	if (pid > 0)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+}
+
+int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err)
+{
+	if (!p->scratch_dir)
+		return 0;
+	if (mkdir(p->scratch_dir, 0700) < 0)
+		return sbx_err_errno(err, -errno, "cannot create the private directory %s",
+		                     p->scratch_dir);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct sbx_plan_file *f = &p->files[i];
+		_cleanup_free_ char *path = path_join_normalize(p->scratch_dir, f->name);
+		if (!path)
+			return sbx_err(err, -ENOMEM, "out of memory");
+		if (!f->text) {
+			if (mkdir(path, f->mode) < 0)
+				return sbx_err_errno(err, -errno, "cannot create %s", path);
+			continue;
+		}
+		_cleanup_close_ int fd =
+		    open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		size_t n = strlen(f->text);
+		if (fd < 0 || write(fd, f->text, n) != (ssize_t)n || fchmod(fd, f->mode) < 0)
+			return sbx_err_errno(err, -errno, "cannot write %s", path);
+	}
+	return 0;
 }
 
 static void cleanup(const struct sbx_plan *p)
@@ -133,9 +160,8 @@ enum { CHILD_EXEC = 0, CHILD_CHDIR = 1 };
 
 /* Child side: wire stdio, restore signals, chdir, exec; report the failing
  * step and errno on the pipe. */
-static void __attribute__((noreturn))
-child(const struct sbx_plan *p, const sbx_stdio *io, const sigset_t *oldmask, int errpipe,
-      pid_t parent)
+static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_stdio *io,
+                                            const sigset_t *oldmask, int errpipe, pid_t parent)
 {
 	if (io && io->in >= 0 && io->in != 0)
 		dup2(io->in, 0);
@@ -170,12 +196,20 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	*res = (struct sbx_run_result){0};
 	if (!p->argv.n)
 		return sbx_err(err, -EINVAL, "empty plan");
-	if (p->prepare) {
-		int r = p->prepare(p, err);
-		if (r < 0) {
+	int r = sbx_plan_write_files(p, err);
+	if (r < 0) {
+		/* only what we made: a directory that was there is not ours */
+		if (r != -EEXIST)
 			cleanup(p);
+		return r;
+	}
+	if (p->prepare && (r = p->prepare(p, err)) != 0) {
+		cleanup(p);
+		if (r < 0)
 			return r;
-		}
+		res->status = r; /* 126, 127: the command is not there */
+		res->not_started = true;
+		return 0;
 	}
 	int sp[2], ep[2];
 	if (pipe(sp) < 0)

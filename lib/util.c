@@ -208,6 +208,30 @@ void buf_free(buf *b)
 	*b = (buf){0};
 }
 
+bool utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	while (*s) {
+		unsigned c = *s++;
+		if (c < 0x80)
+			continue;
+		int n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 ? 1 : -1;
+		if (n < 0 || c > 0xf4)
+			return false;
+		unsigned v = c & (0x3fu >> n);
+		for (int i = 0; i < n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			v = (v << 6) | (s[i] & 0x3f);
+		}
+		if ((n == 2 && v < 0x800) || (n == 3 && (v < 0x10000 || v > 0x10ffff)) ||
+		    (v >= 0xd800 && v <= 0xdfff))
+			return false;
+		s += n;
+	}
+	return true;
+}
+
 const char *env_value(char *const *env, const char *name)
 {
 	size_t n = strlen(name);

@@ -111,6 +111,10 @@ char *path_join_normalize(const char *a, const char *b);
 /* True when path equals dir or lies beneath it (both normalised absolute). */
 bool path_is_beneath(const char *path, const char *dir);
 
+/* True when s is well-formed UTF-8 (no overlong forms, surrogates or
+ * values past U+10FFFF). */
+bool utf8_valid(const char *s);
+
 /* The value of NAME in a NULL-terminated "NAME=value" vector, or NULL. */
 const char *env_value(char *const *env, const char *name);
 

@@ -5,6 +5,7 @@
 # --rootless, which ignores cgroup limits: there the tests check that cpu
 # and memory caps are refused (125, with the reason) instead.
 
+bats_require_minimum_version 1.5.0
 load helpers
 load containers
 
@@ -59,10 +60,20 @@ gv() {
 	assert_status 137
 }
 
-@test "gvisor: runsc's own failure is 125 and nothing runs" {
-	run gv -- /nonexistent/program
-	assert_status 125
+@test "gvisor: 127 for a command not found, 126 for one not executable, 125 for runsc's own failure" {
+	run -127 gv -- /nonexistent/program
 	assert_output_contains '/nonexistent/program'
+	run -127 gv -- no-such-command-sbx
+	printf '#!/bin/sh\necho ran\n' >"$WORK/noexec"
+	chmod 644 "$WORK/noexec"
+	run -126 gv -- "$WORK/noexec"
+	refute_output_contains ran
+	# runsc failing before the command starts (here a stand-in that exits
+	# 128, as runsc does) is 125
+	printf '#!/bin/sh\nexit 128\n' >"$WORK/fake-runsc"
+	chmod +x "$WORK/fake-runsc"
+	SBX_RUNSC=$WORK/fake-runsc run gv -- true
+	assert_status 125
 }
 
 @test "gvisor: write=none: nothing reaches the host" {
