@@ -111,7 +111,8 @@ struct dk {
 	bool runsc, host_net, can_run;
 	const char *docker;
 	char *runtime;
-	char *image; /* the pinned id, or the name when the daemon is not reachable */
+	char *image;  /* the pinned id, or the name when the daemon is not reachable */
+	strv volumes; /* the image's VOLUMEs */
 };
 
 static bool want(const struct dk *d, sbx_cap cap)
@@ -140,18 +141,38 @@ static int pin_image(struct dk *d, sbx_error **err)
 		name = "<SBX_DOCKER_IMAGE unset>";
 	if (!d->can_run)
 		return (d->image = strdup(name)) ? 0 : -ENOMEM;
+	static const char fmt[] = "{{.Id}} {{json .Config.Volumes}}";
 	char *argv[] = {(char *)d->docker, "image",      "inspect", "--format",
-	                "{{.Id}}",         (char *)name, NULL};
-	_cleanup_free_ char *id = NULL;
-	int st = ctr_capture(argv, &id);
+	                (char *)fmt,       (char *)name, NULL};
+	if (strv_pushf(&d->p->probes, "%s image inspect --format '%s' %s", d->docker, fmt, name) <
+	    0)
+		return -ENOMEM;
+	_cleanup_free_ char *out = NULL;
+	int st = ctr_capture(argv, &out);
 	if (st < 0)
 		return sbx_err_errno(err, st, "cannot run %s", d->docker);
-	if (st != 0 || !startswith(id, "sha256:"))
+	if (st != 0 || !startswith(out, "sha256:"))
 		return sbx_err(err, -ENOENT,
 		               "docker image %s is not present locally (sbx never pulls): build or "
 		               "load it, or point SBX_DOCKER_IMAGE at a local image",
 		               name);
-	d->image = steal_pointer(&id);
+	char *sp = strchr(out, ' ');
+	if (sp)
+		*sp++ = '\0';
+	/* {"/data":{},"/cache":{}} or null: the keys are the volumes */
+	char *q = sp ? strchr(sp, '"') : NULL;
+	while (q) {
+		char *end = strchr(q + 1, '"');
+		if (!end)
+			break;
+		*end = '\0';
+		if (q[1] == '/' && strv_push(&d->volumes, q + 1) < 0)
+			return -ENOMEM;
+		q = strchr(end + 1, '}');
+		q = q ? strchr(q, '"') : NULL;
+	}
+	if (!(d->image = strdup(out)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -176,6 +197,8 @@ static int check_runtime(struct dk *d, sbx_error **err)
 	if (asprintf(&fmt, "{{json (index .Runtimes \"%s\")}}", d->runtime) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	char *argv[] = {(char *)d->docker, "info", "--format", fmt, NULL};
+	if (strv_pushf(&d->p->probes, "%s info --format '%s'", d->docker, fmt) < 0)
+		return -ENOMEM;
 	int st = ctr_capture(argv, &out);
 	if (st != 0 || !out || !strstr(out, "\"path\""))
 		return sbx_err(err, -ENODEV,
@@ -244,20 +267,47 @@ static int fs_opts(struct dk *d, sbx_error **err)
 	bool layer = s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY;
 	if (!layer && strv_push(&p->argv, "--read-only") < 0)
 		return -ENOMEM;
+	/* a path both readable and writable is bound once, read-write */
 	for (size_t i = 0; i < c->readable.n; i++)
-		if ((r = check_exists("readable", c->readable.v[i], err)) < 0 ||
-		    (r = bind_path(p, c->readable.v[i], true)) < 0)
+		if (!strv_contains(&c->writable, c->readable.v[i]) &&
+		    (!s->allow_temp || !streq(c->readable.v[i], c->tmpdir)) &&
+		    ((r = check_exists("readable", c->readable.v[i], err)) < 0 ||
+		     (r = bind_path(p, c->readable.v[i], true)) < 0))
 			return r;
 	for (size_t i = 0; i < c->writable.n; i++)
 		if ((r = check_exists("writable", c->writable.v[i], err)) < 0 ||
 		    (r = bind_path(p, c->writable.v[i], false)) < 0)
 			return r;
-	if (s->allow_temp && (r = bind_path(p, c->tmpdir, false)) < 0)
+	if (s->allow_temp && !strv_contains(&c->writable, c->tmpdir) &&
+	    (r = bind_path(p, c->tmpdir, false)) < 0)
 		return r;
+	/* write=none and scope: a private temp dir, as the landlock backend
+	 * gives (an in-memory tmpfs, gone with the container) */
+	bool tmp_bound = false;
+	for (size_t i = 0; i < c->writable.n; i++)
+		tmp_bound |= path_is_beneath(c->writable.v[i], "/tmp");
+	for (size_t i = 0; i < c->readable.n; i++)
+		tmp_bound |= path_is_beneath(c->readable.v[i], "/tmp");
+	if (!layer && !s->allow_temp && !tmp_bound &&
+	    opt(p, "--tmpfs=/tmp:rw,nosuid,nodev,mode=1777") < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < c->allow_socket.n; i++)
 		if ((r = check_exists("allowed socket", c->allow_socket.v[i], err)) < 0 ||
 		    (r = bind_path(p, c->allow_socket.v[i], false)) < 0)
 			return r;
+	/* The image's VOLUMEs would be writable anonymous volumes: under
+	 * write=none and scope they are mounted read-only (removed with
+	 * --rm either way). */
+	for (size_t i = 0; !layer && i < d->volumes.n; i++) {
+		/* docker refuses a read-only anonymous volume: an empty
+		 * read-only tmpfs instead (the image's content there hidden) */
+		if (strchr(d->volumes.v[i], ':') || strchr(d->volumes.v[i], ','))
+			return sbx_err(err, -EINVAL,
+			               "the image's VOLUME %s cannot be named to docker",
+			               d->volumes.v[i]);
+		if (opt(p, "--tmpfs=%s:ro,nosuid,nodev", d->volumes.v[i]) < 0)
+			return -ENOMEM;
+	}
 	return opt(p, "--workdir=%s", c->dir);
 }
 
@@ -470,6 +520,32 @@ static void mechanisms(struct dk *d)
 	                "the command runs on the image's files (%s): only the listed paths "
 	                "of the host are bound in",
 	                d->image);
+	bool layer = s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY;
+	bool tmp_bound = false;
+	for (size_t i = 0; i < c->writable.n; i++)
+		tmp_bound |= path_is_beneath(c->writable.v[i], "/tmp");
+	for (size_t i = 0; i < c->readable.n; i++)
+		tmp_bound |= path_is_beneath(c->readable.v[i], "/tmp");
+	if (!layer && !s->allow_temp && !tmp_bound)
+		sbx_plan_caveat(p, "/tmp is a private in-memory tmpfs: writes there succeed and "
+		                   "vanish with the container (--allow-temp binds the host's)");
+	if (layer && c->readable.n)
+		sbx_plan_caveat(p,
+		                "write=%s: the readable paths are bound read-only, so writes "
+		                "beneath them fail (EROFS) instead of being discarded; other "
+		                "writes land in the container's layer",
+		                sbx_write_name(s->write));
+	for (size_t i = 0; i < d->volumes.n; i++)
+		sbx_plan_caveat(p, "the image's VOLUME %s is %s", d->volumes.v[i],
+		                layer ? "an anonymous volume: writes there are discarded with "
+		                        "the container"
+		                      : "mounted read-only (an empty read-only tmpfs: the image's "
+		                        "files there are hidden)");
+	if (!d->runsc && d->runtime)
+		sbx_plan_caveat(p,
+		                "docker --runtime=%s (SBX_DOCKER_RUNTIME): the mechanisms above "
+		                "assume a runc-like runtime",
+		                d->runtime);
 	if (c->preload & CAP(PROC_NO_EXEC)) {
 		sbx_preload_plan_note(p, CAP(PROC_NO_EXEC),
 		                      "started by sbx-preload-exec, bound at " SBX_DIR_EXEC);
@@ -490,7 +566,22 @@ static int build(struct dk *d, sbx_error **err)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	int r;
 	if ((r = pin_image(d, err)) < 0 || (d->runsc && (r = check_runtime(d, err)) < 0))
-		return r;
+		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
+	/* docker-ephemeral: another runtime on purpose (isobox's
+	 * ISOBOX_DOCKER_RUNTIME); a name, never an option */
+	const char *rt = getenv("SBX_DOCKER_RUNTIME");
+	if (!d->runsc && rt && *rt) {
+		for (const char *q = rt; *q; q++)
+			if (!(*q >= 'a' && *q <= 'z') && !(*q >= 'A' && *q <= 'Z') &&
+			    !(*q >= '0' && *q <= '9') && !strchr("._-", *q))
+				return sbx_err(
+				    err, -EINVAL,
+				    "SBX_DOCKER_RUNTIME '%s': not a runtime name (letters, "
+				    "digits, '.', '_', '-')",
+				    rt);
+		if (!(d->runtime = strdup(rt)))
+			return sbx_err(err, -ENOMEM, "out of memory");
+	}
 	bool tty = isatty(0) && isatty(1);
 	if (strv_push(&p->argv, d->docker) < 0 || strv_push(&p->argv, "run") < 0 ||
 	    strv_push(&p->argv, "--rm") < 0 || strv_push(&p->argv, "--interactive") < 0 ||
@@ -501,7 +592,7 @@ static int build(struct dk *d, sbx_error **err)
 	    strv_push(&p->argv, "--security-opt=no-new-privileges") < 0 ||
 	    strv_push(&p->argv, "--ipc=private") < 0 ||
 	    opt(p, "--network=%s", d->host_net ? "host" : "none") < 0 ||
-	    (d->runsc && opt(p, "--runtime=%s", d->runtime) < 0))
+	    (d->runtime && opt(p, "--runtime=%s", d->runtime) < 0))
 		return sbx_err(err, -ENOMEM, "out of memory");
 	if ((r = fs_opts(d, err)) < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
@@ -538,6 +629,7 @@ static int compile_common(const struct sbx_cctx *c, struct sbx_plan *p, bool run
 		mechanisms(&d);
 	free(d.runtime);
 	free(d.image);
+	strv_clear(&d.volumes);
 	if (r < 0)
 		return r;
 	p->fsv = SBX_FSV_IMAGE;
