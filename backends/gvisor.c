@@ -319,6 +319,30 @@ static char *config_json(struct gv *g)
 	return buf_steal(&b);
 }
 
+long sbx_runsc_version(const char *runsc, char *text, size_t size)
+{
+	char *argv[] = {(char *)runsc, "--version", NULL};
+	_cleanup_free_ char *out = NULL;
+	if (text && size)
+		text[0] = '\0';
+	if (ctr_capture(argv, &out) != 0 || !out)
+		return -1;
+	char *nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	if (text && size)
+		snprintf(text, size, "%s", out);
+	/* "runsc version 0.0~20221219.0" or "release-20240513.0": the date */
+	for (const char *q = out; *q; q++) {
+		size_t n = strspn(q, "0123456789");
+		if (n == 8 && q[0] == '2' && q[1] == '0')
+			return strtol(q, NULL, 10);
+		if (n)
+			q += n - 1;
+	}
+	return 0;
+}
+
 /* config.json, the file masks' empty file and the read-scope root: the
  * runner writes them when the plan runs. */
 static int plan_bundle(struct gv *g)
@@ -336,6 +360,18 @@ static int plan_bundle(struct gv *g)
  * would (the PATH of the command's environment), and tell 127 from 126. */
 static int prepare(const struct sbx_plan *p, sbx_error **err)
 {
+	/* --overlay2=root:memory and --oci-seccomp, which plans use, arrived
+	 * in 2022; an older runsc would fail later or ignore them */
+	char ver[128];
+	long date = sbx_runsc_version(p->argv.v[0], ver, sizeof(ver));
+	if (date < 0)
+		return sbx_err(err, -ENOEXEC, "%s --version failed: it does not look like runsc",
+		               p->argv.v[0]);
+	if (date > 0 && date < SBX_RUNSC_MIN_DATE)
+		return sbx_err(err, -ENOTSUP,
+		               "%s is too old for this plan (%s; gVisor from %d or later is needed "
+		               "for --overlay2 and --oci-seccomp)",
+		               p->argv.v[0], ver, SBX_RUNSC_MIN_DATE);
 	const char *cmd = p->command;
 	const char *path = env_value(strv_get(&p->env), "PATH");
 	_cleanup_free_ char *found = NULL;
@@ -509,6 +545,12 @@ static int mechanisms(struct gv *g)
 	                   "that as 125, so a command that itself exits 128 is reported as 125 "
 	                   "(a command that is not found, or not executable, is found out before "
 	                   "runsc starts: 127, 126)");
+	const char *mf = env_value(strv_get(&p->env), "MAKEFLAGS");
+	if (mf && (strstr(mf, "--jobserver-auth=") || strstr(mf, "--jobserver-fds=")) &&
+	    !strstr(mf, "=fifo:"))
+		sbx_plan_caveat(p, "make's jobserver (descriptors named in MAKEFLAGS) cannot be "
+		                   "passed through runsc, which has no --preserve-fds: a make "
+		                   "inside runs its jobs one at a time");
 	sbx_plan_caveat(p, "runsc writes the command's stdout and stderr from offset 0 of a "
 	                   "regular file opened without O_APPEND, overwriting what the file held "
 	                   "(use >> or a pipe)");

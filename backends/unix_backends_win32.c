@@ -28,3 +28,11 @@ const struct sbx_backend_impl sbx_backend_docker_ephemeral = {
     .id = SBX_BACKEND_DOCKER_EPHEMERAL, .probe = probe, .compile = compile};
 const struct sbx_backend_impl sbx_backend_docker_runsc_ephemeral = {
     .id = SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL, .probe = probe, .compile = compile};
+
+long sbx_runsc_version(const char *runsc, char *text, size_t size)
+{
+	(void)runsc;
+	if (text && size)
+		text[0] = '\0';
+	return -1;
+}

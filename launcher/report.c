@@ -182,6 +182,12 @@ int report_doctor(bool json)
 			buf_add_json_string(&b, h->runsc);
 		else
 			buf_add(&b, "null");
+		buf_add(&b, ",\"runsc_version\":");
+		char ver[128];
+		if (h->runsc && sbx_runsc_version(h->runsc, ver, sizeof(ver)) >= 0)
+			buf_add_json_string(&b, ver);
+		else
+			buf_add(&b, "null");
 		buf_add(&b, ",\"docker\":");
 		if (h->docker)
 			buf_add_json_string(&b, h->docker);
@@ -228,7 +234,16 @@ int report_doctor(bool json)
 		         : h->cgroup_version == 1 ? "v1"
 		                                  : "none",
 		         h->cgroup_writable ? ", writable subtree" : ", no writable subtree");
-		buf_addf(&b, "runsc:               %s\n", h->runsc ? h->runsc : "not found");
+		if (h->runsc) {
+			char ver[128];
+			long date = sbx_runsc_version(h->runsc, ver, sizeof(ver));
+			buf_addf(&b, "runsc:               %s (%s%s)\n", h->runsc,
+			         date < 0 ? "--version failed" : ver,
+			         date > 0 && date < SBX_RUNSC_MIN_DATE ? "; too old for sbx's plans"
+			                                               : "");
+		} else {
+			buf_add(&b, "runsc:               not found\n");
+		}
 		buf_addf(&b, "docker:              %s\n", h->docker ? h->docker : "not found");
 		buf_add(&b, "\nbackends on this host:\n");
 		for (size_t i = 0; i < n; i++) {

@@ -223,6 +223,12 @@ struct sbx_backend_impl {
 
 const struct sbx_backend_impl *sbx_backend_impl(sbx_backend b);
 
+/* runsc's --version line into text and its release date as YYYYMMDD
+ * (0 when it names none), or -1 when it cannot be run (backends/gvisor.c;
+ * forks). Plans need SBX_RUNSC_MIN_DATE or later. */
+long sbx_runsc_version(const char *runsc, char *text, size_t size);
+#define SBX_RUNSC_MIN_DATE 20221001
+
 /* Backends (backends/<name>.c). */
 extern const struct sbx_backend_impl sbx_backend_landlock;
 extern const struct sbx_backend_impl sbx_backend_gvisor;

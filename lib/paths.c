@@ -25,6 +25,7 @@
 #define realpath(path, out) _fullpath((out), (path), PATH_MAX)
 #endif
 
+#ifndef _WIN32
 /* The home directory from /etc/passwd for uid, malloc'd, or NULL. Parsed
  * here rather than with getpwuid(): the static executables cannot load
  * NSS modules. */
@@ -56,10 +57,10 @@ static char *passwd_home(unsigned uid)
 	fclose(f);
 	return home;
 }
+#endif
 
 const char *sbx_home(bool *from_passwd)
 {
-	static char *cached;
 	if (from_passwd)
 		*from_passwd = false;
 	const char *h = getenv("HOME");
@@ -68,6 +69,7 @@ const char *sbx_home(bool *from_passwd)
 #ifdef _WIN32
 	return h && *h ? h : NULL;
 #else
+	static char *cached;
 	if (!cached)
 		cached = passwd_home((unsigned)getuid());
 	if (cached && from_passwd)
@@ -135,10 +137,10 @@ static bool trusted_link(const char *link, const char *parent)
  * following links and then ".." is kept. */
 static char *join_raw(const char *dir, const char *p)
 {
-	char *out = NULL;
 #ifdef _WIN32
 	return path_join_normalize(dir, p);
 #else
+	char *out = NULL;
 	if (p[0] == '/')
 		return strdup(p);
 	if (asprintf(&out, "%s/%s", dir, p) < 0)

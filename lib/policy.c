@@ -207,10 +207,14 @@ static void drop_lower_grants(sbx_spec *s)
 
 static int no_home(sbx_error **err, const char *key, const char *value)
 {
+#ifdef _WIN32
+	return sbx_err(err, -ENOENT, "%s '%s': cannot expand ~: HOME is not set", key, value);
+#else
 	return sbx_err(err, -ENOENT,
 	               "%s '%s': cannot expand ~: HOME is not set (or not absolute) and uid %u "
 	               "has no home directory in /etc/passwd",
 	               key, value, (unsigned)getuid());
+#endif
 }
 
 static int add_list_item(sbx_spec *s, const struct key *k, const char *v, sbx_error **err)

@@ -11,11 +11,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#ifdef __linux__
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/types.h>
+#endif
 
 enum shim_net {
 	SHIM_NET_ENABLE = 0,
@@ -145,6 +147,7 @@ void shim_cgroup_destroy(struct shim_cgroup *cg);
 /* True when the memory cap's OOM killer killed something in the cgroup. */
 bool shim_cgroup_oom(const struct shim_cgroup *cg);
 
+#ifdef __linux__
 /* The answering side of the seccomp listener (notify.c, gate.c). */
 struct shim_pending {
 	uint64_t id; /* the notification waiting for its answer */
@@ -210,6 +213,8 @@ int shim_die_like(int wstatus);
 /* The command's side: privileges, Landlock, seccomp, exec. Never returns
  * on success; sync is the socket to the supervisor (for the notify fd). */
 int shim_exec_command(struct shim_config *c, int sync);
+
+#endif
 
 /* Typed messages on the supervisor's socketpair (SOCK_SEQPACKET). */
 enum shim_msg_type {

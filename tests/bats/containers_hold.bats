@@ -178,3 +178,22 @@ fake() {
 	run sbx --backend=docker-ephemeral --readable="$WORK" --print -- true
 	assert_output_contains "outside the read scope"
 }
+
+@test "gvisor: --doctor names runsc's version, and a runsc too old for the plans is refused" {
+	requires runsc
+	run sbx --doctor
+	assert_output_contains "runsc version"
+	mkdir -p "$WORK/old"
+	printf '#!/bin/sh\ncase "$*" in --version) echo "runsc version 0.0~20200101.0";; *" run "*) echo ran > %s/old/ran;; esac\n' "$WORK" >"$WORK/old/runsc"
+	chmod +x "$WORK/old/runsc"
+	SBX_RUNSC=$WORK/old/runsc run gv -- true
+	assert_status 125
+	assert_output_contains "too old"
+	[ ! -e "$WORK/old/ran" ]
+}
+
+@test "gvisor: a make inside is told plainly that the jobserver cannot cross runsc" {
+	run env MAKEFLAGS=' -j2 --jobserver-auth=3,4' "$SBX_EXEC" --backend=gvisor --profile=tight --read-deny= --print -- true
+	assert_status 0
+	assert_output_contains "jobserver"
+}
