@@ -635,7 +635,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	    .scoped = c->readable.n > 0,
 	};
 	int u = ctr_check_utf8(c, err);
-	if (u < 0)
+	if (u < 0 || (c->host->runsc && (u = sbx_check_dir(c, err)) < 0))
 		return u;
 	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND;
 	g.cgroups = want(&g, SBX_CAP_RES_CPU) || want(&g, SBX_CAP_RES_MEMORY);

@@ -337,6 +337,9 @@ static int find_preload_lib(struct ll_ctx *l)
 static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
 {
 	struct ll_ctx l = {.c = c, .p = p, .err = err};
+	int rd = c->host->seccomp ? sbx_check_dir(c, err) : 0;
+	if (rd < 0)
+		return rd;
 	/* A host without seccomp cannot run the plan, which is then compiled
 	 * for a full host (to be printed); one without Landlock runs it
 	 * without (abi 0). */

@@ -15,16 +15,48 @@
 
 extern char **environ;
 
+/* Writes s with control characters escaped: a path holding a newline
+ * cannot break the one-line message (or forge a second one). */
+static void put_escaped(const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '\n')
+			fputs("\\n", stderr);
+		else if (*c == '\t')
+			fputs("\\t", stderr);
+		else if (*c < 0x20 || *c == 0x7f)
+			fprintf(stderr, "\\x%02x", *c);
+		else
+			fputc(*c, stderr);
+	}
+}
+
 void errorf(const char *hint, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("sbx-exec: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg = NULL;
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (hint)
-		fprintf(stderr, "%s\n", hint);
+	fputs("sbx-exec: ", stderr);
+	put_escaped(n >= 0 && msg ? msg : "(message lost: out of memory)");
+	fputc('\n', stderr);
+	free(msg);
+	if (hint) {
+		put_escaped(hint);
+		fputc('\n', stderr);
+	}
+}
+
+/* What printing commands exit with: rc, or 125 when stdout could not
+ * take the output (--print > /dev/full). */
+static int output_status(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		errorf(NULL, "cannot write the output: %s", strerror(errno ? errno : EIO));
+		return 125;
+	}
+	return rc;
 }
 
 static int fail(sbx_error *err, const char *hint)
@@ -108,7 +140,7 @@ static int run(const struct cli *cli)
 	if (rc)
 		return rc;
 	if (!cli->command[0]) {
-		errorf("Try 'sbx-exec --help' for more information.", "no command given");
+		errorf(NULL, "no command given (sbx-exec [OPTION]... -- COMMAND [ARG]...)");
 		return 125;
 	}
 	sbx_runner *runner = NULL;
@@ -127,7 +159,7 @@ static int run(const struct cli *cli)
 		fputs(text ? text : "", stdout);
 		free(text);
 		sbx_plan_free(plan);
-		return 0;
+		return output_status(0);
 	}
 	if (plan->unavailable) {
 		errorf(NULL, "cannot run: %s", plan->unavailable);
@@ -174,6 +206,91 @@ static int run(const struct cli *cli)
 #endif
 }
 
+/* The SBX_* variables sbx reads (sbx_spec_apply_env's twins and the rest),
+ * for telling a misspelt one. */
+static const char *const known_env[] = {
+    "SBX_POLICY",
+    "SBX_PROFILE",
+    "SBX_BACKEND",
+    "SBX_NET",
+    "SBX_WRITE",
+    "SBX_WRITABLE",
+    "SBX_READABLE",
+    "SBX_READ_DENY",
+    "SBX_NO_EXEC",
+    "SBX_ALLOW_TEMP",
+    "SBX_CPUS",
+    "SBX_MEMORY",
+    "SBX_PIDS",
+    "SBX_ENV_DENY",
+    "SBX_ENV_ALLOW",
+    "SBX_MACH_ALLOW",
+    "SBX_DIR",
+    "SBX_STRICT",
+    "SBX_BEST_EFFORT",
+    "SBX_KERNEL_ISOLATION",
+    "SBX_ALLOW_SOCKET",
+    "SBX_TIMEOUT",
+    "SBX_SANDBOX",
+    "SBX_RUNSC",
+    "SBX_DOCKER",
+    "SBX_DOCKER_IMAGE",
+    "SBX_DOCKER_RUNTIME",
+    "SBX_SANDBOX_EXEC",
+    "SBX_SHIM",
+    "SBX_PRELOAD_LIB",
+    "SBX_PRELOAD_EXEC",
+    "SBX_DOCKER_RUNSC_RUNTIME",
+    "SBX_DOCKER_RUNSC_HOST_RUNTIME",
+};
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 40 || lb > 40)
+		return 99;
+	size_t d[41][41];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	return d[la][lb];
+}
+
+/* One warning line for an SBX_* variable sbx does not read but that is
+ * close to one it does (SBX_POLCY): it would be silently ignored. */
+static void warn_unknown_env(void)
+{
+	for (char **e = environ; e && *e; e++) {
+		if (!startswith(*e, "SBX_"))
+			continue;
+		char name[64];
+		size_t n = strcspn(*e, "=");
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, *e, n);
+		name[n] = '\0';
+		const char *best = NULL;
+		size_t bestd = 3;
+		for (size_t i = 0; i < ARRAY_SIZE(known_env); i++) {
+			size_t dist = edit_distance(name, known_env[i]);
+			if (dist < bestd) {
+				bestd = dist;
+				best = known_env[i];
+			}
+		}
+		if (best && bestd > 0)
+			errorf(NULL, "warning: %s is not a variable sbx reads (did you mean %s?)",
+			       name, best);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {0};
@@ -189,19 +306,25 @@ int main(int argc, char **argv)
 		}
 		return status;
 	}
-	if (cli_parse(&cli, argc, argv) < 0)
+	if (cli_parse(&cli, argc, argv) < 0) {
+		cli_free(&cli);
 		return 125;
+	}
+	if (cli.json && !cli.print && !cli.caps && !cli.doctor && !cli.help && !cli.version)
+		errorf(NULL, "warning: --json applies only with --print, --caps or --doctor; "
+		             "ignored");
+	warn_unknown_env();
 	int rc;
 	if (cli.help) {
 		cli_print_help();
-		rc = 0;
+		rc = output_status(0);
 	} else if (cli.version) {
 		report_version();
-		rc = 0;
+		rc = output_status(0);
 	} else if (cli.caps) {
-		rc = report_caps(cli.json);
+		rc = output_status(report_caps(cli.json));
 	} else if (cli.doctor) {
-		rc = report_doctor(cli.json);
+		rc = output_status(report_doctor(cli.json));
 	} else if (cli.install_shims) {
 		rc = shims_install(&cli);
 	} else {

@@ -30,9 +30,9 @@ static const struct option_def options[] = {
     {"read-deny", REQUIRED, "PATH", "path that must not be readable (repeatable)"},
     {"no-exec", OPTIONAL_BOOL, NULL, "no new program image after the command starts"},
     {"allow-temp", OPTIONAL_BOOL, NULL, "also allow writes to the temp dir (scope/overlay)"},
-    {"cpus", REQUIRED, "N", "CPU cap in cores, e.g. 1.5 (0: none)"},
-    {"memory", REQUIRED, "SIZE", "memory cap: bytes or with k/m/g suffix (0: none)"},
-    {"pids", REQUIRED, "N", "process and thread cap (0: none)"},
+    {"cpus", REQUIRED, "N", "CPU cap in cores, 0.01 to 1024, e.g. 1.5"},
+    {"memory", REQUIRED, "SIZE", "memory cap, 4m to 1p: bytes or with k/m/g/t/p"},
+    {"pids", REQUIRED, "N", "process and thread cap, 1 to 4194304"},
     {"env-deny", REQUIRED, "PATTERN", "drop environment variables matching (repeatable)"},
     {"env-allow", REQUIRED, "PATTERN", "if any, keep only matching variables (repeatable)"},
     {"mach-allow", REQUIRED, "NAME", "macOS Mach service allowed, Seatbelt only (repeatable)"},
@@ -107,7 +107,8 @@ static int set_action(struct cli *cli, const char *name)
 
 int cli_parse(struct cli *cli, int argc, char **argv)
 {
-	const char *hint = "Try 'sbx-exec --help' for more information.";
+	/* usage errors are one line; --help says the rest */
+	const char *hint = NULL;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i];

@@ -68,8 +68,9 @@ const char *shim_name(const char *argv0)
  * sbx-exec itself. */
 static bool valid_name(const char *name)
 {
-	return *name && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..") &&
-	       shim_name(name) != NULL;
+	/* not an option mistaken for a name (--install-shims DIR npm --net=x) */
+	return *name && name[0] != '-' && !strchr(name, '/') && !strchr(name, '=') &&
+	       !streq(name, ".") && !streq(name, "..") && shim_name(name) != NULL;
 }
 
 static int self_stat(struct stat *st)
@@ -223,13 +224,12 @@ int shims_install(const struct cli *cli)
 {
 	const char *dir = cli->install_shims;
 	if (policy_given(cli)) {
-		errorf("Set the policy in the environment (SBX_POLICY, SBX_*) the shims run in.",
-		       "--install-shims takes no policy options: shims run under the policy of "
-		       "their environment");
+		errorf(NULL, "--install-shims takes no policy options: shims run under the policy "
+		             "of their environment (SBX_POLICY, SBX_*)");
 		return 125;
 	}
 	if (!cli->command[0]) {
-		errorf("Usage: sbx-exec --install-shims DIR COMMAND...", "no command names given");
+		errorf(NULL, "--install-shims DIR COMMAND...: no command names given");
 		return 125;
 	}
 	for (char **c = cli->command; *c; c++)

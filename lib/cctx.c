@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 extern char **environ;
 
@@ -95,6 +96,21 @@ static int split_denials(struct sbx_cctx *c)
 	return 0;
 }
 
+int sbx_check_dir(const struct sbx_cctx *c, sbx_error **err)
+{
+#ifndef _WIN32
+	struct stat st;
+	if (stat(c->dir, &st) < 0)
+		return sbx_err_errno(err, -errno, "working directory %s", c->dir);
+	if (!S_ISDIR(st.st_mode))
+		return sbx_err(err, -ENOTDIR, "working directory %s: not a directory", c->dir);
+#else
+	(void)c;
+	(void)err;
+#endif
+	return 0;
+}
+
 int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 {
 	*c = (struct sbx_cctx){.spec = s, .host = sbx_host_get()};
@@ -105,6 +121,7 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 	c->dir = sbx_resolve_path("/", wd);
 	if (!c->dir)
 		return sbx_err(err, -ENOMEM, "out of memory");
+
 	char *const *env = s->env_set ? strv_get(&s->env) : environ;
 	const char *tmp = env_value(env, "TMPDIR");
 	if ((r = resolve_grants(&c->writable, &s->lists[SBX_LIST_WRITABLE], c->dir, "writable path",

@@ -14,6 +14,7 @@ char *sbx_program_interpreter(const char *path)
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 static char *elf_interp(int fd, const unsigned char *ident)
 {
@@ -75,8 +76,13 @@ static char *elf_interp(int fd, const unsigned char *ident)
  * first word of a "#!" line), malloc'd, or NULL when there is none. */
 char *sbx_program_interpreter(const char *path)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* non-blocking, and only a regular file: a FIFO named as the
+	 * command must not hang the compile */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return NULL;
 	unsigned char head[256];
 	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);

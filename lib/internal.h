@@ -258,6 +258,9 @@ int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **o
 
 /* Context building (lib/cctx.c). */
 int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *spec, sbx_error **err);
+/* The working directory exists on this host (for backends whose plans
+ * run here; cross-OS plans name the other host's paths). */
+int sbx_check_dir(const struct sbx_cctx *c, sbx_error **err);
 void sbx_cctx_free(struct sbx_cctx *c);
 /* What backend b enforces here (any OS: a backend for another OS is
  * unavailable with its table row). */

@@ -258,34 +258,48 @@ static char *format_text(const sbx_plan *p)
 		text_caps(&b, "preload only:", p->preload_only & p->uses);
 	buf_add(&b, "mechanisms:\n");
 	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (p->mechanism[i])
-			buf_addf(&b, "  %-19s %s\n", sbx_cap_name((sbx_cap)i), p->mechanism[i]);
+		if (p->mechanism[i]) {
+			buf_addf(&b, "  %-19s ", sbx_cap_name((sbx_cap)i));
+			buf_add_escaped(&b, p->mechanism[i]);
+			buf_addc(&b, '\n');
+		}
 	buf_addf(&b, "%-21s %s\n", "filesystem view:", sbx_fsv_name(p->fsv));
 	if (p->runtime_paths.n) {
 		buf_add(&b, "runtime paths:\n");
-		for (size_t i = 0; i < p->runtime_paths.n; i++)
-			buf_addf(&b, "  %s\n", p->runtime_paths.v[i]);
+		for (size_t i = 0; i < p->runtime_paths.n; i++) {
+			buf_add(&b, "  ");
+			buf_add_escaped(&b, p->runtime_paths.v[i]);
+			buf_addc(&b, '\n');
+		}
 	}
 	if (p->env_removed.n) {
 		buf_add(&b, "environment removed:");
-		for (size_t i = 0; i < p->env_removed.n; i++)
-			buf_addf(&b, " %s", p->env_removed.v[i]);
+		for (size_t i = 0; i < p->env_removed.n; i++) {
+			buf_addc(&b, ' ');
+			buf_add_escaped(&b, p->env_removed.v[i]);
+		}
 		buf_addc(&b, '\n');
 	}
 	buf_add(&b, "caveats:");
 	if (!p->caveats.n)
 		buf_add(&b, " none");
 	buf_addc(&b, '\n');
-	for (size_t i = 0; i < p->caveats.n; i++)
-		buf_addf(&b, "  - %s\n", p->caveats.v[i]);
+	for (size_t i = 0; i < p->caveats.n; i++) {
+		buf_add(&b, "  - ");
+		buf_add_escaped(&b, p->caveats.v[i]);
+		buf_addc(&b, '\n');
+	}
 	if (p->profile) {
 		buf_add(&b, "profile:\n");
 		buf_add(&b, p->profile);
 		if (b.len && b.s[b.len - 1] != '\n')
 			buf_addc(&b, '\n');
 	}
-	if (p->chdir)
-		buf_addf(&b, "%-21s %s\n", "working directory:", p->chdir);
+	if (p->chdir) {
+		buf_addf(&b, "%-21s ", "working directory:");
+		buf_add_escaped(&b, p->chdir);
+		buf_addc(&b, '\n');
+	}
 	if (p->probes.n) {
 		buf_add(&b, "host queries made (read-only):\n");
 		for (size_t i = 0; i < p->probes.n; i++)
@@ -296,8 +310,9 @@ static char *format_text(const sbx_plan *p)
 		for (size_t i = 0; i < p->nfiles; i++) {
 			_cleanup_free_ char *path =
 			    path_join_normalize(p->scratch_dir, p->files[i].name);
-			buf_addf(&b, "  %s%s (%04o)\n", path ? path : "?",
-			         p->files[i].text ? "" : "/", p->files[i].mode);
+			buf_add(&b, "  ");
+			buf_add_escaped(&b, path ? path : "?");
+			buf_addf(&b, "%s (%04o)\n", p->files[i].text ? "" : "/", p->files[i].mode);
 		}
 	}
 	if (p->cleanup_argv.n) {

@@ -433,9 +433,12 @@ int sbx_spec_apply_text(sbx_spec *s, const char *text, const char *origin, sbx_e
 	return apply_text_depth(s, text, origin ? origin : "policy", true, 0, err);
 }
 
+#define POLICY_MAX (1 << 20)
+
 static int read_file(const char *path, char **out, sbx_error **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO (or a device) must not hang the open. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return sbx_err_errno(err, -errno, "policy file %s", path);
 	struct stat st;
@@ -443,8 +446,9 @@ static int read_file(const char *path, char **out, sbx_error **err)
 		return sbx_err_errno(err, -errno, "policy file %s", path);
 	if (!S_ISREG(st.st_mode))
 		return sbx_err(err, -EINVAL, "policy file %s: not a regular file", path);
-	if (st.st_size > 1 << 20)
+	if (st.st_size > POLICY_MAX)
 		return sbx_err(err, -EFBIG, "policy file %s: larger than 1 MiB", path);
+	/* The bytes actually read are capped too: /proc files say size 0. */
 	_cleanup_buf_ buf b = {0};
 	char chunk[4096];
 	for (;;) {
@@ -455,6 +459,8 @@ static int read_file(const char *path, char **out, sbx_error **err)
 			return sbx_err_errno(err, -errno, "policy file %s", path);
 		if (n == 0)
 			break;
+		if (b.len + (size_t)n > POLICY_MAX)
+			return sbx_err(err, -EFBIG, "policy file %s: larger than 1 MiB", path);
 		buf_addn(&b, chunk, (size_t)n);
 	}
 	if (memchr(b.s ? b.s : "", '\0', b.len))

@@ -147,6 +147,23 @@ void buf_add_shell_quoted(buf *b, const char *s)
 		buf_add(b, s);
 		return;
 	}
+	bool control = false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		control |= *p < 0x20 || *p == 0x7f;
+	if (control) {
+		/* $'...': a newline cannot end the line the plan prints */
+		buf_add(b, "$'");
+		for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+			if (*p == '\'' || *p == '\\')
+				buf_addf(b, "\\%c", *p);
+			else if (*p < 0x20 || *p == 0x7f)
+				buf_addf(b, "\\x%02x", *p);
+			else
+				buf_addc(b, (char)*p);
+		}
+		buf_addc(b, '\'');
+		return;
+	}
 	buf_addc(b, '\'');
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'')
@@ -155,6 +172,20 @@ void buf_add_shell_quoted(buf *b, const char *s)
 			buf_addc(b, *p);
 	}
 	buf_addc(b, '\'');
+}
+
+void buf_add_escaped(buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			buf_add(b, "\\n");
+		else if (*p == '\t')
+			buf_add(b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_addf(b, "\\x%02x", *p);
+		else
+			buf_addc(b, (char)*p);
+	}
 }
 
 void buf_add_json_string(buf *b, const char *s)

@@ -93,6 +93,8 @@ void buf_addf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 void buf_vaddf(buf *b, const char *fmt, va_list ap);
 /* Appends s quoted for a POSIX shell when it needs quoting. */
 void buf_add_shell_quoted(buf *b, const char *s);
+/* Appends s with control characters escaped (\n, \t, \xNN): one line. */
+void buf_add_escaped(buf *b, const char *s);
 /* Appends s as a JSON string literal, quotes included. */
 void buf_add_json_string(buf *b, const char *s);
 /* Returns the content (caller frees) or NULL after an allocation failure. */

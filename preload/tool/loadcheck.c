@@ -268,9 +268,16 @@ int pl_check_loadable(const char *path, const char *lib, char *out, size_t size)
 	int r = -1;
 	/* The kernel follows at most 4 levels of "#!" (BINPRM_MAX_RECURSION). */
 	for (int depth = 0; depth < 5; depth++) {
-		int fd = open(cur, O_RDONLY | O_CLOEXEC);
+		/* non-blocking, regular files only: a FIFO must not hang us */
+		int fd = open(cur, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0) {
 			r = why(out, size, "%s: %s", cur, strerror(errno));
+			break;
+		}
+		struct stat rst;
+		if (fstat(fd, &rst) < 0 || !S_ISREG(rst.st_mode)) {
+			close(fd);
+			r = why(out, size, "%s: not a regular file", cur);
 			break;
 		}
 		if (depth == 0 && check_privs(fd, cur, out, size) < 0) {

@@ -16,6 +16,7 @@
  * execute, 127 not found. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,15 @@ static int fail(const char *what, const char *arg)
 static int sealed_copy(const char *file)
 {
 	static char buf[MAX_CONFIG + 1];
-	int in = open(file, O_RDONLY | O_CLOEXEC);
+	int in = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (in < 0)
 		return -1;
+	struct stat st;
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(in);
+		errno = EINVAL;
+		return -1;
+	}
 	size_t len = 0;
 	ssize_t n;
 	while ((n = read(in, buf + len, sizeof(buf) - len)) > 0)

@@ -23,7 +23,8 @@ setup() {
 	assert_output_contains "(deny network*)"
 	assert_output_contains "(deny file-write*)"
 	assert_output_contains "(subpath \"$MACWORK/out\")"
-	assert_output_contains "/usr/bin/sandbox-exec -p '(version 1)"
+	# the profile argument is quoted on the argv's one line ($'...')
+	assert_output_contains "/usr/bin/sandbox-exec -p \$'(version 1)\\x0a"
 	assert_output_contains "' -- /bin/echo hi"
 }
 
@@ -45,7 +46,7 @@ setup() {
 	run sbx --print --backend=seatbelt --best-effort --write=scope "--writable=$WORK/a\")(allow default)(\"" -- /bin/true
 	assert_status 0
 	assert_output_contains "(subpath \"$MACWORK/a\\\")(allow default)(\\\"\")"
-	[ "$(grep -c '^(allow default)$' <<<"$output")" -eq 2 ] # profile + argv copy
+	[ "$(grep -c '^(allow default)$' <<<"$output")" -eq 1 ] # the profile; the argv is one line
 }
 
 @test "seatbelt: SBX_SANDBOX_EXEC overrides the sandbox-exec path" {

@@ -182,16 +182,27 @@ static void test_bundle_lifetime(void)
 	sbx_error_free(err);
 	if (!p)
 		return;
+	struct stat st;
+	ok(stat(p->scratch_dir, &st) < 0 && errno == ENOENT,
+	   "bundle: compiling writes nothing (%s does not exist)", p->scratch_dir);
+	ok(p->nfiles >= 2 && streq(p->files[0].name, "config.json") &&
+	       streq(p->files[0].text, p->profile) && p->files[0].mode == 0600,
+	   "bundle: config.json, the plan's profile, is a file the run writes");
+	sbx_error *werr = NULL;
+	ok(sbx_plan_write_files(p, &werr) == 0, "bundle: the run's files are written");
+	sbx_error_free(werr);
 	char cfg[600];
 	snprintf(cfg, sizeof(cfg), "%s/config.json", p->scratch_dir);
 	_cleanup_free_ char *on_disk = slurp(cfg);
 	is_str(on_disk, p->profile, "bundle: config.json on disk is the plan's profile");
-	struct stat st;
 	ok(stat(p->scratch_dir, &st) == 0 && (st.st_mode & 077) == 0,
 	   "bundle: the scratch dir is private (0700)");
+	ok(sbx_plan_write_files(p, &werr) < 0, "bundle: a directory that exists is refused");
+	sbx_error_free(werr);
+	sbx_remove_tree(p->scratch_dir);
 	_cleanup_free_ char *dir = strdup(p->scratch_dir);
 	sbx_plan_free(p);
-	ok(stat(dir, &st) < 0 && errno == ENOENT, "bundle: freeing the plan removes %s", dir);
+	ok(stat(dir, &st) < 0 && errno == ENOENT, "bundle: gone after the run (%s)", dir);
 }
 
 static void test_read_scope(void)
@@ -222,10 +233,10 @@ static void test_read_scope(void)
 		sh |= streq(p->runtime_paths.v[i], "/usr/bin/sh") ||
 		      streq(p->runtime_paths.v[i], "/bin/sh");
 	ok(sh, "read scope: the command's binary is a runtime path");
-	char rootfs[600];
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", p->scratch_dir);
-	struct stat st;
-	ok(stat(rootfs, &st) == 0 && S_ISDIR(st.st_mode), "read scope: rootfs/ exists");
+	bool rootfs = false;
+	for (size_t i = 0; i < p->nfiles; i++)
+		rootfs |= streq(p->files[i].name, "rootfs") && !p->files[i].text;
+	ok(rootfs, "read scope: the run makes rootfs/");
 	sbx_plan_free(p);
 }
 
