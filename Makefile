@@ -46,7 +46,7 @@ EXEC_OBJS := $(call obj,$(EXEC_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 PROBE_BINS := $(patsubst tests/probes/%.c,$(B)/probes/%,$(PROBE_SRCS))
 
-.PHONY: demo all check check-slow check-nouserns check-nolandlock unit bats asan deps check-deps install uninstall clean format format-check bench
+.PHONY: demo all check check-slow check-tools lint-tests check-nouserns check-nolandlock unit bats asan deps check-deps install uninstall clean format format-check bench
 all: check-deps $(B)/sbx-exec $(B)/sbx-shim $(B)/libsbx.so $(B)/libsbx.a
 
 # Says exactly what is missing instead of failing in the compiler.
@@ -104,18 +104,26 @@ $(B)/probes/%: tests/probes/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static -pthread -o $@ $<
 
-check: all $(UNIT_BINS) $(PROBE_BINS)
+check: all $(UNIT_BINS) $(PROBE_BINS) check-tools lint-tests
 	@SBX_BUILD=$(B) tests/run-tests.sh $(UNIT_BINS) $(filter-out tests/bats/nolandlock.bats,$(wildcard tests/bats/*.bats))
+
+# No test may pass without asserting (scripts/lint-tests.sh says what it rejects).
+lint-tests:
+	@scripts/lint-tests.sh tests/bats/*.bats tests/slow/*.bats
+
+# The test tools, named with the package that has them.
+check-tools:
+	@command -v bats >/dev/null || { echo "make check needs bats: install the package 'bats' (apt-get install bats, or make deps as root)"; exit 1; }
 
 # Slow suites, run once in their own CI phase: real third-party builds
 # with every recipe sandboxed (tests/slow/).
-check-slow: all $(PROBE_BINS)
+check-slow: all $(PROBE_BINS) check-tools
 	@SBX_BUILD=$(B) tests/run-tests.sh $(wildcard tests/slow/*.bats)
 
 unit: all $(UNIT_BINS)
 	@SBX_BUILD=$(B) tests/run-tests.sh $(UNIT_BINS)
 
-bats: all $(PROBE_BINS)
+bats: all $(PROBE_BINS) check-tools
 	@SBX_BUILD=$(B) tests/run-tests.sh $(filter-out tests/bats/nolandlock.bats,$(wildcard tests/bats/*.bats))
 
 # The landlock backend's suites with user namespaces taken away (a seccomp
@@ -124,10 +132,10 @@ bats: all $(PROBE_BINS)
 NOUSERNS_SUITES = tests/bats/cli.bats tests/bats/enforce.bats tests/bats/seccomp.bats \
 		  tests/bats/lifecycle.bats tests/bats/landlock_full.bats tests/bats/nesting.bats \
 		  tests/bats/preload_wiring.bats tests/bats/routes.bats tests/bats/semantics.bats
-check-nouserns: all $(PROBE_BINS)
+check-nouserns: all $(PROBE_BINS) check-tools
 	@SBX_BUILD=$(B) $(B)/probes/deny userns -- tests/run-tests.sh $(NOUSERNS_SUITES)
 
-check-nolandlock: all $(PROBE_BINS)
+check-nolandlock: all $(PROBE_BINS) check-tools
 	@SBX_BUILD=$(B) $(B)/probes/deny landlock -- tests/run-tests.sh tests/bats/nolandlock.bats
 
 asan:

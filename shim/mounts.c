@@ -47,6 +47,18 @@
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#define SYS_move_mount 429
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE   1
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
 #ifndef MOUNT_ATTR_RDONLY
 #define MOUNT_ATTR_RDONLY 0x00000001
 #endif
@@ -71,6 +83,7 @@ struct mctx {
 	struct shim_config *c;
 	strv mountpoints;  /* the host's mount points, from mountinfo */
 	int *keep_fds;     /* O_PATH fds of --bind/--socket sources, by mount index */
+	int *trees;        /* their detached copies (open_tree), or -1 */
 	bool *hidden;      /* --mask/--hide steps already done by a whiteout */
 	bool have_sources; /* the read-only mask sources exist */
 	unsigned overlays;
@@ -413,7 +426,22 @@ static int mask(struct mctx *m, const char *path, bool create)
 
 /* Binds the host object held by fd (an O_PATH fd taken before any copy-on-
  * write view covered it) at path. */
-static int bind_fd(struct mctx *m, int fd, const char *path, const char *what, bool writable)
+/* Moves the detached copy tree (open_tree, taken before any view or the
+ * read-only remount touched the host's mounts) onto path: the host's
+ * object with its own submounts and flags, and nothing of ours. */
+static int move_tree(struct mctx *m, int tree, const char *path, const char *what)
+{
+	_cleanup_close_ int target = shim_open_nolinks(path);
+	if (target < 0)
+		return shim_fail(m->c, "%s %s: %s", what, path, strerror(errno));
+	if (syscall(SYS_move_mount, tree, "", target, "",
+	            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return shim_fail(m->c, "%s %s: %s", what, path, strerror(errno));
+	return 0;
+}
+
+static int bind_fd(struct mctx *m, int fd, int tree, const char *path, const char *what,
+                   bool writable)
 {
 	char src[64];
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
@@ -423,6 +451,10 @@ static int bind_fd(struct mctx *m, int fd, const char *path, const char *what, b
 		if (f >= 0)
 			close(f);
 	}
+	if (tree >= 0)
+		return move_tree(m, tree, path, what);
+	/* Without open_tree (before Linux 5.2): a recursive bind, made
+	 * writable again after --ro-root. */
 	_cleanup_close_ int target = shim_open_nolinks(path);
 	if (target < 0)
 		return shim_fail(m->c, "%s %s: %s", what, path, strerror(errno));
@@ -456,16 +488,27 @@ static int open_sources(struct mctx *m)
 {
 	struct shim_config *c = m->c;
 	m->keep_fds = calloc(c->nmounts ? c->nmounts : 1, sizeof(int));
+	m->trees = calloc(c->nmounts ? c->nmounts : 1, sizeof(int));
 	m->hidden = calloc(c->nmounts ? c->nmounts : 1, sizeof(bool));
-	if (!m->keep_fds || !m->hidden)
+	if (!m->keep_fds || !m->trees || !m->hidden)
 		return shim_fail(c, "out of memory");
 	for (size_t i = 0; i < c->nmounts; i++) {
-		m->keep_fds[i] = -1;
+		m->keep_fds[i] = m->trees[i] = -1;
 		if (c->mounts[i].kind != MNT_BIND && c->mounts[i].kind != MNT_SOCKET)
 			continue;
 		m->keep_fds[i] = shim_open_nolinks(c->mounts[i].path);
 		if (m->keep_fds[i] < 0)
 			return shim_fail(c, "%s %s: %s",
+			                 c->mounts[i].kind == MNT_BIND ? "writable path"
+			                                               : "allowed socket",
+			                 c->mounts[i].path, strerror(errno));
+		/* A detached copy of the host's tree there, now: a later bind
+		 * would also copy the views mounted meanwhile at that path. */
+		m->trees[i] = (int)syscall(SYS_open_tree, m->keep_fds[i], "",
+		                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+		                               AT_EMPTY_PATH);
+		if (m->trees[i] < 0 && errno != ENOSYS)
+			return shim_fail(c, "%s %s: open_tree: %s",
 			                 c->mounts[i].kind == MNT_BIND ? "writable path"
 			                                               : "allowed socket",
 			                 c->mounts[i].path, strerror(errno));
@@ -490,7 +533,8 @@ static int apply_steps(struct mctx *m)
 			r = cow_dir(m, s->path, 1);
 			break;
 		case MNT_BIND:
-			r = bind_fd(m, m->keep_fds[i], s->path, "writable path", true);
+			r = bind_fd(m, m->keep_fds[i], m->trees[i], s->path, "writable path", true);
+			m->trees[i] = r == 0 ? -1 : m->trees[i]; /* moved: no longer ours */
 			break;
 		case MNT_MASK:
 			r = m->hidden[i] ? 0 : mask(m, s->path, true);
@@ -505,7 +549,8 @@ static int apply_steps(struct mctx *m)
 				              strerror(errno));
 			break;
 		case MNT_SOCKET:
-			r = bind_fd(m, m->keep_fds[i], s->path, "allowed socket", false);
+			r = bind_fd(m, m->keep_fds[i], m->trees[i], s->path, "allowed socket", false);
+			m->trees[i] = r == 0 ? -1 : m->trees[i];
 			break;
 		}
 		if (r < 0)
@@ -546,10 +591,14 @@ int shim_mounts_apply(struct shim_config *c)
 	}
 	r = 0;
 out:
-	for (size_t i = 0; m.keep_fds && i < c->nmounts; i++)
+	for (size_t i = 0; m.keep_fds && i < c->nmounts; i++) {
 		if (m.keep_fds[i] >= 0)
 			close(m.keep_fds[i]);
+		if (m.trees && m.trees[i] >= 0)
+			close(m.trees[i]);
+	}
 	free(m.keep_fds);
+	free(m.trees);
 	free(m.hidden);
 	strv_clear(&m.mountpoints);
 	return r;

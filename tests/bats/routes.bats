@@ -365,17 +365,19 @@ sbx_cgroups() {
 	find /sys/fs/cgroup -maxdepth 3 -type d -name "sbx-$1-*" 2>/dev/null
 }
 
-# Without a writable cgroup the limits are refused honestly instead.
-cgroup_or_refusal() {
-	have_cgroup && return 0
+# Without a writable cgroup the limits are refused honestly instead: the
+# check runs as a plain statement (an if's body), so its assertions count.
+check_cgroup_refusal() {
 	run sbx --profile=tight --pids=64 --memory=64m -- true
 	assert_status 125
 	assert_output_contains cgroup
-	return 1
 }
 
 @test "cgroups: removed when the command dies of a signal and when sbx-exec is killed" {
-	cgroup_or_refusal || return 0
+	if ! have_cgroup; then
+		check_cgroup_refusal
+		return
+	fi
 	local pid st=0
 	"$SBX_EXEC" --profile=tight --pids=64 -- sh -c 'kill -9 $$' &
 	pid=$!
@@ -400,7 +402,10 @@ cgroup_or_refusal() {
 }
 
 @test "cgroups: a command killed by the memory cap says so" {
-	cgroup_or_refusal || return 0
+	if ! have_cgroup; then
+		check_cgroup_refusal
+		return
+	fi
 	run sbx --profile=tight --memory=64m -- "$PROBES/res" alloc 256
 	[ "$status" -ne 0 ]
 	assert_output_contains "memory cap"

@@ -45,7 +45,7 @@ reset() {
 		pol=$NARROW
 		[ $p = narrow ] || pol=$WIDE
 		printf 'export PATH="%s:$PATH"\nexport SBX_POLICY="%s"\n' "$BINDIR" "$pol" >home/.bashrc
-		run bash -i -c "$CMDS" </dev/null
+		run bash -i -c "$CMDS" </dev/null # host-checked
 		check $p
 	done
 }
@@ -57,7 +57,7 @@ reset() {
 		pol=$NARROW
 		[ $p = narrow ] || pol=$WIDE
 		printf 'export PATH="%s:$PATH"\nexport SBX_POLICY="%s"\n' "$BINDIR" "$pol" >home/.zshrc
-		run zsh -i -c "$CMDS" </dev/null
+		run zsh -i -c "$CMDS" </dev/null # host-checked
 		check $p
 	done
 }
@@ -71,7 +71,7 @@ reset() {
 		[ $p = narrow ] || pol=$WIDE
 		printf 'set -gx PATH "%s" $PATH\nset -gx SBX_POLICY "%s"\n' "$BINDIR" "$pol" \
 			>home/.config/fish/config.fish
-		run fish -c "$CMDS" </dev/null
+		run fish -c "$CMDS" </dev/null # host-checked
 		check $p
 	done
 }
@@ -88,7 +88,7 @@ reset() {
 	cat /etc/skel/.bashrc >>home/.bashrc
 	for mode in -l -i; do
 		reset
-		run env -i HOME="$HOME" PATH=/usr/bin:/bin TERM=dumb bash "$mode" -c "$CMDS" </dev/null
+		run env -i HOME="$HOME" PATH=/usr/bin:/bin TERM=dumb bash "$mode" -c "$CMDS" </dev/null # host-checked
 		check narrow
 	done
 	# control: the stock ~/.bashrc with the line at its end is not read by
@@ -97,6 +97,6 @@ reset() {
 	printf '%s\n' "$line" >>home/.bashrc
 	rm home/.profile
 	reset
-	run env -i HOME="$HOME" PATH=/usr/bin:/bin BASH_ENV= bash -c '. ~/.bashrc; echo "policy=${SBX_POLICY:-unset}"'
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin BASH_ENV= bash -c '. ~/.bashrc; echo "policy=${SBX_POLICY:-unset}"' # host-checked
 	assert_output_contains "policy=unset"
 }
