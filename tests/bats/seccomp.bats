@@ -67,8 +67,10 @@ denied_inside_allowed_outside() {
 	assert_status 1
 	assert_output_contains "Operation not permitted"
 	! grep -q " $WORK/m " /proc/self/mountinfo
-	if [ "$(id -u)" = 0 ]; then
-		# positive control, in a private mount namespace so the host is untouched
+	# positive control, in a private mount namespace so the host is untouched;
+	# unshare -m needs / to be a mount point, which a build chroot (pbuilder,
+	# sbuild) does not have: there the denial above stands alone
+	if [ "$(id -u)" = 0 ] && mountpoint -q /; then
 		run unshare -m "$PROBES/sys" mount "$WORK/m"
 		assert_status 0
 	fi
