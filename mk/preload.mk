@@ -8,8 +8,13 @@
 PRELOAD_SRCS := $(wildcard preload/*.c)
 PRELOAD_OBJS := $(patsubst %.c,$(B)/obj-preload/%.o,$(PRELOAD_SRCS))
 PRELOAD_SO   := $(B)/libsbx-preload.so
-PRELOAD_CFLAGS := -std=gnu11 $(OPTFLAGS) -Wall -Wextra -Werror -Wshadow -fPIC -fvisibility=hidden \
-	-D_GNU_SOURCE -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=0 -fno-stack-protector -fno-delete-null-pointer-checks -Ipreload
+# The distribution's flags (CFLAGS: dpkg-buildflags, %optflags) apply,
+# then what the interposers need, which must win: no fortify wrappers and
+# no stack protector (they run before libc and its canary are set up in a
+# process: in constructors and in the exec path of children).
+PRELOAD_CFLAGS = -std=gnu11 $(OPTFLAGS) $(CFLAGS) -Wall -Wextra -Werror -Wshadow -fPIC \
+	-fvisibility=hidden -D_GNU_SOURCE -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=0 \
+	-fno-stack-protector -fno-delete-null-pointer-checks -Ipreload
 # Dynamic probes: the library only reaches dynamically linked programs.
 PPROBE_SRCS := $(wildcard tests/preload/*.c)
 PPROBE_BINS := $(patsubst tests/preload/%.c,$(B)/pprobes/%,$(PPROBE_SRCS))
@@ -24,7 +29,7 @@ $(B)/obj-preload/%.o: %.c preload/preload.h
 
 $(PRELOAD_SO): $(PRELOAD_OBJS) preload/libsbx-preload.map
 	$(CC) -shared -Wl,-soname,libsbx-preload.so -Wl,--version-script=preload/libsbx-preload.map \
-	  -Wl,-z,now -Wl,-z,relro -o $@ $(PRELOAD_OBJS) -ldl -lpthread
+	  -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $(PRELOAD_OBJS) -ldl -lpthread
 
 # Unit tests of the pure parts link the preload sources directly.
 $(B)/tests/test_preload_%: tests/unit/test_preload_%.c tests/unit/tap.h $(PRELOAD_SRCS) preload/preload.h $(B)/libsbx.a $(SHIM_OBJS)
@@ -68,8 +73,8 @@ install-preload: $(PRELOAD_SO)
 PRELOAD_EXEC := $(B)/sbx-preload-exec
 all: $(PRELOAD_EXEC)
 $(PRELOAD_EXEC): preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c preload/tool/loadcheck.h
-	$(CC) -std=gnu11 $(OPTFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ \
-	  preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c
+	$(CC) -std=gnu11 $(OPTFLAGS) $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ \
+	  preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c $(filter-out -pie,$(LDFLAGS))
 PRELOAD_TEST_DEPS += $(PRELOAD_EXEC)
 install-preload: install-preload-exec
 .PHONY: install-preload-exec

@@ -59,7 +59,7 @@ check "the three .debs exist" test -f "${debs[0]}" -a -f "${debs[1]}" -a -f "${d
 
 # 2. Lint: lintian errors fail; warnings are shown.
 if command -v lintian >/dev/null; then
-	lintian --fail-on error "$work/debs/sbx_${version}_${arch}.changes" 2>&1 |
+	lintian --fail-on error,warning "$work/debs/sbx_${version}_${arch}.changes" 2>&1 |
 		grep -v 'running with root privileges' | tee "$work/lintian.log"
 	check "lintian reports no errors" test "${PIPESTATUS[0]}" -eq 0
 else
