@@ -466,6 +466,13 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 		sbx_plan_caveat(p, "copy-on-write: /proc, /sys, /dev and /run stay the host's and "
 		                   "read-only, as do files directly in directories that hold other "
 		                   "mounts; directories below such mounts get their own layer");
+		sbx_plan_caveat(p,
+		                "copy-on-write, run by a user other than root: the root of each "
+		                "view, and directories of other owners on the way to the working "
+		                "directory, the writable paths and the masked ones, look like the "
+		                "user's own inside the view (its user namespace maps no other id), "
+		                "so entries can be made there that the host would refuse; none "
+		                "reach the host");
 		p->fsv = SBX_FSV_OVERLAY;
 		break;
 	}

@@ -239,11 +239,11 @@ static int parse_number(const struct shim_config *c, const char *name, const cha
 		for (p++; *p >= '0' && *p <= '9'; p++)
 			digits++;
 	if (!digits || *p || p - val > 30)
-		return shim_fail(c, "invalid %s '%s': expected %s from %g to %g", name, val,
+		return shim_fail(c, "invalid %s '%s': expected %s from %.16g to %.16g", name, val,
 		                 integer ? "an integer" : "a decimal number", min, max);
 	*out = strtod(val, NULL);
 	if (*out < min || *out > max)
-		return shim_fail(c, "invalid %s '%s': expected %s from %g to %g", name, val,
+		return shim_fail(c, "invalid %s '%s': expected %s from %.16g to %.16g", name, val,
 		                 integer ? "an integer" : "a decimal number", min, max);
 	return 0;
 }

@@ -48,7 +48,7 @@
 #define SYS_mount_setattr 442
 #endif
 #ifndef SYS_open_tree
-#define SYS_open_tree 428
+#define SYS_open_tree  428
 #define SYS_move_mount 429
 #endif
 #ifndef OPEN_TREE_CLONE
@@ -180,14 +180,21 @@ static bool beneath_bind(const struct shim_config *c, const char *p)
 	return false;
 }
 
-/* Prepares, in the upper layer of the view of dir about to be mounted, a
- * whiteout hiding path (beneath dir): the path then does not exist inside
- * the view, whatever the lower layer holds now or later, at the cost of no
- * mount. Directories on the way are created in the upper layer with the
- * lower ones' mode, owner and times, so the merged ones look the same; where
- * that cannot be done faithfully (a directory of another owner, a file on
- * the way) it returns -1 and a mask mount is used instead. */
-static int whiteout(const char *dir, const char *upper, const char *path)
+/* Prepares, in the upper layer of the view of dir about to be mounted, the
+ * directories on the way to path (beneath dir) and, with hide, a whiteout
+ * for path: the path then does not exist inside the view, whatever the
+ * lower layer holds now or later, at the cost of no mount. The directories
+ * get the lower ones' mode and times, so the merged ones look the same.
+ *
+ * A directory of another owner cannot be made faithfully (the view's user
+ * namespace maps no other id), and overlayfs refuses to copy one up for the
+ * same reason (EOVERFLOW): without foreign_ok that returns -1 (and a mask
+ * mount on the existing path is used instead); with it the directory is
+ * made ours, so that what lies beyond it (a home in /var/lib, a project in
+ * /var/tmp) can be written or masked in the view at all. A file on the way
+ * always returns -1. */
+static int upper_path(const char *dir, const char *upper, const char *path, bool hide,
+                      bool foreign_ok)
 {
 	const char *rel = path + strlen(dir);
 	while (*rel == '/')
@@ -204,13 +211,17 @@ static int whiteout(const char *dir, const char *upper, const char *path)
 		snprintf(lower + ll, sizeof(lower) - ll, "/%.*s", (int)n, c);
 		snprintf(up + lu, sizeof(up) - lu, "/%.*s", (int)n, c);
 		struct stat st;
-		if (last || lstat(lower, &st) < 0) {
+		bool missing = lstat(lower, &st) < 0;
+		if (!hide && (last || missing))
+			return 0; /* the path itself is bound over */
+		if (last || missing) {
 			/* the top-most missing component, or the path itself */
 			if (mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST)
 				return -1;
 			return 0;
 		}
-		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || st.st_gid != getegid())
+		if (!S_ISDIR(st.st_mode) ||
+		    (!foreign_ok && (st.st_uid != geteuid() || st.st_gid != getegid())))
 			return -1;
 		if (mkdir(up, st.st_mode & 07777) == 0) {
 			/* new: give it the lower directory's mode (umask) and times */
@@ -228,17 +239,31 @@ static int whiteout(const char *dir, const char *upper, const char *path)
 	return 0;
 }
 
-static void prepare_whiteouts(struct mctx *m, const char *dir, const char *upper)
+/* Before the view of dir is mounted: whiteouts for the masked and hidden
+ * paths in it, and the directories on the way to the paths bound into it
+ * and to the working directory (see upper_path). */
+static void prepare_upper(struct mctx *m, const char *dir, const char *upper)
 {
 	const struct shim_config *c = m->c;
 	for (size_t i = 0; i < c->nmounts; i++) {
 		const struct shim_mount *s = &c->mounts[i];
+		if (streq(s->path, dir) || !path_is_beneath(s->path, dir))
+			continue;
+		if (s->kind == MNT_BIND) {
+			upper_path(dir, upper, s->path, false, true);
+			continue;
+		}
 		if ((s->kind != MNT_MASK && s->kind != MNT_HIDE) || m->hidden[i] ||
-		    streq(s->path, dir) || !path_is_beneath(s->path, dir) ||
 		    beneath_bind(c, s->path))
 			continue;
-		m->hidden[i] = whiteout(dir, upper, s->path) == 0;
+		struct stat st;
+		m->hidden[i] =
+		    upper_path(dir, upper, s->path, true, false) == 0 ||
+		    (lstat(s->path, &st) < 0 && upper_path(dir, upper, s->path, true, true) == 0);
 	}
+	if (c->chdir && !streq(c->chdir, dir) && path_is_beneath(c->chdir, dir) &&
+	    !beneath_bind(c, c->chdir))
+		upper_path(dir, upper, c->chdir, false, true);
 }
 
 /* Mounts an overlay on dir with a fresh upper layer; 0 or -errno, quiet. */
@@ -251,7 +276,7 @@ static int overlay(struct mctx *m, const char *dir)
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0)
 		return -errno;
 	/* The view's root takes its attributes from the upper layer's root. */
-	prepare_whiteouts(m, dir, upper);
+	prepare_upper(m, dir, upper);
 	struct stat st;
 	if (stat(dir, &st) == 0) {
 		struct timespec t[2] = {st.st_atim, st.st_mtim};
@@ -549,7 +574,8 @@ static int apply_steps(struct mctx *m)
 				              strerror(errno));
 			break;
 		case MNT_SOCKET:
-			r = bind_fd(m, m->keep_fds[i], m->trees[i], s->path, "allowed socket", false);
+			r = bind_fd(m, m->keep_fds[i], m->trees[i], s->path, "allowed socket",
+			            false);
 			m->trees[i] = r == 0 ? -1 : m->trees[i];
 			break;
 		}

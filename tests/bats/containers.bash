@@ -82,3 +82,18 @@ wait_for_file() {
 	done
 	return 1
 }
+
+# docker_state: DOCKER_UP=1 when the engine answers. Without the docker
+# client at all, or as root without an engine, the test skips with the
+# reason (and fails under SBX_TESTS_MUST_WORK); a user who has the client
+# but cannot reach the daemon (not in the docker group) gets the refusal
+# checks instead.
+docker_state() {
+	DOCKER_UP=
+	command -v "${SBX_DOCKER:-docker}" >/dev/null || skip_or_fail "needs the docker client" || return 1
+	if "${SBX_DOCKER:-docker}" info >/dev/null 2>&1; then
+		DOCKER_UP=1
+		return 0
+	fi
+	[ "$(id -u)" != 0 ] || requires docker
+}

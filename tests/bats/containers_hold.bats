@@ -15,10 +15,6 @@ export SBX_DOCKER_IMAGE=${SBX_DOCKER_IMAGE:-sbx-test-busybox:1}
 
 setup() {
 	setup_containers
-	DOCKER_UP=
-	if docker info >/dev/null 2>&1; then
-		DOCKER_UP=1
-	fi
 }
 
 teardown() {
@@ -32,11 +28,11 @@ gv() {
 # As root the engine must be up; a user who cannot reach it gets an honest
 # 125 with the reason: "if no_daemon; then check_refusal; return; fi".
 no_daemon() {
+	docker_state || exit 1 # (under SBX_TESTS_MUST_WORK: a failure, with the reason)
 	[ -z "$DOCKER_UP" ]
 }
 
 check_refusal() {
-	[ "$(id -u)" != 0 ] || requires docker
 	run sbx --backend=docker-ephemeral --profile=tight --read-deny= --readable="$WORK" -- true
 	assert_status 125
 	assert_output_contains "Docker daemon"

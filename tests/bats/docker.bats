@@ -13,12 +13,7 @@ export SBX_DOCKER_IMAGE=${SBX_DOCKER_IMAGE:-sbx-test-busybox:1}
 
 setup() {
 	setup_containers
-	DOCKER_UP=
-	if docker info >/dev/null 2>&1; then
-		DOCKER_UP=1
-	elif [ "$(id -u)" = 0 ]; then
-		requires docker
-	fi
+	docker_state
 }
 
 teardown() {

@@ -78,7 +78,7 @@ setup() {
 	mkfifo "$WORK/ready" "$WORK/ctl"
 	"$PROBES/net" listen "$WORK/ready" "$WORK/ctl" >"$WORK/result" 3>&- &
 	local pid=$!
-	port=$(head -n1 "$WORK/ready")
+	port=$(timeout 20 head -n1 "$WORK/ready")
 	exec 4>"$WORK/ctl"
 	run sbx --backend=landlock --read-deny= --write=none --net=disable -- "$PROBES/net" connect 127.0.0.1 "$port"
 	[ "$status" -ne 0 ]
@@ -100,7 +100,7 @@ setup() {
 	mkfifo "$WORK/ready" "$WORK/ctl"
 	"$PROBES/net" listen "$WORK/ready" "$WORK/ctl" >"$WORK/result" 3>&- &
 	local pid=$!
-	port=$(head -n1 "$WORK/ready")
+	port=$(timeout 20 head -n1 "$WORK/ready")
 	exec 4>"$WORK/ctl"
 	run sbx --backend=landlock --read-deny= --write=none --net=outbound -- "$PROBES/net" connect 127.0.0.1 "$port"
 	assert_status 0

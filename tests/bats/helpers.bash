@@ -125,7 +125,10 @@ start_listener() {
 	mkfifo "$WORK/ready" "$WORK/ctl"
 	"$PROBES/net" "$1" "$2" "$WORK/ready" "$WORK/ctl" >"$WORK/listener" 3>&- &
 	LISTENER=$!
-	LISTENER_READY=$(head -n1 "$WORK/ready")
+	LISTENER_READY=$(timeout 20 head -n1 "$WORK/ready") || {
+		echo "listener did not start: $(cat "$WORK/listener")" >&2
+		return 1
+	}
 	exec 4>"$WORK/ctl"
 }
 

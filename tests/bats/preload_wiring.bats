@@ -157,9 +157,7 @@ docker_setup() {
 	export TMPDIR=$WORK/.tmp
 	mkdir -p "$TMPDIR"
 	CGROUPS_BEFORE=$(sbx_cgroups)
-	DOCKER_UP=
-	docker info >/dev/null 2>&1 && DOCKER_UP=1
-	[ -n "$DOCKER_UP" ] || [ "$(id -u)" != 0 ] || requires docker
+	docker_state
 }
 
 # dkp BACKEND [OPTION]... -- COMMAND: no network, writes to out/ only.

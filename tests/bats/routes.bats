@@ -103,6 +103,49 @@ run_profile() {
 	[ -e "$WORK/here/marker" ]
 }
 
+@test "a home below a directory of another owner (/var/lib/jenkins-like): the default profile runs and holds" {
+	# A user's home in a root-owned directory below a view's root: overlayfs
+	# cannot copy up a directory whose owner the user namespace does not
+	# map, so masking a missing ~/.ssh there, or writing beside the
+	# project, needs the way made in the upper layer (as root: a user id of
+	# no account, not the overflow id 65534, so that only one id is mapped).
+	requires root
+	have_userns || skip_or_fail "copy-on-write views need user namespaces" || return 1
+	chmod 755 "$WORK"
+	local U=$WORK/users/u
+	mkdir -p "$U/proj" "$U/.aws"
+	echo "AWSKEY-$$" >"$U/.aws/credentials"
+	echo "PUBLIC-$$" >"$U/pub.txt"
+	chown -R 4242:4242 "$U"
+	cd "$U/proj"
+	# sbx-exec as that user, for this test's helpers
+	cat >"$WORK/as-user" <<-EOF
+		#!/bin/sh
+		exec setpriv --reuid=4242 --regid=4242 --clear-groups env HOME='$U' '$SBX_EXEC' "\$@"
+	EOF
+	chmod 755 "$WORK/as-user"
+	SBX_EXEC=$WORK/as-user
+	run sbx -- sh -c 'id -u; cat ../pub.txt; cat ../.aws/credentials; ls -d ../.ssh; echo B-$PPID > ../beside && cat ../beside; echo P > ./inproj'
+	assert_status 0
+	[ "${lines[0]}" = 4242 ]
+	assert_output_contains "PUBLIC-$$"
+	refute_output_contains "AWSKEY-$$"
+	assert_output_contains "B-"
+	# host side: the project write passed, the one beside it stayed in the view
+	[ "$(cat "$U/proj/inproj")" = P ]
+	[ ! -e "$U/beside" ]
+	[ ! -e "$U/.ssh" ]
+	# a ~/.ssh the host makes during the run stays hidden: the mask holds
+	run_paused agent 'cat ~/.ssh/id; echo done'
+	mkdir "$U/.ssh"
+	echo "SSHKEY-$$" >"$U/.ssh/id"
+	resume
+	grep -q done "$WORK/out"
+	! grep -q "SSHKEY-$$" "$WORK/out"
+	# control: the host reads it
+	[ "$(cat "$U/.ssh/id")" = "SSHKEY-$$" ]
+}
+
 @test "HOME unset or relative: ~ is the passwd home, and the plan says so" {
 	local pwhome
 	pwhome=$(getent passwd "$(id -u)" | cut -d: -f6)
@@ -194,7 +237,11 @@ start_unix_listeners() {
 		mkfifo "$WORK/r.$i" "$WORK/c.$i"
 		"$PROBES/net" ulisten "$p" "$WORK/r.$i" "$WORK/c.$i" >"$WORK/l.$i" 3>&- &
 		LPIDS+=($!)
-		head -n1 "$WORK/r.$i" >/dev/null
+		# (a listener that dies before opening the FIFO must not hang the suite)
+		timeout 20 head -n1 "$WORK/r.$i" >/dev/null || {
+			echo "listener on $p did not start: $(cat "$WORK/l.$i")" >&2
+			return 1
+		}
 		sleep 600 >"$WORK/c.$i" 3>&- &
 		HOLDERS+=($!)
 		i=$((i + 1))
@@ -260,7 +307,7 @@ stop_unix_listeners() {
 	mkfifo "$WORK/r" "$WORK/c"
 	"$PROBES/net" udlisten "$WORK/d.sock" "$WORK/r" "$WORK/c" >"$WORK/l" 3>&- &
 	local lp=$!
-	head -n1 "$WORK/r" >/dev/null
+	timeout 20 head -n1 "$WORK/r" >/dev/null
 	exec 5>"$WORK/c"
 	run "$PROBES/net" usend "$WORK/d.sock"
 	assert_status 0
