@@ -46,7 +46,7 @@ EXEC_OBJS := $(call obj,$(EXEC_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 PROBE_BINS := $(patsubst tests/probes/%.c,$(B)/probes/%,$(PROBE_SRCS))
 
-.PHONY: demo all check check-slow check-tools lint-tests check-nouserns check-nolandlock unit bats asan deps check-deps install uninstall clean format format-check bench
+.PHONY: demo all check check-slow check-tools lint-tests check-nouserns check-nolandlock unit bats asan deps check-deps install uninstall uninstall-core clean format format-check bench
 all: check-deps $(B)/sbx-exec $(B)/sbx-shim $(B)/libsbx.so $(B)/libsbx.a
 
 # Says exactly what is missing instead of failing in the compiler.
@@ -155,10 +155,21 @@ install: all
 	ln -sf libsbx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsbx.so.$(SOVERSION)
 	ln -sf libsbx.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsbx.so
 	install -m 0644 include/sbx.h $(DESTDIR)$(INCLUDEDIR)/sbx.h
+	$(LDCONFIG_LIVE)
 
-uninstall:
+# (mk/*.mk add their own uninstall-* steps as prerequisites)
+uninstall: uninstall-core
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	$(LDCONFIG_LIVE)
+uninstall-core:
 	rm -f $(DESTDIR)$(BINDIR)/sbx-exec $(DESTDIR)$(LIBEXECDIR)/sbx-shim \
 	  $(DESTDIR)$(LIBDIR)/libsbx.a $(DESTDIR)$(LIBDIR)/libsbx.so* $(DESTDIR)$(INCLUDEDIR)/sbx.h
+
+# Installing into the live system as root (no DESTDIR) refreshes the
+# dynamic linker's cache, so programs find libsbx.so.$(SOVERSION) at once;
+# a staged install (packages run ldconfig from their triggers) does not.
+LDCONFIG_LIVE = @if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  echo ldconfig; PATH="$$PATH:/sbin:/usr/sbin" ldconfig; fi
 
 demo: all
 	scripts/demo.sh

@@ -80,9 +80,13 @@ bench-make: all
 	bench/make
 
 # The release tarball (sbx-VERSION.tar.gz, what the RPM spec and the
-# Homebrew formula build from): the tracked files, without build output.
+# Homebrew formula build from): the tracked files, without build output;
+# and the Homebrew formula for it, its version and sha256 filled in.
 .PHONY: dist
-dist: $(B)/sbx-$(VERSION).tar.gz
+dist: $(B)/sbx-$(VERSION).tar.gz $(B)/sbx.rb
+$(B)/sbx.rb: packaging/homebrew/sbx.rb.in $(B)/sbx-$(VERSION).tar.gz
+	sed -e 's|@VERSION@|$(VERSION)|g' \
+	  -e "s|@SHA256@|$$(sha256sum $(B)/sbx-$(VERSION).tar.gz | cut -d' ' -f1)|g" $< >$@
 $(B)/sbx-$(VERSION).tar.gz: FORCE
 	@mkdir -p $(B)
 	git ls-files -z | grep -zv '^build/' | \

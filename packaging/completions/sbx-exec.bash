@@ -43,6 +43,18 @@ _sbx_exec_values()
 	esac
 }
 
+# True when option $1 takes a path: its completions are file names, so a
+# directory gets a '/' and no space after it (compopt -o filenames).
+_sbx_exec_path_opt()
+{
+	case $1 in
+	--dir | --install-shims | --writable | --readable | --read-deny | --allow-socket | --policy)
+		return 0
+		;;
+	esac
+	return 1
+}
+
 # True when option $1 takes its value as the next word if not after '='.
 _sbx_exec_takes_value()
 {
@@ -89,22 +101,31 @@ _sbx_exec()
 		return 0
 	fi
 	# An option's value: "--net=di" as one word, or split at '='.
-	local IFS=$'\n'
+	local IFS=$'\n' opt=
 	if [[ $cur == = ]]; then
-		COMPREPLY=($(_sbx_exec_values "$prev" ""))
-		return 0
+		opt=$prev cur=
 	elif [[ $prev == = ]]; then
-		COMPREPLY=($(_sbx_exec_values "${COMP_WORDS[cword - 2]}" "$cur"))
-		return 0
+		opt=${COMP_WORDS[cword - 2]}
 	elif [[ $cur == --*=* ]]; then
-		local v
+		# one word: readline cannot tell the value is a file name, so a
+		# directory gets its '/' here, and no space after it
+		local v o=${cur%%=*}
 		COMPREPLY=()
-		for v in $(_sbx_exec_values "${cur%%=*}" "${cur#*=}"); do
-			COMPREPLY+=("${cur%%=*}=$v")
+		for v in $(_sbx_exec_values "$o" "${cur#*=}"); do
+			if _sbx_exec_path_opt "$o" && [[ -d $v ]]; then
+				COMPREPLY+=("$o=${v%/}/")
+				compopt -o nospace 2>/dev/null
+			else
+				COMPREPLY+=("$o=$v")
+			fi
 		done
 		return 0
 	elif [[ $prev == --* && $prev != *=* ]] && _sbx_exec_takes_value "$prev"; then
-		COMPREPLY=($(_sbx_exec_values "$prev" "$cur"))
+		opt=$prev
+	fi
+	if [[ -n $opt ]]; then
+		COMPREPLY=($(_sbx_exec_values "$opt" "$cur"))
+		_sbx_exec_path_opt "$opt" && compopt -o filenames 2>/dev/null
 		return 0
 	fi
 	if [[ $cur == -* ]]; then

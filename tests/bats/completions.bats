@@ -71,10 +71,13 @@ accepted_values() {
 	done
 }
 
-# complete_bash WORD...: what the bash function offers for the last word.
+# complete_bash WORD...: what the bash function offers for the last word;
+# the compopt calls it makes (outside readline) are logged to $WORK/compopt.
 complete_bash() {
-	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _sbx_exec
-		printf "%s\n" "${COMPREPLY[@]}"' sh "$COMP/sbx-exec.bash" "$@"
+	: >"$WORK/compopt"
+	bash -c 'log=$1; source "$2"; shift 2; compopt() { echo "$1 $2" >>"$log"; }
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _sbx_exec
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$WORK/compopt" "$COMP/sbx-exec.bash" "$@"
 }
 
 @test "bash: options, values split at '=' or not, and the command after the options" {
@@ -99,6 +102,30 @@ complete_bash() {
 	assert_output_contains "echo"
 	run complete_bash sbx-exec --install-shims = shims np
 	refute_output_contains "--"
+}
+
+@test "bash: a directory given to a path option gets a '/' and no space after it" {
+	setup_workdir
+	mkdir -p share/deep
+	# split at '=' (bash's default word breaks): file-name completion
+	for opt in --writable --readable --read-deny --dir --allow-socket --policy; do
+		run complete_bash sbx-exec "$opt" = sha
+		assert_output_contains share
+		grep -qx -- "-o filenames" "$WORK/compopt"
+	done
+	run complete_bash sbx-exec --writable sha
+	assert_output_contains share
+	grep -qx -- "-o filenames" "$WORK/compopt"
+	# one word: the '/' is ours, and no space
+	run complete_bash sbx-exec --writable=sha
+	[ "$output" = "--writable=share/" ]
+	grep -qx -- "-o nospace" "$WORK/compopt"
+	run complete_bash sbx-exec --writable=share/de
+	[ "$output" = "--writable=share/deep/" ]
+	# control: a value that is not a path is completed as before, with a space
+	run complete_bash sbx-exec --net = di
+	[ "$output" = disable ]
+	[ ! -s "$WORK/compopt" ]
 }
 
 @test "bash: the completion file registers sbx-exec" {

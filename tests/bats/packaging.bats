@@ -11,7 +11,7 @@ load make_env
 setup() {
 	VERSION=$(sed -n 's/^#define SBX_VERSION "\(.*\)"/\1/p' "$ROOT/include/sbx.h")
 	SPEC=$ROOT/packaging/rpm/sbx.spec
-	FORMULA=$ROOT/packaging/homebrew/sbx.rb
+	FORMULA_IN=$ROOT/packaging/homebrew/sbx.rb.in
 	clean_make_env
 }
 
@@ -26,7 +26,7 @@ source_copy() {
 	command -v dpkg-parsechangelog >/dev/null || skip_or_fail "needs dpkg-dev"
 	[ "$(dpkg-parsechangelog -l "$ROOT/packaging/debian/changelog" -S Version)" = "$VERSION" ]
 	grep -Eq "^Version: +$VERSION\$" "$SPEC"
-	grep -q "/sbx-$VERSION.tar.gz\"" "$FORMULA"
+	grep -q '/sbx-@VERSION@.tar.gz"' "$FORMULA_IN"
 	grep -q -- "- $VERSION-1\$" "$SPEC"
 	grep -q "^ sbx_version@SBX_0 $VERSION\$" "$ROOT/packaging/debian/libsbx0.symbols"
 }
@@ -62,11 +62,33 @@ source_copy() {
 	refute_output_contains libsbx.a
 }
 
+# make_formula: `make dist` into $WORK/dist (the tarball and the formula
+# for it); sets FORMULA.
+make_formula() {
+	command -v git >/dev/null && git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
+		skip_or_fail "make dist needs the git checkout" || return 1
+	make -s -C "$ROOT" dist B="$WORK/dist" >/dev/null
+	FORMULA=$WORK/dist/sbx.rb
+}
+
+@test "make dist writes the tarball and a formula with its version and sha256" {
+	setup_workdir
+	make_formula
+	grep -q "/sbx-$VERSION.tar.gz\"" "$FORMULA"
+	grep -q "sha256 \"$(sha256sum "$WORK/dist/sbx-$VERSION.tar.gz" | cut -d' ' -f1)\"" "$FORMULA"
+	! grep -q @ "$FORMULA"
+	# the tarball is the tracked tree under sbx-VERSION/
+	tar -tzf "$WORK/dist/sbx-$VERSION.tar.gz" >list
+	grep -qx "sbx-$VERSION/include/sbx.h" list
+	! grep -q "^sbx-$VERSION/build/" list
+}
+
 @test "the Homebrew formula parses, installs and passes its own test block" {
 	command -v ruby >/dev/null || skip_or_fail "needs ruby"
+	setup_workdir
+	make_formula
 	run ruby -c "$FORMULA"
 	assert_status 0
-	setup_workdir
 	source_copy src
 	mkdir prefix testpath
 	run ruby "$ROOT/tests/packaging/brew_harness.rb" "$FORMULA" src "$WORK/prefix" "$WORK/testpath"
@@ -83,6 +105,7 @@ source_copy() {
 @test "the formula harness fails a formula whose test block fails" {
 	command -v ruby >/dev/null || skip_or_fail "needs ruby"
 	setup_workdir
+	make_formula
 	sed 's|assert_equal "ok\\n"|assert_equal "not this\\n"|' "$FORMULA" >sbx.rb
 	! cmp -s sbx.rb "$FORMULA"
 	source_copy src

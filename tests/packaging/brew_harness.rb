@@ -1,6 +1,7 @@
 # brew_harness.rb FORMULA SRCDIR PREFIX TESTPATH: runs a formula's install
 # and test blocks without Homebrew, through a small stand-in for the parts
-# of Homebrew's Formula DSL that packaging/homebrew/sbx.rb uses, after
+# of Homebrew's Formula DSL that the formula (`make dist` writes it from
+# packaging/homebrew/sbx.rb.in) uses, after
 # checking the fields every formula must have. Prints "ok" or raises.
 require "pathname"
 
