@@ -4,6 +4,7 @@
 #   make check      every test (unit, then bats); the test command of the README
 #   make check-slow real third-party builds, sandboxed (tests/slow/; CI runs it once)
 #   make asan       build with ASan+UBSan into build-asan/ and run the tests there
+#   make fuzz       libFuzzer harnesses of the parsers (clang; build-fuzz/, mk/fuzz.mk)
 #   make deps       install the build and test dependencies (Debian/Ubuntu, as root)
 #   make install    honours PREFIX and DESTDIR
 #   make bench      startup benchmarks against peers (bench/)
@@ -187,4 +188,4 @@ format-check:
 -include mk/*.mk
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -24,6 +24,11 @@ struct cli {
 /* Parses argv into cli; 0, or -EINVAL after printing the error. */
 int cli_parse(struct cli *cli, int argc, char **argv);
 void cli_free(struct cli *cli);
+/* Builds spec from the layers, lowest first: the profile (--profile or
+ * SBX_PROFILE, else agent), the policy (--policy or SBX_POLICY), the other
+ * SBX_* variables, the options; then the command and the environment.
+ * 0, or 125 after printing why. */
+int cli_build_spec(const struct cli *cli, sbx_spec *spec);
 void cli_print_help(void);
 
 /* Exec shims (shims.c). The shim name argv0 stands for, or NULL when argv0

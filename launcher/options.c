@@ -1,5 +1,6 @@
 /* options.c: sbx-exec's command line: GNU-style long options up to the first
- * non-option word or "--"; everything after is the command. */
+ * non-option word or "--"; everything after is the command. Also the spec
+ * built from it and the policy layers, and the one-line error messages. */
 #include "launcher.h"
 
 #include <stdio.h>
@@ -168,4 +169,81 @@ void cli_free(struct cli *cli)
 {
 	strv_clear(&cli->keys);
 	strv_clear(&cli->values);
+}
+
+/* Writes s with control characters escaped: a path holding a newline
+ * cannot break the one-line message (or forge a second one). */
+static void put_escaped(const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '\n')
+			fputs("\\n", stderr);
+		else if (*c == '\t')
+			fputs("\\t", stderr);
+		else if (*c < 0x20 || *c == 0x7f)
+			fprintf(stderr, "\\x%02x", *c);
+		else
+			fputc(*c, stderr);
+	}
+}
+
+void errorf(const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = NULL;
+	int n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fputs("sbx-exec: ", stderr);
+	put_escaped(n >= 0 && msg ? msg : "(message lost: out of memory)");
+	fputc('\n', stderr);
+	free(msg);
+	if (hint) {
+		put_escaped(hint);
+		fputc('\n', stderr);
+	}
+}
+
+static int fail(sbx_error *err, const char *hint)
+{
+	errorf(hint, "%s", sbx_error_message(err));
+	sbx_error_free(err);
+	return 125;
+}
+
+static const char *env_or(const char *opt, const char *name)
+{
+	if (opt)
+		return opt;
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+int cli_build_spec(const struct cli *cli, sbx_spec *spec)
+{
+	sbx_error *err = NULL;
+	const char *profile = env_or(cli->profile, "SBX_PROFILE");
+	const char *policy = env_or(cli->policy, "SBX_POLICY");
+	if (sbx_spec_apply_profile(spec, profile ? profile : "agent", &err) < 0)
+		return fail(err, NULL);
+	if (policy && sbx_spec_apply_policy(spec, policy, &err) < 0)
+		return fail(err, NULL);
+	if (sbx_spec_apply_env(spec, environ, &err) < 0)
+		return fail(err, NULL);
+	sbx_spec_begin_layer(spec); /* the options */
+	for (size_t i = 0; i < cli->keys.n; i++)
+		if (sbx_spec_apply_item(spec, cli->keys.v[i], cli->values.v[i], &err) < 0) {
+			char *msg = NULL;
+			if (asprintf(&msg, "--%s: %s", cli->keys.v[i], sbx_error_message(err)) < 0)
+				msg = NULL;
+			errorf(NULL, "%s", msg ? msg : sbx_error_message(err));
+			free(msg);
+			sbx_error_free(err);
+			return 125;
+		}
+	if (sbx_spec_set_args(spec, cli->command) < 0 || sbx_spec_set_env(spec, environ) < 0) {
+		errorf(NULL, "out of memory");
+		return 125;
+	}
+	return 0;
 }

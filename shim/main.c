@@ -412,7 +412,7 @@ static int check_config(const struct shim_config *c)
 	return 0;
 }
 
-static void free_config(struct shim_config *c)
+void shim_free_config(struct shim_config *c)
 {
 	free(c->rules);
 	free(c->mounts);
@@ -424,9 +424,8 @@ static void free_config(struct shim_config *c)
 	strv_clear(&c->unix_allow);
 }
 
-int shim_main(const char *prog, int argc, char **argv, char **envp)
+int shim_parse(struct shim_config *c, int argc, char **argv)
 {
-	struct shim_config c = {.prog = prog, .envp = envp};
 	int i = 1;
 	for (; i < argc; i++) {
 		if (streq(argv[i], "--")) {
@@ -435,22 +434,26 @@ int shim_main(const char *prog, int argc, char **argv, char **envp)
 		}
 		if (!startswith(argv[i], "--"))
 			break;
-		int r = parse_option(&c, argc, argv, &i);
-		if (r != 0) {
-			free_config(&c);
-			return r > 0 ? 0 : 125;
-		}
+		int r = parse_option(c, argc, argv, &i);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
 	}
-	if (i >= argc) {
-		shim_fail(&c, "no command given (see --help)");
-		free_config(&c);
-		return 125;
+	if (i >= argc)
+		return shim_fail(c, "no command given (see --help)");
+	if (check_config(c) < 0)
+		return -1;
+	c->argv = argv + i;
+	return i;
+}
+
+int shim_main(const char *prog, int argc, char **argv, char **envp)
+{
+	struct shim_config c = {.prog = prog, .envp = envp};
+	int r = shim_parse(&c, argc, argv);
+	if (r <= 0) {
+		shim_free_config(&c);
+		return r == 0 ? 0 : 125;
 	}
-	if (check_config(&c) < 0) {
-		free_config(&c);
-		return 125;
-	}
-	c.argv = argv + i;
 	if (c.direct) {
 		int status = 125;
 		if (c.chdir && chdir(c.chdir) < 0)
@@ -458,10 +461,10 @@ int shim_main(const char *prog, int argc, char **argv, char **envp)
 			          strerror(errno));
 		else
 			status = shim_exec_command(&c, -1);
-		free_config(&c);
+		shim_free_config(&c);
 		return status;
 	}
 	int status = shim_supervise(&c);
-	free_config(&c);
+	shim_free_config(&c);
 	return status;
 }

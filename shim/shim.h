@@ -114,6 +114,12 @@ struct shim_config {
  * returns on success; returns an exit status on failure (125 for setup
  * failures, after printing "PROG: reason"). */
 int shim_main(const char *prog, int argc, char **argv, char **envp);
+/* Parses argv into c (c->prog and c->envp set by the caller), checking
+ * every value strictly: the index of the command word (c->argv points
+ * there), 0 after --help or --version was printed, or -1 after printing
+ * why. Free c with shim_free_config either way. */
+int shim_parse(struct shim_config *c, int argc, char **argv);
+void shim_free_config(struct shim_config *c);
 
 /* Steps, each returning 0 or -1 after printing why. */
 int shim_landlock_apply(const struct shim_config *c);
