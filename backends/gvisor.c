@@ -565,8 +565,8 @@ static int build_argv(struct gv *g)
 	_cleanup_free_ char *state = path_join_normalize(p->scratch_dir, "state");
 	if (!id || !state)
 		return -ENOMEM;
-	strv *v[2] = {&p->argv, &p->cleanup_argv};
-	for (int i = 0; i < 2; i++) {
+	strv *v[3] = {&p->argv, &p->cleanup_argv, &p->signal_argv};
+	for (int i = 0; i < 3; i++) {
 		if (strv_push(v[i], runsc) < 0 || strv_pushf(v[i], "--root=%s", state) < 0 ||
 		    (g->rootless && strv_push(v[i], "--rootless") < 0))
 			return -ENOMEM;
@@ -584,6 +584,9 @@ static int build_argv(struct gv *g)
 		return -ENOMEM;
 	if (strv_push(&p->cleanup_argv, "delete") < 0 ||
 	    strv_push(&p->cleanup_argv, "--force") < 0 || strv_push(&p->cleanup_argv, id) < 0)
+		return -ENOMEM;
+	/* runsc run passes no signal on: sbx-exec does, to the command */
+	if (strv_push(&p->signal_argv, "kill") < 0 || strv_push(&p->signal_argv, id) < 0)
 		return -ENOMEM;
 	if (!g->cgroups)
 		return 0;

@@ -161,6 +161,13 @@ struct sbx_plan {
 	/* Backend-specific cleanup after a supervised run (docker kill, runsc
 	 * delete), as an argv run once when the command ends or is killed. */
 	strv cleanup_argv;
+	/* How the runner passes on a signal: empty, kill() on the enforcing
+	 * process, and only signals another process sent (the terminal's own
+	 * reached it already, in the same foreground process group); else this
+	 * argv with the signal's name appended (runsc kill ID), for every
+	 * forwarded signal, and the enforcing process ignores the terminal's
+	 * SIGINT and SIGQUIT (runsc run dies of them without passing them on). */
+	strv signal_argv;
 	/* true when the launcher may exec argv directly (the enforcing process
 	 * supervises itself); false when something must run after it. */
 	bool exec_direct;

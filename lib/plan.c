@@ -35,6 +35,7 @@ void sbx_plan_free(sbx_plan *p)
 	strv_clear(&p->runtime_paths);
 	strv_clear(&p->env_removed);
 	strv_clear(&p->cleanup_argv);
+	strv_clear(&p->signal_argv);
 	strv_clear(&p->probes);
 	strv_clear(&p->view);
 	free(p->command);
@@ -232,6 +233,8 @@ static char *format_json(const sbx_plan *p)
 	}
 	buf_add(&b, "],\"cleanup\":");
 	json_strv(&b, &p->cleanup_argv);
+	buf_add(&b, ",\"signals\":");
+	json_strv(&b, &p->signal_argv);
 	buf_add(&b, "}\n");
 	return buf_steal(&b);
 }
@@ -320,6 +323,14 @@ static char *format_text(const sbx_plan *p)
 		for (size_t i = 0; i < p->cleanup_argv.n; i++) {
 			buf_addc(&b, ' ');
 			buf_add_shell_quoted(&b, p->cleanup_argv.v[i]);
+		}
+		buf_addc(&b, '\n');
+	}
+	if (p->signal_argv.n) {
+		buf_add(&b, "signals passed on with (plus the signal's name):\n ");
+		for (size_t i = 0; i < p->signal_argv.n; i++) {
+			buf_addc(&b, ' ');
+			buf_add_shell_quoted(&b, p->signal_argv.v[i]);
 		}
 		buf_addc(&b, '\n');
 	}

@@ -16,20 +16,43 @@
 #include <sys/prctl.h>
 #endif
 
-/* Seconds a sandbox gets to end after a forwarded terminating signal. */
-#define SBX_SIGNAL_GRACE 2.0
+static void run_quiet(char *const argv[]);
 
 static int sigpipe_w = -1;
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-static void on_signal(int sig)
+/* Two bytes per signal, written at once (atomic on a pipe): the signal,
+ * and whether a process sent it (SI_USER, SI_QUEUE, SI_TKILL: si_code <= 0)
+ * rather than the kernel (the terminal's ^C, SI_KERNEL). */
+static void on_signal(int sig, siginfo_t *si, void *ctx)
 {
+	(void)ctx;
 	int saved = errno;
-	unsigned char c = (unsigned char)sig;
-	if (sigpipe_w >= 0 && write(sigpipe_w, &c, 1) < 0) {
+	unsigned char c[2] = {(unsigned char)sig, si && si->si_code <= 0};
+	if (sigpipe_w >= 0 && write(sigpipe_w, c, sizeof(c)) < 0) {
 		/* nothing to do: the pipe is full and a wakeup is pending */
 	}
 	errno = saved;
+}
+
+/* Passes signal sig on to the enforcing process pid, as the plan says
+ * (see signal_argv in internal.h). */
+static void pass_on(const struct sbx_plan *p, pid_t pid, int sig, bool from_process)
+{
+	if (!p->signal_argv.n) {
+		if (from_process)
+			kill(pid, sig);
+		return;
+	}
+	size_t n = p->signal_argv.n;
+	const char *argv[n + 2];
+	for (size_t i = 0; i < n; i++)
+		argv[i] = p->signal_argv.v[i];
+	char name[16];
+	snprintf(name, sizeof(name), "%d", sig);
+	argv[n] = name;
+	argv[n + 1] = NULL;
+	run_quiet((char *const *)argv);
 }
 
 /* Runs argv to completion with stdio on /dev/null; best effort. */
@@ -171,6 +194,11 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 		dup2(io->err, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		signal(forwarded[i], SIG_DFL);
+	if (p->signal_argv.n) {
+		/* every signal reaches the command through signal_argv */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+	}
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	int msg[2] = {CHILD_CHDIR, 0};
 #ifdef __linux__
@@ -225,7 +253,8 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	fcntl(ep[0], F_SETFD, FD_CLOEXEC);
 	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
 
-	struct sigaction sa = {.sa_handler = on_signal}, old[ARRAY_SIZE(forwarded)], oldchld;
+	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO},
+	                 old[ARRAY_SIZE(forwarded)], oldchld;
 	sigemptyset(&sa.sa_mask);
 	sigpipe_w = sp[1];
 	sigset_t block, oldmask;
@@ -264,10 +293,9 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		goto out;
 	}
 	double deadline = p->runner_timeout > 0 ? now() + p->runner_timeout : 0;
-	/* A container's command is its pid 1, which ignores a terminating
-	 * signal it has no handler for: after a grace period the sandbox is
-	 * torn down as if the signal had killed it. */
-	double grace = 0;
+	/* The command decides what a passed-on signal does (a container's
+	 * command is not its pid 1: docker runs an init, gVisor has none of
+	 * pid 1's immunity), so nothing here tears the sandbox down early. */
 	int term_sig = 0;
 	int wstatus = 0;
 	for (;;) {
@@ -275,9 +303,8 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		if (w == pid)
 			break;
 		double t = now();
-		bool expired = deadline && deadline - t <= 0, torn = grace && grace - t <= 0;
-		if (expired || torn) {
-			res->timed_out = expired;
+		if (deadline && deadline - t <= 0) {
+			res->timed_out = true;
 			/* the enforcing process first: runsc run holds the container's
 			 * lock, and runsc delete would wait for it to let go */
 			kill(pid, SIGKILL);
@@ -286,39 +313,33 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 				run_quiet(p->cleanup_argv.v);
 			break;
 		}
-		double next = deadline && (!grace || deadline < grace) ? deadline : grace;
-		int ms = !next ? -1 : next - t > 3600 ? 3600000 : (int)((next - t) * 1000) + 1;
+		int ms = !deadline                ? -1
+		         : deadline - t > 3600 ? 3600000
+		                               : (int)((deadline - t) * 1000) + 1;
 		struct pollfd pfd = {.fd = sp[0], .events = POLLIN};
 		if (poll(&pfd, 1, ms) > 0) {
 			unsigned char sigs[64];
 			ssize_t n = read(sp[0], sigs, sizeof(sigs));
-			for (ssize_t i = 0; i < n; i++) {
+			for (ssize_t i = 0; i + 1 < n; i += 2) {
 				if (sigs[i] == SIGCHLD)
 					continue;
-				kill(pid, sigs[i]);
-				bool fatal = sigs[i] == SIGINT || sigs[i] == SIGTERM ||
-				             sigs[i] == SIGHUP || sigs[i] == SIGQUIT;
-				if (fatal && p->cleanup_argv.n && !grace) {
-					grace = now() + SBX_SIGNAL_GRACE;
+				pass_on(p, pid, sigs[i], sigs[i + 1]);
+				if (sigs[i] == SIGINT || sigs[i] == SIGTERM || sigs[i] == SIGHUP ||
+				    sigs[i] == SIGQUIT)
 					term_sig = sigs[i];
-				}
 			}
 		}
 	}
-	if (term_sig && !res->timed_out && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) {
-		/* torn down after the grace period: report the user's signal */
-		res->signal = term_sig;
-		res->status = 128 + term_sig;
-	} else if (res->timed_out) {
+	if (res->timed_out) {
 		res->status = 124;
 	} else if (WIFSIGNALED(wstatus)) {
 		res->signal = WTERMSIG(wstatus);
 		res->status = 128 + res->signal;
 	} else {
 		res->status = WEXITSTATUS(wstatus);
-		if (term_sig && p->cleanup_argv.n &&
+		if (term_sig && p->signal_argv.n && p->failure_status &&
 		    (res->status == 255 || res->status == p->failure_status)) {
-			/* runsc --rootless ends with 255 when the signal it forwarded
+			/* runsc --rootless ends with 255 when the signal passed on
 			 * killed the sandbox */
 			res->signal = term_sig;
 			res->status = 128 + term_sig;

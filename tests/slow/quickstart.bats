@@ -40,7 +40,7 @@ teardown() {
 	run "$ROOT/scripts/fresh-root.sh" run "$FRESH" 'command -v make || command -v gcc || echo clean'
 	assert_output_contains clean
 	run "$ROOT/scripts/fresh-root.sh" run "$FRESH" 'cd /src && sh scripts/quickstart.sh 2>&1 && make check 2>&1'
-	echo "$output" | tail -30 >&3
+	echo "$output" | tail -30 | sed "s/^/# /" >&3
 	assert_status 0
 	assert_output_contains "does not exist (the write was denied)"
 	assert_output_contains "exists (the allowed write passed)"
@@ -52,7 +52,7 @@ teardown() {
 		cp -a /src /home/tester/src && rm -rf /home/tester/src/build &&
 		chown -R tester: /home/tester/src &&
 		su tester -c "cd ~/src && make check" 2>&1'
-	echo "$output" | tail -30 >&3
+	echo "$output" | tail -30 | sed "s/^/# /" >&3
 	assert_status 0
 	[[ $output =~ ([0-9]+)\ passed,\ 0\ failed ]]
 	[ "${BASH_REMATCH[1]}" -gt 500 ]

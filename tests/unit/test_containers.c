@@ -56,6 +56,10 @@ static char *plan_text(const struct sbx_plan *p, bool ids)
 	buf_add(&b, "-- cleanup\n");
 	for (size_t i = 0; i < p->cleanup_argv.n; i++)
 		buf_addf(&b, "%s\n", p->cleanup_argv.v[i]);
+	if (p->signal_argv.n)
+		buf_add(&b, "-- signals\n");
+	for (size_t i = 0; i < p->signal_argv.n; i++)
+		buf_addf(&b, "%s\n", p->signal_argv.v[i]);
 	buf_add(&b, "-- profile\n");
 	buf_add(&b, p->profile ? p->profile : "(none)\n");
 	char *t = buf_steal(&b);
