@@ -373,29 +373,14 @@ static int prepare(const struct sbx_plan *p, sbx_error **err)
 		               "for --overlay2 and --oci-seccomp)",
 		               p->argv.v[0], ver, SBX_RUNSC_MIN_DATE);
 	const char *cmd = p->command;
-	const char *path = env_value(strv_get(&p->env), "PATH");
-	_cleanup_free_ char *found = NULL;
-	if (strchr(cmd, '/')) {
-		found = strdup(cmd);
-	} else {
-		const char *dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-		for (const char *d = dirs; !found;) {
-			size_t n = strcspn(d, ":");
-			char *cand = NULL;
-			if (asprintf(&cand, "%.*s/%s", (int)(n ? n : 1), n ? d : ".", cmd) < 0)
-				return sbx_err(err, -ENOMEM, "out of memory");
-			struct stat st;
-			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode))
-				found = cand;
-			else
-				free(cand);
-			if (!d[n])
-				break;
-			d += n + 1;
-		}
+	char found[4096];
+	int r = path_search(cmd, env_value(strv_get(&p->env), "PATH"), found, sizeof(found));
+	if (r == -EACCES) {
+		sbx_err(err, -EACCES, "%s: Permission denied", cmd);
+		return 126;
 	}
 	struct stat st;
-	bool seen = found && stat(found, &st) == 0;
+	bool seen = r == 0 && stat(found, &st) == 0;
 	if (seen && p->view.n) {
 		/* a read scope shows only the bound paths */
 		_cleanup_free_ char *real = realpath(found, NULL);

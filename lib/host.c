@@ -96,23 +96,11 @@ char *sbx_find_program(const char *name, const char *path_env)
 {
 	if (!name || !*name)
 		return NULL;
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? strdup(name) : NULL;
-	const char *p = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
-	while (*p) {
-		size_t n = strcspn(p, ":");
-		char *cand = NULL;
-		if (asprintf(&cand, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", name) < 0)
-			return NULL;
-		struct stat st;
-		if (access(cand, X_OK) == 0 && stat(cand, &st) == 0 && S_ISREG(st.st_mode))
-			return cand;
-		free(cand);
-		p += n;
-		if (*p == ':')
-			p++;
-	}
-	return NULL;
+	char found[4096];
+	if (path_search(name, path_env, found, sizeof(found)) < 0 ||
+	    (strchr(name, '/') && access(found, X_OK) < 0))
+		return NULL;
+	return strdup(found);
 }
 
 #ifdef __linux__

@@ -2,6 +2,9 @@
 #include "util.h"
 
 #include <stdio.h>
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
 
 static char *const empty_strv[] = {NULL};
 
@@ -404,6 +407,35 @@ bool path_is_beneath(const char *path, const char *dir)
 	if (n == 1 && dir[0] == '/')
 		return path[0] == '/';
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int path_search(const char *name, const char *path, char *out, size_t size)
+{
+	if (strchr(name, '/')) {
+		if ((size_t)snprintf(out, size, "%s", name) >= size)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int r = -ENOENT;
+	for (const char *p = path;; p++) {
+		size_t n = strcspn(p, ":");
+		if ((size_t)snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", name) <
+		    size) {
+			struct stat st;
+			if (stat(out, &st) == 0) {
+				if (S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+					return 0;
+				r = -EACCES; /* there, but not a program we may run */
+			}
+		}
+		p += n;
+		if (!*p)
+			break;
+	}
+	out[0] = '\0';
+	return r;
 }
 #endif
 

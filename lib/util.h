@@ -112,6 +112,14 @@ static inline void buf_freep(buf *b)
 char *path_join_normalize(const char *a, const char *b);
 /* True when path equals dir or lies beneath it (both normalised absolute). */
 bool path_is_beneath(const char *path, const char *dir);
+/* Finds the program name as execvp(3) and the shell do: a name holding a
+ * '/' is taken as it is; else each entry of path in turn (an empty one is
+ * the working directory; path NULL: /usr/local/bin:/usr/bin:/bin), the
+ * first executable regular file. Writes it to out (size bytes). 0; -ENOENT
+ * when none is there; -EACCES when only things that cannot be run were
+ * (a directory, a file without execute permission): the shell's 127 and
+ * 126. No allocation (the shim calls it after fork). POSIX only. */
+int path_search(const char *name, const char *path, char *out, size_t size);
 
 /* True when s is well-formed UTF-8 (no overlong forms, surrogates or
  * values past U+10FFFF). */

@@ -113,35 +113,12 @@ int shim_fail(const struct shim_config *c, const char *fmt, ...)
 	return -1;
 }
 
-/* Resolves the command like execvp, without calling execve per candidate
- * (with no-exec only one execve is allowed). Returns 0 with *out set, or
- * an errno. */
+/* Resolves the command like execvp (lib/util.c), without calling execve
+ * per candidate (with no-exec only one execve is allowed). Returns 0 with
+ * out set, or an errno. */
 static int resolve_command(const struct shim_config *c, char *out, size_t size)
 {
-	const char *cmd = c->argv[0];
-	if (strchr(cmd, '/')) {
-		snprintf(out, size, "%s", cmd);
-		return 0;
-	}
-	const char *path = env_value(c->envp, "PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	int err = ENOENT;
-	for (const char *p = path;;) {
-		size_t n = strcspn(p, ":");
-		snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
-		if (access(out, X_OK) == 0)
-			return 0;
-		/* Like a shell: a file that exists but cannot be executed is
-		 * 126, a directory on PATH we cannot search is not. */
-		struct stat st;
-		if (errno == EACCES && stat(out, &st) == 0)
-			err = EACCES;
-		if (!p[n])
-			break;
-		p += n + 1;
-	}
-	return err;
+	return -path_search(c->argv[0], env_value(c->envp, "PATH"), out, size);
 }
 
 int shim_exec_command(struct shim_config *c, int sync)

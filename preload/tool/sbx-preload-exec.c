@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "loadcheck.h"
+#include "util.h"
 
 #define MAX_CONFIG (1 << 20)
 
@@ -66,29 +67,10 @@ static int sealed_copy(const char *file)
 	return fd;
 }
 
-/* Finds cmd as execvp would (PATH, or the default search path). */
+/* Finds cmd as execvp would (lib/util.c). 0 or an errno. */
 static int resolve(const char *cmd, char *out, size_t size)
 {
-	if (strchr(cmd, '/')) {
-		snprintf(out, size, "%s", cmd);
-		return 0;
-	}
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/bin:/usr/bin";
-	int err = ENOENT;
-	for (const char *p = path;;) {
-		size_t n = strcspn(p, ":");
-		snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
-		if (access(out, X_OK) == 0)
-			return 0;
-		if (errno == EACCES)
-			err = EACCES;
-		if (!p[n])
-			break;
-		p += n + 1;
-	}
-	return err;
+	return -path_search(cmd, getenv("PATH"), out, size);
 }
 
 int main(int argc, char **argv)

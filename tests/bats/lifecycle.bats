@@ -31,6 +31,32 @@ setup() {
 	assert_status 126
 }
 
+@test "the command is looked up on PATH as the shell does, on every backend here" {
+	# A/tool is a directory and B/tool an unexecutable file; C/tool runs:
+	# the shell (and execvp) skip the first two
+	mkdir -p A/tool B C
+	printf '#!/bin/sh\necho B\n' >B/tool
+	printf '#!/bin/sh\necho C-ran\n' >C/tool
+	chmod 644 B/tool
+	chmod 755 C/tool
+	local want
+	want=$(PATH="$WORK/A:$WORK/B:$WORK/C:$PATH" sh -c tool)
+	[ "$want" = C-ran ]
+	local backends=(landlock)
+	if command -v "${SBX_RUNSC:-runsc}" >/dev/null; then backends+=(gvisor); fi
+	for b in "${backends[@]}"; do
+		PATH="$WORK/A:$WORK/B:$WORK/C:$PATH" run sbx --backend="$b" --profile=tight --read-deny= \
+			--write=scope --writable="$WORK" -- tool
+		assert_status 0
+		[ "$output" = C-ran ] || { echo "$b: $output" >&2; return 1; }
+		# only what cannot run: the shell's 126
+		PATH="$WORK/A:$WORK/B:$PATH" run sbx --backend="$b" --profile=tight --read-deny= \
+			--write=scope --writable="$WORK" -- tool
+		assert_status 126
+		refute_output_contains "echo B"
+	done
+}
+
 @test "128+N when the command is killed by signal N" {
 	run sbx "${SB[@]}" --writable=. -- sh -c 'kill -TERM $$'
 	assert_status 143
