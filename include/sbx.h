@@ -82,26 +82,28 @@ SBX_API int sbx_backend_from_name(const char *name, sbx_backend *out);
 
 /* ---------------------------------------------------------- capabilities */
 
-/* One named guarantee. The enum order is the names' sorted order, so a set's
- * bits listed from low to high are sorted by name. */
+/* One named guarantee. The values are part of the ABI (a capset is a bit
+ * per value): they never change, and a new capability takes the next one.
+ * Listings (sbx_capset_list, _format, plans, --caps) are in name order,
+ * which sbx_caps_by_name gives. */
 typedef enum sbx_cap {
 	SBX_CAP_ENV_SCRUB = 0,
-	SBX_CAP_FS_READ_DENY,
-	SBX_CAP_FS_READ_HOST,
-	SBX_CAP_FS_READ_SCOPE,
-	SBX_CAP_FS_WRITE_DENY,
-	SBX_CAP_FS_WRITE_EPHEMERAL,
-	SBX_CAP_FS_WRITE_SCOPE,
-	SBX_CAP_IPC_RESTRICT,
-	SBX_CAP_KERNEL_ISOLATION,
-	SBX_CAP_MACH_RESTRICT,
-	SBX_CAP_NET_DISABLE,
-	SBX_CAP_NET_ENABLE,
-	SBX_CAP_NET_OUTBOUND,
-	SBX_CAP_PROC_NO_EXEC,
-	SBX_CAP_RES_CPU,
-	SBX_CAP_RES_MEMORY,
-	SBX_CAP_RES_PIDS,
+	SBX_CAP_FS_READ_DENY = 1,
+	SBX_CAP_FS_READ_HOST = 2,
+	SBX_CAP_FS_READ_SCOPE = 3,
+	SBX_CAP_FS_WRITE_DENY = 4,
+	SBX_CAP_FS_WRITE_EPHEMERAL = 5,
+	SBX_CAP_FS_WRITE_SCOPE = 6,
+	SBX_CAP_IPC_RESTRICT = 7,
+	SBX_CAP_KERNEL_ISOLATION = 8,
+	SBX_CAP_MACH_RESTRICT = 9,
+	SBX_CAP_NET_DISABLE = 10,
+	SBX_CAP_NET_ENABLE = 11,
+	SBX_CAP_NET_OUTBOUND = 12,
+	SBX_CAP_PROC_NO_EXEC = 13,
+	SBX_CAP_RES_CPU = 14,
+	SBX_CAP_RES_MEMORY = 15,
+	SBX_CAP_RES_PIDS = 16,
 	SBX_CAP__COUNT
 } sbx_cap;
 
@@ -117,6 +119,9 @@ SBX_API const char *sbx_cap_name(sbx_cap c);
 SBX_API const char *sbx_cap_description(sbx_cap c);
 /* Parses a name; 0 or -EINVAL. */
 SBX_API int sbx_cap_from_name(const char *name, sbx_cap *out);
+/* Every capability, sorted by name; *n (if not NULL) receives
+ * SBX_CAP__COUNT. */
+SBX_API const sbx_cap *sbx_caps_by_name(size_t *n);
 
 static inline bool sbx_capset_has(sbx_capset s, sbx_cap c)
 {

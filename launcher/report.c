@@ -36,13 +36,13 @@ static void json_caps(buf *b, sbx_capset s)
 {
 	buf_addc(b, '[');
 	bool first = true;
-	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (s & SBX_CAPSET_OF(i)) {
-			if (!first)
-				buf_addc(b, ',');
-			buf_add_json_string(b, sbx_cap_name((sbx_cap)i));
-			first = false;
-		}
+	SBX_FOR_EACH_CAP(i)
+	if (s & SBX_CAPSET_OF(i)) {
+		if (!first)
+			buf_addc(b, ',');
+		buf_add_json_string(b, sbx_cap_name((sbx_cap)i));
+		first = false;
+	}
 	buf_addc(b, ']');
 }
 
@@ -74,8 +74,9 @@ int report_caps(bool json)
 	_cleanup_buf_ buf b = {0};
 	if (json) {
 		buf_add(&b, "{\"capabilities\":[");
-		for (int c = 0; c < SBX_CAP__COUNT; c++) {
-			buf_add(&b, c ? ",{\"name\":" : "{\"name\":");
+		SBX_FOR_EACH_CAP(c)
+		{
+			buf_add(&b, c_k ? ",{\"name\":" : "{\"name\":");
 			buf_add_json_string(&b, sbx_cap_name((sbx_cap)c));
 			buf_add(&b, ",\"description\":");
 			buf_add_json_string(&b, sbx_cap_description((sbx_cap)c));
@@ -117,7 +118,8 @@ int report_caps(bool json)
 		for (size_t i = 0; i < n; i++)
 			buf_addf(&b, " %-12s", short_name(all[i]));
 		buf_addf(&b, " %-8s %-9s %s\n", "portable", "this-host", "DESCRIPTION");
-		for (int c = 0; c < SBX_CAP__COUNT; c++) {
+		SBX_FOR_EACH_CAP(c)
+		{
 			buf_addf(&b, "%-19s", sbx_cap_name((sbx_cap)c));
 			for (size_t i = 0; i < n; i++)
 				buf_addf(&b, " %-12s",
@@ -207,13 +209,14 @@ int report_doctor(bool json)
 			json_caps(&b, a.unavailable ? 0 : a.caps);
 			buf_add(&b, ",\"lacks\":{");
 			bool first = true;
-			for (int c = 0; !a.unavailable && c < SBX_CAP__COUNT; c++)
-				if (a.why[c] && sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c)) {
-					buf_addf(&b, "%s\"%s\":", first ? "" : ",",
-					         sbx_cap_name((sbx_cap)c));
-					buf_add_json_string(&b, a.why[c]);
-					first = false;
-				}
+			SBX_FOR_EACH_CAP(c)
+			if (!a.unavailable && a.why[c] &&
+			    sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c)) {
+				buf_addf(&b, "%s\"%s\":", first ? "" : ",",
+				         sbx_cap_name((sbx_cap)c));
+				buf_add_json_string(&b, a.why[c]);
+				first = false;
+			}
 			buf_add(&b, "}}");
 		}
 		buf_add(&b, "}}\n");
@@ -257,10 +260,10 @@ int report_doctor(bool json)
 			char names[1024];
 			sbx_capset_format(a.caps, " ", names, sizeof(names));
 			buf_addf(&b, "%s\n", names);
-			for (int c = 0; c < SBX_CAP__COUNT; c++)
-				if (a.why[c] && sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c))
-					buf_addf(&b, "  %-23s   lacks %s: %s\n", "",
-					         sbx_cap_name((sbx_cap)c), a.why[c]);
+			SBX_FOR_EACH_CAP(c)
+			if (a.why[c] && sbx_capset_has(sbx_caps_of(all[i]), (sbx_cap)c))
+				buf_addf(&b, "  %-23s   lacks %s: %s\n", "",
+				         sbx_cap_name((sbx_cap)c), a.why[c]);
 			if (a.preload) {
 				sbx_capset_format(a.preload, " ", names, sizeof(names));
 				buf_addf(&b,

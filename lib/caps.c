@@ -150,6 +150,24 @@ int sbx_cap_from_name(const char *name, sbx_cap *out)
 	return -EINVAL;
 }
 
+/* The names' order, hand-kept (test_caps checks it is sorted and whole):
+ * a new capability goes where its name sorts, whatever its value. */
+static const sbx_cap by_name[SBX_CAP__COUNT] = {
+    SBX_CAP_ENV_SCRUB,      SBX_CAP_FS_READ_DENY,  SBX_CAP_FS_READ_HOST,
+    SBX_CAP_FS_READ_SCOPE,  SBX_CAP_FS_WRITE_DENY, SBX_CAP_FS_WRITE_EPHEMERAL,
+    SBX_CAP_FS_WRITE_SCOPE, SBX_CAP_IPC_RESTRICT,  SBX_CAP_KERNEL_ISOLATION,
+    SBX_CAP_MACH_RESTRICT,  SBX_CAP_NET_DISABLE,   SBX_CAP_NET_ENABLE,
+    SBX_CAP_NET_OUTBOUND,   SBX_CAP_PROC_NO_EXEC,  SBX_CAP_RES_CPU,
+    SBX_CAP_RES_MEMORY,     SBX_CAP_RES_PIDS,
+};
+
+const sbx_cap *sbx_caps_by_name(size_t *n)
+{
+	if (n)
+		*n = SBX_CAP__COUNT;
+	return by_name;
+}
+
 size_t sbx_capset_len(sbx_capset s)
 {
 	return (size_t)__builtin_popcount(s & SBX_CAPSET_ALL);
@@ -158,10 +176,10 @@ size_t sbx_capset_len(sbx_capset s)
 size_t sbx_capset_list(sbx_capset s, sbx_cap *out, size_t max)
 {
 	size_t n = 0;
-	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (s & SBX_CAPSET_OF(i)) {
+	for (int k = 0; k < SBX_CAP__COUNT; k++)
+		if (s & SBX_CAPSET_OF(by_name[k])) {
 			if (n < max)
-				out[n] = (sbx_cap)i;
+				out[n] = by_name[k];
 			n++;
 		}
 	return n;
@@ -170,11 +188,11 @@ size_t sbx_capset_list(sbx_capset s, sbx_cap *out, size_t max)
 size_t sbx_capset_format(sbx_capset s, const char *sep, char *out, size_t size)
 {
 	_cleanup_buf_ buf b = {0};
-	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (s & SBX_CAPSET_OF(i)) {
+	for (int k = 0; k < SBX_CAP__COUNT; k++)
+		if (s & SBX_CAPSET_OF(by_name[k])) {
 			if (b.len)
 				buf_add(&b, sep);
-			buf_add(&b, cap_names[i]);
+			buf_add(&b, cap_names[by_name[k]]);
 		}
 	if (size)
 		snprintf(out, size, "%s", b.s ? b.s : "");

@@ -47,6 +47,11 @@ struct sbx_spec {
 	bool layer_temp;
 };
 
+/* for each capability (an int named c), in name order; c##_k counts */
+#define SBX_FOR_EACH_CAP(c)                                                                        \
+	for (int c##_k = 0, c;                                                                     \
+	     c##_k < SBX_CAP__COUNT && ((c = (int)sbx_caps_by_name(NULL)[c##_k]), 1); c##_k++)
+
 /* The OSes a backend runs on. */
 enum {
 	SBX_OS_LINUX = 1,
@@ -202,6 +207,11 @@ int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, un
 /* Makes scratch_dir and the files (lib/run.c); 0 or -errno with a message. */
 int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err);
 int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* for each capability (an int named c), in name order; c##_k counts */
+#define SBX_FOR_EACH_CAP(c)                                                                        \
+	for (int c##_k = 0, c;                                                                     \
+	     c##_k < SBX_CAP__COUNT && ((c = (int)sbx_caps_by_name(NULL)[c##_k]), 1); c##_k++)
 
 /* The OSes a backend runs on (from the table in caps.c). */
 unsigned sbx_backend_os(sbx_backend b);

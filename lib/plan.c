@@ -151,13 +151,13 @@ static void json_capset(buf *b, sbx_capset s)
 {
 	buf_addc(b, '[');
 	bool first = true;
-	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (s & SBX_CAPSET_OF(i)) {
-			if (!first)
-				buf_addc(b, ',');
-			buf_add_json_string(b, sbx_cap_name((sbx_cap)i));
-			first = false;
-		}
+	SBX_FOR_EACH_CAP(i)
+	if (s & SBX_CAPSET_OF(i)) {
+		if (!first)
+			buf_addc(b, ',');
+		buf_add_json_string(b, sbx_cap_name((sbx_cap)i));
+		first = false;
+	}
 	buf_addc(b, ']');
 }
 
@@ -193,15 +193,15 @@ static char *format_json(const sbx_plan *p)
 	json_capset(&b, p->preload_only & p->uses);
 	buf_add(&b, ",\"mechanisms\":{");
 	bool first = true;
-	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (p->mechanism[i]) {
-			if (!first)
-				buf_addc(&b, ',');
-			buf_add_json_string(&b, sbx_cap_name((sbx_cap)i));
-			buf_addc(&b, ':');
-			buf_add_json_string(&b, p->mechanism[i]);
-			first = false;
-		}
+	SBX_FOR_EACH_CAP(i)
+	if (p->mechanism[i]) {
+		if (!first)
+			buf_addc(&b, ',');
+		buf_add_json_string(&b, sbx_cap_name((sbx_cap)i));
+		buf_addc(&b, ':');
+		buf_add_json_string(&b, p->mechanism[i]);
+		first = false;
+	}
 	buf_add(&b, "},\"filesystem_virtualization\":");
 	buf_add_json_string(&b, sbx_fsv_name(p->fsv));
 	buf_add(&b, ",\"caveats\":");
@@ -260,12 +260,12 @@ static char *format_text(const sbx_plan *p)
 	if (p->preload_only & p->uses)
 		text_caps(&b, "preload only:", p->preload_only & p->uses);
 	buf_add(&b, "mechanisms:\n");
-	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (p->mechanism[i]) {
-			buf_addf(&b, "  %-19s ", sbx_cap_name((sbx_cap)i));
-			buf_add_escaped(&b, p->mechanism[i]);
-			buf_addc(&b, '\n');
-		}
+	SBX_FOR_EACH_CAP(i)
+	if (p->mechanism[i]) {
+		buf_addf(&b, "  %-19s ", sbx_cap_name((sbx_cap)i));
+		buf_add_escaped(&b, p->mechanism[i]);
+		buf_addc(&b, '\n');
+	}
 	buf_addf(&b, "%-21s %s\n", "filesystem view:", sbx_fsv_name(p->fsv));
 	if (p->runtime_paths.n) {
 		buf_add(&b, "runtime paths:\n");

@@ -115,18 +115,18 @@ sbx_capset sbx_runner_capabilities(const sbx_runner *r)
 static void describe_gaps(buf *b, sbx_capset gaps, const struct sbx_avail *a)
 {
 	bool first = true;
-	for (int i = 0; i < SBX_CAP__COUNT; i++)
-		if (gaps & SBX_CAPSET_OF(i)) {
-			buf_addf(b, "%s%s", first ? "" : ", ", sbx_cap_name((sbx_cap)i));
-			bool pre = a->preload & SBX_CAPSET_OF(i);
-			if (a->why[i] || pre)
-				buf_addf(b, " (%s%s%s)", a->why[i] ? a->why[i] : "",
-				         a->why[i] && pre ? "; " : "",
-				         pre ? "with --best-effort, libsbx-preload.so holds it "
-				               "for dynamically linked programs"
-				             : "");
-			first = false;
-		}
+	SBX_FOR_EACH_CAP(i)
+	if (gaps & SBX_CAPSET_OF(i)) {
+		buf_addf(b, "%s%s", first ? "" : ", ", sbx_cap_name((sbx_cap)i));
+		bool pre = a->preload & SBX_CAPSET_OF(i);
+		if (a->why[i] || pre)
+			buf_addf(b, " (%s%s%s)", a->why[i] ? a->why[i] : "",
+			         a->why[i] && pre ? "; " : "",
+			         pre ? "with --best-effort, libsbx-preload.so holds it "
+			               "for dynamically linked programs"
+			             : "");
+		first = false;
+	}
 }
 
 /* Picks the first available candidate enforcing everything; under best

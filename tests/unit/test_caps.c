@@ -25,7 +25,24 @@ int main(void)
 	ok(sbx_cap_from_name("fs.read", &dummy) == -EINVAL, "unknown cap name rejected");
 	ok(sbx_cap_name(SBX_CAP__COUNT) == NULL, "out of range name is NULL");
 
-	/* List is sorted by name: enum order is name order. */
+	/* sbx_caps_by_name: every capability once, sorted by name; the values
+	 * are the ABI's (fixed), whatever their names' order */
+	size_t nbyn = 0;
+	const sbx_cap *byn = sbx_caps_by_name(&nbyn);
+	is_int((long)nbyn, SBX_CAP__COUNT, "by-name order holds every capability");
+	sbx_capset seen = 0;
+	int sorted_by_name = 1;
+	for (size_t i = 0; i < nbyn; i++) {
+		seen |= SBX_CAPSET_OF(byn[i]);
+		if (i)
+			sorted_by_name &= strcmp(sbx_cap_name(byn[i - 1]), sbx_cap_name(byn[i])) < 0;
+	}
+	ok(seen == SBX_CAPSET_ALL && sorted_by_name, "by-name order is sorted and whole");
+	is_int(SBX_CAP_ENV_SCRUB, 0, "ABI value of env.scrub");
+	is_int(SBX_CAP_NET_OUTBOUND, 12, "ABI value of net.outbound");
+	is_int(SBX_CAP_RES_PIDS, 16, "ABI value of res.pids");
+
+	/* Listings are sorted by name. */
 	sbx_cap out[SBX_CAP__COUNT];
 	size_t n = sbx_capset_list(SBX_CAPSET_ALL, out, SBX_CAP__COUNT);
 	int sorted = n == SBX_CAP__COUNT;
