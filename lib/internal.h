@@ -197,6 +197,10 @@ struct sbx_plan {
 	/* The enforcing process's own exit status for "failed before the
 	 * command started" (runsc: 128), reported as 125; 0 for none. */
 	int failure_status;
+	/* Sticky: a mechanism, caveat or file could not be recorded (out of
+	 * memory). sbx_runner_compile refuses such a plan, so no caveat is
+	 * ever lost silently; the builders' callers need not check each. */
+	bool oom;
 };
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)

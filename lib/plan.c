@@ -62,7 +62,7 @@ int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
 	int r = vasprintf(&m, fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		return -ENOMEM;
+		return p->oom = true, -ENOMEM;
 	free(p->mechanism[c]);
 	p->mechanism[c] = m;
 	p->uses |= SBX_CAPSET_OF(c);
@@ -73,14 +73,14 @@ int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, un
 {
 	struct sbx_plan_file *f = realloc(p->files, (p->nfiles + 1) * sizeof(*f));
 	if (!f)
-		return -ENOMEM;
+		return p->oom = true, -ENOMEM;
 	p->files = f;
 	f[p->nfiles] = (struct sbx_plan_file){
 	    .name = strdup(name), .text = text ? strdup(text) : NULL, .mode = mode};
 	if (!f[p->nfiles].name || (text && !f[p->nfiles].text)) {
 		free(f[p->nfiles].name);
 		free(f[p->nfiles].text);
-		return -ENOMEM;
+		return p->oom = true, -ENOMEM;
 	}
 	p->nfiles++;
 	return 0;
@@ -94,12 +94,14 @@ int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...)
 	int r = vasprintf(&m, fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		return -ENOMEM;
+		return p->oom = true, -ENOMEM;
 	if (strv_contains(&p->caveats, m)) {
 		free(m);
 		return 0;
 	}
-	return strv_take(&p->caveats, m);
+	if (strv_take(&p->caveats, m) < 0)
+		return p->oom = true, -ENOMEM;
+	return 0;
 }
 
 sbx_backend sbx_plan_backend(const sbx_plan *p)

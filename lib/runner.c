@@ -257,6 +257,8 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		                            "runtime path reaches a denied path");
 	}
 	p->preload_only = c.preload;
+	if (rc == 0 && p->oom)
+		rc = sbx_err(err, -ENOMEM, "out of memory while compiling the plan");
 	/* A backend given c.preload must wire the library for all of it. */
 	if (rc == 0 && sbx_capset_sub(c.preload, p->uses))
 		rc = sbx_err(err, -ENOTSUP,
