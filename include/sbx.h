@@ -415,6 +415,13 @@ SBX_API sbx_capset sbx_runner_capabilities(const sbx_runner *r);
 SBX_API int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out,
                                sbx_error **err);
 
+/* The exit statuses CONTRACT.md gives besides the command's own (and
+ * 128+N for death by signal N). */
+#define SBX_EXIT_TIMEOUT     124 /* --timeout: the sandbox was killed */
+#define SBX_EXIT_SETUP       125 /* sbx failed; the command never started */
+#define SBX_EXIT_CANNOT_EXEC 126 /* the command was found but cannot run */
+#define SBX_EXIT_NOT_FOUND   127 /* the command was not found */
+
 /* Descriptors for the command's stdin, stdout, stderr; -1 inherits. */
 typedef struct sbx_stdio {
 	int in, out, err;

@@ -21,7 +21,7 @@ static int output_status(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		errorf(NULL, "cannot write the output: %s", strerror(errno ? errno : EIO));
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	return rc;
 }
@@ -30,7 +30,7 @@ static int fail(sbx_error *err, const char *hint)
 {
 	errorf(hint, "%s", sbx_error_message(err));
 	sbx_error_free(err);
-	return 125;
+	return SBX_EXIT_SETUP;
 }
 
 /* Runs a plan whose enforcing process needs supervision afterwards. */
@@ -63,14 +63,14 @@ static int run(const struct cli *cli)
 	_cleanup_(sbx_spec_freep) sbx_spec *spec = NULL;
 	if (sbx_spec_new(&spec) < 0) {
 		errorf(NULL, "out of memory");
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	int rc = cli_build_spec(cli, spec);
 	if (rc)
 		return rc;
 	if (!cli->command[0]) {
 		errorf(NULL, "no command given (sbx-exec [OPTION]... -- COMMAND [ARG]...)");
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	sbx_runner *runner = NULL;
 	sbx_plan *plan = NULL;
@@ -93,7 +93,7 @@ static int run(const struct cli *cli)
 	if (plan->unavailable) {
 		errorf(NULL, "cannot run: %s", plan->unavailable);
 		sbx_plan_free(plan);
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	sbx_capset gaps = sbx_capset_sub(plan->requested, plan->uses);
 	if (gaps) {
@@ -131,7 +131,7 @@ static int run(const struct cli *cli)
 	errorf(NULL, "internal error: a %s plan cannot be exec'd directly on this OS",
 	       sbx_backend_name(plan->backend));
 	sbx_plan_free(plan);
-	return 125;
+	return SBX_EXIT_SETUP;
 #endif
 }
 
@@ -237,7 +237,7 @@ int main(int argc, char **argv)
 	}
 	if (cli_parse(&cli, argc, argv) < 0) {
 		cli_free(&cli);
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	if (cli.json && !cli.print && !cli.caps && !cli.doctor && !cli.help && !cli.version)
 		errorf(NULL, "warning: --json applies only with --print, --caps or --doctor; "

@@ -208,7 +208,7 @@ static int fail(sbx_error *err, const char *hint)
 {
 	errorf(hint, "%s", sbx_error_message(err));
 	sbx_error_free(err);
-	return 125;
+	return SBX_EXIT_SETUP;
 }
 
 static const char *env_or(const char *opt, const char *name)
@@ -239,11 +239,11 @@ int cli_build_spec(const struct cli *cli, sbx_spec *spec)
 			errorf(NULL, "%s", msg ? msg : sbx_error_message(err));
 			free(msg);
 			sbx_error_free(err);
-			return 125;
+			return SBX_EXIT_SETUP;
 		}
 	if (sbx_spec_set_args(spec, cli->command) < 0 || sbx_spec_set_env(spec, environ) < 0) {
 		errorf(NULL, "out of memory");
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	return 0;
 }

@@ -134,7 +134,7 @@ int report_caps(bool json)
 		            "what the backends available here enforce (sbx-exec --doctor).\n");
 	}
 	if (b.oom)
-		return 125;
+		return SBX_EXIT_SETUP;
 	fputs(b.s, stdout);
 	return 0;
 }
@@ -274,7 +274,7 @@ int report_doctor(bool json)
 		}
 	}
 	if (b.oom)
-		return 125;
+		return SBX_EXIT_SETUP;
 	fputs(b.s, stdout);
 	return 0;
 }

@@ -32,7 +32,7 @@ int shim_command(const char *name, char **argv, char ***out)
 	(void)name;
 	(void)argv;
 	*out = NULL;
-	return 125;
+	return SBX_EXIT_SETUP;
 }
 
 void shim_command_free(char **cmd)
@@ -44,7 +44,7 @@ int shims_install(const struct cli *cli)
 {
 	(void)cli;
 	errorf(NULL, "--install-shims is not available on Windows (exec shims are symlinks)");
-	return 125;
+	return SBX_EXIT_SETUP;
 }
 #else
 #include <fcntl.h>
@@ -119,18 +119,18 @@ int shim_command(const char *name, char **argv, char ***out)
 	if (r < 0) {
 		errorf(NULL, "%s: cannot stat /proc/self/exe to tell shims apart: %s", name,
 		       strerror(-r));
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	char *real = NULL;
 	r = find_real(name, getenv("PATH"), &self, &real);
 	if (r == -ENOENT) {
 		errorf("The shim runs the first one on PATH that is not sbx-exec itself.",
 		       "%s: no '%s' on PATH other than sbx-exec's shims", name, name);
-		return 127;
+		return SBX_EXIT_NOT_FOUND;
 	}
 	if (r < 0) {
 		errorf(NULL, "out of memory");
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	size_t argc = 0;
 	while (argv[argc])
@@ -139,7 +139,7 @@ int shim_command(const char *name, char **argv, char ***out)
 	if (!cmd) {
 		free(real);
 		errorf(NULL, "out of memory");
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	cmd[0] = real;
 	for (size_t i = 1; i < argc; i++)
@@ -226,17 +226,17 @@ int shims_install(const struct cli *cli)
 	if (policy_given(cli)) {
 		errorf(NULL, "--install-shims takes no policy options: shims run under the policy "
 		             "of their environment (SBX_POLICY, SBX_*)");
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	if (!cli->command[0]) {
 		errorf(NULL, "--install-shims DIR COMMAND...: no command names given");
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	for (char **c = cli->command; *c; c++)
 		if (!valid_name(*c)) {
 			errorf(NULL, "--install-shims: '%s' is not a command name a shim can have",
 			       *c);
-			return 125;
+			return SBX_EXIT_SETUP;
 		}
 	struct stat self;
 	char target[PATH_MAX];
@@ -244,18 +244,18 @@ int shims_install(const struct cli *cli)
 	if (n < 0 || self_stat(&self) < 0) {
 		errorf(NULL, "cannot find this sbx-exec through /proc/self/exe: %s",
 		       strerror(errno));
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	target[n] = '\0';
 	int r = make_dirs(dir);
 	if (r < 0) {
 		errorf(NULL, "--install-shims: cannot create %s: %s", dir, strerror(-r));
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
 		errorf(NULL, "--install-shims: %s: %s", dir, strerror(errno));
-		return 125;
+		return SBX_EXIT_SETUP;
 	}
 	/* Check every name before creating any link: all or nothing. */
 	for (char **c = cli->command; *c; c++)
@@ -263,12 +263,12 @@ int shims_install(const struct cli *cli)
 			errorf("Remove it first if a shim should take its place.",
 			       "--install-shims: %s/%s exists and is not an sbx-exec shim", dir,
 			       *c);
-			return 125;
+			return SBX_EXIT_SETUP;
 		}
 	for (char **c = cli->command; *c; c++) {
 		if ((r = place_link(dirfd, *c, target)) < 0) {
 			errorf(NULL, "--install-shims: %s/%s: %s", dir, *c, strerror(-r));
-			return 125;
+			return SBX_EXIT_SETUP;
 		}
 		_cleanup_free_ char *real = NULL;
 		if (find_real(*c, getenv("PATH"), &self, &real) == 0)

@@ -205,7 +205,7 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 	/* Dies with sbx-exec, even of SIGKILL; the guard tears down what the
 	 * enforcing process started (guard_start). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
-		_exit(125);
+		_exit(SBX_EXIT_SETUP);
 #endif
 	if (!p->chdir || chdir(p->chdir) == 0) {
 		msg[0] = CHILD_EXEC;
@@ -215,7 +215,7 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 	if (write(errpipe, msg, sizeof(msg)) < 0) {
 		/* the parent sees EOF and reports a generic failure */
 	}
-	_exit(msg[0] == CHILD_EXEC && msg[1] == ENOENT ? 127 : 126);
+	_exit(msg[0] == CHILD_EXEC && msg[1] == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC);
 }
 
 int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_signals,
@@ -313,7 +313,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 				run_quiet(p->cleanup_argv.v);
 			break;
 		}
-		int ms = !deadline                ? -1
+		int ms = !deadline             ? -1
 		         : deadline - t > 3600 ? 3600000
 		                               : (int)((deadline - t) * 1000) + 1;
 		struct pollfd pfd = {.fd = sp[0], .events = POLLIN};
@@ -331,7 +331,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		}
 	}
 	if (res->timed_out) {
-		res->status = 124;
+		res->status = SBX_EXIT_TIMEOUT;
 	} else if (WIFSIGNALED(wstatus)) {
 		res->signal = WTERMSIG(wstatus);
 		res->status = 128 + res->signal;
@@ -344,7 +344,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 			res->signal = term_sig;
 			res->status = 128 + term_sig;
 		} else if (p->failure_status && res->status == p->failure_status) {
-			res->status = 125;
+			res->status = SBX_EXIT_SETUP;
 		}
 	}
 out:
