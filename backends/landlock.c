@@ -143,7 +143,7 @@ static int plan_net(struct ll_ctx *l)
 	switch (l->c->spec->net) {
 	case SBX_NET_ENABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_ENABLE, "the host's network, unfiltered");
-		return ll_opt(p, "--net", "enable");
+		return ll_opt(p, SHIM_OPT(NET), "enable");
 	case SBX_NET_OUTBOUND: {
 		/* With user notification the supervisor lets unix sockets
 		 * listen (shim/notify.c); without it every listen() is refused. */
@@ -174,9 +174,9 @@ static int plan_net(struct ll_ctx *l)
 			                "net=outbound: listen() is refused for every socket, unix "
 			                "sockets included (no seccomp user notification), and UDP "
 			                "sockets can still bind and receive datagrams");
-		if (unix_ok && ll_opt(p, "--listen-unix", NULL) < 0)
+		if (unix_ok && ll_opt(p, SHIM_OPT(LISTEN_UNIX), NULL) < 0)
 			return -ENOMEM;
-		return ll_opt(p, "--net", "outbound");
+		return ll_opt(p, SHIM_OPT(NET), "outbound");
 	}
 	case SBX_NET_DISABLE:
 		/* Not a network namespace: creating one costs more than a
@@ -189,7 +189,7 @@ static int plan_net(struct ll_ctx *l)
 		sbx_plan_caveat(p,
 		                "net=disable: loopback is blocked too, so the command cannot reach "
 		                "services on 127.0.0.1, including its own");
-		return ll_opt(p, "--net", "disable");
+		return ll_opt(p, SHIM_OPT(NET), "disable");
 	}
 	return 0;
 }
@@ -201,7 +201,7 @@ static int plan_process(struct ll_ctx *l)
 	char v[64];
 	if (s->no_exec &&
 	    !((l->c->missing | l->c->preload) & SBX_CAPSET_OF(SBX_CAP_PROC_NO_EXEC))) {
-		if (ll_opt(p, "--no-exec", NULL) < 0)
+		if (ll_opt(p, SHIM_OPT(NO_EXEC), NULL) < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(
 		    p, SBX_CAP_PROC_NO_EXEC,
@@ -214,14 +214,14 @@ static int plan_process(struct ll_ctx *l)
 	const char *ver = l->c->host->cgroup_version == 2 ? "cgroup v2" : "cgroup v1";
 	if (s->cpus > 0 && !(miss & CAP(RES_CPU))) {
 		snprintf(v, sizeof(v), "%g", s->cpus);
-		if (ll_opt(p, "--cpus", v) < 0)
+		if (ll_opt(p, SHIM_OPT(CPUS), v) < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_CPU, "%s CPU quota of %g cores", ver,
 		                       s->cpus);
 	}
 	if (s->memory > 0 && !(miss & CAP(RES_MEMORY))) {
 		snprintf(v, sizeof(v), "%lld", (long long)s->memory);
-		if (ll_opt(p, "--memory", v) < 0)
+		if (ll_opt(p, SHIM_OPT(MEMORY), v) < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_MEMORY,
 		                       "%s memory cap of %lld bytes, swap included", ver,
@@ -229,19 +229,19 @@ static int plan_process(struct ll_ctx *l)
 	}
 	if (s->pids > 0 && !(miss & CAP(RES_PIDS))) {
 		snprintf(v, sizeof(v), "%lld", (long long)s->pids);
-		if (ll_opt(p, "--pids", v) < 0)
+		if (ll_opt(p, SHIM_OPT(PIDS), v) < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(p, SBX_CAP_RES_PIDS, "%s pids.max %lld", ver,
 		                       (long long)s->pids);
 	}
 	if (s->timeout > 0) {
 		snprintf(v, sizeof(v), "%.3f", s->timeout);
-		if (ll_opt(p, "--timeout", v) < 0)
+		if (ll_opt(p, SHIM_OPT(TIMEOUT), v) < 0)
 			return -ENOMEM;
 	}
 	/* Always: after the mounts the command must resolve relative paths in
 	 * the new view, never through a directory inherited from before it. */
-	if (ll_opt(p, "--chdir", l->c->dir) < 0)
+	if (ll_opt(p, SHIM_OPT(CHDIR), l->c->dir) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -308,7 +308,8 @@ static int plan_preload(struct ll_ctx *l)
 	int r = sbx_preload_config_text(l->c, l->c->preload, strv_get(&readable), &text, l->err);
 	if (r < 0)
 		return r;
-	if (ll_opt(p, "--preload", l->preload_lib) < 0 || ll_opt(p, "--preload-policy", text) < 0 ||
+	if (ll_opt(p, SHIM_OPT(PRELOAD), l->preload_lib) < 0 ||
+	    ll_opt(p, SHIM_OPT(PRELOAD_POLICY), text) < 0 ||
 	    sbx_preload_plan_note(p, l->c->preload, NULL) < 0)
 		return -ENOMEM;
 	return 0;
@@ -354,7 +355,8 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	if (r < 0)
 		goto out;
 	r = -ENOMEM;
-	if (!shim || strv_push(&p->argv, shim) < 0 || (l.abi && ll_opt(p, "--ll-abi", abibuf) < 0))
+	if (!shim || strv_push(&p->argv, shim) < 0 ||
+	    (l.abi && ll_opt(p, SHIM_OPT(LL_ABI), abibuf) < 0))
 		goto out;
 	bool nested = c->host->outer && !c->host->userns;
 	if (nested) {
@@ -367,8 +369,9 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 		r = -ENOMEM;
 		goto command;
 	}
-	if (l.ns && (ll_opt(p, "--unshare-user", NULL) < 0 ||
-	             ll_opt(p, "--unshare-pid", NULL) < 0 || ll_opt(p, "--unshare-ipc", NULL) < 0))
+	if (l.ns && (ll_opt(p, SHIM_OPT(UNSHARE_USER), NULL) < 0 ||
+	             ll_opt(p, SHIM_OPT(UNSHARE_PID), NULL) < 0 ||
+	             ll_opt(p, SHIM_OPT(UNSHARE_IPC), NULL) < 0))
 		goto out;
 	if ((r = plan_process(&l)) < 0 || (r = plan_net(&l)) < 0 || (r = ll_plan_fs(&l)) < 0)
 		goto out;

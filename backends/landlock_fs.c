@@ -82,10 +82,10 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 {
 	struct sbx_plan *p = l->p;
 	sbx_write w = l->c->spec->write;
-	if (ll_opt(p, "--ro-root", NULL) < 0)
+	if (ll_opt(p, SHIM_OPT(RO_ROOT), NULL) < 0)
 		return -ENOMEM;
 	if (w == SBX_WRITE_EPHEMERAL || w == SBX_WRITE_OVERLAY) {
-		if (ll_opt(p, "--cow-root", NULL) < 0)
+		if (ll_opt(p, SHIM_OPT(COW_ROOT), NULL) < 0)
 			return -ENOMEM;
 		strv_push(&l->cow, "/");
 		/* A top-level writable path stays the host's instead of being
@@ -94,7 +94,7 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 		for (size_t i = 0; i < hostw->n && !keep; i++)
 			if (top_level(hostw->v[i]))
 				keep = hostw->v[i];
-		if (keep && ll_opt(p, "--cow-keep", keep) < 0)
+		if (keep && ll_opt(p, SHIM_OPT(COW_KEEP), keep) < 0)
 			return -ENOMEM;
 	} else {
 		int r = plan_deny_views(l, hostw);
@@ -102,7 +102,7 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 			return r;
 	}
 	for (size_t i = 0; i < hostw->n; i++)
-		if (ll_opt(p, "--bind", hostw->v[i]) < 0)
+		if (ll_opt(p, SHIM_OPT(BIND), hostw->v[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -133,7 +133,8 @@ static int plan_private_temp(struct ll_ctx *l, const strv *hostw)
 		return 0;
 	}
 	if (c->readable.n) {
-		if (ll_opt(l->p, "--tmpfs", t) < 0 || (l->abi && ll_opt(l->p, "--ll-write", t) < 0))
+		if (ll_opt(l->p, SHIM_OPT(TMPFS), t) < 0 ||
+		    (l->abi && ll_opt(l->p, SHIM_OPT(LL_WRITE), t) < 0))
 			return -ENOMEM;
 		sbx_plan_caveat(
 		    l->p,
@@ -142,7 +143,7 @@ static int plan_private_temp(struct ll_ctx *l, const strv *hostw)
 		    t);
 		return 0;
 	}
-	if (strv_push(&l->cow, t) < 0 || ll_opt(l->p, "--cow-write", t) < 0)
+	if (strv_push(&l->cow, t) < 0 || ll_opt(l->p, SHIM_OPT(COW_WRITE), t) < 0)
 		return -ENOMEM;
 	sbx_plan_caveat(l->p,
 	                "the temp dir %s is a private copy-on-write view: writes there succeed "
@@ -218,7 +219,7 @@ static int plan_deny_views(struct ll_ctx *l, const strv *hostw)
 		v[k].missing |= missing;
 	}
 	for (size_t k = 0; k < nv && r == 0; k++)
-		if (strv_push(&l->cow, v[k].dir) < 0 || ll_opt(l->p, "--cow", v[k].dir) < 0)
+		if (strv_push(&l->cow, v[k].dir) < 0 || ll_opt(l->p, SHIM_OPT(COW), v[k].dir) < 0)
 			r = -ENOMEM;
 	for (size_t k = 0; k < nv; k++)
 		free(v[k].dir);
@@ -243,7 +244,7 @@ static int hide(struct ll_ctx *l, const char *path)
 		return 0;
 	if (strv_push(&l->hidden, real) < 0)
 		return -ENOMEM;
-	return ll_opt(l->p, S_ISDIR(st.st_mode) ? "--tmpfs" : "--hide", real);
+	return ll_opt(l->p, S_ISDIR(st.st_mode) ? SHIM_OPT(TMPFS) : SHIM_OPT(HIDE), real);
 }
 
 /* Known host IPC endpoints a mount namespace can hide. */
@@ -278,7 +279,7 @@ static int plan_ipc_hides(struct ll_ctx *l)
 	if (agent && *agent && hide(l, agent) < 0)
 		return -ENOMEM;
 	bool gate = l->c->host->seccomp_notify;
-	if (gate && ll_opt(l->p, "--unix-gate", NULL) < 0)
+	if (gate && ll_opt(l->p, SHIM_OPT(UNIX_GATE), NULL) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
 		const char *s = l->c->allow_socket.v[i];
@@ -288,9 +289,9 @@ static int plan_ipc_hides(struct ll_ctx *l)
 		/* In a hidden directory or a copy-on-write view (which shows
 		 * another inode, never the host's listener) it is bound back. */
 		if ((beneath_any(s, &l->hidden) || beneath_any(s, &l->cow)) &&
-		    ll_opt(l->p, "--socket", s) < 0)
+		    ll_opt(l->p, SHIM_OPT(SOCKET), s) < 0)
 			return -ENOMEM;
-		if (gate && ll_opt(l->p, "--unix-allow", s) < 0)
+		if (gate && ll_opt(l->p, SHIM_OPT(UNIX_ALLOW), s) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -302,7 +303,7 @@ static int plan_masks(struct ll_ctx *l, const strv *hostw)
 	for (size_t i = 0; i < l->c->read_deny.n; i++) {
 		const char *d = l->c->read_deny.v[i];
 		if (exists(d)) {
-			if (ll_opt(l->p, "--mask", d) < 0)
+			if (ll_opt(l->p, SHIM_OPT(MASK), d) < 0)
 				return -ENOMEM;
 			/* A view's whiteout holds it; a mount alone does not. */
 			if (!beneath_any(d, &l->cow) || beneath_any(d, hostw))
@@ -317,11 +318,11 @@ static int plan_masks(struct ll_ctx *l, const strv *hostw)
 			continue;
 		}
 		if (beneath_any(d, &l->cow) && !beneath_any(d, hostw)) {
-			if (ll_opt(l->p, "--mask", d) < 0)
+			if (ll_opt(l->p, SHIM_OPT(MASK), d) < 0)
 				return -ENOMEM;
 			continue;
 		}
-		if (ll_opt(l->p, "--hide", d) < 0)
+		if (ll_opt(l->p, SHIM_OPT(HIDE), d) < 0)
 			return -ENOMEM;
 		sbx_plan_caveat(l->p,
 		                "read-deny %s does not exist and lies in a path written through "
@@ -341,7 +342,7 @@ static int read_rules(struct ll_ctx *l)
 			return sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST,
 			                              "no Landlock here: the host's files, as the "
 			                              "user's permissions allow");
-		if (ll_opt(p, "--ll-read", "/") < 0)
+		if (ll_opt(p, SHIM_OPT(LL_READ), "/") < 0)
 			return -ENOMEM;
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_HOST,
 		                       "landlock ABI %d: read and execute beneath /", l->abi);
@@ -350,21 +351,21 @@ static int read_rules(struct ll_ctx *l)
 	for (size_t i = 0; i < c->readable.n; i++) {
 		if (!exists(c->readable.v[i]))
 			return sbx_err_errno(l->err, -ENOENT, "readable path %s", c->readable.v[i]);
-		if (l->abi && ll_opt(p, "--ll-read", c->readable.v[i]) < 0)
+		if (l->abi && ll_opt(p, SHIM_OPT(LL_READ), c->readable.v[i]) < 0)
 			return -ENOMEM;
 	}
 	/* Also what libsbx-preload.so's read scope allows, without Landlock. */
 	if ((r = ll_runtime_paths(l)) < 0)
 		return r;
 	for (size_t i = 0; l->abi && i < p->runtime_paths.n; i++)
-		if (ll_opt(p, "--ll-read-try", p->runtime_paths.v[i]) < 0)
+		if (ll_opt(p, SHIM_OPT(LL_READ_TRY), p->runtime_paths.v[i]) < 0)
 			return -ENOMEM;
 	if (l->ns) {
 		/* the sandbox's own /proc shows only the sandbox */
-		if ((l->abi && ll_opt(p, "--ll-read", "/proc") < 0) ||
+		if ((l->abi && ll_opt(p, SHIM_OPT(LL_READ), "/proc") < 0) ||
 		    strv_push(&p->runtime_paths, "/proc") < 0)
 			return -ENOMEM;
-	} else if ((l->abi && ll_opt(p, "--ll-proc-self", NULL) < 0) ||
+	} else if ((l->abi && ll_opt(p, SHIM_OPT(LL_PROC_SELF), NULL) < 0) ||
 	           strv_push(&p->runtime_paths, "/proc/self") < 0) {
 		return -ENOMEM;
 	}
@@ -372,7 +373,7 @@ static int read_rules(struct ll_ctx *l)
 		return 0;
 	sbx_write w = c->spec->write;
 	bool views = l->ns && (w == SBX_WRITE_EPHEMERAL || w == SBX_WRITE_OVERLAY);
-	if (views && ll_opt(p, "--ll-views-write-only", NULL) < 0)
+	if (views && ll_opt(p, SHIM_OPT(LL_VIEWS_WRITE_ONLY), NULL) < 0)
 		return -ENOMEM;
 	sbx_plan_set_mechanism(
 	    p, SBX_CAP_FS_READ_SCOPE,
@@ -430,13 +431,13 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 		return 0;
 	}
 	for (size_t i = 0; i < hostw->n; i++)
-		if (ll_opt(p, "--ll-write", hostw->v[i]) < 0)
+		if (ll_opt(p, SHIM_OPT(LL_WRITE), hostw->v[i]) < 0)
 			return -ENOMEM;
 	static const char *const devs[] = {"/dev/null", "/dev/zero", "/dev/full"};
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
-		if (ll_opt(p, "--ll-dev", devs[i]) < 0)
+		if (ll_opt(p, SHIM_OPT(LL_DEV), devs[i]) < 0)
 			return -ENOMEM;
-	if (ll_opt(p, "--ll-tty", NULL) < 0)
+	if (ll_opt(p, SHIM_OPT(LL_TTY), NULL) < 0)
 		return -ENOMEM;
 	switch (l->c->spec->write) {
 	case SBX_WRITE_NONE:
@@ -495,7 +496,7 @@ int ll_plan_fs(struct ll_ctx *l)
 		                      "attributes, so those of files the user owns (root: every "
 		                      "file) can still be changed outside the writable paths");
 		for (size_t i = 0; i < l->c->read_deny.n; i++)
-			if (ll_opt(l->p, "--ll-deny", l->c->read_deny.v[i]) < 0)
+			if (ll_opt(l->p, SHIM_OPT(LL_DENY), l->c->read_deny.v[i]) < 0)
 				return -ENOMEM;
 		if (l->c->read_deny.n) {
 			sbx_plan_set_mechanism(

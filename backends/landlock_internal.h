@@ -3,6 +3,7 @@
 #define SBX_LANDLOCK_INTERNAL_H
 
 #include "internal.h"
+#include "options.h" /* the shim options the plans write: SHIM_OPT(ID) */
 
 #define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
 

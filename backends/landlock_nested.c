@@ -147,10 +147,10 @@ static int write_layer(struct ll_ctx *l, const strv *hostw)
 	struct sbx_plan *p = l->p;
 	sbx_write w = l->c->spec->write;
 	for (size_t i = 0; i < hostw->n; i++)
-		if (ll_opt(p, "--ll-write", hostw->v[i]) < 0)
+		if (ll_opt(p, SHIM_OPT(LL_WRITE), hostw->v[i]) < 0)
 			return -ENOMEM;
 	const char *tmp = private_temp(l);
-	if (tmp && ll_opt(p, "--ll-write", tmp) < 0)
+	if (tmp && ll_opt(p, SHIM_OPT(LL_WRITE), tmp) < 0)
 		return -ENOMEM;
 	if (tmp)
 		sbx_plan_caveat(p, "nested in %s: the temp dir is its private copy-on-write view",
@@ -159,12 +159,12 @@ static int write_layer(struct ll_ctx *l, const strv *hostw)
 		/* the outer's discarding views, except where they hold an outer
 		 * writable path this run does not grant */
 		for (size_t i = 0; i < o->view.n; i++)
-			if (ll_opt(p, "--ll-write", o->view.v[i]) < 0)
+			if (ll_opt(p, SHIM_OPT(LL_WRITE), o->view.v[i]) < 0)
 				return -ENOMEM;
 		bool split = false;
 		for (size_t i = 0; i < o->write.n; i++)
 			if (!beneath_any(o->write.v[i], hostw)) {
-				if (ll_opt(p, "--ll-write-around", o->write.v[i]) < 0)
+				if (ll_opt(p, SHIM_OPT(LL_WRITE_AROUND), o->write.v[i]) < 0)
 					return -ENOMEM;
 				split = true;
 			}
@@ -183,9 +183,9 @@ static int write_layer(struct ll_ctx *l, const strv *hostw)
 	}
 	static const char *const devs[] = {"/dev/null", "/dev/zero", "/dev/full"};
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
-		if (ll_opt(p, "--ll-dev", devs[i]) < 0)
+		if (ll_opt(p, SHIM_OPT(LL_DEV), devs[i]) < 0)
 			return -ENOMEM;
-	return ll_opt(p, "--ll-tty", NULL);
+	return ll_opt(p, SHIM_OPT(LL_TTY), NULL);
 }
 
 static int read_layer(struct ll_ctx *l)
@@ -193,25 +193,25 @@ static int read_layer(struct ll_ctx *l)
 	struct sbx_plan *p = l->p;
 	const struct sbx_cctx *c = l->c;
 	if (!c->readable.n) {
-		if (ll_opt(p, "--ll-read", "/") < 0)
+		if (ll_opt(p, SHIM_OPT(LL_READ), "/") < 0)
 			return -ENOMEM;
 	} else {
 		for (size_t i = 0; i < c->readable.n; i++)
-			if (ll_opt(p, "--ll-read", c->readable.v[i]) < 0)
+			if (ll_opt(p, SHIM_OPT(LL_READ), c->readable.v[i]) < 0)
 				return -ENOMEM;
 		int r = ll_runtime_paths(l);
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < p->runtime_paths.n; i++)
-			if (ll_opt(p, "--ll-read-try", p->runtime_paths.v[i]) < 0)
+			if (ll_opt(p, SHIM_OPT(LL_READ_TRY), p->runtime_paths.v[i]) < 0)
 				return -ENOMEM;
-		if (ll_opt(p, "--ll-proc-self", NULL) < 0)
+		if (ll_opt(p, SHIM_OPT(LL_PROC_SELF), NULL) < 0)
 			return -ENOMEM;
 	}
 	/* only the denials the outer does not hold already */
 	for (size_t i = 0; i < c->read_deny.n; i++)
 		if (!denial_held(c->host->outer, c->read_deny.v[i]) &&
-		    ll_opt(p, "--ll-deny", c->read_deny.v[i]) < 0)
+		    ll_opt(p, SHIM_OPT(LL_DENY), c->read_deny.v[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -249,24 +249,24 @@ int ll_plan_nested(struct ll_ctx *l)
 		               "nothing can be added inside it",
 		               outer_why);
 	bool direct = !add_net && !add_fs && s->timeout <= 0;
-	if (direct && ll_opt(p, "--direct", NULL) < 0)
+	if (direct && ll_opt(p, SHIM_OPT(DIRECT), NULL) < 0)
 		return -ENOMEM;
 	if (add_fs) {
 		char abi[16];
 		snprintf(abi, sizeof(abi), "%d", l->abi);
-		if (ll_opt(p, "--ll-abi", abi) < 0 || (r = read_layer(l)) < 0 ||
+		if (ll_opt(p, SHIM_OPT(LL_ABI), abi) < 0 || (r = read_layer(l)) < 0 ||
 		    (r = write_layer(l, &hostw)) < 0)
 			return r < 0 ? r : -ENOMEM;
 	}
-	if (!direct && ll_opt(p, "--net", add_net ? sbx_net_name(s->net) : "enable") < 0)
+	if (!direct && ll_opt(p, SHIM_OPT(NET), add_net ? sbx_net_name(s->net) : "enable") < 0)
 		return -ENOMEM;
 	if (s->timeout > 0) {
 		char v[32];
 		snprintf(v, sizeof(v), "%.3f", s->timeout);
-		if (ll_opt(p, "--timeout", v) < 0)
+		if (ll_opt(p, SHIM_OPT(TIMEOUT), v) < 0)
 			return -ENOMEM;
 	}
-	if (ll_opt(p, "--chdir", c->dir) < 0)
+	if (ll_opt(p, SHIM_OPT(CHDIR), c->dir) < 0)
 		return -ENOMEM;
 
 	/* What holds each requested capability. */

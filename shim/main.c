@@ -15,83 +15,17 @@
  *   7. execve of the command (126: cannot execute, 127: not found)
  */
 #include "shim.h"
+#include "options.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
 
-static const char usage[] =
+static const char usage_head[] =
     "Usage: sbx-shim [OPTION]... -- COMMAND [ARG]...\n"
     "Apply sbx's landlock-backend isolation, then run COMMAND. sbx-exec writes these\n"
     "options; `sbx-exec --print` shows them for a policy.\n"
-    "\n"
-    "  --chdir DIR          run COMMAND in DIR\n"
-    "  --timeout SECS       kill the sandbox after SECS seconds (exit 124)\n"
-    "  --net MODE           enable | outbound | disable\n"
-    "                         outbound: TCP bind denied (Landlock), listen() denied (seccomp)\n"
-    "                         disable: with --unshare-net an empty network namespace with\n"
-    "                         loopback; without it TCP denied (Landlock) and only AF_UNIX and\n"
-    "                         AF_NETLINK sockets can be created (seccomp)\n"
-    "  --no-exec            after COMMAND starts, execve and execveat fail (seccomp user\n"
-    "                         notification answered by the supervisor)\n"
-    "  --listen-unix        with --net outbound, listen() still works on unix sockets: the\n"
-    "                         sandbox's init checks the socket and listens on it itself\n"
-    "  --unix-gate          connect() (and bind() with --net outbound) is done by the\n"
-    "                         sandbox's init: a pathname unix socket is reachable only in\n"
-    "                         the places the sandbox can write and --unix-allow ones;\n"
-    "                         datagram unix sockets cannot be created; with --net outbound\n"
-    "                         inet datagram sockets cannot bind a port (needs\n"
-    "                         --unshare-pid)\n"
-    "  --unix-allow PATH    with --unix-gate, the unix socket PATH stays reachable\n"
-    "  --unshare-user       new user namespace (the caller's ids mapped to themselves);\n"
-    "                         needed by every option below it\n"
-    "  --unshare-pid        new pid namespace with its own /proc\n"
-    "  --unshare-ipc        new IPC namespace (SysV IPC, POSIX queues) and private /dev/shm\n"
-    "  --unshare-net        new network namespace with only loopback\n"
-    "  --ro-root            every mount inherited from the host becomes read-only (no\n"
-    "                         write, chmod, chown, utime or xattr change reaches it);\n"
-    "                         --bind paths are bound again read-write\n"
-    "  --cow-root           make / copy-on-write: every top-level directory gets an\n"
-    "                         overlay with a private upper layer (directories holding\n"
-    "                         other mounts are handled one level down)\n"
-    "  --cow-keep DIR       with --cow-root, leave this top-level directory as the host's\n"
-    "  --cow DIR            make DIR copy-on-write, in place (for whiteouts; no writes)\n"
-    "  --cow-write DIR      make DIR copy-on-write, in place, taking writes that vanish\n"
-    "                         with the sandbox (a private temp dir)\n"
-    "  --bind PATH          expose the host's PATH read-write at the same place (after\n"
-    "                         copy-on-write views, so writes persist)\n"
-    "  --mask PATH          hide PATH behind an empty read-only directory or file; a\n"
-    "                         missing PATH is created first inside a copy-on-write view\n"
-    "  --hide PATH          like --mask, skipped when PATH does not exist\n"
-    "  --tmpfs DIR          an empty private writable tmpfs over DIR (skipped if missing)\n"
-    "  --socket PATH        expose the host's unix socket PATH inside an earlier --tmpfs or\n"
-    "                         copy-on-write view\n"
-    "  --memory BYTES       cgroup memory cap (swap included where accounted)\n"
-    "  --pids N             cgroup process and thread cap\n"
-    "  --cpus N             cgroup CPU quota in cores\n"
-    "  --ll-abi N           enforce with Landlock, handling the rights of ABI N (fails if\n"
-    "                         the kernel's ABI is lower); every filesystem access not\n"
-    "                         granted by a rule below is denied\n"
-    "  --ll-read PATH       allow reading, listing and executing beneath PATH\n"
-    "  --ll-read-try PATH   the same, skipped when PATH does not exist\n"
-    "  --ll-write PATH      allow everything beneath PATH\n"
-    "  --ll-dev PATH        allow reading, writing and ioctl on a device file (skipped if\n"
-    "                         missing)\n"
-    "  --ll-deny PATH       keep PATH unreadable with Landlock alone: rules granted above\n"
-    "                         PATH are split into rules for its siblings\n"
-    "  --ll-write-around PATH  write rules are split around PATH, as --ll-deny splits\n"
-    "                         every rule (a nested run inside another sandbox)\n"
-    "  --ll-tty             --ll-dev for /dev/tty and the terminals on fds 0-2\n"
-    "  --ll-proc-self       allow reading /proc/self of the command\n"
-    "  --ll-views-write-only  copy-on-write views take writes but cannot be read (a read\n"
-    "                         scope)\n"
-    "  --preload LIB        run COMMAND with LD_PRELOAD=LIB (libsbx-preload.so), its\n"
-    "                         policy sealed in a memfd named by SBX_PRELOAD_FD; holds\n"
-    "                         what it can only inside dynamically linked programs\n"
-    "  --preload-policy TEXT  the library's policy (format in preload/README.md)\n"
-    "  --direct             no supervisor, no fork: exec COMMAND in this process (a\n"
-    "                         nested run that adds nothing to the sandbox it is in)\n"
-    "  --help               show this help\n"
-    "  --version            show the version\n"
+    "\n";
+static const char usage_tail[] =
     "\n"
     "Always: capabilities dropped, no_new_privs, and a seccomp filter denying ptrace,\n"
     "keyrings, bpf, perf_event_open, userfaultfd, io_uring, module and kexec calls,\n"
@@ -101,6 +35,31 @@ static const char usage[] =
     "\n"
     "Exit status: COMMAND's, 128+N if killed by signal N, 124 on timeout, 125 if the\n"
     "sandbox could not be set up, 126 if COMMAND could not be executed, 127 if not found.\n";
+
+/* The value each option takes ("PATH"), NULL for none; and its help. */
+static const char *const opt_arg[SHIM_OPT__COUNT] = {
+#define X(id, name, arg, help) arg,
+    SHIM_OPTIONS(X)
+#undef X
+};
+static const char *const opt_help[SHIM_OPT__COUNT] = {
+#define X(id, name, arg, help) help,
+    SHIM_OPTIONS(X)
+#undef X
+};
+
+static void print_usage(void)
+{
+	fputs(usage_head, stdout);
+	for (int o = 0; o < SHIM_OPT__COUNT; o++) {
+		char left[64];
+		snprintf(left, sizeof(left), "%s%s%s", shim_opt_names[o], opt_arg[o] ? " " : "",
+		         opt_arg[o] ? opt_arg[o] : "");
+		/* the help starts at column 23, or two spaces after a longer name */
+		printf("  %-20s%s%s\n", left, strlen(left) < 20 ? " " : "  ", opt_help[o]);
+	}
+	fputs(usage_tail, stdout);
+}
 
 int shim_fail(const struct shim_config *c, const char *fmt, ...)
 {
@@ -225,39 +184,25 @@ static int parse_number(const struct shim_config *c, const char *name, const cha
 	return 0;
 }
 
-static const char *const with_value[] = {
-    "--chdir",      "--timeout",
-    "--net",        "--ll-abi",
-    "--ll-read",    "--ll-read-try",
-    "--ll-write",   "--ll-dev",
-    "--ll-deny",    "--cow",
-    "--cow-keep",   "--cow-write",
-    "--bind",       "--mask",
-    "--hide",       "--socket",
-    "--memory",     "--pids",
-    "--cpus",       "--tmpfs",
-    "--preload",    "--preload-policy",
-    "--unix-allow", "--ll-write-around",
-};
-
-/* Applies one option with its value (or NULL). 0, 1 (exit 0) or -1. */
-static int apply_option(struct shim_config *c, const char *name, const char *val)
+/* Applies option o with its value (or NULL). 0, 1 (exit 0) or -1. */
+static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 {
+	const char *name = shim_opt_names[o];
 	double d;
-	if (streq(name, "--help")) {
-		fputs(usage, stdout);
+	switch (o) {
+	case SHIM_OPT_HELP:
+		print_usage();
 		return 1;
-	}
-	if (streq(name, "--version")) {
+	case SHIM_OPT_VERSION:
 		printf("sbx-shim %s (Landlock ABI %d on this kernel)\n", SBX_SHIM_VERSION,
 		       shim_landlock_abi());
 		return 1;
-	}
-	if (streq(name, "--chdir"))
+	case SHIM_OPT_CHDIR:
 		c->chdir = val;
-	else if (streq(name, "--timeout"))
+		return 0;
+	case SHIM_OPT_TIMEOUT:
 		return parse_number(c, name, val, 0.001, 365.0 * 86400, false, &c->timeout);
-	else if (streq(name, "--net")) {
+	case SHIM_OPT_NET:
 		if (streq(val, "enable"))
 			c->net = SHIM_NET_ENABLE;
 		else if (streq(val, "outbound"))
@@ -266,85 +211,105 @@ static int apply_option(struct shim_config *c, const char *name, const char *val
 			c->net = SHIM_NET_DISABLE;
 		else
 			return shim_fail(c, "invalid --net '%s'", val);
-	} else if (streq(name, "--ll-abi")) {
+		return 0;
+	case SHIM_OPT_LL_ABI:
 		if (parse_number(c, name, val, 1, 64, true, &d) < 0)
 			return -1;
 		c->ll_abi = (int)d;
-	} else if (streq(name, "--ll-read"))
+		return 0;
+	case SHIM_OPT_LL_READ:
 		return add_rule(c, RULE_READ, val, false);
-	else if (streq(name, "--ll-read-try"))
+	case SHIM_OPT_LL_READ_TRY:
 		return add_rule(c, RULE_READ, val, true);
-	else if (streq(name, "--ll-write"))
+	case SHIM_OPT_LL_WRITE:
 		return add_rule(c, RULE_WRITE, val, false);
-	else if (streq(name, "--ll-dev"))
+	case SHIM_OPT_LL_DEV:
 		return add_rule(c, RULE_DEV, val, true);
-	else if (streq(name, "--ll-deny"))
+	case SHIM_OPT_LL_DENY:
 		return push((void **)&c->ll_deny, &c->nll_deny, sizeof(val), &val);
-	else if (streq(name, "--ll-write-around"))
+	case SHIM_OPT_LL_WRITE_AROUND:
 		return push((void **)&c->write_around, &c->nwrite_around, sizeof(val), &val);
-	else if (streq(name, "--direct"))
+	case SHIM_OPT_DIRECT:
 		c->direct = true;
-	else if (streq(name, "--ll-tty"))
+		return 0;
+	case SHIM_OPT_LL_TTY:
 		c->ll_tty = true;
-	else if (streq(name, "--ll-proc-self"))
+		return 0;
+	case SHIM_OPT_LL_PROC_SELF:
 		c->ll_proc_self = true;
-	else if (streq(name, "--ll-views-write-only"))
+		return 0;
+	case SHIM_OPT_LL_VIEWS_WRITE_ONLY:
 		c->views_write_only = true;
-	else if (streq(name, "--no-exec"))
+		return 0;
+	case SHIM_OPT_NO_EXEC:
 		c->no_exec = true;
-	else if (streq(name, "--listen-unix"))
+		return 0;
+	case SHIM_OPT_LISTEN_UNIX:
 		c->listen_unix = true;
-	else if (streq(name, "--ro-root"))
+		return 0;
+	case SHIM_OPT_RO_ROOT:
 		c->ro_root = true;
-	else if (streq(name, "--unix-gate"))
+		return 0;
+	case SHIM_OPT_UNIX_GATE:
 		c->unix_gate = true;
-	else if (streq(name, "--unix-allow")) {
+		return 0;
+	case SHIM_OPT_UNIX_ALLOW:
 		if (val[0] != '/')
 			return shim_fail(c, "--unix-allow needs an absolute path: %s", val);
 		return strv_push(&c->unix_allow, val) < 0 ? shim_fail(c, "out of memory") : 0;
-	} else if (streq(name, "--preload"))
+	case SHIM_OPT_PRELOAD:
 		c->preload_lib = val;
-	else if (streq(name, "--preload-policy"))
+		return 0;
+	case SHIM_OPT_PRELOAD_POLICY:
 		c->preload_policy = val;
-	else if (streq(name, "--unshare-user"))
+		return 0;
+	case SHIM_OPT_UNSHARE_USER:
 		c->userns = true;
-	else if (streq(name, "--unshare-pid"))
+		return 0;
+	case SHIM_OPT_UNSHARE_PID:
 		c->pidns = true;
-	else if (streq(name, "--unshare-ipc"))
+		return 0;
+	case SHIM_OPT_UNSHARE_IPC:
 		c->ipcns = true;
-	else if (streq(name, "--unshare-net"))
+		return 0;
+	case SHIM_OPT_UNSHARE_NET:
 		c->netns = true;
-	else if (streq(name, "--cow-root"))
+		return 0;
+	case SHIM_OPT_COW_ROOT:
 		return add_mount(c, MNT_COW_ROOT, "/");
-	else if (streq(name, "--cow-keep"))
+	case SHIM_OPT_COW_KEEP:
 		c->cow_keep = val;
-	else if (streq(name, "--cow"))
+		return 0;
+	case SHIM_OPT_COW:
 		return add_mount(c, MNT_COW, val);
-	else if (streq(name, "--cow-write"))
+	case SHIM_OPT_COW_WRITE:
 		return add_mount(c, MNT_COW_WRITE, val);
-	else if (streq(name, "--bind"))
+	case SHIM_OPT_BIND:
 		return add_mount(c, MNT_BIND, val);
-	else if (streq(name, "--mask"))
+	case SHIM_OPT_MASK:
 		return add_mount(c, MNT_MASK, val);
-	else if (streq(name, "--hide"))
+	case SHIM_OPT_HIDE:
 		return add_mount(c, MNT_HIDE, val);
-	else if (streq(name, "--tmpfs"))
+	case SHIM_OPT_TMPFS:
 		return add_mount(c, MNT_TMPFS, val);
-	else if (streq(name, "--socket"))
+	case SHIM_OPT_SOCKET:
 		return add_mount(c, MNT_SOCKET, val);
-	else if (streq(name, "--memory")) {
+	case SHIM_OPT_MEMORY:
 		if (parse_number(c, name, val, 1, 1125899906842624.0, true, &d) < 0)
 			return -1;
 		c->memory = (int64_t)d;
-	} else if (streq(name, "--pids")) {
+		return 0;
+	case SHIM_OPT_PIDS:
 		if (parse_number(c, name, val, 1, 4194304, true, &d) < 0)
 			return -1;
 		c->pids = (int64_t)d;
-	} else if (streq(name, "--cpus"))
+		return 0;
+	case SHIM_OPT_CPUS:
 		return parse_number(c, name, val, 0.01, 1024, false, &c->cpus);
-	else
-		return shim_fail(c, "unknown option %s (see --help)", name);
-	return 0;
+	case SHIM_OPT__COUNT:
+		break;
+	}
+	return shim_fail(c, "unknown option %s (see --help)", name);
 }
 
 /* Parses one option at argv[*i]; *i is advanced past its value. */
@@ -353,22 +318,24 @@ static int parse_option(struct shim_config *c, int argc, char **argv, int *i)
 	char *arg = argv[*i];
 	char *val = strchr(arg, '=');
 	size_t nlen = val ? (size_t)(val - arg) : strlen(arg);
-	bool needs = false;
-	for (size_t k = 0; k < ARRAY_SIZE(with_value); k++)
-		if (strlen(with_value[k]) == nlen && strncmp(arg, with_value[k], nlen) == 0)
-			needs = true;
-	char name[32];
-	snprintf(name, sizeof(name), "%.*s", (int)nlen, arg);
-	if (needs && val) {
+	int o = 0;
+	while (o < SHIM_OPT__COUNT &&
+	       !(strlen(shim_opt_names[o]) == nlen && strncmp(arg, shim_opt_names[o], nlen) == 0))
+		o++;
+	if (o == SHIM_OPT__COUNT)
+		return shim_fail(c, "unknown option %.*s (see --help)",
+		                 (int)(nlen > 64 ? 64 : nlen), arg);
+	const char *name = shim_opt_names[o];
+	if (opt_arg[o] && val) {
 		val++;
-	} else if (needs) {
+	} else if (opt_arg[o]) {
 		if (*i + 1 >= argc)
 			return shim_fail(c, "option %s needs a value", name);
 		val = argv[++*i];
 	} else if (val) {
 		return shim_fail(c, "option %s takes no value", name);
 	}
-	return apply_option(c, name, val);
+	return apply_option(c, (enum shim_opt)o, val);
 }
 
 static int check_config(const struct shim_config *c)
