@@ -79,19 +79,8 @@ static int turn(struct init_state *s, int *wst)
 
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 {
-	shim_wait_for_go(sync); /* (1) */
-	if (shim_mounts_apply(c) < 0 || (c->netns && shim_loopback_up(c) < 0))
+	if (shim_contain_sandbox(c, sync) < 0 || shim_contain_init(c) < 0)
 		return 125;
-	if (c->chdir && chdir(c->chdir) < 0) {
-		shim_fail(c, "cannot change to directory %s inside the sandbox: %s", c->chdir,
-		          strerror(errno));
-		return 125;
-	}
-	if (c->unix_gate && shim_gate_prepare(c) < 0)
-		return 125;
-	if (shim_landlock_apply(c) < 0)
-		return 125;
-	c->landlocked = true;
 	struct init_state s = {.csync = -1};
 	int cs[2];
 	sigset_t set = shim_forwarded_set();
@@ -110,7 +99,7 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 		close(cs[0]);
 		close(sync);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
-		_exit(shim_exec_command(c, cs[1]));
+		_exit(shim_contain_command(c, cs[1]));
 	}
 	close(cs[1]);
 	s.csync = cs[0];

@@ -1,19 +1,6 @@
-/* main.c: sbx-shim's options and the fixed order in which it applies them.
- *
- * Order (DESIGN.md), each step aborting with status 125 before the command
- * starts:
- *   1. cgroup created with its limits (supervisor, before any fork)
- *   2. namespaces: clone into new user, mount, pid, ipc [, net] namespaces;
- *      the supervisor writes the id maps and moves the child into the cgroup
- *   3. mounts, inside the new mount namespace: copy-on-write views, writable
- *      binds, masks, a private /proc and /dev/shm; loopback up in a new netns
- *   4. (the command's process) capabilities dropped, no_new_privs set
- *   5. Landlock ruleset: filesystem, TCP, IPC scopes
- *      (--preload: the library checked from inside, its policy sealed in a
- *      memfd, LD_PRELOAD set for the command only; see preload.c)
- *   6. seccomp filter, last, immediately before execve
- *   7. execve of the command (126: cannot execute, 127: not found)
- */
+/* main.c: sbx-shim's command line (the options: options.h), checked
+ * whole before anything is applied; then the supervisor (supervise.c),
+ * which runs the restriction steps in their order (contain.c). */
 #include "shim.h"
 #include "options.h"
 
@@ -59,78 +46,6 @@ static void print_usage(void)
 		printf("  %-20s%s%s\n", left, strlen(left) < 20 ? " " : "  ", opt_help[o]);
 	}
 	fputs(usage_tail, stdout);
-}
-
-int shim_fail(const struct shim_config *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", c->prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	return -1;
-}
-
-/* Resolves the command like execvp (lib/util.c), without calling execve
- * per candidate (with no-exec only one execve is allowed). Returns 0 with
- * out set, or an errno. */
-static int resolve_command(const struct shim_config *c, char *out, size_t size)
-{
-	return -path_search(c->argv[0], env_value(c->envp, "PATH"), out, size);
-}
-
-int shim_exec_command(struct shim_config *c, int sync)
-{
-	/* --direct: inside a sandbox that already holds the plan, only the
-	 * exec (its privileges, Landlock and seccomp stay as they are) */
-	if (!c->direct &&
-	    (shim_drop_privileges(c) < 0 || (!c->landlocked && shim_landlock_apply(c) < 0)))
-		return 125;
-	char path[4096];
-	int err = resolve_command(c, path, sizeof(path));
-	if (err) {
-		fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
-		return err == ENOENT ? 127 : 126;
-	}
-	/* After Landlock, so the library is checked through the command's
-	 * own view; before seccomp, which refuses nothing this needs. */
-	char **envp = c->envp;
-	if (shim_preload_env(c, &envp) < 0)
-		return 125;
-	int notify = -1;
-	if (!c->direct && shim_seccomp_apply(c, &notify) < 0) {
-		shim_preload_env_free(c, envp);
-		return 125;
-	}
-	if (notify >= 0) {
-		/* (2) the supervisor answers our own execve below */
-		if (shim_msg_send(sync, SHIM_MSG_NOTIFY_FD, 0, notify) < 0) {
-			shim_fail(c, "cannot hand the no-exec listener to the supervisor");
-			shim_preload_env_free(c, envp);
-			return 125;
-		}
-		close(notify);
-	}
-	execve(path, c->argv, envp);
-	err = errno;
-	if (err == ENOEXEC) {
-		/* Like execvp: a file without a recognised format runs under sh. */
-		size_t n = 0;
-		while (c->argv[n])
-			n++;
-		char **argv = calloc(n + 2, sizeof(*argv));
-		if (argv) {
-			argv[0] = "/bin/sh";
-			argv[1] = path;
-			memcpy(argv + 2, c->argv + 1, n * sizeof(*argv));
-			execve("/bin/sh", argv, envp);
-		}
-		err = errno;
-	}
-	fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
-	shim_preload_env_free(c, envp);
-	return err == ENOENT || err == ENOTDIR ? 127 : 126;
 }
 
 static int push(void **arr, size_t *n, size_t size, const void *item)
@@ -404,7 +319,7 @@ int shim_main(const char *prog, int argc, char **argv, char **envp)
 			shim_fail(&c, "cannot change to directory %s: %s", c.chdir,
 			          strerror(errno));
 		else
-			status = shim_exec_command(&c, -1);
+			status = shim_contain_command(&c, -1);
 		shim_free_config(&c);
 		return status;
 	}

@@ -216,9 +216,15 @@ bool shim_from_process(const struct signalfd_siginfo *si);
 void shim_wait_for_go(int sync); /* (1); _exit(125) on anything else */
 /* The exit status for a wait status; dies of its signal, if any. */
 int shim_die_like(int wstatus);
-/* The command's side: privileges, Landlock, seccomp, exec. Never returns
- * on success; sync is the socket to the supervisor (for the notify fd). */
-int shim_exec_command(struct shim_config *c, int sync);
+/* The restriction steps, in their order (contain.c). In the sandbox: the
+ * supervisor's go, mounts, loopback, working directory; 0 or -1. */
+int shim_contain_sandbox(struct shim_config *c, int sync);
+/* Init's own: the unix-socket gate's state, Landlock; 0 or -1. */
+int shim_contain_init(struct shim_config *c);
+/* The command's process: privileges, Landlock, seccomp, exec. Never
+ * returns on success; sync is the socket to the supervisor (for the notify
+ * fd). */
+int shim_contain_command(struct shim_config *c, int sync);
 
 #endif
 

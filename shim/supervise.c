@@ -249,14 +249,9 @@ static int child_main(struct shim_config *c, int sync, pid_t parent, const sigse
 	if (c->pidns)
 		return shim_init_main(c, sync, oldmask);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	shim_wait_for_go(sync);
-	if (c->userns && (shim_mounts_apply(c) < 0 || (c->netns && shim_loopback_up(c) < 0)))
+	if (shim_contain_sandbox(c, sync) < 0)
 		return 125;
-	if (c->chdir && chdir(c->chdir) < 0) {
-		shim_fail(c, "cannot change to directory %s: %s", c->chdir, strerror(errno));
-		return 125;
-	}
-	return shim_exec_command(c, sync);
+	return shim_contain_command(c, sync);
 }
 
 static pid_t spawn(const struct shim_config *c)

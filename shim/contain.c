@@ -1,0 +1,112 @@
+/* contain.c: the order in which sbx-shim restricts the sandbox, as code:
+ * each step is one line below, and a failing step ends the sandbox with
+ * status 125 before the command starts.
+ *
+ *   supervisor (supervise.c), before the sandbox exists:
+ *     1. cgroup made with its limits (cgroup.c)
+ *     2. clone into new user, mount, pid, ipc [, net] namespaces; the id
+ *        maps written and the child moved into the cgroup, then "go"
+ *   in the sandbox (shim_contain_sandbox; init with a pid namespace, else
+ *   the command's process):
+ *     3. wait for "go"
+ *     4. mounts: copy-on-write views, writable binds, masks, a private
+ *        /proc and /dev/shm (mounts.c); loopback up in a new netns
+ *     5. the working directory
+ *   init only, so that it holds the command's domain (init.c):
+ *     6. the unix-socket gate's state, then Landlock (landlock.c)
+ *   the command's process (shim_contain_command):
+ *     7. capabilities dropped, no_new_privs (privs.c)
+ *     8. Landlock: filesystem, TCP, IPC scopes (unless init did 6)
+ *        (--preload: the library checked from inside, its policy sealed
+ *        in a memfd, LD_PRELOAD set for the command only; preload.c)
+ *     9. seccomp, last, immediately before execve (seccomp.c)
+ *    10. execve of the command (126: cannot execute, 127: not found)
+ */
+#include "shim.h"
+
+#include <stdio.h>
+
+int shim_contain_sandbox(struct shim_config *c, int sync)
+{
+	shim_wait_for_go(sync);                    /* 3 */
+	if (c->userns && shim_mounts_apply(c) < 0) /* 4 */
+		return -1;
+	if (c->netns && shim_loopback_up(c) < 0)
+		return -1;
+	if (c->chdir && chdir(c->chdir) < 0) /* 5 */
+		return shim_fail(c, "cannot change to directory %s inside the sandbox: %s",
+		                 c->chdir, strerror(errno));
+	return 0;
+}
+
+int shim_contain_init(struct shim_config *c)
+{
+	if (c->unix_gate && shim_gate_prepare(c) < 0) /* 6 */
+		return -1;
+	if (shim_landlock_apply(c) < 0)
+		return -1;
+	c->landlocked = true;
+	return 0;
+}
+
+/* Resolves the command like execvp (lib/util.c), without calling execve
+ * per candidate (with no-exec only one execve is allowed). Returns 0 with
+ * out set, or an errno. */
+static int resolve_command(const struct shim_config *c, char *out, size_t size)
+{
+	return -path_search(c->argv[0], env_value(c->envp, "PATH"), out, size);
+}
+
+int shim_contain_command(struct shim_config *c, int sync)
+{
+	/* --direct: inside a sandbox that already holds the plan, only the
+	 * exec (its privileges, Landlock and seccomp stay as they are) */
+	if (!c->direct && shim_drop_privileges(c) < 0) /* 7 */
+		return 125;
+	if (!c->direct && !c->landlocked && shim_landlock_apply(c) < 0) /* 8 */
+		return 125;
+	char path[4096];
+	int err = resolve_command(c, path, sizeof(path));
+	if (err) {
+		fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
+		return err == ENOENT ? 127 : 126;
+	}
+	/* After Landlock, so the library is checked through the command's
+	 * own view; before seccomp, which refuses nothing this needs. */
+	char **envp = c->envp;
+	if (shim_preload_env(c, &envp) < 0)
+		return 125;
+	int notify = -1;
+	if (!c->direct && shim_seccomp_apply(c, &notify) < 0) { /* 9 */
+		shim_preload_env_free(c, envp);
+		return 125;
+	}
+	if (notify >= 0) {
+		/* (2) the supervisor answers our own execve below */
+		if (shim_msg_send(sync, SHIM_MSG_NOTIFY_FD, 0, notify) < 0) {
+			shim_fail(c, "cannot hand the no-exec listener to the supervisor");
+			shim_preload_env_free(c, envp);
+			return 125;
+		}
+		close(notify);
+	}
+	execve(path, c->argv, envp); /* 10 */
+	err = errno;
+	if (err == ENOEXEC) {
+		/* Like execvp: a file without a recognised format runs under sh. */
+		size_t n = 0;
+		while (c->argv[n])
+			n++;
+		char **argv = calloc(n + 2, sizeof(*argv));
+		if (argv) {
+			argv[0] = "/bin/sh";
+			argv[1] = path;
+			memcpy(argv + 2, c->argv + 1, n * sizeof(*argv));
+			execve("/bin/sh", argv, envp);
+		}
+		err = errno;
+	}
+	fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
+	shim_preload_env_free(c, envp);
+	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
