@@ -197,6 +197,8 @@ typedef enum sbx_list {
 	SBX_LIST_ENV_DENY,     /* drop env names matching these globs (wins over allow) */
 	SBX_LIST_MACH_ALLOW,   /* macOS Mach services that stay reachable */
 	SBX_LIST_ALLOW_SOCKET, /* host unix sockets reachable despite ipc.restrict */
+	SBX_LIST_SETENV,       /* NAME=VALUE set for the command after scrubbing (the
+	                        * last for a NAME wins) */
 	SBX_LIST__COUNT
 } sbx_list;
 
@@ -236,6 +238,9 @@ SBX_API void sbx_spec_set_strict(sbx_spec *spec, bool on);
 SBX_API void sbx_spec_set_best_effort(sbx_spec *spec, bool on);
 /* Require kernel.isolation (a user-space kernel such as gVisor). */
 SBX_API void sbx_spec_set_kernel_isolation(sbx_spec *spec, bool on);
+/* The sandbox dies when the process that started the caller dies (checked
+ * again once armed, so a parent already gone means nothing runs). */
+SBX_API void sbx_spec_set_die_with_parent(sbx_spec *spec, bool on);
 /* CPU cap in logical cores (0: none). Validation rejects < 0 and non-finite. */
 SBX_API void sbx_spec_set_cpus(sbx_spec *spec, double cpus);
 /* Memory cap in bytes (0: none). */
@@ -255,6 +260,7 @@ SBX_API bool sbx_spec_allow_temp(const sbx_spec *spec);
 SBX_API bool sbx_spec_strict(const sbx_spec *spec);
 SBX_API bool sbx_spec_best_effort(const sbx_spec *spec);
 SBX_API bool sbx_spec_kernel_isolation(const sbx_spec *spec);
+SBX_API bool sbx_spec_die_with_parent(const sbx_spec *spec);
 SBX_API double sbx_spec_cpus(const sbx_spec *spec);
 SBX_API int64_t sbx_spec_memory(const sbx_spec *spec);
 SBX_API int64_t sbx_spec_pids(const sbx_spec *spec);

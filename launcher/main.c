@@ -9,6 +9,9 @@
 
 #include <signal.h>
 #include <stdio.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #ifndef _WIN32
 #include <sys/resource.h>
 #endif
@@ -57,6 +60,25 @@ static int run_supervised(const sbx_plan *plan)
 #endif
 	return res.status;
 }
+
+#ifdef __linux__
+/* --die-with-parent: SIGKILL to sbx-exec when the process that started it
+ * dies (the sandbox then dies with sbx-exec, and the guard cleans up).
+ * Armed, then checked: a parent gone before that means nothing runs. */
+static pid_t parent_at_start;
+static int die_with_parent(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		errorf(NULL, "--die-with-parent: prctl: %s", strerror(errno));
+		return -1;
+	}
+	if (getppid() != parent_at_start) {
+		errorf(NULL, "--die-with-parent: the process that started sbx-exec is gone");
+		return -1;
+	}
+	return 0;
+}
+#endif
 
 static int run(const struct cli *cli)
 {
@@ -110,6 +132,12 @@ static int run(const struct cli *cli)
 		       "linked programs: %s (see --print)",
 		       names);
 	}
+#ifdef __linux__
+	if (plan->die_with_parent && die_with_parent() < 0) {
+		sbx_plan_free(plan);
+		return SBX_EXIT_SETUP;
+	}
+#endif
 	if (!plan->exec_direct) {
 		rc = run_supervised(plan);
 		sbx_plan_free(plan);
@@ -160,6 +188,8 @@ static const char *const known_env[] = {
     "SBX_KERNEL_ISOLATION",
     "SBX_ALLOW_SOCKET",
     "SBX_TIMEOUT",
+    "SBX_SETENV",
+    "SBX_DIE_WITH_PARENT",
     "SBX_SANDBOX",
     "SBX_RUNSC",
     "SBX_DOCKER",
@@ -222,6 +252,9 @@ static void warn_unknown_env(void)
 
 int main(int argc, char **argv)
 {
+#ifdef __linux__
+	parent_at_start = getppid();
+#endif
 	struct cli cli = {0};
 	const char *shim = shim_name(argc > 0 ? argv[0] : NULL);
 	if (shim) {

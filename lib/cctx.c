@@ -160,6 +160,23 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 		if (strv_push(&c->env, *env) < 0)
 			return -ENOMEM;
 	}
+	/* --setenv, after scrubbing: replaces a kept variable of the name */
+	for (size_t i = 0; i < s->lists[SBX_LIST_SETENV].n; i++) {
+		const char *e = s->lists[SBX_LIST_SETENV].v[i];
+		size_t n = (size_t)(strchr(e, '=') - e) + 1;
+		size_t j = 0;
+		while (j < c->env.n && strncmp(c->env.v[j], e, n) != 0)
+			j++;
+		if (j < c->env.n) {
+			char *dup = strdup(e);
+			if (!dup)
+				return sbx_err(err, -ENOMEM, "out of memory");
+			free(c->env.v[j]);
+			c->env.v[j] = dup;
+		} else if (strv_push(&c->env, e) < 0) {
+			return sbx_err(err, -ENOMEM, "out of memory");
+		}
+	}
 	c->requested = sbx_spec_capabilities(s);
 	if (c->readable.n && split_denials(c) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");

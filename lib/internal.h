@@ -34,7 +34,7 @@ struct sbx_spec {
 	sbx_net net;
 	sbx_write write;
 	strv lists[SBX_LIST__COUNT];
-	bool no_exec, allow_temp, strict, best_effort, kernel_isolation;
+	bool no_exec, allow_temp, strict, best_effort, kernel_isolation, die_with_parent;
 	double cpus;
 	int64_t memory;
 	int64_t pids;
@@ -197,6 +197,9 @@ struct sbx_plan {
 	/* The enforcing process's own exit status for "failed before the
 	 * command started" (runsc: 128), reported as 125; 0 for none. */
 	int failure_status;
+	/* --die-with-parent: sbx-exec arms PR_SET_PDEATHSIG on itself before
+	 * it starts anything (the sandbox dies with sbx-exec already). */
+	bool die_with_parent;
 	/* Sticky: a mechanism, caveat or file could not be recorded (out of
 	 * memory). sbx_runner_compile refuses such a plan, so no caveat is
 	 * ever lost silently; the builders' callers need not check each. */

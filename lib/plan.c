@@ -235,6 +235,7 @@ static char *format_json(const sbx_plan *p)
 	}
 	buf_add(&b, "],\"cleanup\":");
 	json_strv(&b, &p->cleanup_argv);
+	buf_addf(&b, ",\"die_with_parent\":%s", p->die_with_parent ? "true" : "false");
 	buf_add(&b, ",\"signals\":");
 	json_strv(&b, &p->signal_argv);
 	buf_add(&b, "}\n");
@@ -328,6 +329,8 @@ static char *format_text(const sbx_plan *p)
 		}
 		buf_addc(&b, '\n');
 	}
+	if (p->die_with_parent)
+		buf_add(&b, "lifetime:             the sandbox dies when sbx-exec's parent does\n");
 	if (p->signal_argv.n) {
 		buf_add(&b, "signals passed on with (plus the signal's name):\n ");
 		for (size_t i = 0; i < p->signal_argv.n; i++) {

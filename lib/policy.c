@@ -115,7 +115,7 @@ struct key {
 	char env_sep; /* list separator in the environment twin */
 };
 
-enum { B_NO_EXEC, B_ALLOW_TEMP, B_STRICT, B_BEST_EFFORT, B_KERNEL_ISOLATION };
+enum { B_NO_EXEC, B_ALLOW_TEMP, B_STRICT, B_BEST_EFFORT, B_KERNEL_ISOLATION, B_DIE_WITH_PARENT };
 
 static const struct key keys[] = {
     {"profile", "SBX_PROFILE", K_PROFILE, 0, 0},
@@ -139,6 +139,8 @@ static const struct key keys[] = {
     {"kernel-isolation", "SBX_KERNEL_ISOLATION", K_BOOL, B_KERNEL_ISOLATION, 0},
     {"allow-socket", "SBX_ALLOW_SOCKET", K_LIST, SBX_LIST_ALLOW_SOCKET, ':'},
     {"timeout", "SBX_TIMEOUT", K_DURATION, 0, 0},
+    {"setenv", "SBX_SETENV", K_LIST, SBX_LIST_SETENV, '\n'},
+    {"die-with-parent", "SBX_DIE_WITH_PARENT", K_BOOL, B_DIE_WITH_PARENT, 0},
 };
 
 static const struct key *find_key(const char *name)
@@ -170,6 +172,7 @@ static void reset_policy(sbx_spec *s, bool keep_denials)
 	s->net = SBX_NET_DISABLE;
 	s->write = SBX_WRITE_NONE;
 	s->no_exec = s->allow_temp = s->strict = s->best_effort = s->kernel_isolation = false;
+	s->die_with_parent = false;
 	s->cpus = 0;
 	s->memory = s->pids = 0;
 	s->timeout = 0;
@@ -283,6 +286,9 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			break;
 		case B_KERNEL_ISOLATION:
 			s->kernel_isolation = b;
+			break;
+		case B_DIE_WITH_PARENT:
+			s->die_with_parent = b;
 			break;
 		}
 		return 0;

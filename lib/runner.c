@@ -182,6 +182,7 @@ static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b
 {
 	p->backend = b;
 	p->requested = c->requested;
+	p->die_with_parent = c->spec->die_with_parent;
 	if (a->unavailable && !(p->unavailable = strdup(a->unavailable)))
 		return -ENOMEM;
 	if (strv_extend(&p->env, strv_get(&c->env)) < 0 ||

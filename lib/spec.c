@@ -189,6 +189,16 @@ bool sbx_spec_best_effort(const sbx_spec *s)
 {
 	return s->best_effort;
 }
+void sbx_spec_set_die_with_parent(sbx_spec *s, bool on)
+{
+	s->die_with_parent = on;
+}
+
+bool sbx_spec_die_with_parent(const sbx_spec *s)
+{
+	return s->die_with_parent;
+}
+
 bool sbx_spec_kernel_isolation(const sbx_spec *s)
 {
 	return s->kernel_isolation;
@@ -272,7 +282,7 @@ static const char *const list_names[SBX_LIST__COUNT] = {
     [SBX_LIST_WRITABLE] = "writable",         [SBX_LIST_READABLE] = "readable",
     [SBX_LIST_READ_DENY] = "read-deny",       [SBX_LIST_ENV_ALLOW] = "env-allow",
     [SBX_LIST_ENV_DENY] = "env-deny",         [SBX_LIST_MACH_ALLOW] = "mach-allow",
-    [SBX_LIST_ALLOW_SOCKET] = "allow-socket",
+    [SBX_LIST_ALLOW_SOCKET] = "allow-socket", [SBX_LIST_SETENV] = "setenv",
 };
 
 const char *sbx_list_name(sbx_list l);
@@ -323,6 +333,22 @@ int sbx_spec_validate(const sbx_spec *s, sbx_error **err)
 			if (!glob_valid(s->lists[l].v[i]))
 				return sbx_err(err, -EINVAL, "malformed %s pattern '%s'",
 				               list_names[l], s->lists[l].v[i]);
+	for (size_t i = 0; i < s->lists[SBX_LIST_SETENV].n; i++) {
+		const char *e = s->lists[SBX_LIST_SETENV].v[i];
+		size_t n = 0;
+		while ((e[n] >= 'A' && e[n] <= 'Z') || (e[n] >= 'a' && e[n] <= 'z') || e[n] == '_' ||
+		       (n && e[n] >= '0' && e[n] <= '9'))
+			n++;
+		if (!n || e[n] != '=')
+			return sbx_err(err, -EINVAL,
+			               "setenv '%s': expected NAME=VALUE, NAME letters, digits and "
+			               "'_' not starting with a digit",
+			               e);
+		if (n == 11 && strncmp(e, "SBX_SANDBOX", 11) == 0)
+			return sbx_err(err, -EINVAL,
+			               "setenv '%s': SBX_SANDBOX is sbx's own (it names the backend)",
+			               e);
+	}
 	if (s->dir && s->dir[0] == '\0')
 		return sbx_err(err, -EINVAL, "the working directory is empty");
 	bool scoped = s->write == SBX_WRITE_SCOPE || s->write == SBX_WRITE_OVERLAY;

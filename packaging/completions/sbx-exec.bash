@@ -4,7 +4,7 @@
 
 _sbx_exec_options="--profile= --policy= --backend= --net= --write= --writable= --readable=
 	--read-deny= --no-exec --allow-temp --cpus= --memory= --pids= --env-deny= --env-allow=
-	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --timeout=
+	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --die-with-parent --timeout=
 	--install-shims= --print --json --caps --doctor --help --version"
 
 # Profiles: the built-ins and the named policy files sbx-exec would find.
@@ -36,7 +36,7 @@ _sbx_exec_values()
 	--policy) compgen -W "$(_sbx_exec_profiles)" -- "$cur"; compgen -f -- "$cur" ;;
 	--dir | --install-shims) compgen -d -- "$cur" ;;
 	--writable | --readable | --read-deny | --allow-socket) compgen -f -- "$cur" ;;
-	--no-exec | --allow-temp | --strict | --best-effort | --kernel-isolation)
+	--no-exec | --allow-temp | --strict | --best-effort | --kernel-isolation | --die-with-parent)
 		compgen -W "true false" -- "$cur"
 		;;
 	--timeout) compgen -W "30s 5m 1h" -- "$cur" ;;

@@ -16,7 +16,7 @@ function __sbx_exec_command_start
             case '--*=*'
             case --profile --policy --backend --net --write --writable --readable --read-deny \
                     --cpus --memory --pids --env-deny --env-allow --mach-allow --dir \
-                    --allow-socket --timeout --install-shims
+                    --allow-socket --setenv --timeout --install-shims
                 # The value is the next word.
                 set i (math $i + 1)
             case '-*'
@@ -80,6 +80,8 @@ $opt -l strict -d 'Refuse anything outside the portable capabilities'
 $opt -l best-effort -d 'Run even where a capability cannot be enforced'
 $opt -l kernel-isolation -d 'Require a user-space kernel (gVisor)'
 $opt -l allow-socket -r -F -d 'Host unix socket reachable while IPC is restricted (repeatable)'
+$opt -l setenv -x -d 'Set NAME=VALUE for the command, after scrubbing'
+$opt -l die-with-parent -d 'The sandbox dies when the parent of sbx-exec dies'
 $opt -l timeout -x -a '30s 5m 1h' -d 'Kill the sandbox after this long'
 $opt -l install-shims -x -a '(__fish_complete_directories)' -d 'Create exec shims in DIR for the command names given'
 $opt -l print -d 'Compile and print the plan; run nothing'

@@ -11,7 +11,7 @@ setup() {
 
 # "name" per option of --help; "name=" when it takes a value.
 help_set() {
-	"$SBX_EXEC" --help | perl -ne 'print "$1", ($2 ? "=" : ""), "\n" if /^  --([a-z][a-z-]*)(=[A-Z]+)?(?:  |$)/' | sort
+	"$SBX_EXEC" --help | perl -ne 'print "$1", ($2 ? "=" : ""), "\n" if /^  --([a-z][a-z-]*)(=[A-Z][A-Z=]*)?(?:  |$)/' | sort
 }
 
 bash_set() {

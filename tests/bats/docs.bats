@@ -38,7 +38,7 @@ man_options() {
 
 # Long options as --help lists them, with their value names.
 help_options() {
-	"$@" --help | perl -ne 'print "$1\n" if /^  (--[a-z][a-z-]*(?:[= ][A-Z]+)?)(?:  |$)/' | sort -u
+	"$@" --help | perl -ne 'print "$1\n" if /^  (--[a-z][a-z-]*(?:[= ][A-Z][A-Z=]*)?)(?:  |$)/' | sort -u
 }
 
 @test "sbx-exec(1) lists exactly the options of sbx-exec --help" {

@@ -181,3 +181,63 @@ MK
 	refute_output_contains "jobserver unavailable"
 	grep -q -- "jobserver" "$WORK/proj/sub/1.out"
 }
+
+# parent_run OPTION...: sbx-exec started by a shell of its own (the
+# "parent"), which is then killed; the sandbox writes started, then
+# survived after 3 s. Sets SBXPID.
+parent_run() {
+	rm -f "$WORK/started" "$WORK/survived" "$WORK/sbxpid"
+	# shellcheck disable=SC2016
+	bash -c '"$@" & echo $! > "'"$WORK"'/sbxpid"; wait' parent "$SBX_EXEC" "${SB[@]}" \
+		--writable="$WORK" "$@" -- sh -c "touch '$WORK/started'; sleep 3; touch '$WORK/survived'" \
+		</dev/null >/dev/null 2>&1 3>&- &
+	PARENT=$!
+	local i
+	for i in $(seq 1 100); do
+		[ -e "$WORK/started" ] && [ -s "$WORK/sbxpid" ] && break
+		sleep 0.1
+	done
+	[ -e "$WORK/started" ]
+	SBXPID=$(cat "$WORK/sbxpid")
+	kill -KILL "$PARENT"
+	wait "$PARENT" 2>/dev/null || true
+}
+
+@test "--die-with-parent: the sandbox dies with the process that started sbx-exec" {
+	parent_run --die-with-parent
+	local i
+	for i in $(seq 1 50); do
+		kill -0 "$SBXPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$SBXPID" 2>/dev/null
+	sleep 3.5
+	[ ! -e "$WORK/survived" ]
+	# control: without it, the orphaned sandbox runs to its end
+	parent_run
+	sleep 3.5
+	[ -e "$WORK/survived" ]
+	# and the plan says so
+	run sbx "${SB[@]}" --writable="$WORK" --die-with-parent --print -- true
+	assert_output_contains "the sandbox dies when sbx-exec's parent does"
+}
+
+@test "--setenv sets variables after scrubbing; bad names are refused" {
+	FOO=host run sbx "${SB[@]}" --writable="$WORK" --env-deny='FOO*' --setenv=FOO=set \
+		--setenv=FOOBAR=x=y --setenv=FOOBAR=last -- sh -c 'echo "$FOO|$FOOBAR"'
+	assert_status 0
+	[ "$output" = "set|last" ]
+	# the environment twin (newline-separated) and a policy item
+	SBX_SETENV=$(printf 'A=1\nB=two words') run sbx "${SB[@]}" --writable="$WORK" \
+		--policy='setenv=C=3' -- sh -c 'echo "$A|$B|$C"'
+	[ "$output" = "1|two words|3" ]
+	# control: without it, the scrubbed variable is gone
+	FOO=host run sbx "${SB[@]}" --writable="$WORK" --env-deny='FOO*' -- sh -c 'echo "[$FOO]"'
+	[ "$output" = "[]" ]
+	for bad in 1X=a NOEQ =v SBX_SANDBOX=x 'A B=c'; do
+		run sbx "${SB[@]}" --writable="$WORK" --setenv="$bad" -- touch "$WORK/ran"
+		assert_status 125
+		[ "${#lines[@]}" -eq 1 ]
+		[ ! -e "$WORK/ran" ]
+	done
+}
