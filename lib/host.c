@@ -97,8 +97,14 @@ char *sbx_find_program(const char *name, const char *path_env)
 	if (!name || !*name)
 		return NULL;
 	char found[4096];
+#ifdef _WIN32
+	/* The CRT's access() knows no X_OK: a file that is there will do. */
+	const int mode = 0;
+#else
+	const int mode = X_OK;
+#endif
 	if (path_search(name, path_env, found, sizeof(found)) < 0 ||
-	    (strchr(name, '/') && access(found, X_OK) < 0))
+	    (strchr(name, '/') && access(found, mode) < 0))
 		return NULL;
 	return strdup(found);
 }

@@ -11,6 +11,9 @@
 #ifdef _WIN32
 /* The CRT's open(): a descriptor not inherited by child processes. */
 #define O_CLOEXEC _O_NOINHERIT
+/* No FIFOs or terminals to guard against there. */
+#define O_NONBLOCK 0
+#define O_NOCTTY 0
 #endif
 
 struct sbx_error {

@@ -67,6 +67,11 @@ const char *sbx_home(bool *from_passwd)
 	if (h && h[0] == '/')
 		return h;
 #ifdef _WIN32
+	/* The shells that set HOME on Windows are the exception; the profile
+	 * directory is what Windows itself calls the home. */
+	if (h && *h)
+		return h;
+	h = getenv("USERPROFILE");
 	return h && *h ? h : NULL;
 #else
 	static char *cached;
@@ -104,11 +109,13 @@ int sbx_working_dir(const sbx_spec *s, char **out, sbx_error **err)
 		return sbx_err_errno(
 		    err, -errno,
 		    "cannot resolve the working directory (was it deleted or moved?): getcwd");
+#ifndef _WIN32
 	/* getcwd() can answer "(unreachable)/..." for a directory outside the
 	 * root (a cwd inherited across chroot or pivot_root). */
 	if (cwd[0] != '/')
 		return sbx_err(err, -ENOENT,
 		               "the working directory is outside this process's root (%s)", cwd);
+#endif
 	*out = path_join_normalize(cwd, d ? d : ".");
 	return *out ? 0 : -ENOMEM;
 }

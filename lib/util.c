@@ -2,9 +2,7 @@
 #include "util.h"
 
 #include <stdio.h>
-#ifndef _WIN32
 #include <sys/stat.h>
-#endif
 
 static char *const empty_strv[] = {NULL};
 
@@ -357,6 +355,38 @@ bool path_is_beneath(const char *path, const char *dir)
 			return false;
 	}
 	return path[n] == '\0' || win_sep(path[n]);
+}
+
+/* As CreateProcess and cmd.exe look a program up: a name with a separator
+ * or a drive is taken as given, otherwise each ';'-separated PATH entry is
+ * tried with the name as written and then with .exe and .com added. */
+int path_search(const char *name, const char *path, char *out, size_t size)
+{
+	if (strchr(name, '/') || strchr(name, '\\') || win_drive(name)) {
+		if ((size_t)snprintf(out, size, "%s", name) >= size)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	static const char *const exts[] = {"", ".exe", ".com"};
+	int r = -ENOENT;
+	for (const char *p = path ? path : "";; p++) {
+		size_t n = strcspn(p, ";");
+		for (size_t e = 0; n && e < sizeof(exts) / sizeof(exts[0]); e++) {
+			if ((size_t)snprintf(out, size, "%.*s\\%s%s", (int)n, p, name, exts[e]) >= size)
+				continue;
+			struct stat st;
+			if (stat(out, &st) == 0) {
+				if (S_ISREG(st.st_mode))
+					return 0;
+				r = -EACCES;
+			}
+		}
+		p += n;
+		if (!*p)
+			break;
+	}
+	out[0] = '\0';
+	return r;
 }
 #else
 char *path_join_normalize(const char *a, const char *b)
