@@ -46,7 +46,8 @@ static const struct option_def options[] = {
     {"allow-socket", REQUIRED, "PATH",
      "host unix socket still reachable while IPC is "
      "restricted (repeatable)"},
-    {"setenv", REQUIRED, "NAME=VALUE", "set a variable for the command, after scrubbing (repeatable)"},
+    {"setenv", REQUIRED, "NAME=VALUE",
+     "set a variable for the command, after scrubbing (repeatable)"},
     {"die-with-parent", OPTIONAL_BOOL, NULL, "the sandbox dies when sbx-exec's parent dies"},
     {"timeout", REQUIRED, "DURATION", "kill the sandbox after 30s, 5m, 1h (exit 124)"},
     {"install-shims", REQUIRED, "DIR", "create exec shims in DIR for the COMMAND names given"},

@@ -13,7 +13,7 @@
 #define O_CLOEXEC _O_NOINHERIT
 /* No FIFOs or terminals to guard against there. */
 #define O_NONBLOCK 0
-#define O_NOCTTY 0
+#define O_NOCTTY   0
 #endif
 
 struct sbx_error {

@@ -211,8 +211,8 @@ static void drop_lower_grants(sbx_spec *s)
 static int no_home(sbx_error **err, const char *key, const char *value)
 {
 #ifdef _WIN32
-	return sbx_err(err, -ENOENT, "%s '%s': cannot expand ~: neither HOME nor USERPROFILE is set",
-	               key, value);
+	return sbx_err(err, -ENOENT,
+	               "%s '%s': cannot expand ~: neither HOME nor USERPROFILE is set", key, value);
 #else
 	return sbx_err(err, -ENOENT,
 	               "%s '%s': cannot expand ~: HOME is not set (or not absolute) and uid %u "

@@ -336,8 +336,8 @@ int sbx_spec_validate(const sbx_spec *s, sbx_error **err)
 	for (size_t i = 0; i < s->lists[SBX_LIST_SETENV].n; i++) {
 		const char *e = s->lists[SBX_LIST_SETENV].v[i];
 		size_t n = 0;
-		while ((e[n] >= 'A' && e[n] <= 'Z') || (e[n] >= 'a' && e[n] <= 'z') || e[n] == '_' ||
-		       (n && e[n] >= '0' && e[n] <= '9'))
+		while ((e[n] >= 'A' && e[n] <= 'Z') || (e[n] >= 'a' && e[n] <= 'z') ||
+		       e[n] == '_' || (n && e[n] >= '0' && e[n] <= '9'))
 			n++;
 		if (!n || e[n] != '=')
 			return sbx_err(err, -EINVAL,
@@ -345,9 +345,9 @@ int sbx_spec_validate(const sbx_spec *s, sbx_error **err)
 			               "'_' not starting with a digit",
 			               e);
 		if (n == 11 && strncmp(e, "SBX_SANDBOX", 11) == 0)
-			return sbx_err(err, -EINVAL,
-			               "setenv '%s': SBX_SANDBOX is sbx's own (it names the backend)",
-			               e);
+			return sbx_err(
+			    err, -EINVAL,
+			    "setenv '%s': SBX_SANDBOX is sbx's own (it names the backend)", e);
 	}
 	if (s->dir && s->dir[0] == '\0')
 		return sbx_err(err, -EINVAL, "the working directory is empty");

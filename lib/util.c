@@ -372,7 +372,8 @@ int path_search(const char *name, const char *path, char *out, size_t size)
 	for (const char *p = path ? path : "";; p++) {
 		size_t n = strcspn(p, ";");
 		for (size_t e = 0; n && e < sizeof(exts) / sizeof(exts[0]); e++) {
-			if ((size_t)snprintf(out, size, "%.*s\\%s%s", (int)n, p, name, exts[e]) >= size)
+			if ((size_t)snprintf(out, size, "%.*s\\%s%s", (int)n, p, name, exts[e]) >=
+			    size)
 				continue;
 			struct stat st;
 			if (stat(out, &st) == 0) {

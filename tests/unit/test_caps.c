@@ -35,7 +35,8 @@ int main(void)
 	for (size_t i = 0; i < nbyn; i++) {
 		seen |= SBX_CAPSET_OF(byn[i]);
 		if (i)
-			sorted_by_name &= strcmp(sbx_cap_name(byn[i - 1]), sbx_cap_name(byn[i])) < 0;
+			sorted_by_name &=
+			    strcmp(sbx_cap_name(byn[i - 1]), sbx_cap_name(byn[i])) < 0;
 	}
 	ok(seen == SBX_CAPSET_ALL && sorted_by_name, "by-name order is sorted and whole");
 	is_int(SBX_CAP_ENV_SCRUB, 0, "ABI value of env.scrub");
