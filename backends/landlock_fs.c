@@ -297,6 +297,37 @@ static int plan_ipc_hides(struct ll_ctx *l)
 	return 0;
 }
 
+/* Without namespaces nothing can be hidden by a mount: host unix sockets
+ * are kept out by the socket gate alone, answered by the supervisor (which
+ * connects under an abstract-socket Landlock scope, so abstract sockets
+ * stay as the command's own domain allows). */
+static int plan_socket_gate_alone(struct ll_ctx *l)
+{
+	if (!l->c->host->seccomp_notify) {
+		sbx_plan_caveat(l->p, "without user namespaces or seccomp user notification, "
+		                      "host unix sockets (a container engine's, agents', buses) "
+		                      "stay reachable by path");
+		return 0;
+	}
+	if (ll_opt(l->p, SHIM_OPT(UNIX_GATE), NULL) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
+		const char *s = l->c->allow_socket.v[i];
+		struct stat st;
+		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
+			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
+		if (ll_opt(l->p, SHIM_OPT(UNIX_ALLOW), s) < 0)
+			return -ENOMEM;
+	}
+	sbx_plan_caveat(l->p,
+	                "without user namespaces: every connect() on a unix socket is made by "
+	                "the supervisor, to a path pinned by descriptor, only inside the "
+	                "writable paths (and with allow-temp the temp dir) or an "
+	                "--allow-socket, so other host sockets are refused; datagram unix "
+	                "sockets cannot be created");
+	return 0;
+}
+
 /* Read-deny with masks; returns the paths that cannot be masked. */
 static int plan_masks(struct ll_ctx *l, const strv *hostw)
 {
@@ -491,6 +522,8 @@ int ll_plan_fs(struct ll_ctx *l)
 	if (!l->ns && !l->abi)
 		return 0; /* read-deny: libsbx-preload.so's, or not enforced */
 	if (!l->ns) {
+		if ((r = plan_socket_gate_alone(l)) < 0)
+			return r;
 		sbx_plan_caveat(l->p, "without user namespaces the host's mounts stay writable: "
 		                      "Landlock does not govern chmod, chown, utime or extended "
 		                      "attributes, so those of files the user owns (root: every "

@@ -27,6 +27,16 @@
  * blocking init: the socket is switched to non-blocking for the call, and
  * the answer is sent when the socket becomes writable (SO_SNDTIMEO kept).
  *
+ * Without a pid namespace (no user namespaces on the host) there is no
+ * init: the supervisor answers connect() alone. It shares the command's
+ * mount namespace (there is no other), so paths resolve alike; it holds
+ * none of the command's Landlock domain but one that scopes abstract unix
+ * sockets, entered before the sandbox was forked (so the command's domain
+ * is nested in it): its connects reach the command's own abstract sockets
+ * and no host one. It binds nothing for the command (the kernel does,
+ * under the command's domain), answers no outer-sandbox query, and
+ * connects no inet socket under net=disable.
+ *
  * Datagram unix sockets are the one other way to address a pathname socket
  * (sendto/sendmsg take an address on them, never on stream or seqpacket
  * sockets); the filter refuses creating them (seccomp.c).
@@ -257,8 +267,11 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	int r = read_addr(req, &ss, &len);
 	if (r < 0)
 		return respond(nfd, req->id, 0, r);
+	/* Only an init describes its sandbox: a nested run under a
+	 * supervisor-answered gate stacks its whole plan, as if not nested. */
 	if (outer_query(&ss, len))
-		return shim_outer_answer(st, req);
+		return st->c->pidns ? shim_outer_answer(st, req)
+		                    : respond(nfd, req->id, 0, -ECONNREFUSED);
 	int sock = shim_notify_getfd(req, (int)req->data.args[0]);
 	if (sock < 0)
 		return respond(nfd, req->id, 0, sock);
@@ -272,6 +285,14 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 		r = errno == ENOTSOCK ? -ENOTSOCK : -EACCES;
 		close(sock);
 		return respond(nfd, req->id, 0, r);
+	}
+	/* The supervisor holds none of the command's Landlock domain, whose
+	 * net=disable refuses TCP connects: an inherited inet socket must
+	 * not connect through it. */
+	if (!st->c->pidns && st->c->net == SHIM_NET_DISABLE && domain != AF_UNIX &&
+	    domain != AF_NETLINK) {
+		close(sock);
+		return respond(nfd, req->id, 0, -EACCES);
 	}
 	struct sockaddr_storage via = ss;
 	socklen_t vlen = len;

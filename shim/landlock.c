@@ -154,6 +154,77 @@ static bool deny_beneath(const struct avoid *v, const char *dir)
 	return false;
 }
 
+/* Is the read-deny path p already out of reach, so that a rule covering
+ * it grants nothing? Landlock layers intersect: what an outer layer (an
+ * outer sandbox's, which lists no directory holding a denied path) refuses
+ * stays refused whatever this layer allows. p is out of reach when it
+ * cannot be opened for reading, or when it does not exist and its nearest
+ * existing ancestor cannot be listed (no outer rule covers that ancestor,
+ * so nothing made beneath it later has one either). */
+static bool out_of_reach(const char *p)
+{
+	struct stat st;
+	if (lstat(p, &st) < 0) {
+		if (errno == EACCES)
+			return true;
+		if (errno != ENOENT)
+			return false;
+		char up[4096];
+		if (snprintf(up, sizeof(up), "%s", p) >= (int)sizeof(up))
+			return false;
+		for (;;) {
+			char *slash = strrchr(up, '/');
+			if (!slash || slash == up)
+				return false;
+			*slash = '\0';
+			if (lstat(up, &st) == 0) {
+				DIR *d = opendir(up);
+				if (d) {
+					closedir(d);
+					return false;
+				}
+				return errno == EACCES;
+			}
+			if (errno == EACCES)
+				return true;
+		}
+	}
+	int fd = open(p, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EACCES;
+}
+
+/* dir holds avoided paths and cannot be listed, so its entries cannot get
+ * rules of their own: a nested run whose outer sandbox denies the same
+ * paths (the outer lists no ancestor of a denied path), or a directory the
+ * user may not read. A rule on dir itself is right only when every
+ * read-deny path beneath it is already out of reach; anything else is
+ * refused rather than granted or silently left without any rule (which
+ * would refuse all of dir, / included). */
+static int add_rule_unlistable(const struct shim_config *c, const struct avoid *v, int ruleset,
+                               const char *dir, uint64_t rights)
+{
+	for (size_t i = 0; i < v->nb; i++)
+		if (path_is_beneath(v->b[i], dir))
+			return shim_fail(
+			    c,
+			    "landlock: %s cannot be listed, so writes cannot be granted "
+			    "around %s",
+			    dir, v->b[i]);
+	for (size_t i = 0; i < v->na; i++)
+		if (path_is_beneath(v->a[i], dir) && !out_of_reach(v->a[i]))
+			return shim_fail(
+			    c,
+			    "landlock: %s cannot be listed (an outer sandbox's layer?) "
+			    "and the read-deny path %s beneath it is reachable: it "
+			    "cannot be held",
+			    dir, v->a[i]);
+	return add_path_rule(c, ruleset, dir, rights, true);
+}
+
 /* Grants rights beneath dir except beneath the avoided paths. Landlock only
  * allows, and a rule covers everything below it, so a rule on any ancestor
  * of an avoided path would grant it: instead each sibling on the way down
@@ -172,10 +243,10 @@ static int add_rule_except(const struct shim_config *c, const struct avoid *v, i
 	if (depth > 64)
 		return shim_fail(c, "landlock: %s is too deep", dir);
 	DIR *d = opendir(dir);
+	if (!d && errno == EACCES)
+		return add_rule_unlistable(c, v, ruleset, dir, rights);
 	if (!d)
-		return errno == EACCES || errno == ENOENT
-		           ? 0
-		           : shim_fail(c, "landlock: %s: %s", dir, strerror(errno));
+		return errno == ENOENT ? 0 : shim_fail(c, "landlock: %s: %s", dir, strerror(errno));
 	int r = 0;
 	struct dirent *e;
 	while (r == 0 && (e = readdir(d))) {
@@ -271,5 +342,21 @@ int shim_landlock_apply(const struct shim_config *c)
 		return -1;
 	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
 		return shim_fail(c, "landlock_restrict_self: %s", strerror(errno));
+	return 0;
+}
+
+int shim_landlock_scope_abstract(const struct shim_config *c)
+{
+	if (c->ll_abi < 6)
+		return 0; /* the command has no such scope either */
+	struct ll_ruleset_attr attr = {.scoped = LL_SCOPE_ABSTRACT_UNIX};
+	_cleanup_close_ int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (rs < 0)
+		return shim_fail(c, "landlock_create_ruleset (abstract-socket scope): %s",
+		                 strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_landlock_restrict_self, rs, 0) < 0)
+		return shim_fail(c, "landlock_restrict_self (abstract-socket scope): %s",
+		                 strerror(errno));
 	return 0;
 }

@@ -262,8 +262,6 @@ static int check_config(const struct shim_config *c)
 		return shim_fail(c, "namespaces and mounts need --unshare-user");
 	if (!c->preload_lib != !c->preload_policy)
 		return shim_fail(c, "--preload and --preload-policy go together");
-	if (c->unix_gate && !c->pidns)
-		return shim_fail(c, "--unix-gate needs --unshare-pid (init answers it)");
 	if (c->direct && (c->userns || c->no_exec || c->unix_gate || c->listen_unix ||
 	                  c->timeout > 0 || c->memory || c->pids || c->cpus > 0 || c->preload_lib))
 		return shim_fail(c, "--direct cannot hold namespaces, --no-exec, --unix-gate, "

@@ -88,7 +88,7 @@ int shim_notify_handle(struct shim_notify_state *st)
 		shim_gate_connect(st, &req);
 		return 0;
 	}
-	if (req.data.nr == SYS_bind && st->c->unix_gate) {
+	if (req.data.nr == SYS_bind && st->c->unix_gate && st->c->pidns) {
 		shim_gate_bind(st, &req);
 		return 0;
 	}

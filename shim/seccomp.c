@@ -85,7 +85,10 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 static int gate_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 {
 	int r = rule(ctx, SCMP_ACT_NOTIFY, "connect", 0, NULL);
-	if (r == 0 && c->net == SHIM_NET_OUTBOUND)
+	/* bind() is done for the command only by init, which holds the
+	 * command's Landlock domain; the supervisor (no pid namespace) holds
+	 * none, so there the kernel binds, under the command's domain. */
+	if (r == 0 && c->net == SHIM_NET_OUTBOUND && c->pidns)
 		r = rule(ctx, SCMP_ACT_NOTIFY, "bind", 0, NULL);
 	static const int types[] = {SOCK_DGRAM, SOCK_RAW};
 	for (size_t i = 0; i < ARRAY_SIZE(types) && r == 0; i++) {

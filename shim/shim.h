@@ -123,6 +123,12 @@ void shim_free_config(struct shim_config *c);
 
 /* Steps, each returning 0 or -1 after printing why. */
 int shim_landlock_apply(const struct shim_config *c);
+/* Without a pid namespace the supervisor answers the socket gate: before
+ * the sandbox is forked it enters a Landlock domain that scopes only
+ * abstract unix sockets, so a connect it makes for the command reaches
+ * exactly the abstract sockets the command's own (nested) domain could,
+ * and no host one. Nothing else of the supervisor is restricted. */
+int shim_landlock_scope_abstract(const struct shim_config *c);
 int shim_landlock_abi(void);
 /* Installs the filter; with no_exec or listen_unix, *notify_fd gets the
  * seccomp listener for the supervisor. */

@@ -295,6 +295,8 @@ static bool take_message(struct sup *s)
 	return true;
 }
 
+#define SUP_MAX_POLL 64
+
 /* The supervisor's loop; returns the wait status to report, or -1 after
  * the timeout. The deadline is checked on every turn, so no stream of
  * signals or notifications can hold the sandbox past it. */
@@ -314,12 +316,19 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 			/* a turn at least every hour: no int overflow for long deadlines */
 			ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
 		}
-		struct pollfd p[3] = {{.fd = s->sfd, .events = POLLIN},
-		                      {.fd = s->sync, .events = POLLIN},
-		                      {.fd = s->ns.fd, .events = POLLIN}};
-		int n = poll(p, 3, ms);
+		/* without init, connects the gate has under way are ours too */
+		struct pollfd p[3 + SUP_MAX_POLL] = {{.fd = s->sfd, .events = POLLIN},
+		                                     {.fd = s->sync, .events = POLLIN},
+		                                     {.fd = s->ns.fd, .events = POLLIN}};
+		size_t np = shim_gate_pollfds(&s->ns, p + 3, SUP_MAX_POLL);
+		int gms = shim_gate_wait_ms(&s->ns);
+		if (gms >= 0 && (ms < 0 || gms < ms))
+			ms = gms;
+		int n = poll(p, 3 + np, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (np || s->ns.npend)
+			shim_gate_poll_done(&s->ns, p + 3, np);
 		if (n <= 0)
 			continue;
 		if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
@@ -369,6 +378,15 @@ int shim_supervise(struct shim_config *c)
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		shim_fail(c, "socketpair: %s", strerror(errno));
+		shim_cgroup_destroy(&cg);
+		return 125;
+	}
+	/* Without init the supervisor answers the socket gate (gate.c): its
+	 * allowed places, and the abstract-socket scope it connects under. */
+	if (c->unix_gate && !c->pidns &&
+	    (shim_gate_prepare(c) < 0 || shim_landlock_scope_abstract(c) < 0)) {
+		close(sp[0]);
+		close(sp[1]);
 		shim_cgroup_destroy(&cg);
 		return 125;
 	}
