@@ -39,10 +39,11 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 		                 "SBX_RUNSC at it)";
 		return;
 	}
-	if (!h->euid_root && !h->userns) {
+	/* runsc starts its sandbox and gofer in new user namespaces, as root
+	 * too (and --rootless needs them to map the user). */
+	if (!h->userns) {
 		static char why[256];
-		snprintf(why, sizeof(why),
-		         "runsc needs root, or unprivileged user namespaces for --rootless (%s)",
+		snprintf(why, sizeof(why), "runsc needs to create user namespaces (%s)",
 		         h->userns_why ? h->userns_why : "not available");
 		a->unavailable = why;
 		return;

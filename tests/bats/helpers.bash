@@ -113,6 +113,25 @@ have_userns() {
 	host_json | grep -q '"user_namespaces":true'
 }
 
+# Without user namespaces (make check-nouserns), a test of what needs them
+# checks the honest refusal instead: refused_without_userns ARGS... runs
+# sbx-exec ARGS -- touch a marker, and asserts 125, a message naming user
+# namespaces, and that the marker was not made. Use it as
+#   if ! have_userns; then refused_without_userns ARGS...; return; fi
+refused_without_userns() {
+	local marker=$WORK/ran-without-userns
+	rm -f "$marker"
+	run "$SBX_EXEC" "$@" -- touch "$marker"
+	assert_status 125
+	assert_output_contains "user namespaces"
+	[ ! -e "$marker" ]
+}
+
+# True when sbx-exec's probe says backend NAME can run here.
+backend_available() {
+	host_json | grep -q "\"$1\":{\"available\":true"
+}
+
 have_cgroup() {
 	host_json | grep -q '"cgroup_writable":true'
 }

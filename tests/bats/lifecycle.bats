@@ -43,7 +43,8 @@ setup() {
 	want=$(PATH="$WORK/A:$WORK/B:$WORK/C:$PATH" sh -c tool)
 	[ "$want" = C-ran ]
 	local backends=(landlock)
-	if command -v "${SBX_RUNSC:-runsc}" >/dev/null; then backends+=(gvisor); fi
+	# (gvisor where its probe says it runs: not without user namespaces)
+	if backend_available gvisor; then backends+=(gvisor); fi
 	for b in "${backends[@]}"; do
 		PATH="$WORK/A:$WORK/B:$WORK/C:$PATH" run sbx --backend="$b" --profile=tight --read-deny= \
 			--write=scope --writable="$WORK" -- tool

@@ -43,7 +43,7 @@ teardown() {
 # it gets docker's refusal checked in docker.bats).
 backends() {
 	echo landlock
-	if command -v "${SBX_RUNSC:-runsc}" >/dev/null; then echo gvisor; fi
+	if backend_available gvisor; then echo gvisor; fi
 	if docker info >/dev/null 2>&1; then
 		echo docker-ephemeral
 		echo docker-runsc-ephemeral
