@@ -151,12 +151,17 @@ fake() {
 		docker commit --change 'VOLUME /data' "sbx-volbuild-$$" "$img" >/dev/null
 		docker rm "sbx-volbuild-$$" >/dev/null
 	fi
-	# (the read scope is not under /tmp, which would then stay the host's)
-	run env SBX_DOCKER_IMAGE=$img "$SBX_EXEC" --backend=docker-ephemeral --profile=tight --read-deny= --readable="$PROBES" --dir="$PROBES" -- \
+	# (the read scope is not under /tmp, which would then stay the host's:
+	# not the probes either, which lie there when the checkout does)
+	local rd
+	rd=$(mktemp -d /var/tmp/sbx-vol.XXXXXX)
+	chmod 755 "$rd"
+	run env SBX_DOCKER_IMAGE=$img "$SBX_EXEC" --backend=docker-ephemeral --profile=tight --read-deny= --readable="$rd" --dir="$rd" -- \
 		sh -c 'echo x > /data/f && echo wrote-data; echo y > /tmp/t && echo wrote-tmp'
 	refute_output_contains wrote-data
 	assert_output_contains wrote-tmp
-	run env SBX_DOCKER_IMAGE=$img "$SBX_EXEC" --backend=docker-ephemeral --profile=tight --read-deny= --readable="$PROBES" --dir="$PROBES" --print -- true
+	run env SBX_DOCKER_IMAGE=$img "$SBX_EXEC" --backend=docker-ephemeral --profile=tight --read-deny= --readable="$rd" --dir="$rd" --print -- true
+	rmdir "$rd"
 	assert_output_contains "VOLUME /data is mounted read-only"
 	assert_output_contains "/tmp is a private in-memory tmpfs"
 	# positive control: ephemeral writes there succeed (and vanish)

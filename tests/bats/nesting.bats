@@ -101,7 +101,7 @@ teardown() {
 # What the outer sandbox holds, and what a nested run adds (landlock_nested.c).
 
 @test "the default profile nests at depth 1, 2 and 3, with its read-deny list" {
-	have_userns || skip_or_fail "the outer's views need user namespaces" || return 1
+	if ! have_userns; then refused_without_userns; return; fi
 	local h=$WORK/home
 	mkdir -p "$h/.ssh" "$WORK/p"
 	echo "NESTKEY-$$" >"$h/.ssh/id"
@@ -116,7 +116,8 @@ teardown() {
 }
 
 @test "a nested policy the outer already holds runs directly; a stricter one adds layers" {
-	have_userns || skip_or_fail "needs an outer sandbox with an init" || return 1
+	# (the default profile's views need user namespaces)
+	if ! have_userns; then refused_without_userns; return; fi
 	run sbx -- "${INNER[@]}" --print -- true
 	assert_status 0
 	assert_output_contains "--direct"
@@ -129,7 +130,6 @@ teardown() {
 }
 
 @test "a stricter nested policy holds: no network, no writes, from the host side" {
-	have_userns || skip_or_fail "needs an outer sandbox with an init" || return 1
 	read -r port SINK_PID < <("$PROBES/tcp_sink" serve "$WORK/log")
 	# control: the outer (outbound) reaches the host listener from inside
 	run sbx --write=scope --writable="$WORK/a" --net=outbound -- "${INNER[@]}" --write=scope --writable="$WORK/a" -- "$PROBES/tcp_sink" poke "$port"
@@ -142,7 +142,7 @@ teardown() {
 }
 
 @test "agent inside agent from a subdirectory writes there, and not beside it" {
-	have_userns || skip_or_fail "the outer's views need user namespaces" || return 1
+	if ! have_userns; then refused_without_userns; return; fi
 	# not under the temp dir, which the agent profile writes through
 	local top
 	top=$(mktemp -d /var/tmp/sbx-nest.XXXXXX)
@@ -160,7 +160,7 @@ teardown() {
 }
 
 @test "what cannot stack is refused with 125, naming the outer sandbox" {
-	have_userns || skip_or_fail "needs an outer sandbox with an init" || return 1
+	if ! have_userns; then refused_without_userns; return; fi
 	run sbx -- "${INNER[@]}" --no-exec -- touch "$WORK/a/ran"
 	assert_status 125
 	assert_output_contains "outer sbx sandbox"
@@ -181,13 +181,42 @@ teardown() {
 }
 
 @test "nothing outside a sandbox can make a run believe it is nested" {
-	have_userns || skip_or_fail "needs namespaces to tell the plans apart" || return 1
+	# (without user namespaces, a profile that runs without them)
+	local prof=()
+	have_userns || prof=(--profile=tight)
 	# a listener on the query's name, and the marker variable, outside
 	start_listener ulisten "@sbx-outer-v1"
-	run env SBX_SANDBOX=landlock "$SBX_EXEC" --print -- true
+	run env SBX_SANDBOX=landlock "$SBX_EXEC" "${prof[@]}" --print -- true
 	stop_listener
 	assert_status 0
 	refute_output_contains "--direct"
 	refute_output_contains "outer sbx sandbox"
-	assert_output_contains "--unshare-user"
+	# the whole plan, its own layer included
+	assert_output_contains "--ll-abi"
+	if have_userns; then assert_output_contains "--unshare-user"; fi
+}
+
+@test "without user namespaces: a nested read-deny stacks on the outer's, or is refused" {
+	# (user namespaces taken away here, so both layers are Landlock alone)
+	mkdir -p s1 s2 h
+	echo "S1-$$" >s1/k
+	echo "S2-$$" >s2/k
+	local nons=("$PROBES/deny" userns --)
+	# the same denial in both layers: the inner runs, the secret stays hidden
+	run "${nons[@]}" "$SBX_EXEC" "${SCOPE[@]}" --read-deny="$WORK/s1" --writable="$WORK/a" -- \
+		"${INNER[@]}" "${SCOPE[@]}" --read-deny="$WORK/s1" --writable="$WORK/a" -- \
+		sh -c "cat '$WORK/s1/k'; cat '$WORK/s2/k'; echo in > '$WORK/a/in'"
+	assert_status 0
+	refute_output_contains "S1-$$"
+	assert_output_contains "S2-$$"
+	[ "$(cat a/in)" = in ]
+	# a denial only the inner asks for cannot be held under the outer's
+	# unlistable directories: refused, and nothing ran
+	run "${nons[@]}" "$SBX_EXEC" "${SCOPE[@]}" --read-deny="$WORK/s1" --writable="$WORK/a" -- \
+		"${INNER[@]}" "${SCOPE[@]}" --read-deny="$WORK/s2" --writable="$WORK/a" -- \
+		sh -c "cat '$WORK/s2/k'; touch '$WORK/a/ran'"
+	assert_status 125
+	assert_output_contains "cannot be held"
+	refute_output_contains "S2-$$"
+	[ ! -e a/ran ]
 }

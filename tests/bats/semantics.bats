@@ -69,10 +69,15 @@ writes() {
 	assert_output_contains "$WORK/b"
 	assert_output_contains "$WORK/out"
 	# a profile= in an upper layer does not drop a lower layer's denial
-	run env SBX_READ_DENY="$WORK/src" "$SBX_EXEC" --policy='profile=agent' --print -- true
+	# (without user namespaces the agent's views are a gap: printed with it)
+	local be=()
+	have_userns || be=(--best-effort)
+	run env SBX_READ_DENY="$WORK/src" "$SBX_EXEC" "${be[@]}" --policy='profile=agent' --print -- true
+	assert_status 0
 	assert_output_contains "$WORK/src"
 	# the explicit empty value does
-	run sbx --read-deny= --print -- true
+	run sbx "${be[@]}" --read-deny= --print -- true
+	assert_status 0
 	refute_output_contains "$HOME/.ssh"
 	refute_output_contains "--mask"
 }
@@ -87,9 +92,17 @@ writes() {
 @test "--readable holds in every write mode; the runtime lets a pipeline run" {
 	local P=$WORK/proj
 	for w in "" "--write=ephemeral" "--write=none" "--write=scope --writable=$P/out" "--write=overlay --writable=$P/out"; do
+		if ! have_userns && [[ $w != "--write=none" && $w != "--write=scope"* ]]; then
+			# copy-on-write needs user namespaces: refused, nothing runs
+			# shellcheck disable=SC2086
+			run sbx $w --readable="$P/src" --dir="$P/src" -- touch "$WORK/ran"
+			assert_status 125
+			[ ! -e "$WORK/ran" ]
+			continue
+		fi
 		# shellcheck disable=SC2086
 		run sbx $w --readable="$P/src" --dir="$P/src" -- sh -c 'cat a | wc -l; cat "$HOME/secret"; cat /etc/shadow; cat /etc/hostname'
-		assert_output_contains "1"
+		[ "${lines[0]}" = 1 ]
 		refute_output_contains "HOMESECRET-$$"
 		refute_output_contains "root:"
 		refute_output_contains "$(cat /etc/hostname 2>/dev/null || echo none)"
@@ -101,7 +114,9 @@ writes() {
 }
 
 @test "--readable: a denial outside the scope is held by the scope" {
-	run sbx --readable=./src --print -- true
+	local be=()
+	have_userns || be=(--best-effort)
+	run sbx "${be[@]}" --readable=./src --print -- true
 	assert_status 0
 	assert_output_contains "outside the read scope"
 	refute_output_contains "--mask $HOME/.ssh"
@@ -149,7 +164,7 @@ writes() {
 }
 
 @test "agent profile: a write outside the working directory succeeds and is discarded" {
-	have_userns || skip_or_fail "copy-on-write needs user namespaces" || return 1
+	if ! have_userns; then refused_without_userns; return; fi
 	mkdir -p "$HOME/m/a" "$HOME/m/b"
 	cd "$HOME/m/a"
 	run sbx -- sh -c 'touch ../b/x && mkdir ../c && echo kept > here'
@@ -160,11 +175,22 @@ writes() {
 }
 
 @test "tight profile: a private temp dir whose writes never reach the host" {
-	have_userns || skip_or_fail "a private temp dir needs user namespaces" || return 1
 	mkdir -p "$HOME/p"
 	cd "$HOME/p"
 	local before
 	before=$(ls /tmp | wc -l)
+	if ! have_userns; then
+		# no private view to write in: the temp dir is refused like the rest
+		run sbx --profile=tight -- sh -c 'f=$(mktemp) && echo hi > "$f" && echo "$f"'
+		[ "$status" -ne 0 ]
+		refute_output_contains hi
+		[ "$(ls /tmp | wc -l)" -eq "$before" ]
+		# positive control: the same command writes where it may
+		run sbx --profile=tight --write=scope --writable=. -- sh -c 'echo hi > here && cat here'
+		assert_status 0
+		[ "$(cat here)" = hi ]
+		return
+	fi
 	run sbx --profile=tight -- sh -c 'f=$(mktemp) && echo hi > "$f" && cat "$f" && echo "$f"'
 	assert_status 0
 	assert_output_contains hi
@@ -233,6 +259,9 @@ writes() {
 	[ "${#lines[@]}" -eq 1 ]
 	assert_output_contains "--read-deny="
 	assert_output_contains "--readable="
-	run sbx --strict --read-deny= --readable=. -- true
+	# (the agent's views need user namespaces; the scope does not)
+	local w=()
+	have_userns || w=(--write=scope --writable=.)
+	run sbx --strict --read-deny= --readable=. "${w[@]}" -- true
 	assert_status 0
 }

@@ -33,7 +33,12 @@ int main(int argc, char **argv)
 	}
 	if (pid == 0) {
 		/* forkpty made a session with the terminal as its controlling
-		 * one: this process group is the foreground */
+		 * one: this process group is the foreground. A terminal's
+		 * foreground job starts with INT and QUIT at their defaults;
+		 * run from a background job (CI) they would be ignored, and a
+		 * shell cannot trap a signal ignored on entry. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
 		execvp(argv[2], argv + 2);
 		perror(argv[2]);
 		_exit(127);
