@@ -32,7 +32,8 @@
 	  "sandbox's init: a pathname unix socket is reachable only in" SHIM_CONT                  \
 	  "the places the sandbox can write and --unix-allow ones;" SHIM_CONT                      \
 	  "datagram unix sockets cannot be created; with --net outbound" SHIM_CONT                 \
-	  "inet datagram sockets cannot bind a port (needs" SHIM_CONT "--unshare-pid)")            \
+	  "inet datagram sockets cannot bind a port (without" SHIM_CONT                            \
+	  "--unshare-pid: connect() only, by the supervisor)")                                     \
 	X(UNIX_ALLOW, "unix-allow", "PATH",                                                        \
 	  "with --unix-gate, the unix socket PATH stays reachable")                                \
 	X(UNSHARE_USER, "unshare-user", NULL,                                                      \
