@@ -104,6 +104,7 @@ typedef enum sbx_cap {
 	SBX_CAP_RES_CPU = 14,
 	SBX_CAP_RES_MEMORY = 15,
 	SBX_CAP_RES_PIDS = 16,
+	SBX_CAP_FS_WRITE_PROTECT = 17,
 	SBX_CAP__COUNT
 } sbx_cap;
 
@@ -199,6 +200,8 @@ typedef enum sbx_list {
 	SBX_LIST_ALLOW_SOCKET, /* host unix sockets reachable despite ipc.restrict */
 	SBX_LIST_SETENV,       /* NAME=VALUE set for the command after scrubbing (the
 	                        * last for a NAME wins) */
+	SBX_LIST_WRITE_DENY,   /* paths that must not be created, changed, renamed or
+	                        * removed, even inside a writable path */
 	SBX_LIST__COUNT
 } sbx_list;
 

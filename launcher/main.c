@@ -189,6 +189,7 @@ static const char *const known_env[] = {
     "SBX_ALLOW_SOCKET",
     "SBX_TIMEOUT",
     "SBX_SETENV",
+    "SBX_WRITE_DENY",
     "SBX_DIE_WITH_PARENT",
     "SBX_SANDBOX",
     "SBX_RUNSC",

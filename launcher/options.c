@@ -29,6 +29,9 @@ static const struct option_def options[] = {
     {"writable", REQUIRED, "PATH", "path that may be written (scope/overlay; repeatable)"},
     {"readable", REQUIRED, "PATH", "restrict reads to these paths plus the runtime (repeatable)"},
     {"read-deny", REQUIRED, "PATH", "path that must not be readable (repeatable)"},
+    {"write-deny", REQUIRED, "PATH",
+     "path that must not be changed, renamed or removed, even "
+     "inside a writable path (repeatable)"},
     {"no-exec", OPTIONAL_BOOL, NULL, "no new program image after the command starts"},
     {"allow-temp", OPTIONAL_BOOL, NULL, "also allow writes to the temp dir (scope/overlay)"},
     {"cpus", REQUIRED, "N", "CPU cap in cores, 0.01 to 1024, e.g. 1.5"},

@@ -131,6 +131,9 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 	    (r = resolve_grants(&c->allow_socket, &s->lists[SBX_LIST_ALLOW_SOCKET], c->dir,
 	                        "allowed socket", err)) < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
+	if ((r = resolve_grants(&c->write_deny, &s->lists[SBX_LIST_WRITE_DENY], c->dir,
+	                        "write-deny path", err)) < 0)
+		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
 	if (resolve_list(&c->read_deny, &s->lists[SBX_LIST_READ_DENY], c->dir) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	tmp = tmp && tmp[0] == '/' ? tmp : "/tmp";
@@ -191,6 +194,7 @@ void sbx_cctx_free(struct sbx_cctx *c)
 	strv_clear(&c->writable);
 	strv_clear(&c->readable);
 	strv_clear(&c->read_deny);
+	strv_clear(&c->write_deny);
 	strv_clear(&c->deny_by_scope);
 	strv_clear(&c->allow_socket);
 	strv_clear(&c->env);

@@ -120,6 +120,7 @@ struct sbx_cctx {
 	strv writable;         /* absolute, normalised */
 	strv readable;         /* absolute, normalised */
 	strv read_deny;        /* absolute, normalised */
+	strv write_deny;       /* absolute, resolved as grants are (no planted links) */
 	strv deny_by_scope;    /* denied paths outside every readable, writable and runtime
 	                        * path: held by the read scope itself */
 	strv allow_socket;     /* absolute, normalised */

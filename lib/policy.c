@@ -140,6 +140,7 @@ static const struct key keys[] = {
     {"allow-socket", "SBX_ALLOW_SOCKET", K_LIST, SBX_LIST_ALLOW_SOCKET, ':'},
     {"timeout", "SBX_TIMEOUT", K_DURATION, 0, 0},
     {"setenv", "SBX_SETENV", K_LIST, SBX_LIST_SETENV, '\n'},
+    {"write-deny", "SBX_WRITE_DENY", K_LIST, SBX_LIST_WRITE_DENY, ':'},
     {"die-with-parent", "SBX_DIE_WITH_PARENT", K_BOOL, B_DIE_WITH_PARENT, 0},
 };
 
@@ -153,7 +154,8 @@ static const struct key *find_key(const char *name)
 
 static bool is_denial(int list)
 {
-	return list == SBX_LIST_READ_DENY || list == SBX_LIST_ENV_DENY;
+	return list == SBX_LIST_READ_DENY || list == SBX_LIST_ENV_DENY ||
+	       list == SBX_LIST_WRITE_DENY;
 }
 
 void sbx_spec_begin_layer(sbx_spec *s)

@@ -209,6 +209,10 @@ static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 		return add_mount(c, MNT_TMPFS, val);
 	case SHIM_OPT_SOCKET:
 		return add_mount(c, MNT_SOCKET, val);
+	case SHIM_OPT_PIN:
+		return add_mount(c, MNT_PIN, val);
+	case SHIM_OPT_PROTECT:
+		return add_mount(c, MNT_PROTECT, val);
 	case SHIM_OPT_MEMORY:
 		if (parse_number(c, name, val, 1, 1125899906842624.0, true, &d) < 0)
 			return -1;

@@ -578,9 +578,51 @@ static int apply_steps(struct mctx *m)
 			            false);
 			m->trees[i] = r == 0 ? -1 : m->trees[i];
 			break;
+		case MNT_PIN:
+		case MNT_PROTECT:
+			break; /* after every other step: protect_all() */
 		}
 		if (r < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* --pin and --protect, after every other step so that what they bind is
+ * the sandbox's finished view of the path (its masks and binds beneath
+ * included: MS_REC). A mount point cannot be renamed over, renamed away,
+ * unlinked or hard-linked from another mount (EBUSY, EXDEV), whoever asks;
+ * the protected one is also read-only, everything beneath included. The
+ * command holds no capability over this namespace and seccomp refuses it
+ * mount and umount, so it cannot take them away. */
+static int protect_all(struct mctx *m)
+{
+	struct shim_config *c = m->c;
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct shim_mount *s = &c->mounts[i];
+		if (s->kind != MNT_PIN && s->kind != MNT_PROTECT)
+			continue;
+		const char *what =
+		    s->kind == MNT_PIN ? "write-deny (directory on the way)" : "write-deny";
+		_cleanup_close_ int target = shim_open_nolinks(s->path);
+		if (target < 0)
+			return shim_fail(c, "%s %s: %s", what, s->path, strerror(errno));
+		char at[64];
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
+		if (mount(at, at, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return shim_fail(c, "%s %s: %s", what, s->path, strerror(errno));
+		if (s->kind == MNT_PIN)
+			continue;
+		_cleanup_close_ int bound = shim_open_nolinks(s->path);
+		int r = bound < 0 ? -1 : set_rdonly(bound, "", AT_EMPTY_PATH | AT_RECURSIVE, true);
+		if (r < 0 && errno == ENOSYS) {
+			/* before mount_setattr (Linux 5.12): the top mount only */
+			snprintf(at, sizeof(at), "/proc/self/fd/%d", bound);
+			r = mount(NULL, at, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+		}
+		if (r < 0)
+			return shim_fail(c, "%s %s: cannot make it read-only: %s", what, s->path,
+			                 strerror(errno));
 	}
 	return 0;
 }
@@ -602,6 +644,8 @@ int shim_mounts_apply(struct shim_config *c)
 		shim_fail(c, "cannot detach the staging tmpfs: %s", strerror(errno));
 		goto out;
 	}
+	if (protect_all(&m) < 0)
+		goto out;
 	if (c->ipcns &&
 	    mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
 		shim_fail(c, "cannot mount a private /dev/shm: %s", strerror(errno));

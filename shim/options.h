@@ -68,6 +68,12 @@
 	X(SOCKET, "socket", "PATH",                                                                \
 	  "expose the host's unix socket PATH inside an earlier --tmpfs or" SHIM_CONT              \
 	  "copy-on-write view")                                                                    \
+	X(PIN, "pin", "DIR",                                                                       \
+	  "bind DIR onto itself, still writable: it cannot be renamed or" SHIM_CONT                \
+	  "removed (a directory on the way to a --protect path)")                                  \
+	X(PROTECT, "protect", "PATH",                                                              \
+	  "bind PATH onto itself read-only, everything beneath included:" SHIM_CONT                \
+	  "it cannot be written, renamed, removed or linked (applied last)")                       \
 	X(MEMORY, "memory", "BYTES", "cgroup memory cap (swap included where accounted)")          \
 	X(PIDS, "pids", "N", "cgroup process and thread cap")                                      \
 	X(CPUS, "cpus", "N", "cgroup CPU quota in cores")                                          \

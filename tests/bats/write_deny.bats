@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# write_deny.bats: --write-deny=PATH keeps a path from being changed,
+# renamed or removed even inside a writable path, while reads and every
+# other write there still work. Checked from the host side after each run:
+# the content, the name and the directory around it are as they were, and
+# the positive controls (a sibling, a new file) did land.
+
+load helpers
+
+setup() {
+	requires landlock=1
+	# not under the temp dir (the agent profile writes it through)
+	WORK=$(mktemp -d /var/tmp/sbx-wd.XXXXXX)
+	chmod 755 "$WORK"
+	export HOME=$WORK/home
+	P=$WORK/home/proj
+	mkdir -p "$P/.git/hooks" "$P/sub"
+	echo orig >"$P/.envrc"
+	echo hook >"$P/.git/hooks/pre-commit"
+	echo keep >"$P/sub/f"
+	cd "$P" || return 1
+}
+
+teardown() {
+	cd /
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+
+# Every route at a protected file, a protected directory and the
+# directories on the way; each line says what the route did.
+attack() {
+	cat <<-'EOF'
+		echo x > .envrc; echo "write $?"
+		echo x >> .envrc; echo "append $?"
+		truncate -s 0 .envrc; echo "truncate $?"
+		chmod 777 .envrc; echo "chmod $?"
+		touch -d 2001-01-01 .envrc; echo "utime $?"
+		rm -f .envrc; echo "rm $?"
+		mv .envrc moved; echo "mv $?"
+		echo new > t.tmp && mv t.tmp .envrc; echo "replace $?"
+		ln .envrc hard; echo "link $?"
+		mv sub sub2; echo "mvdir $?"
+		rm -rf sub; echo "rmdir $?"
+		touch .git/hooks/post-commit; echo "hookdir $?"
+		echo evil > .git/hooks/pre-commit; echo "hook $?"
+		mv .git g2; echo "mvgit $?"
+		echo mine > mine.txt; echo "control $?"
+		echo sib > sub/other; echo "sibling $?"
+		cat .envrc
+	EOF
+}
+
+check_host_unchanged() {
+	[ "$(cat "$P/.envrc")" = orig ]
+	[ "$(stat -c %a "$P/.envrc")" != 777 ]
+	[ "$(stat -c %Y "$P/.envrc")" -gt 1000000000 ]
+	[ ! -e "$P/moved" ] && [ ! -e "$P/hard" ] && [ ! -e "$P/sub2" ] && [ ! -e "$P/g2" ]
+	[ "$(cat "$P/sub/f")" = keep ]
+	[ "$(cat "$P/.git/hooks/pre-commit")" = hook ]
+	[ ! -e "$P/.git/hooks/post-commit" ]
+}
+
+@test "write-deny: a protected file, directory and the way to them hold on every route; the rest writes" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.envrc
+		return
+	fi
+	local w
+	for w in "" "--write=scope --writable=."; do
+		# shellcheck disable=SC2086
+		run sbx $w --write-deny=.envrc --write-deny=.git/hooks --write-deny=sub/f -- sh -c "$(attack)"
+		for route in write append truncate chmod utime rm mv replace link mvdir rmdir hookdir hook mvgit; do
+			grep -qE "^$route [1-9]" <<<"$output" || {
+				echo "[$w] $route was not refused: $output" >&2
+				return 1
+			}
+		done
+		assert_output_contains "control 0"
+		assert_output_contains "sibling 0"
+		assert_output_contains "orig"
+		check_host_unchanged
+		# positive controls, on the host: the new file and the sibling landed
+		[ "$(cat "$P/mine.txt")" = mine ]
+		[ "$(cat "$P/sub/other")" = sib ]
+		rm -f "$P/mine.txt" "$P/sub/other" "$P/t.tmp"
+	done
+	# and without --write-deny the same script does change them (control)
+	run sbx --write=scope --writable=. -- sh -c "echo x > .envrc"
+	assert_status 0
+	[ "$(cat "$P/.envrc")" = x ]
+}
+
+@test "write-deny: git works with its hooks and config protected" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.git/hooks
+		return
+	fi
+	command -v git >/dev/null || skip_or_fail "needs git" || return 1
+	rm -rf "$P/.git"
+	git init -q .
+	git config user.email t@example.com
+	git config user.name t
+	echo a >a
+	run sbx --write-deny=.git/hooks --write-deny=.git/config -- sh -c \
+		'git add a && git commit -qm one && echo committed; git config core.hooksPath /tmp/x; echo "config $?"; echo evil > .git/hooks/pre-commit; echo "hook $?"'
+	assert_output_contains committed
+	refute_output_contains "config 0"
+	refute_output_contains "hook 0"
+	[ "$(git log --format=%s)" = one ]
+	[ -z "$(git config core.hooksPath || true)" ]
+	[ ! -e .git/hooks/pre-commit ]
+}
+
+@test "write-deny: a missing path is refused (125, nothing runs) unless --best-effort says so" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.vscode
+		return
+	fi
+	run sbx --write-deny=.vscode -- sh -c 'mkdir .vscode; touch ran'
+	assert_status 125
+	assert_output_contains "write-deny $P/.vscode: does not exist"
+	[ ! -e "$P/ran" ] && [ ! -e "$P/.vscode" ]
+	run sbx --best-effort --write-deny=.vscode --print -- true
+	assert_status 0
+	assert_output_contains "NOT protected from being created"
+}
+
+@test "write-deny: policy key, environment twin, layering, and what cannot hold it" {
+	if have_userns; then
+		run env SBX_WRITE_DENY="$P/.envrc:sub/f" "$SBX_EXEC" --print -- true
+		assert_status 0
+		assert_output_contains "--protect $P/.envrc"
+		assert_output_contains "--protect $P/sub/f"
+		# a denial accumulates over layers; only the empty value clears it
+		run env SBX_POLICY="write-deny = .envrc" "$SBX_EXEC" --write-deny=sub/f --print -- true
+		assert_output_contains "--protect $P/.envrc"
+		assert_output_contains "--protect $P/sub/f"
+		run env SBX_POLICY="write-deny = .envrc" "$SBX_EXEC" --write-deny= --print -- true
+		assert_status 0
+		refute_output_contains "--protect"
+	fi
+	# through a link a user did not name: refused with the target named
+	ln -s sub/f link
+	run sbx --write-deny=link -- true
+	assert_status 125
+	assert_output_contains "symbolic link"
+	# backends without it say so, and run nothing
+	run sbx --backend=gvisor --write-deny=.envrc -- touch "$P/ran"
+	assert_status 125
+	assert_output_contains "fs.write.protect"
+	[ ! -e "$P/ran" ]
+	# without user namespaces (taken away here): refused, naming the gap
+	run "$PROBES/deny" userns -- "$SBX_EXEC" --write=scope --writable=. --write-deny=.envrc -- touch "$P/ran"
+	assert_status 125
+	assert_output_contains "fs.write.protect"
+	[ ! -e "$P/ran" ]
+}
+
+@test "write-deny inside a sandbox is refused with 125, naming the outer one" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.envrc
+		return
+	fi
+	run sbx --write=scope --writable=. -- env ASAN_OPTIONS=detect_leaks=0 "$SBX_EXEC" --write=scope --writable=. --write-deny=.envrc -- sh -c 'echo x > .envrc'
+	assert_status 125
+	assert_output_contains "--write-deny cannot be held inside"
+	[ "$(cat "$P/.envrc")" = orig ]
+}
