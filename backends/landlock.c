@@ -84,10 +84,12 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 		         h->userns_why ? h->userns_why : "unknown reason");
 		a->caps &= ~(SBX_CAPSET_OF(SBX_CAP_FS_WRITE_EPHEMERAL) |
 		             SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT) |
-		             SBX_CAPSET_OF(SBX_CAP_FS_WRITE_PROTECT));
+		             SBX_CAPSET_OF(SBX_CAP_FS_WRITE_PROTECT) |
+		             SBX_CAPSET_OF(SBX_CAP_FS_READ_REDACT));
 		a->why[SBX_CAP_FS_WRITE_EPHEMERAL] = why;
 		a->why[SBX_CAP_IPC_RESTRICT] = why;
 		a->why[SBX_CAP_FS_WRITE_PROTECT] = why;
+		a->why[SBX_CAP_FS_READ_REDACT] = why;
 	} else if (h->landlock_abi < 6) {
 		a->caps &= ~SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT);
 		a->why[SBX_CAP_IPC_RESTRICT] = "abstract unix sockets and signals to the host need "

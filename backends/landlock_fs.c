@@ -598,6 +598,36 @@ static int plan_protect(struct ll_ctx *l, const strv *hostw)
 	return 0;
 }
 
+/* --redact: the shim reads each file (as the sandbox's user, before the
+ * command starts), removes its credential entries (lib/util.c ini_redact)
+ * and binds the result read-only over it. */
+static int plan_redact(struct ll_ctx *l)
+{
+	const strv *rd = &l->c->redact;
+	for (size_t i = 0; i < rd->n; i++) {
+		struct stat st;
+		if (stat(rd->v[i], &st) < 0)
+			return sbx_err_errno(l->err, -errno, "redact %s", rd->v[i]);
+		if (!S_ISREG(st.st_mode))
+			return sbx_err(l->err, -EINVAL, "redact %s: not a regular file", rd->v[i]);
+		if (st.st_size > SBX_REDACT_MAX)
+			return sbx_err(l->err, -EFBIG, "redact %s: larger than 1 MiB", rd->v[i]);
+		if (ll_opt(l->p, SHIM_OPT(REDACT), rd->v[i]) < 0)
+			return -ENOMEM;
+	}
+	if (!rd->n)
+		return 0;
+	sbx_plan_set_mechanism(l->p, SBX_CAP_FS_READ_REDACT,
+	                       "a private mount namespace: a copy without the credential "
+	                       "entries (keys with pass, secret, token, auth, key, credential, "
+	                       "cookie, session or private; URLs with a password), bound "
+	                       "read-only over each file");
+	sbx_plan_caveat(l->p, "redact: entries are recognised by their key names; a secret "
+	                      "under another name stays visible, and a host process that "
+	                      "replaces the file during the run takes the copy away");
+	return 0;
+}
+
 int ll_plan_fs(struct ll_ctx *l)
 {
 	_cleanup_strv_ strv hostw = {0};
@@ -632,7 +662,8 @@ int ll_plan_fs(struct ll_ctx *l)
 		return 0;
 	}
 	if ((r = plan_cow(l, &hostw)) < 0 || (r = plan_ipc_hides(l)) < 0 ||
-	    (r = plan_masks(l, &hostw)) < 0 || (r = plan_protect(l, &hostw)) < 0)
+	    (r = plan_masks(l, &hostw)) < 0 || (r = plan_redact(l)) < 0 ||
+	    (r = plan_protect(l, &hostw)) < 0)
 		return r;
 	if (l->c->read_deny.n) {
 		sbx_plan_set_mechanism(

@@ -227,11 +227,11 @@ int ll_plan_nested(struct ll_ctx *l)
 		               "--no-exec cannot be held inside %s, which does not hold it "
 		               "(seccomp user notification cannot be nested)",
 		               outer_why);
-	if (c->write_deny.n)
+	if (c->write_deny.n || c->redact.n)
 		return sbx_err(l->err, -ENOTSUP,
-		               "--write-deny cannot be held inside %s: it needs a mount "
-		               "namespace of its own (give it to the outer sbx-exec)",
-		               outer_why);
+		               "--%s cannot be held inside %s: it needs a mount namespace of its "
+		               "own (give it to the outer sbx-exec)",
+		               c->write_deny.n ? "write-deny" : "redact", outer_why);
 	int r = check_limits(l);
 	if (r < 0)
 		return r;

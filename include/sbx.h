@@ -105,6 +105,7 @@ typedef enum sbx_cap {
 	SBX_CAP_RES_MEMORY = 15,
 	SBX_CAP_RES_PIDS = 16,
 	SBX_CAP_FS_WRITE_PROTECT = 17,
+	SBX_CAP_FS_READ_REDACT = 18,
 	SBX_CAP__COUNT
 } sbx_cap;
 
@@ -202,6 +203,8 @@ typedef enum sbx_list {
 	                        * last for a NAME wins) */
 	SBX_LIST_WRITE_DENY,   /* paths that must not be created, changed, renamed or
 	                        * removed, even inside a writable path */
+	SBX_LIST_REDACT,       /* INI-style files shown with their credential entries
+	                        * removed */
 	SBX_LIST__COUNT
 } sbx_list;
 

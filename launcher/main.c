@@ -190,6 +190,7 @@ static const char *const known_env[] = {
     "SBX_TIMEOUT",
     "SBX_SETENV",
     "SBX_WRITE_DENY",
+    "SBX_REDACT",
     "SBX_DIE_WITH_PARENT",
     "SBX_SANDBOX",
     "SBX_RUNSC",

@@ -29,6 +29,9 @@ static const struct option_def options[] = {
     {"writable", REQUIRED, "PATH", "path that may be written (scope/overlay; repeatable)"},
     {"readable", REQUIRED, "PATH", "restrict reads to these paths plus the runtime (repeatable)"},
     {"read-deny", REQUIRED, "PATH", "path that must not be readable (repeatable)"},
+    {"redact", REQUIRED, "PATH",
+     "show an INI-style config file with its credential entries "
+     "removed (repeatable)"},
     {"write-deny", REQUIRED, "PATH",
      "path that must not be changed, renamed or removed, even "
      "inside a writable path (repeatable)"},

@@ -96,6 +96,34 @@ static int split_denials(struct sbx_cctx *c)
 	return 0;
 }
 
+/* A file named by --redact is shown redacted instead of hidden: a
+ * read-deny of that very path (the agent profile's ~/.npmrc) gives way to
+ * it. One inside a denied directory cannot be shown at all: refused. */
+static int redact_over_denials(struct sbx_cctx *c, sbx_error **err)
+{
+	for (size_t i = 0; i < c->redact.n; i++) {
+		const char *p = c->redact.v[i];
+		for (size_t k = 0; k < c->read_deny.n;) {
+			const char *d = c->read_deny.v[k];
+			if (streq(d, p)) {
+				free(c->read_deny.v[k]);
+				memmove(c->read_deny.v + k, c->read_deny.v + k + 1,
+				        (c->read_deny.n - k) * sizeof(*c->read_deny.v));
+				c->read_deny.n--;
+				continue;
+			}
+			if (path_is_beneath(p, d))
+				return sbx_err(err, -EINVAL,
+				               "redact %s lies inside the denied path %s, so it "
+				               "cannot be shown; narrow the denial (--read-deny= "
+				               "clears the profile's, then name the ones to keep)",
+				               p, d);
+			k++;
+		}
+	}
+	return 0;
+}
+
 int sbx_check_dir(const struct sbx_cctx *c, sbx_error **err)
 {
 #ifndef _WIN32
@@ -134,8 +162,13 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 	if ((r = resolve_grants(&c->write_deny, &s->lists[SBX_LIST_WRITE_DENY], c->dir,
 	                        "write-deny path", err)) < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
+	if ((r = resolve_grants(&c->redact, &s->lists[SBX_LIST_REDACT], c->dir, "redact path",
+	                        err)) < 0)
+		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
 	if (resolve_list(&c->read_deny, &s->lists[SBX_LIST_READ_DENY], c->dir) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
+	if ((r = redact_over_denials(c, err)) < 0)
+		return r;
 	tmp = tmp && tmp[0] == '/' ? tmp : "/tmp";
 	if (s->allow_temp)
 		r = sbx_resolve_grant("temp dir (TMPDIR)", "/", tmp, &c->tmpdir, err);
@@ -181,6 +214,13 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 		}
 	}
 	c->requested = sbx_spec_capabilities(s);
+	if (!c->read_deny.n)
+		c->requested &= ~SBX_CAPSET_OF(SBX_CAP_FS_READ_DENY);
+	/* under a read scope, a redacted file is one of the readable paths */
+	for (size_t i = 0; c->readable.n && i < c->redact.n; i++)
+		if (!strv_contains(&c->readable, c->redact.v[i]) &&
+		    strv_push(&c->readable, c->redact.v[i]) < 0)
+			return sbx_err(err, -ENOMEM, "out of memory");
 	if (c->readable.n && split_denials(c) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	return 0;
@@ -195,6 +235,7 @@ void sbx_cctx_free(struct sbx_cctx *c)
 	strv_clear(&c->readable);
 	strv_clear(&c->read_deny);
 	strv_clear(&c->write_deny);
+	strv_clear(&c->redact);
 	strv_clear(&c->deny_by_scope);
 	strv_clear(&c->allow_socket);
 	strv_clear(&c->env);

@@ -121,6 +121,7 @@ struct sbx_cctx {
 	strv readable;         /* absolute, normalised */
 	strv read_deny;        /* absolute, normalised */
 	strv write_deny;       /* absolute, resolved as grants are (no planted links) */
+	strv redact;           /* likewise; read-deny entries equal to one are dropped */
 	strv deny_by_scope;    /* denied paths outside every readable, writable and runtime
 	                        * path: held by the read scope itself */
 	strv allow_socket;     /* absolute, normalised */

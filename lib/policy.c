@@ -141,6 +141,7 @@ static const struct key keys[] = {
     {"timeout", "SBX_TIMEOUT", K_DURATION, 0, 0},
     {"setenv", "SBX_SETENV", K_LIST, SBX_LIST_SETENV, '\n'},
     {"write-deny", "SBX_WRITE_DENY", K_LIST, SBX_LIST_WRITE_DENY, ':'},
+    {"redact", "SBX_REDACT", K_LIST, SBX_LIST_REDACT, ':'},
     {"die-with-parent", "SBX_DIE_WITH_PARENT", K_BOOL, B_DIE_WITH_PARENT, 0},
 };
 
@@ -155,7 +156,7 @@ static const struct key *find_key(const char *name)
 static bool is_denial(int list)
 {
 	return list == SBX_LIST_READ_DENY || list == SBX_LIST_ENV_DENY ||
-	       list == SBX_LIST_WRITE_DENY;
+	       list == SBX_LIST_WRITE_DENY || list == SBX_LIST_REDACT;
 }
 
 void sbx_spec_begin_layer(sbx_spec *s)

@@ -90,7 +90,7 @@ void sbx_spec_set_write(sbx_spec *s, sbx_write w)
 static bool is_path_list(sbx_list l)
 {
 	return l == SBX_LIST_WRITABLE || l == SBX_LIST_READABLE || l == SBX_LIST_READ_DENY ||
-	       l == SBX_LIST_ALLOW_SOCKET || l == SBX_LIST_WRITE_DENY;
+	       l == SBX_LIST_ALLOW_SOCKET || l == SBX_LIST_WRITE_DENY || l == SBX_LIST_REDACT;
 }
 
 int sbx_spec_add(sbx_spec *s, sbx_list list, const char *value)
@@ -263,6 +263,8 @@ sbx_capset sbx_spec_capabilities(const sbx_spec *s)
 		c |= SBX_CAPSET_OF(SBX_CAP_FS_READ_DENY);
 	if (s->lists[SBX_LIST_WRITE_DENY].n)
 		c |= SBX_CAPSET_OF(SBX_CAP_FS_WRITE_PROTECT);
+	if (s->lists[SBX_LIST_REDACT].n)
+		c |= SBX_CAPSET_OF(SBX_CAP_FS_READ_REDACT);
 	if (s->lists[SBX_LIST_ENV_ALLOW].n || s->lists[SBX_LIST_ENV_DENY].n)
 		c |= SBX_CAPSET_OF(SBX_CAP_ENV_SCRUB);
 	if (s->no_exec)
@@ -285,7 +287,7 @@ static const char *const list_names[SBX_LIST__COUNT] = {
     [SBX_LIST_READ_DENY] = "read-deny",       [SBX_LIST_ENV_ALLOW] = "env-allow",
     [SBX_LIST_ENV_DENY] = "env-deny",         [SBX_LIST_MACH_ALLOW] = "mach-allow",
     [SBX_LIST_ALLOW_SOCKET] = "allow-socket", [SBX_LIST_SETENV] = "setenv",
-    [SBX_LIST_WRITE_DENY] = "write-deny",
+    [SBX_LIST_WRITE_DENY] = "write-deny",     [SBX_LIST_REDACT] = "redact",
 };
 
 const char *sbx_list_name(sbx_list l);

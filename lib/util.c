@@ -564,3 +564,118 @@ bool glob_valid(const char *p)
 	}
 	return true;
 }
+
+static bool secret_key(const char *k, size_t n)
+{
+	char norm[256];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m + 1 < sizeof(norm); i++) {
+		char c = k[i];
+		if (c == '_' || c == '-' || c == '.' || c == ' ' || c == '\t')
+			continue;
+		norm[m++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	norm[m] = '\0';
+	static const char *const words[] = {"pass",       "secret", "token",   "auth",   "key",
+	                                    "credential", "cookie", "session", "private"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(norm, words[i]))
+			return true;
+	return false;
+}
+
+/* scheme://user:password@host anywhere in v */
+static bool url_with_password(const char *v, size_t n)
+{
+	for (size_t i = 0; i + 3 < n; i++) {
+		if (v[i] != ':' || v[i + 1] != '/' || v[i + 2] != '/')
+			continue;
+		bool colon = false;
+		for (size_t j = i + 3; j < n && v[j] != '/' && v[j] != ' ' && v[j] != '\t'; j++) {
+			if (v[j] == ':')
+				colon = true;
+			if (v[j] == '@' && colon)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* "name = ..." or "name: ..." with a plain name: an entry of its own, even
+ * indented (.gitconfig indents them all), not a continuation line */
+static bool simple_entry(const char *l, size_t n)
+{
+	size_t i = 0;
+	while (i < n && ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= 'A' && l[i] <= 'Z') ||
+	                 (l[i] >= '0' && l[i] <= '9') || l[i] == '_' || l[i] == '-' || l[i] == '.'))
+		i++;
+	if (i == 0)
+		return false;
+	while (i < n && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	return i < n && (l[i] == '=' || l[i] == ':');
+}
+
+size_t ini_redact(const char *in, size_t n, char *out, size_t size, size_t *out_len)
+{
+	/* two passes: count, then write with the header first */
+	size_t removed = 0, o = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && removed) {
+			int h = snprintf(out, size, "# sbx: %zu credential %s removed\n", removed,
+			                 removed == 1 ? "entry" : "entries");
+			o = h > 0 && (size_t)h < size ? (size_t)h : 0;
+		}
+		size_t count = 0;
+		bool dropping = false, secret_section = false;
+		for (size_t i = 0; i < n;) {
+			size_t e = i;
+			while (e < n && in[e] != '\n')
+				e++;
+			size_t end = e < n ? e + 1 : e; /* with its newline */
+			size_t t = i;
+			while (t < e && (in[t] == ' ' || in[t] == '\t' || in[t] == '\r'))
+				t++;
+			bool blank = t == e, indented = t > i;
+			bool comment = !blank && (in[t] == '#' || in[t] == ';');
+			bool drop = false, counted = false;
+			if (blank || comment) {
+				dropping = false;
+			} else if (in[t] == '[') {
+				/* [url "https://user:token@host/"]: the header holds
+				 * the secret; its entries go with it */
+				secret_section = url_with_password(in + t, e - t);
+				drop = counted = secret_section;
+				dropping = false;
+			} else if (secret_section) {
+				drop = true;
+			} else if (indented && dropping && !simple_entry(in + t, e - t)) {
+				drop = true; /* continuation of a removed entry */
+			} else {
+				size_t k = t;
+				while (k < e && in[k] != '=')
+					k++;
+				if (k == e) {
+					k = t;
+					while (k < e && in[k] != ':')
+						k++;
+				}
+				drop = counted =
+				    k < e && (secret_key(in + t, k - t) ||
+				              url_with_password(in + k + 1, e - k - 1));
+				dropping = drop;
+			}
+			if (counted)
+				count++;
+			if (!drop && pass == 1 && o + (end - i) <= size) {
+				memcpy(out + o, in + i, end - i);
+				o += end - i;
+			}
+			i = end;
+		}
+		removed = count;
+	}
+	if (out_len)
+		*out_len = o;
+	return removed;
+}

@@ -121,6 +121,21 @@ bool path_is_beneath(const char *path, const char *dir);
  * 126. No allocation (the shim calls it after fork). POSIX only. */
 int path_search(const char *name, const char *path, char *out, size_t size);
 
+/* --redact: an INI-style file (key = value or key: value lines, [sections],
+ * # and ; comments; .npmrc, .pypirc, .gitconfig, AWS's credentials) with
+ * its credential entries removed: every entry whose key, lowercased and
+ * without '_', '-', '.' and blanks, contains pass, secret, token, auth,
+ * key, credential, cookie, session or private, or whose value holds a URL
+ * with a user and password (scheme://user:pass@host), and the indented
+ * continuation lines of a removed entry. Everything else is kept as it
+ * was. When something was removed a first line says how many entries
+ * ("# sbx: 2 credential entries removed"). Writes at most size bytes of
+ * the result to out (the input plus 64 is always enough) and returns how
+ * many entries were removed. No allocation (the shim calls it). */
+size_t ini_redact(const char *in, size_t n, char *out, size_t size, size_t *out_len);
+/* The largest file --redact takes. */
+#define SBX_REDACT_MAX (1 << 20)
+
 /* True when s is well-formed UTF-8 (no overlong forms, surrogates or
  * values past U+10FFFF). */
 bool utf8_valid(const char *s);

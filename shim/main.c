@@ -209,6 +209,8 @@ static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 		return add_mount(c, MNT_TMPFS, val);
 	case SHIM_OPT_SOCKET:
 		return add_mount(c, MNT_SOCKET, val);
+	case SHIM_OPT_REDACT:
+		return add_mount(c, MNT_REDACT, val);
 	case SHIM_OPT_PIN:
 		return add_mount(c, MNT_PIN, val);
 	case SHIM_OPT_PROTECT:

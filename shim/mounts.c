@@ -449,6 +449,62 @@ static int mask(struct mctx *m, const char *path, bool create)
 	return 0;
 }
 
+/* --redact: the file read through its own descriptor (never a link
+ * swapped in), its credential entries removed, the copy written to the
+ * staging tmpfs with the file's mode and bound read-only over it. */
+static int redact(struct mctx *m, const char *path, size_t idx)
+{
+	_cleanup_close_ int target = shim_open_nolinks(path);
+	struct stat st;
+	if (target < 0 || fstat(target, &st) < 0)
+		return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_size > SBX_REDACT_MAX)
+		return shim_fail(m->c, "redact %s: not a regular file of at most 1 MiB", path);
+	char at[64];
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
+	_cleanup_close_ int in = open(at, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (in < 0)
+		return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	_cleanup_free_ char *text = malloc(cap);
+	_cleanup_free_ char *out = malloc(cap + 64);
+	if (!text || !out)
+		return shim_fail(m->c, "out of memory");
+	for (;;) {
+		ssize_t k = read(in, text + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
+		if (k == 0)
+			break;
+		n += (size_t)k;
+		if (n == cap) /* grew since the stat: refuse rather than cut */
+			return shim_fail(m->c, "redact %s: changed while being read", path);
+	}
+	size_t len = 0;
+	ini_redact(text, n, out, cap + 64, &len);
+	char copy[64];
+	snprintf(copy, sizeof(copy), STAGE "/redact.%zu", idx);
+	_cleanup_close_ int w =
+	    open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0777);
+	if (w < 0 || write(w, out, len) != (ssize_t)len || fchmod(w, st.st_mode & 0777) < 0)
+		return shim_fail(m->c, "redact %s: cannot write the copy: %s", path,
+		                 strerror(errno));
+	if (mount(copy, at, NULL, MS_BIND, NULL) < 0)
+		return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
+	_cleanup_close_ int bound = shim_open_nolinks(path);
+	int r = bound < 0 ? -1 : set_rdonly(bound, "", AT_EMPTY_PATH, true);
+	if (r < 0 && errno == ENOSYS) {
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", bound);
+		r = mount(NULL, at, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+	}
+	if (r < 0)
+		return shim_fail(m->c, "redact %s: cannot make the copy read-only: %s", path,
+		                 strerror(errno));
+	return 0;
+}
+
 /* Binds the host object held by fd (an O_PATH fd taken before any copy-on-
  * write view covered it) at path. */
 /* Moves the detached copy tree (open_tree, taken before any view or the
@@ -577,6 +633,9 @@ static int apply_steps(struct mctx *m)
 			r = bind_fd(m, m->keep_fds[i], m->trees[i], s->path, "allowed socket",
 			            false);
 			m->trees[i] = r == 0 ? -1 : m->trees[i];
+			break;
+		case MNT_REDACT:
+			r = redact(m, s->path, i);
 			break;
 		case MNT_PIN:
 		case MNT_PROTECT:

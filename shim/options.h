@@ -68,6 +68,8 @@
 	X(SOCKET, "socket", "PATH",                                                                \
 	  "expose the host's unix socket PATH inside an earlier --tmpfs or" SHIM_CONT              \
 	  "copy-on-write view")                                                                    \
+	X(REDACT, "redact", "FILE",                                                                \
+	  "show FILE (INI-style) read-only with its credential entries" SHIM_CONT "removed")       \
 	X(PIN, "pin", "DIR",                                                                       \
 	  "bind DIR onto itself, still writable: it cannot be renamed or" SHIM_CONT                \
 	  "removed (a directory on the way to a --protect path)")                                  \

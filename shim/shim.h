@@ -49,6 +49,8 @@ enum shim_mount_kind {
 	MNT_HIDE,      /* like MASK, skipped when the path does not exist */
 	MNT_TMPFS,     /* an empty private writable tmpfs over a directory (skipped if missing) */
 	MNT_SOCKET,    /* re-expose one host socket file inside an earlier --tmpfs */
+	MNT_REDACT,    /* a copy of an INI-style file without its credential entries,
+	                * bound read-only over it */
 	MNT_PIN,       /* bind a directory onto itself: writable, but a mount point
 	                * (rename, rmdir: EBUSY) */
 	MNT_PROTECT,   /* bind a path onto itself read-only, recursively (write-deny) */

@@ -3,7 +3,7 @@
 # tests/bats/completions.bats: add an option there and here together.
 
 _sbx_exec_options="--profile= --policy= --backend= --net= --write= --writable= --readable=
-	--read-deny= --write-deny= --no-exec --allow-temp --cpus= --memory= --pids= --env-deny= --env-allow=
+	--read-deny= --write-deny= --redact= --no-exec --allow-temp --cpus= --memory= --pids= --env-deny= --env-allow=
 	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --die-with-parent --timeout=
 	--install-shims= --print --json --caps --doctor --help --version"
 
@@ -35,7 +35,7 @@ _sbx_exec_values()
 	--profile) compgen -W "$(_sbx_exec_profiles)" -- "$cur" ;;
 	--policy) compgen -W "$(_sbx_exec_profiles)" -- "$cur"; compgen -f -- "$cur" ;;
 	--dir | --install-shims) compgen -d -- "$cur" ;;
-	--writable | --readable | --read-deny | --write-deny | --allow-socket) compgen -f -- "$cur" ;;
+	--writable | --readable | --read-deny | --write-deny | --redact | --allow-socket) compgen -f -- "$cur" ;;
 	--no-exec | --allow-temp | --strict | --best-effort | --kernel-isolation | --die-with-parent)
 		compgen -W "true false" -- "$cur"
 		;;
@@ -48,7 +48,7 @@ _sbx_exec_values()
 _sbx_exec_path_opt()
 {
 	case $1 in
-	--dir | --install-shims | --writable | --readable | --read-deny | --write-deny | --allow-socket | --policy)
+	--dir | --install-shims | --writable | --readable | --read-deny | --write-deny | --redact | --allow-socket | --policy)
 		return 0
 		;;
 	esac

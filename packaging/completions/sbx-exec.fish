@@ -14,7 +14,7 @@ function __sbx_exec_command_start
                 echo (math $i + 1)
                 return 0
             case '--*=*'
-            case --profile --policy --backend --net --write --writable --readable --read-deny --write-deny \
+            case --profile --policy --backend --net --write --writable --readable --read-deny --write-deny --redact \
                     --cpus --memory --pids --env-deny --env-allow --mach-allow --dir \
                     --allow-socket --setenv --timeout --install-shims
                 # The value is the next word.
@@ -68,6 +68,7 @@ $opt -l writable -r -F -d 'Path that may be written (repeatable)'
 $opt -l readable -r -F -d 'Restrict reads to these paths (repeatable)'
 $opt -l read-deny -r -F -d 'Path that must not be readable (repeatable)'
 $opt -l write-deny -r -F -d 'Path that must not be changed, renamed or removed (repeatable)'
+$opt -l redact -r -F -d 'Show an INI-style config file without its credentials (repeatable)'
 $opt -l no-exec -d 'No new program image after the command starts'
 $opt -l allow-temp -d 'Also allow writes to the temp dir'
 $opt -l cpus -x -d 'CPU cap in cores, e.g. 1.5'

@@ -6,13 +6,13 @@
 
 int main(void)
 {
-	static const char *const names[] = {"env.scrub",      "fs.read.deny",  "fs.read.host",
-	                                    "fs.read.scope",  "fs.write.deny", "fs.write.ephemeral",
-	                                    "fs.write.scope", "ipc.restrict",  "kernel.isolation",
-	                                    "mach.restrict",  "net.disable",   "net.enable",
-	                                    "net.outbound",   "proc.no_exec",  "res.cpu",
-	                                    "res.memory",     "res.pids",      "fs.write.protect"};
-	is_int(SBX_CAP__COUNT, 18, "18 capabilities");
+	static const char *const names[] = {
+	    "env.scrub",        "fs.read.deny",       "fs.read.host",   "fs.read.scope",
+	    "fs.write.deny",    "fs.write.ephemeral", "fs.write.scope", "ipc.restrict",
+	    "kernel.isolation", "mach.restrict",      "net.disable",    "net.enable",
+	    "net.outbound",     "proc.no_exec",       "res.cpu",        "res.memory",
+	    "res.pids",         "fs.write.protect",   "fs.read.redact"};
+	is_int(SBX_CAP__COUNT, 19, "19 capabilities");
 	for (int i = 0; i < SBX_CAP__COUNT; i++) {
 		is_str(sbx_cap_name((sbx_cap)i), names[i], "name %d", i);
 		sbx_cap back;
@@ -73,21 +73,23 @@ int main(void)
 	sbx_capset all = SBX_CAPSET_ALL;
 	is_int(sbx_caps_of(SBX_BACKEND_LANDLOCK), all & ~(C(KERNEL_ISOLATION) | C(MACH_RESTRICT)),
 	       "landlock row");
-	/* fs.write.protect: only the landlock backend (its mount namespace) */
-	is_int(sbx_caps_of(SBX_BACKEND_GVISOR), all & ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT)),
-	       "gvisor row");
-	sbx_capset docker = all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) |
-	                            C(MACH_RESTRICT) | C(KERNEL_ISOLATION) | C(FS_WRITE_PROTECT));
+	/* fs.write.protect, fs.read.redact: only the landlock backend (its
+	 * mount namespace) */
+	is_int(sbx_caps_of(SBX_BACKEND_GVISOR),
+	       all & ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)), "gvisor row");
+	sbx_capset docker =
+	    all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) | C(MACH_RESTRICT) |
+	            C(KERNEL_ISOLATION) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT));
 	is_int(sbx_caps_of(SBX_BACKEND_DOCKER_EPHEMERAL), docker, "docker-ephemeral row");
 	is_int(sbx_caps_of(SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL), docker | C(KERNEL_ISOLATION),
 	       "docker-runsc-ephemeral row");
 	is_int(sbx_caps_of(SBX_BACKEND_SEATBELT),
 	       all & ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) | C(RES_CPU) |
-	               C(RES_MEMORY) | C(RES_PIDS) | C(FS_WRITE_PROTECT)),
+	               C(RES_MEMORY) | C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)),
 	       "seatbelt row");
 	is_int(sbx_caps_of(SBX_BACKEND_APPCONTAINER),
 	       all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) | C(MACH_RESTRICT) |
-	               C(FS_WRITE_PROTECT)),
+	               C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)),
 	       "appcontainer row");
 	is_int(sbx_caps_of(SBX_BACKEND__COUNT), 0, "no row past the table");
 	is_int(sbx_caps_union(), all, "the union covers every capability");

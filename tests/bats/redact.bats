@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# redact.bats: --redact=FILE shows an INI-style config file with its
+# credential entries removed. The secret never reaches the command's
+# output, the rest of the file does, the copy is read-only, and the host's
+# file is unchanged. What cannot hold it refuses with 125.
+
+load helpers
+
+setup() {
+	requires landlock=1
+	WORK=$(mktemp -d /var/tmp/sbx-redact.XXXXXX)
+	chmod 755 "$WORK"
+	export HOME=$WORK/home
+	P=$HOME/proj
+	mkdir -p "$P" "$HOME/.aws"
+	printf 'registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=NPMSECRET-%s\nemail=me@example.com\n' $$ >"$HOME/.npmrc"
+	printf '[pypi]\nusername = __token__\npassword = PYPISECRET-%s\n' $$ >"$P/.pypirc"
+	printf '[default]\naws_secret_access_key = AWSSECRET-%s\nregion = eu-west-1\n' $$ >"$HOME/.aws/credentials"
+	chmod 600 "$HOME/.npmrc"
+	cd "$P" || return 1
+}
+
+teardown() {
+	cd /
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+
+@test "redact: the default profile's hidden ~/.npmrc is shown without its token, read-only" {
+	if ! have_userns; then
+		refused_without_userns --redact="$HOME/.npmrc"
+		return
+	fi
+	local before
+	before=$(sha256sum "$HOME/.npmrc")
+	# control: without --redact the profile hides it
+	run sbx -- cat "$HOME/.npmrc"
+	[ "$status" -ne 0 ]
+	refute_output_contains "NPMSECRET-$$"
+	run sbx --redact=~/.npmrc -- sh -c 'cat ~/.npmrc; echo x >> ~/.npmrc; echo "append $?"; stat -c %a ~/.npmrc'
+	assert_output_contains "registry=https://registry.npmjs.org/"
+	assert_output_contains "email=me@example.com"
+	assert_output_contains "# sbx: 1 credential entry removed"
+	refute_output_contains "NPMSECRET-$$"
+	refute_output_contains "append 0"
+	assert_output_contains "600"
+	[ "$(sha256sum "$HOME/.npmrc")" = "$before" ]
+}
+
+@test "redact: a project file in a writable path, and under a read scope" {
+	if ! have_userns; then
+		refused_without_userns --redact=.pypirc
+		return
+	fi
+	run sbx --write=scope --writable=. --redact=.pypirc -- sh -c 'cat .pypirc; echo x > .pypirc; echo "write $?"; echo ok > other; cat other'
+	assert_output_contains "username = __token__"
+	refute_output_contains "PYPISECRET-$$"
+	refute_output_contains "write 0"
+	assert_output_contains ok
+	grep -q "PYPISECRET-$$" "$P/.pypirc"
+	[ "$(cat "$P/other")" = ok ]
+	# a read scope that leaves it out still shows the redacted copy
+	mkdir "$WORK/empty"
+	run sbx --readable="$WORK/empty" --redact=.pypirc -- cat "$P/.pypirc"
+	assert_status 0
+	assert_output_contains "username = __token__"
+	refute_output_contains "PYPISECRET-$$"
+}
+
+@test "redact: inside a denied directory it is refused until the denial is narrowed" {
+	if ! have_userns; then
+		refused_without_userns --read-deny= --redact=~/.aws/credentials
+		return
+	fi
+	run sbx --redact=~/.aws/credentials -- touch "$P/ran"
+	assert_status 125
+	assert_output_contains "lies inside the denied path $HOME/.aws"
+	[ ! -e "$P/ran" ]
+	run sbx --read-deny= --read-deny=~/.ssh --redact=~/.aws/credentials -- cat "$HOME/.aws/credentials"
+	assert_status 0
+	assert_output_contains "region = eu-west-1"
+	refute_output_contains "AWSSECRET-$$"
+}
+
+@test "redact: what cannot be shown, or cannot hold it, exits 125 and runs nothing" {
+	run sbx --redact=missing -- touch "$P/ran"
+	assert_status 125
+	run sbx --redact="$HOME" -- touch "$P/ran"
+	assert_status 125
+	assert_output_contains "not a regular file"
+	run sbx --backend=gvisor --redact=.pypirc -- touch "$P/ran"
+	assert_status 125
+	assert_output_contains "fs.read.redact"
+	run "$PROBES/deny" userns -- "$SBX_EXEC" --write=scope --writable=. --redact=.pypirc -- touch "$P/ran"
+	assert_status 125
+	assert_output_contains "fs.read.redact"
+	[ ! -e "$P/ran" ]
+	if have_userns; then
+		run sbx --write=scope --writable=. -- env ASAN_OPTIONS=detect_leaks=0 "$SBX_EXEC" --write=scope --writable=. --redact=.pypirc -- touch "$P/ran"
+		assert_status 125
+		assert_output_contains "--redact cannot be held inside"
+		[ ! -e "$P/ran" ]
+	fi
+	# the policy key and the environment twin
+	if have_userns; then
+		run env SBX_REDACT="$P/.pypirc" "$SBX_EXEC" --print -- true
+		assert_output_contains "--redact $P/.pypirc"
+		run env SBX_POLICY="redact = .pypirc" "$SBX_EXEC" --print -- true
+		assert_output_contains "--redact $P/.pypirc"
+	fi
+}
