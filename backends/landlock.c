@@ -11,7 +11,9 @@
 #include "landlock_internal.h"
 #include "preload_config.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* The newest Landlock ABI the shim knows. */
 #define SHIM_MAX_ABI 7
@@ -198,6 +200,38 @@ static int plan_net(struct ll_ctx *l)
 	return 0;
 }
 
+/* --keep-discarded=DIR: missing (its parent there) or an empty directory,
+ * so what is kept there is only what the run discarded. */
+static int keep_dir_ok(struct ll_ctx *l, const char *dir)
+{
+	struct stat st;
+	if (lstat(dir, &st) < 0) {
+		_cleanup_free_ char *parent = path_join_normalize(dir, "..");
+		if (!parent || errno != ENOENT || stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
+			return sbx_err(l->err, -ENOENT,
+			               "--keep-discarded %s: neither it nor its parent directory "
+			               "exists",
+			               dir);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return sbx_err(l->err, -ENOTDIR, "--keep-discarded %s: not a directory", dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return sbx_err_errno(l->err, -errno, "--keep-discarded %s", dir);
+	struct dirent *e;
+	bool empty = true;
+	while ((e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty ? 0
+	             : sbx_err(l->err, -EEXIST,
+	                       "--keep-discarded %s: not empty (name a new or "
+	                       "empty directory)",
+	                       dir);
+}
+
 static int plan_process(struct ll_ctx *l)
 {
 	const struct sbx_spec *s = l->c->spec;
@@ -241,6 +275,19 @@ static int plan_process(struct ll_ctx *l)
 	if (s->timeout > 0) {
 		snprintf(v, sizeof(v), "%.3f", s->timeout);
 		if (ll_opt(p, SHIM_OPT(TIMEOUT), v) < 0)
+			return -ENOMEM;
+	}
+	if (s->report &&
+	    ll_opt(p, s->report_json ? SHIM_OPT(REPORT_JSON) : SHIM_OPT(REPORT), NULL) < 0)
+		return -ENOMEM;
+	if (s->keep_discarded) {
+		_cleanup_free_ char *k = path_join_normalize(l->c->dir, s->keep_discarded);
+		if (!k)
+			return -ENOMEM;
+		int r = keep_dir_ok(l, k);
+		if (r < 0)
+			return r;
+		if (ll_opt(p, SHIM_OPT(KEEP_DISCARDED), k) < 0)
 			return -ENOMEM;
 	}
 	/* Always: after the mounts the command must resolve relative paths in

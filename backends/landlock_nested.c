@@ -227,6 +227,11 @@ int ll_plan_nested(struct ll_ctx *l)
 		               "--no-exec cannot be held inside %s, which does not hold it "
 		               "(seccomp user notification cannot be nested)",
 		               outer_why);
+	if (s->report || s->keep_discarded)
+		return sbx_err(l->err, -ENOTSUP,
+		               "--report and --keep-discarded cannot be made inside %s, whose "
+		               "views hold the writes (give them to the outer sbx-exec)",
+		               outer_why);
 	if (c->write_deny.n || c->redact.n)
 		return sbx_err(l->err, -ENOTSUP,
 		               "--%s cannot be held inside %s: it needs a mount namespace of its "

@@ -247,6 +247,9 @@ SBX_API void sbx_spec_set_kernel_isolation(sbx_spec *spec, bool on);
 /* The sandbox dies when the process that started the caller dies (checked
  * again once armed, so a parent already gone means nothing runs). */
 SBX_API void sbx_spec_set_die_with_parent(sbx_spec *spec, bool on);
+/* At exit, print on stderr what the sandbox discarded or refused (json: as
+ * one line of JSON). The landlock backend only. */
+SBX_API void sbx_spec_set_report(sbx_spec *spec, bool on, bool json);
 /* CPU cap in logical cores (0: none). Validation rejects < 0 and non-finite. */
 SBX_API void sbx_spec_set_cpus(sbx_spec *spec, double cpus);
 /* Memory cap in bytes (0: none). */
@@ -267,6 +270,7 @@ SBX_API bool sbx_spec_strict(const sbx_spec *spec);
 SBX_API bool sbx_spec_best_effort(const sbx_spec *spec);
 SBX_API bool sbx_spec_kernel_isolation(const sbx_spec *spec);
 SBX_API bool sbx_spec_die_with_parent(const sbx_spec *spec);
+SBX_API bool sbx_spec_report(const sbx_spec *spec);
 SBX_API double sbx_spec_cpus(const sbx_spec *spec);
 SBX_API int64_t sbx_spec_memory(const sbx_spec *spec);
 SBX_API int64_t sbx_spec_pids(const sbx_spec *spec);

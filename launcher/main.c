@@ -191,6 +191,8 @@ static const char *const known_env[] = {
     "SBX_SETENV",
     "SBX_WRITE_DENY",
     "SBX_REDACT",
+    "SBX_REPORT",
+    "SBX_KEEP_DISCARDED",
     "SBX_DIE_WITH_PARENT",
     "SBX_SANDBOX",
     "SBX_RUNSC",
@@ -274,9 +276,6 @@ int main(int argc, char **argv)
 		cli_free(&cli);
 		return SBX_EXIT_SETUP;
 	}
-	if (cli.json && !cli.print && !cli.caps && !cli.doctor && !cli.help && !cli.version)
-		errorf(NULL, "warning: --json applies only with --print, --caps or --doctor; "
-		             "ignored");
 	warn_unknown_env();
 	int rc;
 	if (cli.help) {

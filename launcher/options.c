@@ -55,6 +55,10 @@ static const struct option_def options[] = {
     {"setenv", REQUIRED, "NAME=VALUE",
      "set a variable for the command, after scrubbing (repeatable)"},
     {"die-with-parent", OPTIONAL_BOOL, NULL, "the sandbox dies when sbx-exec's parent dies"},
+    {"report", OPTIONAL_BOOL, NULL,
+     "at exit, list on stderr what was discarded or refused "
+     "(--json: as JSON)"},
+    {"keep-discarded", REQUIRED, "DIR", "save the discarded writes under DIR for review"},
     {"timeout", REQUIRED, "DURATION", "kill the sandbox after 30s, 5m, 1h (exit 124)"},
     {"install-shims", REQUIRED, "DIR", "create exec shims in DIR for the COMMAND names given"},
     {"print", NONE, NULL, "compile and print the plan; run nothing"},
@@ -250,6 +254,12 @@ int cli_build_spec(const struct cli *cli, sbx_spec *spec)
 			sbx_error_free(err);
 			return SBX_EXIT_SETUP;
 		}
+	/* --json: the plan with --print, the report with --report */
+	bool report = sbx_spec_report(spec);
+	if (cli->json && !cli->print && !report)
+		errorf(NULL, "warning: --json applies only with --print, --caps, --doctor or "
+		             "--report; ignored");
+	sbx_spec_set_report(spec, report, cli->json);
 	if (sbx_spec_set_args(spec, cli->command) < 0 || sbx_spec_set_env(spec, environ) < 0) {
 		errorf(NULL, "out of memory");
 		return SBX_EXIT_SETUP;

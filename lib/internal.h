@@ -38,6 +38,8 @@ struct sbx_spec {
 	sbx_write write;
 	strv lists[SBX_LIST__COUNT];
 	bool no_exec, allow_temp, strict, best_effort, kernel_isolation, die_with_parent;
+	bool report, report_json; /* --report (--json): at exit, on stderr */
+	char *keep_discarded;     /* --keep-discarded=DIR, or NULL */
 	double cpus;
 	int64_t memory;
 	int64_t pids;

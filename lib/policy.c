@@ -104,7 +104,8 @@ enum kind {
 	K_SIZE,
 	K_PIDS,
 	K_DURATION,
-	K_DIR
+	K_DIR,
+	K_KEEP
 };
 
 struct key {
@@ -115,7 +116,15 @@ struct key {
 	char env_sep; /* list separator in the environment twin */
 };
 
-enum { B_NO_EXEC, B_ALLOW_TEMP, B_STRICT, B_BEST_EFFORT, B_KERNEL_ISOLATION, B_DIE_WITH_PARENT };
+enum {
+	B_NO_EXEC,
+	B_ALLOW_TEMP,
+	B_STRICT,
+	B_BEST_EFFORT,
+	B_KERNEL_ISOLATION,
+	B_DIE_WITH_PARENT,
+	B_REPORT
+};
 
 static const struct key keys[] = {
     {"profile", "SBX_PROFILE", K_PROFILE, 0, 0},
@@ -143,6 +152,8 @@ static const struct key keys[] = {
     {"write-deny", "SBX_WRITE_DENY", K_LIST, SBX_LIST_WRITE_DENY, ':'},
     {"redact", "SBX_REDACT", K_LIST, SBX_LIST_REDACT, ':'},
     {"die-with-parent", "SBX_DIE_WITH_PARENT", K_BOOL, B_DIE_WITH_PARENT, 0},
+    {"report", "SBX_REPORT", K_BOOL, B_REPORT, 0},
+    {"keep-discarded", "SBX_KEEP_DISCARDED", K_KEEP, 0, 0},
 };
 
 static const struct key *find_key(const char *name)
@@ -175,7 +186,9 @@ static void reset_policy(sbx_spec *s, bool keep_denials)
 	s->net = SBX_NET_DISABLE;
 	s->write = SBX_WRITE_NONE;
 	s->no_exec = s->allow_temp = s->strict = s->best_effort = s->kernel_isolation = false;
-	s->die_with_parent = false;
+	s->die_with_parent = s->report = false;
+	free(s->keep_discarded);
+	s->keep_discarded = NULL;
 	s->cpus = 0;
 	s->memory = s->pids = 0;
 	s->timeout = 0;
@@ -294,6 +307,9 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 		case B_DIE_WITH_PARENT:
 			s->die_with_parent = b;
 			break;
+		case B_REPORT:
+			s->report = b;
+			break;
 		}
 		return 0;
 	case K_CPUS:
@@ -350,6 +366,14 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			                 "empty value removes it)");
 		s->timeout = d;
 		return 0;
+	case K_KEEP: {
+		free(s->keep_discarded);
+		s->keep_discarded = NULL;
+		if (!*v)
+			return 0;
+		int r = sbx_expand_home(v, &s->keep_discarded);
+		return r == -ENOENT ? no_home(err, k->name, v) : r;
+	}
 	case K_DIR:
 		if (!*v)
 			return sbx_spec_set_dir(s, NULL);

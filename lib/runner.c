@@ -228,6 +228,14 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		sbx_cctx_free(&c);
 		return rc;
 	}
+	if ((spec->report || spec->keep_discarded) && b != SBX_BACKEND_LANDLOCK) {
+		rc = sbx_err(err, -ENOTSUP,
+		             "--report and --keep-discarded are made by the landlock backend's "
+		             "supervisor; the %s backend has none",
+		             sbx_backend_name(b));
+		sbx_cctx_free(&c);
+		return rc;
+	}
 	struct sbx_avail a;
 	sbx_backend_avail(b, &a);
 	/* A plan for a backend that cannot run here is compiled against its

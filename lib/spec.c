@@ -25,6 +25,7 @@ void sbx_spec_free(sbx_spec *s)
 	for (int i = 0; i < SBX_LIST__COUNT; i++)
 		strv_clear(&s->lists[i]);
 	free(s->dir);
+	free(s->keep_discarded);
 	free(s);
 }
 
@@ -37,6 +38,7 @@ int sbx_spec_dup(const sbx_spec *src, sbx_spec **out)
 	s->args = (strv){0};
 	s->env = (strv){0};
 	s->dir = NULL;
+	s->keep_discarded = NULL;
 	for (int i = 0; i < SBX_LIST__COUNT; i++)
 		s->lists[i] = (strv){0};
 	int r = strv_extend(&s->args, src->args.v);
@@ -45,6 +47,8 @@ int sbx_spec_dup(const sbx_spec *src, sbx_spec **out)
 	for (int i = 0; r == 0 && i < SBX_LIST__COUNT; i++)
 		r = strv_extend(&s->lists[i], src->lists[i].v);
 	if (r == 0 && src->dir && !(s->dir = strdup(src->dir)))
+		r = -ENOMEM;
+	if (r == 0 && src->keep_discarded && !(s->keep_discarded = strdup(src->keep_discarded)))
 		r = -ENOMEM;
 	if (r < 0) {
 		sbx_spec_free(s);
@@ -192,6 +196,17 @@ bool sbx_spec_best_effort(const sbx_spec *s)
 void sbx_spec_set_die_with_parent(sbx_spec *s, bool on)
 {
 	s->die_with_parent = on;
+}
+
+void sbx_spec_set_report(sbx_spec *s, bool on, bool json)
+{
+	s->report = on;
+	s->report_json = on && json;
+}
+
+bool sbx_spec_report(const sbx_spec *s)
+{
+	return s->report;
 }
 
 bool sbx_spec_die_with_parent(const sbx_spec *s)

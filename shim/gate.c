@@ -300,6 +300,8 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	if (domain == AF_UNIX && pathname(&ss, len)) {
 		target = unix_target(st->c, (pid_t)req->pid, &ss, len);
 		if (target < 0) {
+			if (target == -EACCES)
+				st->denied.connect++;
 			close(sock);
 			return respond(nfd, req->id, 0, target);
 		}

@@ -79,7 +79,17 @@ static int turn(struct init_state *s, int *wst)
 
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 {
-	if (shim_contain_sandbox(c, sync) < 0 || shim_contain_init(c) < 0)
+	if (shim_contain_sandbox(c, sync) < 0)
+		return 125;
+	/* --report: the views' layers, for the supervisor to read at the end */
+	if (c->stage_fd >= 0) {
+		int sent = shim_msg_send(sync, SHIM_MSG_STAGE, 0, c->stage_fd);
+		close(c->stage_fd);
+		c->stage_fd = -1;
+		if (sent < 0)
+			return shim_fail(c, "report: cannot hand the views to the supervisor"), 125;
+	}
+	if (shim_contain_init(c) < 0)
 		return 125;
 	struct init_state s = {.csync = -1};
 	int cs[2];
@@ -107,6 +117,10 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 	int wst = 0;
 	while (turn(&s, &wst))
 		;
+	if (c->report) {
+		shim_msg_send(sync, SHIM_MSG_DENIED_CONNECT, (int)s.ns.denied.connect, -1);
+		shim_msg_send(sync, SHIM_MSG_DENIED_EXEC, (int)s.ns.denied.exec, -1);
+	}
 	/* (3) the supervisor turns this into its own exit */
 	shim_msg_send(sync, SHIM_MSG_EXIT, wst, -1);
 	return WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);

@@ -209,6 +209,15 @@ static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 		return add_mount(c, MNT_TMPFS, val);
 	case SHIM_OPT_SOCKET:
 		return add_mount(c, MNT_SOCKET, val);
+	case SHIM_OPT_REPORT:
+		c->report = true;
+		return 0;
+	case SHIM_OPT_REPORT_JSON:
+		c->report = c->report_json = true;
+		return 0;
+	case SHIM_OPT_KEEP_DISCARDED:
+		c->keep_dir = val;
+		return 0;
 	case SHIM_OPT_REDACT:
 		return add_mount(c, MNT_REDACT, val);
 	case SHIM_OPT_PIN:
@@ -268,10 +277,11 @@ static int check_config(const struct shim_config *c)
 		return shim_fail(c, "namespaces and mounts need --unshare-user");
 	if (!c->preload_lib != !c->preload_policy)
 		return shim_fail(c, "--preload and --preload-policy go together");
-	if (c->direct && (c->userns || c->no_exec || c->unix_gate || c->listen_unix ||
-	                  c->timeout > 0 || c->memory || c->pids || c->cpus > 0 || c->preload_lib))
+	if (c->direct &&
+	    (c->userns || c->no_exec || c->unix_gate || c->listen_unix || c->timeout > 0 ||
+	     c->memory || c->pids || c->cpus > 0 || c->preload_lib || c->report || c->keep_dir))
 		return shim_fail(c, "--direct cannot hold namespaces, --no-exec, --unix-gate, "
-		                    "--listen-unix, --timeout, limits or --preload");
+		                    "--listen-unix, --timeout, limits, --preload or a report");
 	return 0;
 }
 
@@ -311,7 +321,7 @@ int shim_parse(struct shim_config *c, int argc, char **argv)
 
 int shim_main(const char *prog, int argc, char **argv, char **envp)
 {
-	struct shim_config c = {.prog = prog, .envp = envp};
+	struct shim_config c = {.prog = prog, .envp = envp, .stage_fd = -1};
 	int r = shim_parse(&c, argc, argv);
 	if (r <= 0) {
 		shim_free_config(&c);

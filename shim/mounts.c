@@ -89,6 +89,7 @@ struct mctx {
 	unsigned overlays;
 	bool grant_writes; /* views made for --cow-root take writes; --cow ones
 	                    * only hold read-deny placeholders */
+	buf views;         /* with a report: "N<TAB>DIR" per upper layer u/N */
 };
 
 /* --ro-root: every mount inherited from the host becomes read-only, so
@@ -293,6 +294,8 @@ static int overlay(struct mctx *m, const char *dir)
 		return -errno;
 	if (strv_push(&m->c->cow_views, dir) < 0)
 		return -ENOMEM;
+	if (m->c->report || m->c->keep_dir)
+		buf_addf(&m->views, "%u\t%s\n", n, dir);
 	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
 }
 
@@ -686,6 +689,24 @@ static int protect_all(struct mctx *m)
 	return 0;
 }
 
+/* With a report: the map of the upper layers written beside them, and a
+ * descriptor of the staging tmpfs kept for the supervisor (report.c). */
+static int keep_stage(struct mctx *m)
+{
+	struct shim_config *c = m->c;
+	if (!c->report && !c->keep_dir)
+		return 0;
+	_cleanup_close_ int f = open(STAGE "/views", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t len = m->views.len;
+	if (f < 0 || (len && write(f, m->views.s, len) != (ssize_t)len))
+		return shim_fail(c, "report: cannot write the map of the views: %s",
+		                 strerror(errno));
+	c->stage_fd = open(STAGE, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->stage_fd < 0)
+		return shim_fail(c, "report: %s: %s", STAGE, strerror(errno));
+	return 0;
+}
+
 int shim_mounts_apply(struct shim_config *c)
 {
 	struct mctx m = {.c = c};
@@ -697,7 +718,7 @@ int shim_mounts_apply(struct shim_config *c)
 	if ((needs_mountinfo(c) && read_mountpoints(&m) < 0) || open_sources(&m) < 0 ||
 	    (c->ro_root && ro_root(&m) < 0) || stage_setup(&m) < 0)
 		goto out;
-	if (apply_steps(&m) < 0)
+	if (apply_steps(&m) < 0 || keep_stage(&m) < 0)
 		goto out;
 	if (umount2(STAGE, MNT_DETACH) < 0) {
 		shim_fail(c, "cannot detach the staging tmpfs: %s", strerror(errno));
@@ -730,6 +751,7 @@ out:
 	free(m.trees);
 	free(m.hidden);
 	strv_clear(&m.mountpoints);
+	buf_free(&m.views);
 	return r;
 }
 

@@ -106,6 +106,7 @@ int shim_notify_handle(struct shim_notify_state *st)
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else {
 		resp.error = -EPERM;
+		st->denied.exec++;
 	}
 	if (ioctl(st->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
 		return -1;

@@ -76,6 +76,12 @@
 	X(PROTECT, "protect", "PATH",                                                              \
 	  "bind PATH onto itself read-only, everything beneath included:" SHIM_CONT                \
 	  "it cannot be written, renamed, removed or linked (applied last)")                       \
+	X(REPORT, "report", NULL,                                                                  \
+	  "at exit, list on stderr the writes the copy-on-write views" SHIM_CONT                   \
+	  "discarded and what the gate and no-exec refused")                                       \
+	X(REPORT_JSON, "report-json", NULL, "the same report as one line of JSON")                 \
+	X(KEEP_DISCARDED, "keep-discarded", "DIR",                                                 \
+	  "copy the discarded files into DIR (made if missing) at exit")                           \
 	X(MEMORY, "memory", "BYTES", "cgroup memory cap (swap included where accounted)")          \
 	X(PIDS, "pids", "N", "cgroup process and thread cap")                                      \
 	X(CPUS, "cpus", "N", "cgroup CPU quota in cores")                                          \

@@ -108,12 +108,26 @@ struct shim_config {
 	int64_t pids;
 	double cpus;
 
+	/* --report (--report-json) and --keep-discarded DIR (report.c) */
+	bool report, report_json;
+	const char *keep_dir;
+
 	/* Filled at run time */
 	strv cow_dirs;   /* copy-on-write views taking writes (Landlock grants them) */
 	strv cow_views;  /* every copy-on-write view */
 	strv gate_allow; /* where the gate lets unix sockets be reached */
 	bool landlocked; /* init took the Landlock domain the command inherits */
+	int stage_fd;    /* with a report: the staging tmpfs, kept past its detach */
 };
+
+/* What the sandbox refused that a report counts. */
+struct shim_denials {
+	unsigned long connect; /* unix-socket connects the gate refused */
+	unsigned long exec;    /* execs no-exec refused */
+};
+/* Prints the report on stderr (and fills --keep-discarded's DIR) from the
+ * staging tmpfs stage (-1: none) and the counts. */
+void shim_report(const struct shim_config *c, int stage, const struct shim_denials *dn);
 
 /* Runs the shim: parses argv (argv[0] is the shim's own name) and never
  * returns on success; returns an exit status on failure (125 for setup
@@ -182,6 +196,7 @@ struct shim_notify_state {
 	bool first_exec_done;
 	int outer_fd; /* the sealed description for nested runs (outer.c), or -1 */
 	unsigned long handled;
+	struct shim_denials denied;
 	struct shim_pending *pend;
 	size_t npend;
 };
@@ -241,9 +256,12 @@ int shim_contain_command(struct shim_config *c, int sync);
 
 /* Typed messages on the supervisor's socketpair (SOCK_SEQPACKET). */
 enum shim_msg_type {
-	SHIM_MSG_GO = 1,        /* supervisor -> child: maps written, cgroup joined */
-	SHIM_MSG_NOTIFY_FD = 2, /* command -> supervisor: seccomp listener (SCM_RIGHTS) */
-	SHIM_MSG_EXIT = 3,      /* init -> supervisor: the command's wait status */
+	SHIM_MSG_GO = 1,             /* supervisor -> child: maps written, cgroup joined */
+	SHIM_MSG_NOTIFY_FD = 2,      /* command -> supervisor: seccomp listener (SCM_RIGHTS) */
+	SHIM_MSG_EXIT = 3,           /* init -> supervisor: the command's wait status */
+	SHIM_MSG_STAGE = 4,          /* init -> supervisor: the staging tmpfs (--report) */
+	SHIM_MSG_DENIED_CONNECT = 5, /* init -> supervisor, before EXIT: counts */
+	SHIM_MSG_DENIED_EXEC = 6,
 };
 struct shim_msg {
 	int32_t type;

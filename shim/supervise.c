@@ -275,6 +275,8 @@ struct sup {
 	bool have_exit;
 	int exit_status;
 	bool timed_out;
+	int stage;                  /* --report: the staging tmpfs from init, or -1 */
+	struct shim_denials denied; /* counted by init */
 };
 
 /* Takes a message from the sandbox side (2, 3); false at EOF. */
@@ -289,6 +291,12 @@ static bool take_message(struct sup *s)
 	} else if (m.type == SHIM_MSG_EXIT) {
 		s->have_exit = true;
 		s->exit_status = m.value;
+	} else if (m.type == SHIM_MSG_STAGE && fd >= 0 && s->stage < 0) {
+		s->stage = fd;
+	} else if (m.type == SHIM_MSG_DENIED_CONNECT) {
+		s->denied.connect = (unsigned long)m.value;
+	} else if (m.type == SHIM_MSG_DENIED_EXEC) {
+		s->denied.exec = (unsigned long)m.value;
 	} else if (fd >= 0) {
 		close(fd);
 	}
@@ -357,8 +365,8 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 				continue;
 			kill_all_and_reap();
 			/* With a pid namespace the command's status comes from init (3). */
-			if (c->pidns && s->sync >= 0 && !s->have_exit)
-				take_message(s);
+			while (c->pidns && s->sync >= 0 && !s->have_exit && take_message(s))
+				;
 			return c->pidns && s->have_exit ? s->exit_status : st;
 		}
 	}
@@ -404,7 +412,7 @@ int shim_supervise(struct shim_config *c)
 		_exit(child_main(c, sp[1], parent, &old));
 	}
 	close(sp[1]);
-	struct sup s = {.child = pid, .sync = sp[0]};
+	struct sup s = {.child = pid, .sync = sp[0], .stage = -1};
 	shim_notify_init(&s.ns, c, -1);
 	int wst = -1, rc = 0;
 	if ((c->userns && write_id_maps(c, pid) < 0) || shim_cgroup_attach(c, &cg, pid) < 0 ||
@@ -420,6 +428,10 @@ int shim_supervise(struct shim_config *c)
 	} else {
 		wst = supervise_loop(c, &s);
 	}
+	if (!rc && (c->report || c->keep_dir))
+		shim_report(c, s.stage, c->pidns ? &s.denied : &s.ns.denied);
+	if (s.stage >= 0)
+		close(s.stage);
 	shim_notify_free(&s.ns);
 	if (s.sync >= 0)
 		close(s.sync);

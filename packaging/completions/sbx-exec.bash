@@ -4,7 +4,7 @@
 
 _sbx_exec_options="--profile= --policy= --backend= --net= --write= --writable= --readable=
 	--read-deny= --write-deny= --redact= --no-exec --allow-temp --cpus= --memory= --pids= --env-deny= --env-allow=
-	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --die-with-parent --timeout=
+	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --die-with-parent --report --keep-discarded= --timeout=
 	--install-shims= --print --json --caps --doctor --help --version"
 
 # Profiles: the built-ins and the named policy files sbx-exec would find.
@@ -34,9 +34,9 @@ _sbx_exec_values()
 		;;
 	--profile) compgen -W "$(_sbx_exec_profiles)" -- "$cur" ;;
 	--policy) compgen -W "$(_sbx_exec_profiles)" -- "$cur"; compgen -f -- "$cur" ;;
-	--dir | --install-shims) compgen -d -- "$cur" ;;
+	--dir | --install-shims | --keep-discarded) compgen -d -- "$cur" ;;
 	--writable | --readable | --read-deny | --write-deny | --redact | --allow-socket) compgen -f -- "$cur" ;;
-	--no-exec | --allow-temp | --strict | --best-effort | --kernel-isolation | --die-with-parent)
+	--no-exec | --allow-temp | --strict | --best-effort | --kernel-isolation | --die-with-parent | --report)
 		compgen -W "true false" -- "$cur"
 		;;
 	--timeout) compgen -W "30s 5m 1h" -- "$cur" ;;
@@ -48,7 +48,7 @@ _sbx_exec_values()
 _sbx_exec_path_opt()
 {
 	case $1 in
-	--dir | --install-shims | --writable | --readable | --read-deny | --write-deny | --redact | --allow-socket | --policy)
+	--dir | --install-shims | --keep-discarded | --writable | --readable | --read-deny | --write-deny | --redact | --allow-socket | --policy)
 		return 0
 		;;
 	esac

@@ -16,7 +16,7 @@ function __sbx_exec_command_start
             case '--*=*'
             case --profile --policy --backend --net --write --writable --readable --read-deny --write-deny --redact \
                     --cpus --memory --pids --env-deny --env-allow --mach-allow --dir \
-                    --allow-socket --setenv --timeout --install-shims
+                    --allow-socket --setenv --keep-discarded --timeout --install-shims
                 # The value is the next word.
                 set i (math $i + 1)
             case '-*'
@@ -84,6 +84,8 @@ $opt -l kernel-isolation -d 'Require a user-space kernel (gVisor)'
 $opt -l allow-socket -r -F -d 'Host unix socket reachable while IPC is restricted (repeatable)'
 $opt -l setenv -x -d 'Set NAME=VALUE for the command, after scrubbing'
 $opt -l die-with-parent -d 'The sandbox dies when the parent of sbx-exec dies'
+$opt -l report -d 'At exit, list what was discarded or refused'
+$opt -l keep-discarded -r -a '(__fish_complete_directories)' -d 'Save the discarded writes under DIR'
 $opt -l timeout -x -a '30s 5m 1h' -d 'Kill the sandbox after this long'
 $opt -l install-shims -x -a '(__fish_complete_directories)' -d 'Create exec shims in DIR for the command names given'
 $opt -l print -d 'Compile and print the plan; run nothing'

@@ -156,3 +156,31 @@ stop_listener() {
 	wait "$LISTENER"
 	LISTENED=$(cat "$WORK/listener")
 }
+
+# A host listener per socket path, each printing "accepted N" to $WORK/l.N
+# when stopped. Each control fifo is held open by a sleeping writer, so no
+# descriptor games with bats.
+start_unix_listeners() {
+	local i=0
+	LPIDS=()
+	HOLDERS=()
+	for p in "$@"; do
+		rm -f "$WORK/r.$i" "$WORK/c.$i"
+		mkfifo "$WORK/r.$i" "$WORK/c.$i"
+		"$PROBES/net" ulisten "$p" "$WORK/r.$i" "$WORK/c.$i" >"$WORK/l.$i" 3>&- &
+		LPIDS+=($!)
+		# (a listener that dies before opening the FIFO must not hang the suite)
+		timeout 20 head -n1 "$WORK/r.$i" >/dev/null || {
+			echo "listener on $p did not start: $(cat "$WORK/l.$i")" >&2
+			return 1
+		}
+		sleep 600 >"$WORK/c.$i" 3>&- &
+		HOLDERS+=($!)
+		i=$((i + 1))
+	done
+}
+
+stop_unix_listeners() {
+	kill "${HOLDERS[@]}"
+	wait "${LPIDS[@]}"
+}
