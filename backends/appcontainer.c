@@ -80,6 +80,7 @@ static int net(struct ac *a)
 	struct sbx_plan *p = a->p;
 	size_t n = 0;
 	switch (a->c->spec->net) {
+	case SBX_NET_ALLOWLIST: /* never compiled here: the runner refuses it */
 	case SBX_NET_DISABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE,
 		                       "AppContainer without network capabilities");

@@ -462,6 +462,7 @@ static int mechanisms(struct gv *g)
 	if (mechanisms_fs(g) < 0)
 		return -ENOMEM;
 	switch (s->net) {
+	case SBX_NET_ALLOWLIST: /* never compiled here: the runner refuses it */
 	case SBX_NET_DISABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE,
 		                       "runsc --network=none: a loopback-only network stack inside "

@@ -84,14 +84,15 @@ static void probe(const struct sbx_host *h, struct sbx_avail *a)
 		static char why[320];
 		snprintf(why, sizeof(why), "needs user namespaces, which this host refuses: %s",
 		         h->userns_why ? h->userns_why : "unknown reason");
-		a->caps &= ~(SBX_CAPSET_OF(SBX_CAP_FS_WRITE_EPHEMERAL) |
-		             SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT) |
-		             SBX_CAPSET_OF(SBX_CAP_FS_WRITE_PROTECT) |
-		             SBX_CAPSET_OF(SBX_CAP_FS_READ_REDACT));
+		a->caps &= ~(
+		    SBX_CAPSET_OF(SBX_CAP_FS_WRITE_EPHEMERAL) |
+		    SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT) | SBX_CAPSET_OF(SBX_CAP_FS_WRITE_PROTECT) |
+		    SBX_CAPSET_OF(SBX_CAP_FS_READ_REDACT) | SBX_CAPSET_OF(SBX_CAP_NET_ALLOWLIST));
 		a->why[SBX_CAP_FS_WRITE_EPHEMERAL] = why;
 		a->why[SBX_CAP_IPC_RESTRICT] = why;
 		a->why[SBX_CAP_FS_WRITE_PROTECT] = why;
 		a->why[SBX_CAP_FS_READ_REDACT] = why;
+		a->why[SBX_CAP_NET_ALLOWLIST] = why;
 	} else if (h->landlock_abi < 6) {
 		a->caps &= ~SBX_CAPSET_OF(SBX_CAP_IPC_RESTRICT);
 		a->why[SBX_CAP_IPC_RESTRICT] = "abstract unix sockets and signals to the host need "
@@ -143,6 +144,77 @@ int ll_runtime_paths(struct ll_ctx *l)
 	return 0;
 }
 
+/* The port sbx's proxy listens on, on the sandbox's own loopback. */
+#define PROXY_PORT "3128"
+
+/* Sets NAME=VALUE in the command's environment, replacing NAME. */
+static int set_env(struct sbx_plan *p, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < p->env.n; i++)
+		if (strncmp(p->env.v[i], name, n) == 0 && p->env.v[i][n] == '=') {
+			free(p->env.v[i]);
+			memmove(p->env.v + i, p->env.v + i + 1, (p->env.n - i) * sizeof(*p->env.v));
+			p->env.n--;
+			i--;
+		}
+	return strv_pushf(&p->env, "%s=%s", name, value);
+}
+
+/* net=allowlist: a network namespace with only loopback, where init opens
+ * the proxy's listening socket (and one per --allow-localhost port) for the
+ * supervisor, which serves them from the host's network (shim/proxy.c). */
+static int plan_allowlist(struct ll_ctx *l)
+{
+	struct sbx_plan *p = l->p;
+	const struct sbx_spec *s = l->c->spec;
+	if (!l->ns) {
+		/* --best-effort without namespaces: no network at all */
+		sbx_plan_caveat(p, "net=allowlist without user namespaces: no private network "
+		                   "or proxy, so no network at all (as net=disable)");
+		return ll_opt(p, SHIM_OPT(NET), "disable");
+	}
+	const strv *fw = &s->lists[SBX_LIST_ALLOW_LOCALHOST];
+	for (size_t i = 0; i < fw->n; i++)
+		if (streq(fw->v[i], PROXY_PORT))
+			return sbx_err(l->err, -EINVAL,
+			               "allow-localhost %s: the sandbox's proxy listens there",
+			               fw->v[i]);
+	if (ll_opt(p, SHIM_OPT(UNSHARE_NET), NULL) < 0 || ll_opt(p, SHIM_OPT(NET), "enable") < 0 ||
+	    ll_opt(p, SHIM_OPT(PROXY), PROXY_PORT) < 0)
+		return -ENOMEM;
+	const strv *hosts = &s->lists[SBX_LIST_ALLOW_HOST];
+	for (size_t i = 0; i < hosts->n; i++)
+		if (ll_opt(p, SHIM_OPT(ALLOW_HOST), hosts->v[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < fw->n; i++)
+		if (ll_opt(p, SHIM_OPT(FORWARD), fw->v[i]) < 0)
+			return -ENOMEM;
+	static const char *const proxy_vars[] = {"HTTP_PROXY",  "HTTPS_PROXY", "http_proxy",
+	                                         "https_proxy", "ALL_PROXY",   "all_proxy"};
+	for (size_t i = 0; i < ARRAY_SIZE(proxy_vars); i++)
+		if (set_env(p, proxy_vars[i], "http://127.0.0.1:" PROXY_PORT) < 0)
+			return -ENOMEM;
+	if (set_env(p, "NO_PROXY", "localhost,127.0.0.1,::1") < 0 ||
+	    set_env(p, "no_proxy", "localhost,127.0.0.1,::1") < 0)
+		return -ENOMEM;
+	_cleanup_buf_ buf list = {0};
+	for (size_t i = 0; i < hosts->n; i++)
+		buf_addf(&list, "%s%s", i ? ", " : "", hosts->v[i]);
+	sbx_plan_set_mechanism(
+	    p, SBX_CAP_NET_ALLOWLIST,
+	    "a network namespace with only loopback; sbx's HTTP proxy on 127.0.0.1:" PROXY_PORT
+	    " (HTTP_PROXY, HTTPS_PROXY) connects from the host only to %s%s",
+	    list.s ? list.s : "no host",
+	    fw->n ? "; the --allow-localhost ports are forwarded from the host's loopback" : "");
+	sbx_plan_caveat(p, "net=allowlist: only programs that use HTTP_PROXY/HTTPS_PROXY (CONNECT "
+	                   "or absolute-URI requests) get out; a name without :PORT allows ports "
+	                   "80 and 443; a name that resolves to a loopback, private or link-local "
+	                   "address is refused unless it is allowed by that address; DNS is not "
+	                   "available inside");
+	return 0;
+}
+
 static int plan_net(struct ll_ctx *l)
 {
 	struct sbx_plan *p = l->p;
@@ -184,6 +256,8 @@ static int plan_net(struct ll_ctx *l)
 			return -ENOMEM;
 		return ll_opt(p, SHIM_OPT(NET), "outbound");
 	}
+	case SBX_NET_ALLOWLIST:
+		return plan_allowlist(l);
 	case SBX_NET_DISABLE:
 		/* Not a network namespace: creating one costs more than a
 		 * millisecond, paid before every recipe of a Makefile; the

@@ -227,6 +227,11 @@ int ll_plan_nested(struct ll_ctx *l)
 		               "--no-exec cannot be held inside %s, which does not hold it "
 		               "(seccomp user notification cannot be nested)",
 		               outer_why);
+	if (s->net == SBX_NET_ALLOWLIST)
+		return sbx_err(l->err, -ENOTSUP,
+		               "--net=allowlist cannot be made inside %s: it needs a network "
+		               "namespace of its own (give it to the outer sbx-exec)",
+		               outer_why);
 	if (s->report || s->keep_discarded)
 		return sbx_err(l->err, -ENOTSUP,
 		               "--report and --keep-discarded cannot be made inside %s, whose "
@@ -282,6 +287,7 @@ int ll_plan_nested(struct ll_ctx *l)
 	/* What holds each requested capability. */
 	const char *mine = "an added Landlock layer";
 	switch (s->net) {
+	case SBX_NET_ALLOWLIST: /* never compiled here: refused above */
 	case SBX_NET_DISABLE:
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE, "%s",
 		                       add_net ? "added seccomp and Landlock network rules"

@@ -297,6 +297,7 @@ static void net_section(struct sb *s)
 		sbx_plan_caveat(p, "net=outbound: no socket can bind or accept, unix-domain "
 		                   "servers included");
 		break;
+	case SBX_NET_ALLOWLIST: /* never compiled here: the runner refuses it */
 	case SBX_NET_DISABLE:
 		buf_add(b, "\n; network: disable\n(deny network*)\n");
 		if (s->sockets.n) {

@@ -192,6 +192,8 @@ static const char *const known_env[] = {
     "SBX_WRITE_DENY",
     "SBX_REDACT",
     "SBX_REPORT",
+    "SBX_ALLOW_HOST",
+    "SBX_ALLOW_LOCALHOST",
     "SBX_KEEP_DISCARDED",
     "SBX_DIE_WITH_PARENT",
     "SBX_SANDBOX",

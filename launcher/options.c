@@ -24,7 +24,13 @@ static const struct option_def options[] = {
     {"backend", REQUIRED, "NAME",
      "auto (default), landlock, gvisor, docker-ephemeral, "
      "docker-runsc-ephemeral, seatbelt, appcontainer"},
-    {"net", REQUIRED, "MODE", "network: disable, enable, outbound"},
+    {"net", REQUIRED, "MODE", "network: disable, enable, outbound, allowlist"},
+    {"allow-host", REQUIRED, "PATTERN",
+     "egress by name through sbx's proxy: name, *.name or IP, "
+     "optional :PORT; implies --net=allowlist (repeatable)"},
+    {"allow-localhost", REQUIRED, "PORT",
+     "forward the host's loopback PORT into an allowlist sandbox "
+     "(repeatable)"},
     {"write", REQUIRED, "MODE", "filesystem writes: none, scope, ephemeral, overlay"},
     {"writable", REQUIRED, "PATH", "path that may be written (scope/overlay; repeatable)"},
     {"readable", REQUIRED, "PATH", "restrict reads to these paths plus the runtime (repeatable)"},

@@ -24,6 +24,7 @@ static const char *const cap_names[SBX_CAP__COUNT] = {
     [SBX_CAP_RES_PIDS] = "res.pids",
     [SBX_CAP_FS_WRITE_PROTECT] = "fs.write.protect",
     [SBX_CAP_FS_READ_REDACT] = "fs.read.redact",
+    [SBX_CAP_NET_ALLOWLIST] = "net.allowlist",
 };
 
 static const char *const cap_descriptions[SBX_CAP__COUNT] = {
@@ -56,25 +57,30 @@ static const char *const cap_descriptions[SBX_CAP__COUNT] = {
                                  "inside a writable path; reads stay allowed",
     [SBX_CAP_FS_READ_REDACT] = "listed INI-style config files are shown with their "
                                "credential entries removed",
+    [SBX_CAP_NET_ALLOWLIST] = "a private network: connections leave only through sbx's "
+                              "proxy, to the allowed hosts; nothing reaches in",
 };
 
 #define C(x) SBX_CAPSET_OF(SBX_CAP_##x)
 
 /* The table: what each backend enforces where it fully works. */
 #define CAPS_LANDLOCK (SBX_CAPSET_ALL & ~(C(KERNEL_ISOLATION) | C(MACH_RESTRICT)))
-#define CAPS_GVISOR   (SBX_CAPSET_ALL & ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)))
+#define CAPS_GVISOR                                                                                \
+	(SBX_CAPSET_ALL &                                                                          \
+	 ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)))
 #define CAPS_DOCKER                                                                                \
 	(SBX_CAPSET_ALL &                                                                          \
 	 ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) | C(MACH_RESTRICT) |                \
-	   C(KERNEL_ISOLATION) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)))
+	   C(KERNEL_ISOLATION) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)))
 #define CAPS_DOCKER_RUNSC (CAPS_DOCKER | C(KERNEL_ISOLATION))
 #define CAPS_SEATBELT                                                                              \
 	(SBX_CAPSET_ALL &                                                                          \
 	 ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) | C(RES_CPU) | C(RES_MEMORY) |  \
-	   C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)))
+	   C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)))
 #define CAPS_APPCONTAINER                                                                          \
-	(SBX_CAPSET_ALL & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) |              \
-	                    C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)))
+	(SBX_CAPSET_ALL &                                                                          \
+	 ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) | C(MACH_RESTRICT) |            \
+	   C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)))
 
 static const struct {
 	const char *name;
@@ -165,9 +171,9 @@ static const sbx_cap by_name[SBX_CAP__COUNT] = {
     SBX_CAP_FS_READ_REDACT,     SBX_CAP_FS_READ_SCOPE,    SBX_CAP_FS_WRITE_DENY,
     SBX_CAP_FS_WRITE_EPHEMERAL, SBX_CAP_FS_WRITE_PROTECT, SBX_CAP_FS_WRITE_SCOPE,
     SBX_CAP_IPC_RESTRICT,       SBX_CAP_KERNEL_ISOLATION, SBX_CAP_MACH_RESTRICT,
-    SBX_CAP_NET_DISABLE,        SBX_CAP_NET_ENABLE,       SBX_CAP_NET_OUTBOUND,
-    SBX_CAP_PROC_NO_EXEC,       SBX_CAP_RES_CPU,          SBX_CAP_RES_MEMORY,
-    SBX_CAP_RES_PIDS,
+    SBX_CAP_NET_ALLOWLIST,      SBX_CAP_NET_DISABLE,      SBX_CAP_NET_ENABLE,
+    SBX_CAP_NET_OUTBOUND,       SBX_CAP_PROC_NO_EXEC,     SBX_CAP_RES_CPU,
+    SBX_CAP_RES_MEMORY,         SBX_CAP_RES_PIDS,
 };
 
 const sbx_cap *sbx_caps_by_name(size_t *n)

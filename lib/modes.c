@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 
-static const char *const net_names[] = {"disable", "enable", "outbound"};
+static const char *const net_names[] = {"disable", "enable", "outbound", "allowlist"};
 static const char *const write_names[] = {"none", "scope", "ephemeral", "overlay"};
 static const char *const fsv_names[] = {"none", "overlay", "image", "clone"};
 

@@ -151,6 +151,8 @@ static const struct key keys[] = {
     {"setenv", "SBX_SETENV", K_LIST, SBX_LIST_SETENV, '\n'},
     {"write-deny", "SBX_WRITE_DENY", K_LIST, SBX_LIST_WRITE_DENY, ':'},
     {"redact", "SBX_REDACT", K_LIST, SBX_LIST_REDACT, ':'},
+    {"allow-host", "SBX_ALLOW_HOST", K_LIST, SBX_LIST_ALLOW_HOST, ','},
+    {"allow-localhost", "SBX_ALLOW_LOCALHOST", K_LIST, SBX_LIST_ALLOW_LOCALHOST, ','},
     {"die-with-parent", "SBX_DIE_WITH_PARENT", K_BOOL, B_DIE_WITH_PARENT, 0},
     {"report", "SBX_REPORT", K_BOOL, B_REPORT, 0},
     {"keep-discarded", "SBX_KEEP_DISCARDED", K_KEEP, 0, 0},
@@ -237,8 +239,59 @@ static int no_home(sbx_error **err, const char *key, const char *value)
 #endif
 }
 
+/* --allow-host: name, *.name, an IPv4 address or a [bracketed] IPv6 one,
+ * with an optional :PORT; --allow-localhost: a PORT. */
+static int check_net_item(const struct key *k, const char *v, sbx_error **err)
+{
+	const char *want = "name, *.name, an IP address or [IPv6], with an optional :PORT";
+	const char *port = NULL;
+	if (k->which == SBX_LIST_ALLOW_LOCALHOST) {
+		port = v;
+	} else if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+		if (!close || close == v + 1)
+			return bad_value(err, k->name, v, want);
+		for (const char *c = v + 1; c < close; c++)
+			if (!strchr("0123456789abcdefABCDEF:.", *c))
+				return bad_value(err, k->name, v, want);
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			return bad_value(err, k->name, v, want);
+	} else {
+		const char *h = v;
+		if (h[0] == '*' && h[1] == '.')
+			h += 2;
+		size_t n = strcspn(h, ":");
+		if (!n || h[0] == '.' || h[0] == '-' || n > 253)
+			return bad_value(err, k->name, v, want);
+		for (size_t i = 0; i < n; i++)
+			if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
+			      (h[i] >= '0' && h[i] <= '9') || h[i] == '.' || h[i] == '-'))
+				return bad_value(err, k->name, v, want);
+		if (h[n] == ':')
+			port = h + n + 1;
+	}
+	if (port) {
+		char *end = NULL;
+		long p = strtol(port, &end, 10);
+		if (!*port || *end || p < 1 || p > 65535 || port[0] == '+' || port[0] == '-')
+			return bad_value(err, k->name, v,
+			                 k->which == SBX_LIST_ALLOW_LOCALHOST ? "a port, 1 to 65535"
+			                                                      : want);
+	}
+	return 0;
+}
+
 static int add_list_item(sbx_spec *s, const struct key *k, const char *v, sbx_error **err)
 {
+	if (k->which == SBX_LIST_ALLOW_HOST || k->which == SBX_LIST_ALLOW_LOCALHOST) {
+		int c = check_net_item(k, v, err);
+		if (c < 0)
+			return c;
+		/* an allowed host implies the allowlist network */
+		s->net = SBX_NET_ALLOWLIST;
+	}
 	int r = sbx_spec_add(s, (sbx_list)k->which, v);
 	if (r == -ENOENT)
 		return no_home(err, k->name, v);
@@ -267,7 +320,7 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 		return 0;
 	case K_NET:
 		if (sbx_net_from_name(v, &s->net) < 0)
-			return bad_value(err, k->name, v, "disable, enable or outbound");
+			return bad_value(err, k->name, v, "disable, enable, outbound or allowlist");
 		return 0;
 	case K_WRITE:
 		if (sbx_write_from_name(v, &s->write) < 0)

@@ -228,6 +228,15 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		sbx_cctx_free(&c);
 		return rc;
 	}
+	if (spec->net == SBX_NET_ALLOWLIST && b != SBX_BACKEND_LANDLOCK) {
+		/* not even under --best-effort: nothing else would be held */
+		rc = sbx_err(err, -ENOTSUP,
+		             "--net=allowlist is the landlock backend's private network and "
+		             "proxy; the %s backend has neither",
+		             sbx_backend_name(b));
+		sbx_cctx_free(&c);
+		return rc;
+	}
 	if ((spec->report || spec->keep_discarded) && b != SBX_BACKEND_LANDLOCK) {
 		rc = sbx_err(err, -ENOTSUP,
 		             "--report and --keep-discarded are made by the landlock backend's "

@@ -254,8 +254,9 @@ sbx_capset sbx_spec_capabilities(const sbx_spec *s)
 	    [SBX_NET_DISABLE] = SBX_CAP_NET_DISABLE,
 	    [SBX_NET_ENABLE] = SBX_CAP_NET_ENABLE,
 	    [SBX_NET_OUTBOUND] = SBX_CAP_NET_OUTBOUND,
+	    [SBX_NET_ALLOWLIST] = SBX_CAP_NET_ALLOWLIST,
 	};
-	if (s->net >= 0 && s->net <= SBX_NET_OUTBOUND)
+	if (s->net >= 0 && s->net <= SBX_NET_ALLOWLIST)
 		c |= SBX_CAPSET_OF(net_caps[s->net]);
 	switch (s->write) {
 	case SBX_WRITE_NONE:
@@ -303,6 +304,7 @@ static const char *const list_names[SBX_LIST__COUNT] = {
     [SBX_LIST_ENV_DENY] = "env-deny",         [SBX_LIST_MACH_ALLOW] = "mach-allow",
     [SBX_LIST_ALLOW_SOCKET] = "allow-socket", [SBX_LIST_SETENV] = "setenv",
     [SBX_LIST_WRITE_DENY] = "write-deny",     [SBX_LIST_REDACT] = "redact",
+    [SBX_LIST_ALLOW_HOST] = "allow-host",     [SBX_LIST_ALLOW_LOCALHOST] = "allow-localhost",
 };
 
 const char *sbx_list_name(sbx_list l);

@@ -89,6 +89,21 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 		if (sent < 0)
 			return shim_fail(c, "report: cannot hand the views to the supervisor"), 125;
 	}
+	/* net=allowlist: the listeners on the sandbox's loopback, served by
+	 * the supervisor from the host's network (proxy.c) */
+	for (size_t i = 0; i <= c->nforward && (c->proxy_port || c->nforward); i++) {
+		int port = i < c->nforward ? c->forward[i] : c->proxy_port;
+		if (!port)
+			continue;
+		int fd = shim_proxy_listen(c, port);
+		if (fd < 0)
+			return 125;
+		int sent = shim_msg_send(sync, SHIM_MSG_LISTEN, i < c->nforward ? port : 0, fd);
+		close(fd);
+		if (sent < 0)
+			return shim_fail(c, "allowlist: cannot hand a listener to the supervisor"),
+			       125;
+	}
 	if (shim_contain_init(c) < 0)
 		return 125;
 	struct init_state s = {.csync = -1};

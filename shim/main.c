@@ -236,6 +236,20 @@ static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 		return 0;
 	case SHIM_OPT_CPUS:
 		return parse_number(c, name, val, 0.01, 1024, false, &c->cpus);
+	case SHIM_OPT_PROXY:
+		if (parse_number(c, name, val, 1, 65535, true, &d) < 0)
+			return -1;
+		c->proxy_port = (int)d;
+		return 0;
+	case SHIM_OPT_ALLOW_HOST:
+		return strv_push(&c->allow_host, val) < 0 ? shim_fail(c, "out of memory") : 0;
+	case SHIM_OPT_FORWARD:
+		if (parse_number(c, name, val, 1, 65535, true, &d) < 0)
+			return -1;
+		if (c->nforward >= ARRAY_SIZE(c->forward))
+			return shim_fail(c, "--forward: at most %zu ports", ARRAY_SIZE(c->forward));
+		c->forward[c->nforward++] = (int)d;
+		return 0;
 	case SHIM_OPT__COUNT:
 		break;
 	}
@@ -277,6 +291,8 @@ static int check_config(const struct shim_config *c)
 		return shim_fail(c, "namespaces and mounts need --unshare-user");
 	if (!c->preload_lib != !c->preload_policy)
 		return shim_fail(c, "--preload and --preload-policy go together");
+	if ((c->proxy_port || c->nforward) && !(c->netns && c->pidns))
+		return shim_fail(c, "--proxy and --forward need --unshare-net and --unshare-pid");
 	if (c->direct &&
 	    (c->userns || c->no_exec || c->unix_gate || c->listen_unix || c->timeout > 0 ||
 	     c->memory || c->pids || c->cpus > 0 || c->preload_lib || c->report || c->keep_dir))
@@ -295,6 +311,7 @@ void shim_free_config(struct shim_config *c)
 	strv_clear(&c->cow_views);
 	strv_clear(&c->gate_allow);
 	strv_clear(&c->unix_allow);
+	strv_clear(&c->allow_host);
 }
 
 int shim_parse(struct shim_config *c, int argc, char **argv)

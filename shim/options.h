@@ -36,6 +36,15 @@
 	  "--unshare-pid: connect() only, by the supervisor)")                                     \
 	X(UNIX_ALLOW, "unix-allow", "PATH",                                                        \
 	  "with --unix-gate, the unix socket PATH stays reachable")                                \
+	X(PROXY, "proxy", "PORT",                                                                  \
+	  "with --unshare-net: an HTTP proxy on the sandbox's" SHIM_CONT                           \
+	  "127.0.0.1:PORT, served from the host's network by the" SHIM_CONT                        \
+	  "supervisor, to the --allow-host hosts only")                                            \
+	X(ALLOW_HOST, "allow-host", "PATTERN",                                                     \
+	  "with --proxy: name, *.name or IP, optional :PORT (80 and 443" SHIM_CONT "without)")     \
+	X(FORWARD, "forward", "PORT",                                                              \
+	  "with --unshare-net: the sandbox's 127.0.0.1:PORT reaches the" SHIM_CONT                 \
+	  "host's 127.0.0.1:PORT")                                                                 \
 	X(UNSHARE_USER, "unshare-user", NULL,                                                      \
 	  "new user namespace (the caller's ids mapped to themselves);" SHIM_CONT                  \
 	  "needed by every option below it")                                                       \

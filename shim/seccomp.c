@@ -133,7 +133,9 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 	}
 	if (r == 0 && c->unix_gate)
 		r = gate_rules(c, ctx);
-	if (r == 0 && c->net != SHIM_NET_ENABLE) {
+	/* (net=allowlist runs "enable" inside its own network namespace: the
+	 * same netlink line) */
+	if (r == 0 && (c->net != SHIM_NET_ENABLE || c->proxy_port)) {
 		/* Netlink: only the route family, which libc's interface
 		 * listing uses; NETLINK_USERSOCK would reach other processes. */
 		struct scmp_arg_cmp nl[2] = {SCMP_A0_32(SCMP_CMP_EQ, AF_NETLINK),

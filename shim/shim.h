@@ -108,6 +108,13 @@ struct shim_config {
 	int64_t pids;
 	double cpus;
 
+	/* net=allowlist (proxy.c): the proxy's port on the sandbox's loopback,
+	 * its allowed hosts, and the host loopback ports forwarded in */
+	int proxy_port;
+	strv allow_host;
+	int forward[16];
+	size_t nforward;
+
 	/* --report (--report-json) and --keep-discarded DIR (report.c) */
 	bool report, report_json;
 	const char *keep_dir;
@@ -119,6 +126,14 @@ struct shim_config {
 	bool landlocked; /* init took the Landlock domain the command inherits */
 	int stage_fd;    /* with a report: the staging tmpfs, kept past its detach */
 };
+
+/* proxy.c: a listening socket on the sandbox's 127.0.0.1:port (in init,
+ * inside the network namespace), or -1 after saying why; and, in the
+ * supervisor, one connection accepted from it and served by a child
+ * (forward_port: relayed to the host's 127.0.0.1 there; 0: the proxy).
+ * Returns the child's pid, or -1. */
+int shim_proxy_listen(const struct shim_config *c, int port);
+pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port);
 
 /* What the sandbox refused that a report counts. */
 struct shim_denials {
@@ -262,6 +277,7 @@ enum shim_msg_type {
 	SHIM_MSG_STAGE = 4,          /* init -> supervisor: the staging tmpfs (--report) */
 	SHIM_MSG_DENIED_CONNECT = 5, /* init -> supervisor, before EXIT: counts */
 	SHIM_MSG_DENIED_EXEC = 6,
+	SHIM_MSG_LISTEN = 7, /* init -> supervisor: a listener (value: forwarded port, 0: proxy) */
 };
 struct shim_msg {
 	int32_t type;

@@ -275,7 +275,11 @@ struct sup {
 	bool have_exit;
 	int exit_status;
 	bool timed_out;
-	int stage;                  /* --report: the staging tmpfs from init, or -1 */
+	int stage;              /* --report: the staging tmpfs from init, or -1 */
+	int lfd[17], lport[17]; /* net=allowlist: listeners from init (proxy.c) */
+	size_t nl;
+	pid_t kids[1024]; /* the children serving their connections */
+	size_t nkids;
 	struct shim_denials denied; /* counted by init */
 };
 
@@ -291,6 +295,9 @@ static bool take_message(struct sup *s)
 	} else if (m.type == SHIM_MSG_EXIT) {
 		s->have_exit = true;
 		s->exit_status = m.value;
+	} else if (m.type == SHIM_MSG_LISTEN && fd >= 0 && s->nl < ARRAY_SIZE(s->lfd)) {
+		s->lfd[s->nl] = fd;
+		s->lport[s->nl++] = m.value;
 	} else if (m.type == SHIM_MSG_STAGE && fd >= 0 && s->stage < 0) {
 		s->stage = fd;
 	} else if (m.type == SHIM_MSG_DENIED_CONNECT) {
@@ -324,21 +331,32 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 			/* a turn at least every hour: no int overflow for long deadlines */
 			ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
 		}
-		/* without init, connects the gate has under way are ours too */
-		struct pollfd p[3 + SUP_MAX_POLL] = {{.fd = s->sfd, .events = POLLIN},
-		                                     {.fd = s->sync, .events = POLLIN},
-		                                     {.fd = s->ns.fd, .events = POLLIN}};
-		size_t np = shim_gate_pollfds(&s->ns, p + 3, SUP_MAX_POLL);
+		/* without init, connects the gate has under way are ours too;
+		 * with net=allowlist, the listeners init handed over */
+		struct pollfd p[3 + 17 + SUP_MAX_POLL] = {{.fd = s->sfd, .events = POLLIN},
+		                                          {.fd = s->sync, .events = POLLIN},
+		                                          {.fd = s->ns.fd, .events = POLLIN}};
+		size_t nl = s->nl;
+		for (size_t i = 0; i < nl; i++)
+			p[3 + i] = (struct pollfd){.fd = s->lfd[i], .events = POLLIN};
+		size_t np = shim_gate_pollfds(&s->ns, p + 3 + nl, SUP_MAX_POLL);
 		int gms = shim_gate_wait_ms(&s->ns);
 		if (gms >= 0 && (ms < 0 || gms < ms))
 			ms = gms;
-		int n = poll(p, 3 + np, ms);
+		int n = poll(p, 3 + nl + np, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (np || s->ns.npend)
-			shim_gate_poll_done(&s->ns, p + 3, np);
+			shim_gate_poll_done(&s->ns, p + 3 + nl, np);
 		if (n <= 0)
 			continue;
+		for (size_t i = 0; i < nl; i++) {
+			if (!(p[3 + i].revents & POLLIN))
+				continue;
+			pid_t kid = shim_proxy_accept(c, s->lfd[i], s->lport[i]);
+			if (kid > 0 && s->nkids < ARRAY_SIZE(s->kids))
+				s->kids[s->nkids++] = kid;
+		}
 		if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
 			close(s->ns.fd);
 			s->ns.fd = -1;
@@ -432,6 +450,11 @@ int shim_supervise(struct shim_config *c)
 		shim_report(c, s.stage, c->pidns ? &s.denied : &s.ns.denied);
 	if (s.stage >= 0)
 		close(s.stage);
+	/* the connections die with the sandbox */
+	for (size_t i = 0; i < s.nl; i++)
+		close(s.lfd[i]);
+	for (size_t i = 0; i < s.nkids; i++)
+		kill(s.kids[i], SIGKILL);
 	shim_notify_free(&s.ns);
 	if (s.sync >= 0)
 		close(s.sync);

@@ -4,7 +4,7 @@
 
 _sbx_exec_options="--profile= --policy= --backend= --net= --write= --writable= --readable=
 	--read-deny= --write-deny= --redact= --no-exec --allow-temp --cpus= --memory= --pids= --env-deny= --env-allow=
-	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --die-with-parent --report --keep-discarded= --timeout=
+	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --allow-host= --allow-localhost= --die-with-parent --report --keep-discarded= --timeout=
 	--install-shims= --print --json --caps --doctor --help --version"
 
 # Profiles: the built-ins and the named policy files sbx-exec would find.
@@ -26,7 +26,7 @@ _sbx_exec_values()
 {
 	local opt=$1 cur=$2 IFS=$' \t\n'
 	case $opt in
-	--net) compgen -W "disable enable outbound" -- "$cur" ;;
+	--net) compgen -W "disable enable outbound allowlist" -- "$cur" ;;
 	--write) compgen -W "none scope ephemeral overlay" -- "$cur" ;;
 	--backend)
 		compgen -W "auto landlock gvisor docker-ephemeral docker-runsc-ephemeral seatbelt

@@ -16,7 +16,7 @@ function __sbx_exec_command_start
             case '--*=*'
             case --profile --policy --backend --net --write --writable --readable --read-deny --write-deny --redact \
                     --cpus --memory --pids --env-deny --env-allow --mach-allow --dir \
-                    --allow-socket --setenv --keep-discarded --timeout --install-shims
+                    --allow-socket --allow-host --allow-localhost --setenv --keep-discarded --timeout --install-shims
                 # The value is the next word.
                 set i (math $i + 1)
             case '-*'
@@ -62,7 +62,9 @@ set -l opt complete -c sbx-exec -n 'not __sbx_exec_in_command'
 $opt -l profile -x -a '(__sbx_exec_profiles)' -d 'Starting defaults'
 $opt -l policy -r -a '(__sbx_exec_profiles)' -d 'Policy on top of the profile: name, file or k=v; k=v'
 $opt -l backend -x -a 'auto landlock gvisor docker-ephemeral docker-runsc-ephemeral seatbelt appcontainer' -d 'Enforcing backend'
-$opt -l net -x -a 'disable enable outbound' -d 'Network policy'
+$opt -l net -x -a 'disable enable outbound allowlist' -d 'Network policy'
+$opt -l allow-host -x -d 'Egress by name through the proxy (repeatable)'
+$opt -l allow-localhost -x -d 'Forward a host loopback port in (repeatable)'
 $opt -l write -x -a 'none scope ephemeral overlay' -d 'Filesystem write policy'
 $opt -l writable -r -F -d 'Path that may be written (repeatable)'
 $opt -l readable -r -F -d 'Restrict reads to these paths (repeatable)'

@@ -34,12 +34,12 @@ allow-socket timeout print json caps doctor help version"
 	run sbx --caps
 	assert_status 0
 	for c in net.disable net.enable net.outbound fs.read.host fs.read.scope fs.read.deny \
-		fs.write.deny fs.write.scope fs.write.ephemeral fs.write.protect fs.read.redact env.scrub proc.no_exec \
+		fs.write.deny fs.write.scope fs.write.ephemeral fs.write.protect fs.read.redact net.allowlist env.scrub proc.no_exec \
 		kernel.isolation ipc.restrict mach.restrict res.cpu res.memory res.pids; do
 		assert_output_contains "$c"
 	done
 	assert_output_contains "portable"
-	[ "$(grep -cE '^(net|fs|env|proc|kernel|ipc|mach|res)\.' <<<"$output")" -eq 19 ]
+	[ "$(grep -cE '^(net|fs|env|proc|kernel|ipc|mach|res)\.' <<<"$output")" -eq 20 ]
 }
 
 @test "--caps --json and --doctor --json are well-formed JSON" {

@@ -141,7 +141,7 @@ complete_bash() {
 	run fc "sbx-exec --ne"
 	[ "$output" = "--net" ]
 	run fc "sbx-exec --net="
-	[ "$output" = "$(printf '%s\n' --net=disable --net=enable --net=outbound)" ]
+	[ "$output" = "$(printf '%s\n' --net=allowlist --net=disable --net=enable --net=outbound)" ]
 	run fc "sbx-exec --write "
 	assert_output_contains "ephemeral"
 	# Past the command word, sbx-exec's options are no longer offered.

@@ -11,8 +11,8 @@ int main(void)
 	    "fs.write.deny",    "fs.write.ephemeral", "fs.write.scope", "ipc.restrict",
 	    "kernel.isolation", "mach.restrict",      "net.disable",    "net.enable",
 	    "net.outbound",     "proc.no_exec",       "res.cpu",        "res.memory",
-	    "res.pids",         "fs.write.protect",   "fs.read.redact"};
-	is_int(SBX_CAP__COUNT, 19, "19 capabilities");
+	    "res.pids",         "fs.write.protect",   "fs.read.redact", "net.allowlist"};
+	is_int(SBX_CAP__COUNT, 20, "20 capabilities");
 	for (int i = 0; i < SBX_CAP__COUNT; i++) {
 		is_str(sbx_cap_name((sbx_cap)i), names[i], "name %d", i);
 		sbx_cap back;
@@ -73,23 +73,26 @@ int main(void)
 	sbx_capset all = SBX_CAPSET_ALL;
 	is_int(sbx_caps_of(SBX_BACKEND_LANDLOCK), all & ~(C(KERNEL_ISOLATION) | C(MACH_RESTRICT)),
 	       "landlock row");
-	/* fs.write.protect, fs.read.redact: only the landlock backend (its
-	 * mount namespace) */
+	/* fs.write.protect, fs.read.redact, net.allowlist: only the landlock
+	 * backend (its namespaces) */
 	is_int(sbx_caps_of(SBX_BACKEND_GVISOR),
-	       all & ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)), "gvisor row");
-	sbx_capset docker =
-	    all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) | C(MACH_RESTRICT) |
-	            C(KERNEL_ISOLATION) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT));
+	       all &
+	           ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)),
+	       "gvisor row");
+	sbx_capset docker = all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) |
+	                            C(MACH_RESTRICT) | C(KERNEL_ISOLATION) | C(FS_WRITE_PROTECT) |
+	                            C(FS_READ_REDACT) | C(NET_ALLOWLIST));
 	is_int(sbx_caps_of(SBX_BACKEND_DOCKER_EPHEMERAL), docker, "docker-ephemeral row");
 	is_int(sbx_caps_of(SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL), docker | C(KERNEL_ISOLATION),
 	       "docker-runsc-ephemeral row");
 	is_int(sbx_caps_of(SBX_BACKEND_SEATBELT),
 	       all & ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) | C(RES_CPU) |
-	               C(RES_MEMORY) | C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)),
+	               C(RES_MEMORY) | C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) |
+	               C(NET_ALLOWLIST)),
 	       "seatbelt row");
 	is_int(sbx_caps_of(SBX_BACKEND_APPCONTAINER),
 	       all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) | C(MACH_RESTRICT) |
-	               C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)),
+	               C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)),
 	       "appcontainer row");
 	is_int(sbx_caps_of(SBX_BACKEND__COUNT), 0, "no row past the table");
 	is_int(sbx_caps_union(), all, "the union covers every capability");

@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# allowlist.bats: --net=allowlist. The sandbox has a private network with
+# only loopback; sbx's proxy takes it to the --allow-host hosts and nowhere
+# else; --allow-localhost forwards one host loopback port. Checked from
+# the host side: each server's log says which requests reached it.
+
+load helpers
+
+setup() {
+	requires landlock=1
+	command -v curl >/dev/null || skip_or_fail "needs curl" || return 1
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
+	WORK=$(mktemp -d /var/tmp/sbx-allow.XXXXXX)
+	chmod 755 "$WORK"
+	cd "$WORK" || return 1
+	echo "HOSTFILE-$$" >f.txt
+	# the host's own address on a real interface (not loopback)
+	IP=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1)
+	[ -n "$IP" ] || skip_or_fail "needs an IPv4 address on a non-loopback interface" || return 1
+	PIDS=()
+}
+
+teardown() {
+	[ "${#PIDS[@]}" -eq 0 ] || kill "${PIDS[@]}" 2>/dev/null || true
+	cd /
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+
+# serve NAME ADDR: an HTTP server for $WORK on ADDR and a free port; sets
+# PORT_NAME; its requests are logged in $WORK/NAME.log
+serve() {
+	local name=$1 addr=$2
+	python3 - "$addr" "$WORK/$name.port" >"$WORK/$name.log" 2>&1 <<-'EOF' &
+		import http.server, os, sys, functools
+		addr, portfile = sys.argv[1], sys.argv[2]
+		h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=os.getcwd())
+		s = http.server.ThreadingHTTPServer((addr, 0), h)
+		with open(portfile + ".tmp", "w") as f:
+		    f.write(str(s.server_address[1]))
+		os.rename(portfile + ".tmp", portfile)
+		s.serve_forever()
+	EOF
+	PIDS+=($!)
+	local i
+	for i in $(seq 100); do [ -s "$WORK/$name.port" ] && break; sleep 0.1; done
+	printf -v "PORT_$name" '%s' "$(cat "$WORK/$name.port")"
+}
+
+requests() { grep -c '"GET /f.txt' "$WORK/$1.log" || true; }
+
+@test "allowlist: an allowed host is reached through the proxy, by plain HTTP and by CONNECT" {
+	if ! have_userns; then
+		refused_without_userns --allow-host="$IP"
+		return
+	fi
+	serve pub "$IP"
+	# control: the host reaches it
+	run curl -s -m 5 "http://$IP:$PORT_pub/f.txt"
+	assert_output_contains "HOSTFILE-$$"
+	run sbx --allow-host="$IP:$PORT_pub" -- curl -s -m 10 "http://$IP:$PORT_pub/f.txt"
+	assert_status 0
+	assert_output_contains "HOSTFILE-$$"
+	# a tunnel (what HTTPS uses)
+	run sbx --allow-host="$IP:$PORT_pub" -- curl -s -m 10 -p "http://$IP:$PORT_pub/f.txt"
+	assert_status 0
+	assert_output_contains "HOSTFILE-$$"
+	[ "$(requests pub)" -eq 3 ]
+}
+
+@test "allowlist: other hosts and ports, direct connections and rebinding names reach nothing" {
+	if ! have_userns; then
+		refused_without_userns --net=allowlist
+		return
+	fi
+	serve pub "$IP"
+	serve lo 127.0.0.1
+	# another port of an allowed address: refused by the proxy
+	run sbx --allow-host="$IP:1" -- curl -s -m 10 "http://$IP:$PORT_pub/f.txt"
+	assert_output_contains "not in the allowlist"
+	refute_output_contains "HOSTFILE-$$"
+	# no proxy at all: the private network has no route out
+	run sbx --allow-host="$IP:$PORT_pub" -- curl -s -m 10 --noproxy '*' "http://$IP:$PORT_pub/f.txt"
+	[ "$status" -ne 0 ]
+	refute_output_contains "HOSTFILE-$$"
+	# a raw TCP connect, not HTTP: nothing but loopback exists
+	run sbx --allow-host="$IP:$PORT_pub" -- "$PROBES/net" connect "$IP" "$PORT_pub"
+	[ "$status" -ne 0 ]
+	# the host's loopback service, by a name that resolves there: refused
+	run sbx --allow-host="localhost:$PORT_lo" -- env -u NO_PROXY -u no_proxy curl -s -m 10 "http://localhost:$PORT_lo/f.txt"
+	assert_output_contains "internal address"
+	refute_output_contains "HOSTFILE-$$"
+	# and the sandbox's own 127.0.0.1 is not the host's
+	run sbx --allow-host="$IP:$PORT_pub" -- curl -s -m 10 "http://127.0.0.1:$PORT_lo/f.txt"
+	refute_output_contains "HOSTFILE-$$"
+	# host side: none of these got through
+	[ "$(requests pub)" -eq 0 ]
+	[ "$(requests lo)" -eq 0 ]
+}
+
+@test "allowlist: --allow-localhost forwards exactly that host loopback port" {
+	if ! have_userns; then
+		refused_without_userns --allow-localhost=8080
+		return
+	fi
+	serve lo 127.0.0.1
+	serve lo2 127.0.0.1
+	run sbx --allow-localhost="$PORT_lo" -- curl -s -m 10 "http://127.0.0.1:$PORT_lo/f.txt"
+	assert_status 0
+	assert_output_contains "HOSTFILE-$$"
+	run sbx --allow-localhost="$PORT_lo" -- curl -s -m 10 "http://127.0.0.1:$PORT_lo2/f.txt"
+	refute_output_contains "HOSTFILE-$$"
+	[ "$(requests lo)" -eq 1 ]
+	[ "$(requests lo2)" -eq 0 ]
+}
+
+@test "allowlist: patterns are checked, the plan says it, and what cannot hold it refuses" {
+	for bad in "bad host" "a:0" "a:99999" "[zz]" "-x.com"; do
+		run sbx --allow-host="$bad" -- touch ran
+		assert_status 125
+		assert_output_contains "invalid allow-host"
+	done
+	run sbx --allow-localhost=http -- touch ran
+	assert_status 125
+	[ ! -e ran ]
+	local be=()
+	have_userns || be=(--best-effort)
+	run sbx "${be[@]}" --write=scope --writable=. --allow-host='*.example.com' --allow-host=example.org:8443 --print -- true
+	assert_status 0
+	assert_output_contains "net.allowlist"
+	if have_userns; then
+		assert_output_contains "--allow-host '*.example.com'"
+		assert_output_contains "--unshare-net"
+	fi
+	run env SBX_ALLOW_HOST="a.example,b.example" "$SBX_EXEC" "${be[@]}" --write=scope --writable=. --print -- true
+	assert_output_contains "net.allowlist"
+	run sbx --backend=gvisor --allow-host=example.com -- touch ran
+	assert_status 125
+	assert_output_contains "private network and proxy"
+	run sbx --best-effort --backend=gvisor --allow-host=example.com -- touch ran
+	assert_status 125
+	run "$PROBES/deny" userns -- "$SBX_EXEC" --write=scope --writable=. --allow-host=example.com -- touch ran
+	assert_status 125
+	assert_output_contains "net.allowlist"
+	[ ! -e ran ]
+	if have_userns; then
+		run sbx --write=scope --writable=. -- env ASAN_OPTIONS=detect_leaks=0 "$SBX_EXEC" --write=scope --writable=. --allow-host=example.com -- touch ran
+		assert_status 125
+		assert_output_contains "cannot be made inside"
+		[ ! -e ran ]
+	fi
+}
