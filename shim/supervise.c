@@ -278,8 +278,6 @@ struct sup {
 	int stage;              /* --report: the staging tmpfs from init, or -1 */
 	int lfd[17], lport[17]; /* net=allowlist: listeners from init (proxy.c) */
 	size_t nl;
-	pid_t kids[1024]; /* the children serving their connections */
-	size_t nkids;
 	struct shim_denials denied; /* counted by init */
 };
 
@@ -353,9 +351,8 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 		for (size_t i = 0; i < nl; i++) {
 			if (!(p[3 + i].revents & POLLIN))
 				continue;
-			pid_t kid = shim_proxy_accept(c, s->lfd[i], s->lport[i]);
-			if (kid > 0 && s->nkids < ARRAY_SIZE(s->kids))
-				s->kids[s->nkids++] = kid;
+			/* a child per connection; reaped below like any other */
+			shim_proxy_accept(c, s->lfd[i], s->lport[i]);
 		}
 		if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
 			close(s->ns.fd);
@@ -450,11 +447,10 @@ int shim_supervise(struct shim_config *c)
 		shim_report(c, s.stage, c->pidns ? &s.denied : &s.ns.denied);
 	if (s.stage >= 0)
 		close(s.stage);
-	/* the connections die with the sandbox */
+	/* (the children serving connections were killed and reaped with
+	 * everything else the supervisor started: kill_all_and_reap) */
 	for (size_t i = 0; i < s.nl; i++)
 		close(s.lfd[i]);
-	for (size_t i = 0; i < s.nkids; i++)
-		kill(s.kids[i], SIGKILL);
 	shim_notify_free(&s.ns);
 	if (s.sync >= 0)
 		close(s.sync);
