@@ -533,13 +533,14 @@ static int by_depth(const void *a, const void *b)
  * refused: nothing here can stop a name from being created. */
 static int plan_protect(struct ll_ctx *l, const strv *hostw)
 {
-	const strv *wd = &l->c->write_deny;
-	if (!wd->n)
+	const strv *wd = &l->c->write_deny, *we = &l->c->write_deny_existing;
+	if (!wd->n && !we->n)
 		return 0;
 	_cleanup_strv_ strv pins = {0};
 	_cleanup_strv_ strv prot = {0};
-	for (size_t i = 0; i < wd->n; i++) {
-		const char *p = wd->v[i];
+	for (size_t i = 0; i < wd->n + we->n; i++) {
+		/* the profile's (write-deny-existing) exist: cctx checked */
+		const char *p = i < wd->n ? wd->v[i] : we->v[i - wd->n];
 		struct stat st;
 		if (lstat(p, &st) < 0) {
 			if (!l->c->spec->best_effort)

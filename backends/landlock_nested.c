@@ -25,6 +25,7 @@
 #include "landlock_internal.h"
 
 #include <stdio.h>
+#include <sys/statvfs.h>
 
 static bool beneath_any(const char *p, const strv *dirs)
 {
@@ -216,6 +217,12 @@ static int read_layer(struct ll_ctx *l)
 	return 0;
 }
 
+static bool read_only_here(const char *path)
+{
+	struct statvfs v;
+	return statvfs(path, &v) == 0 && (v.f_flag & ST_RDONLY);
+}
+
 int ll_plan_nested(struct ll_ctx *l)
 {
 	const struct sbx_cctx *c = l->c;
@@ -237,11 +244,38 @@ int ll_plan_nested(struct ll_ctx *l)
 		               "--report and --keep-discarded cannot be made inside %s, whose "
 		               "views hold the writes (give them to the outer sbx-exec)",
 		               outer_why);
-	if (c->write_deny.n || c->redact.n)
+	if (c->redact.n)
 		return sbx_err(l->err, -ENOTSUP,
 		               "--%s cannot be held inside %s: it needs a mount namespace of its "
 		               "own (give it to the outer sbx-exec)",
-		               c->write_deny.n ? "write-deny" : "redact", outer_why);
+		               "redact", outer_why);
+	/* a protected path is held when the outer made it read-only (its
+	 * --write-deny mounts are ours too); the profile's, else a caveat */
+	for (size_t i = 0; i < c->write_deny.n; i++)
+		if (!read_only_here(c->write_deny.v[i]))
+			return sbx_err(
+			    l->err, -ENOTSUP,
+			    "--write-deny %s cannot be held inside %s, where it is "
+			    "writable: it needs a mount namespace of its own (give it to "
+			    "the outer sbx-exec)",
+			    c->write_deny.v[i], outer_why);
+	_cleanup_buf_ buf open_here = {0};
+	size_t held = c->write_deny.n;
+	for (size_t i = 0; i < c->write_deny_existing.n; i++) {
+		const char *w = c->write_deny_existing.v[i];
+		if (read_only_here(w))
+			held++;
+		else
+			buf_addf(&open_here, "%s%s", open_here.len ? ", " : "", w);
+	}
+	if (held)
+		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_PROTECT,
+		                       "held by the outer sbx sandbox: read-only there");
+	if (open_here.len)
+		sbx_plan_caveat(p,
+		                "write-deny-existing: %s can be changed here (a run inside another "
+		                "sbx sandbox adds no mounts)",
+		                open_here.s);
 	int r = check_limits(l);
 	if (r < 0)
 		return r;

@@ -195,21 +195,25 @@ typedef struct sbx_spec sbx_spec;
 
 /* The list-valued fields of a spec. */
 typedef enum sbx_list {
-	SBX_LIST_WRITABLE = 0,    /* paths that may be written (scope, overlay) */
-	SBX_LIST_READABLE,        /* if non-empty, reads are limited to these (+ runtime) */
-	SBX_LIST_READ_DENY,       /* paths that must not be readable */
-	SBX_LIST_ENV_ALLOW,       /* if non-empty, keep only env names matching these globs */
-	SBX_LIST_ENV_DENY,        /* drop env names matching these globs (wins over allow) */
-	SBX_LIST_MACH_ALLOW,      /* macOS Mach services that stay reachable */
-	SBX_LIST_ALLOW_SOCKET,    /* host unix sockets reachable despite ipc.restrict */
-	SBX_LIST_SETENV,          /* NAME=VALUE set for the command after scrubbing (the
-	                           * last for a NAME wins) */
-	SBX_LIST_WRITE_DENY,      /* paths that must not be created, changed, renamed or
-	                           * removed, even inside a writable path */
-	SBX_LIST_REDACT,          /* INI-style files shown with their credential entries
-	                           * removed */
-	SBX_LIST_ALLOW_HOST,      /* net=allowlist: name, *.name or IP, optional :PORT */
-	SBX_LIST_ALLOW_LOCALHOST, /* net=allowlist: host loopback ports forwarded in */
+	SBX_LIST_WRITABLE = 0,        /* paths that may be written (scope, overlay) */
+	SBX_LIST_READABLE,            /* if non-empty, reads are limited to these (+ runtime) */
+	SBX_LIST_READ_DENY,           /* paths that must not be readable */
+	SBX_LIST_ENV_ALLOW,           /* if non-empty, keep only env names matching these globs */
+	SBX_LIST_ENV_DENY,            /* drop env names matching these globs (wins over allow) */
+	SBX_LIST_MACH_ALLOW,          /* macOS Mach services that stay reachable */
+	SBX_LIST_ALLOW_SOCKET,        /* host unix sockets reachable despite ipc.restrict */
+	SBX_LIST_SETENV,              /* NAME=VALUE set for the command after scrubbing (the
+	                               * last for a NAME wins) */
+	SBX_LIST_WRITE_DENY,          /* paths that must not be created, changed, renamed or
+	                               * removed, even inside a writable path */
+	SBX_LIST_REDACT,              /* INI-style files shown with their credential entries
+	                               * removed */
+	SBX_LIST_ALLOW_HOST,          /* net=allowlist: name, *.name or IP, optional :PORT */
+	SBX_LIST_ALLOW_LOCALHOST,     /* net=allowlist: host loopback ports forwarded in */
+	SBX_LIST_WRITE_DENY_EXISTING, /* like WRITE_DENY where the path exists inside a
+	                               * writable path (a relative one: in each); else
+	                               * nothing, and the plan says where it cannot be held
+	                               * (the agent profile's list) */
 	SBX_LIST__COUNT
 } sbx_list;
 

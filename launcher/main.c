@@ -190,6 +190,7 @@ static const char *const known_env[] = {
     "SBX_TIMEOUT",
     "SBX_SETENV",
     "SBX_WRITE_DENY",
+    "SBX_WRITE_DENY_EXISTING",
     "SBX_REDACT",
     "SBX_REPORT",
     "SBX_ALLOW_HOST",

@@ -96,6 +96,46 @@ static int split_denials(struct sbx_cctx *c)
 	return 0;
 }
 
+/* write-deny-existing: each entry that exists inside a path written through
+ * to the host (a relative entry is looked for in each such path), as the
+ * kernel resolves it and never through a link of its own. */
+static int existing_protections(struct sbx_cctx *c)
+{
+	const strv *in = &c->spec->lists[SBX_LIST_WRITE_DENY_EXISTING];
+	if (!in->n || c->spec->write == SBX_WRITE_NONE || c->spec->write == SBX_WRITE_EPHEMERAL)
+		return 0;
+	_cleanup_strv_ strv hostw = {0};
+	if (strv_extend(&hostw, strv_get(&c->writable)) < 0 ||
+	    (c->spec->allow_temp && strv_push(&hostw, c->tmpdir) < 0))
+		return -ENOMEM;
+	for (size_t i = 0; i < in->n; i++) {
+		for (size_t k = 0; k < hostw.n; k++) {
+			const char *e = in->v[i];
+			_cleanup_free_ char *p = path_join_normalize(hostw.v[k], e);
+			if (!p)
+				return -ENOMEM;
+			if (streq(p, hostw.v[k]) || !path_is_beneath(p, hostw.v[k]))
+				continue;
+#ifndef _WIN32
+			/* there, and no link on the way (the mount step refuses
+			 * one, and a default must never fail a run) */
+			char real[PATH_MAX];
+			struct stat st;
+			if (lstat(p, &st) < 0 || S_ISLNK(st.st_mode) || !realpath(p, real) ||
+			    !streq(real, p))
+				continue;
+#endif
+			if (!strv_contains(&c->write_deny_existing, p) &&
+			    !strv_contains(&c->write_deny, p) &&
+			    strv_push(&c->write_deny_existing, p) < 0)
+				return -ENOMEM;
+			if (e[0] == '/')
+				break; /* an absolute entry is one path */
+		}
+	}
+	return 0;
+}
+
 /* A file named by --redact is shown redacted instead of hidden: a
  * read-deny of that very path (the agent profile's ~/.npmrc) gives way to
  * it. One inside a denied directory cannot be shown at all: refused. */
@@ -213,6 +253,8 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 			return sbx_err(err, -ENOMEM, "out of memory");
 		}
 	}
+	if ((r = existing_protections(c)) < 0)
+		return sbx_err(err, r, "out of memory");
 	c->requested = sbx_spec_capabilities(s);
 	if (!c->read_deny.n)
 		c->requested &= ~SBX_CAPSET_OF(SBX_CAP_FS_READ_DENY);
@@ -236,6 +278,7 @@ void sbx_cctx_free(struct sbx_cctx *c)
 	strv_clear(&c->read_deny);
 	strv_clear(&c->write_deny);
 	strv_clear(&c->redact);
+	strv_clear(&c->write_deny_existing);
 	strv_clear(&c->deny_by_scope);
 	strv_clear(&c->allow_socket);
 	strv_clear(&c->env);

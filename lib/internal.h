@@ -118,16 +118,19 @@ char *sbx_find_program(const char *name, const char *path_env);
 struct sbx_cctx {
 	const struct sbx_spec *spec;
 	const struct sbx_host *host;
-	char *dir;             /* absolute working directory */
-	strv writable;         /* absolute, normalised */
-	strv readable;         /* absolute, normalised */
-	strv read_deny;        /* absolute, normalised */
-	strv write_deny;       /* absolute, resolved as grants are (no planted links) */
-	strv redact;           /* likewise; read-deny entries equal to one are dropped */
-	strv deny_by_scope;    /* denied paths outside every readable, writable and runtime
-	                        * path: held by the read scope itself */
-	strv allow_socket;     /* absolute, normalised */
-	char *tmpdir;          /* absolute temp dir ($TMPDIR or /tmp) */
+	char *dir;                /* absolute working directory */
+	strv writable;            /* absolute, normalised */
+	strv readable;            /* absolute, normalised */
+	strv read_deny;           /* absolute, normalised */
+	strv write_deny;          /* absolute, resolved as grants are (no planted links) */
+	strv redact;              /* likewise; read-deny entries equal to one are dropped */
+	strv write_deny_existing; /* the profile's protected paths that exist inside a
+	                           * path written through to the host (not requested:
+	                           * held where the backend can, else a caveat) */
+	strv deny_by_scope;       /* denied paths outside every readable, writable and runtime
+	                           * path: held by the read scope itself */
+	strv allow_socket;        /* absolute, normalised */
+	char *tmpdir;             /* absolute temp dir ($TMPDIR or /tmp) */
 	char *home;            /* $HOME of the spec's env (absolute), else /etc/passwd's, or NULL */
 	bool home_from_passwd; /* HOME was unset or relative: home is the passwd entry's */
 	strv env;              /* the scrubbed environment for the command */

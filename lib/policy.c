@@ -21,49 +21,62 @@ extern char **environ;
 /* The agent profile: a coding agent or build may use the network outward and
  * write its workspace and temp dir; everything else it writes is thrown
  * away, and credentials stay out of reach, on disk and in the environment. */
-static const char agent_text[] = "net = outbound\n"
-                                 "write = overlay\n"
-                                 "writable = .\n"
-                                 "allow-temp = true\n"
-                                 "read-deny = ~/.ssh\n"
-                                 "read-deny = ~/.gnupg\n"
-                                 "read-deny = ~/.aws\n"
-                                 "read-deny = ~/.azure\n"
-                                 "read-deny = ~/.docker\n"
-                                 "read-deny = ~/.kube\n"
-                                 "read-deny = ~/.npmrc\n"
-                                 "read-deny = ~/.pypirc\n"
-                                 "read-deny = ~/.netrc\n"
-                                 "read-deny = ~/.git-credentials\n"
-                                 "read-deny = ~/.pgpass\n"
-                                 "read-deny = ~/.vault-token\n"
-                                 "read-deny = ~/.config/gcloud\n"
-                                 "read-deny = ~/.config/gh\n"
-                                 "read-deny = ~/.config/op\n"
-                                 "read-deny = ~/.config/hub\n"
-                                 "read-deny = ~/.config/containers/auth.json\n"
-                                 "read-deny = ~/.password-store\n"
-                                 "read-deny = ~/.local/share/keyrings\n"
-                                 "read-deny = ~/.cargo/credentials\n"
-                                 "read-deny = ~/.cargo/credentials.toml\n"
-                                 "read-deny = ~/.terraform.d/credentials.tfrc.json\n"
-                                 "read-deny = ~/.mozilla\n"
-                                 "read-deny = ~/.config/google-chrome\n"
-                                 "read-deny = ~/.config/chromium\n"
-                                 "read-deny = ~/.bash_history\n"
-                                 "read-deny = ~/.zsh_history\n" MACOS_DENY "env-deny = *_TOKEN\n"
-                                 "env-deny = *_KEY\n"
-                                 "env-deny = *_SECRET\n"
-                                 "env-deny = *_PASSWORD\n"
-                                 "env-deny = *_PASSWD\n"
-                                 "env-deny = *_CREDENTIALS\n"
-                                 "env-deny = AWS_*\n"
-                                 "env-deny = AZURE_*\n"
-                                 "env-deny = GITHUB_*\n"
-                                 "env-deny = ANTHROPIC_*\n"
-                                 "env-deny = OPENAI_*\n"
-                                 "env-deny = SSH_AUTH_SOCK\n"
-                                 "env-deny = GPG_AGENT_INFO\n";
+static const char agent_text[] =
+    "net = outbound\n"
+    "write = overlay\n"
+    "writable = .\n"
+    "allow-temp = true\n"
+    "read-deny = ~/.ssh\n"
+    "read-deny = ~/.gnupg\n"
+    "read-deny = ~/.aws\n"
+    "read-deny = ~/.azure\n"
+    "read-deny = ~/.docker\n"
+    "read-deny = ~/.kube\n"
+    "read-deny = ~/.npmrc\n"
+    "read-deny = ~/.pypirc\n"
+    "read-deny = ~/.netrc\n"
+    "read-deny = ~/.git-credentials\n"
+    "read-deny = ~/.pgpass\n"
+    "read-deny = ~/.vault-token\n"
+    "read-deny = ~/.config/gcloud\n"
+    "read-deny = ~/.config/gh\n"
+    "read-deny = ~/.config/op\n"
+    "read-deny = ~/.config/hub\n"
+    "read-deny = ~/.config/containers/auth.json\n"
+    "read-deny = ~/.password-store\n"
+    "read-deny = ~/.local/share/keyrings\n"
+    "read-deny = ~/.cargo/credentials\n"
+    "read-deny = ~/.cargo/credentials.toml\n"
+    "read-deny = ~/.terraform.d/credentials.tfrc.json\n"
+    "read-deny = ~/.mozilla\n"
+    "read-deny = ~/.config/google-chrome\n"
+    "read-deny = ~/.config/chromium\n"
+    "read-deny = ~/.bash_history\n"
+    "read-deny = ~/.zsh_history\n" MACOS_DENY "write-deny-existing = .git/hooks\n"
+    "write-deny-existing = .git/config\n"
+    "write-deny-existing = .gitmodules\n"
+    "write-deny-existing = .envrc\n"
+    "write-deny-existing = .vscode\n"
+    "write-deny-existing = .idea\n"
+    "write-deny-existing = .mcp.json\n"
+    "write-deny-existing = ~/.bashrc\n"
+    "write-deny-existing = ~/.bash_profile\n"
+    "write-deny-existing = ~/.zshrc\n"
+    "write-deny-existing = ~/.profile\n"
+    "write-deny-existing = ~/.gitconfig\n"
+    "env-deny = *_TOKEN\n"
+    "env-deny = *_KEY\n"
+    "env-deny = *_SECRET\n"
+    "env-deny = *_PASSWORD\n"
+    "env-deny = *_PASSWD\n"
+    "env-deny = *_CREDENTIALS\n"
+    "env-deny = AWS_*\n"
+    "env-deny = AZURE_*\n"
+    "env-deny = GITHUB_*\n"
+    "env-deny = ANTHROPIC_*\n"
+    "env-deny = OPENAI_*\n"
+    "env-deny = SSH_AUTH_SOCK\n"
+    "env-deny = GPG_AGENT_INFO\n";
 
 /* tight: the agent's denials, no network, no writes at all. */
 static const char tight_text[] = "profile = agent\n"
@@ -150,6 +163,7 @@ static const struct key keys[] = {
     {"timeout", "SBX_TIMEOUT", K_DURATION, 0, 0},
     {"setenv", "SBX_SETENV", K_LIST, SBX_LIST_SETENV, '\n'},
     {"write-deny", "SBX_WRITE_DENY", K_LIST, SBX_LIST_WRITE_DENY, ':'},
+    {"write-deny-existing", "SBX_WRITE_DENY_EXISTING", K_LIST, SBX_LIST_WRITE_DENY_EXISTING, ':'},
     {"redact", "SBX_REDACT", K_LIST, SBX_LIST_REDACT, ':'},
     {"allow-host", "SBX_ALLOW_HOST", K_LIST, SBX_LIST_ALLOW_HOST, ','},
     {"allow-localhost", "SBX_ALLOW_LOCALHOST", K_LIST, SBX_LIST_ALLOW_LOCALHOST, ','},
@@ -169,7 +183,8 @@ static const struct key *find_key(const char *name)
 static bool is_denial(int list)
 {
 	return list == SBX_LIST_READ_DENY || list == SBX_LIST_ENV_DENY ||
-	       list == SBX_LIST_WRITE_DENY || list == SBX_LIST_REDACT;
+	       list == SBX_LIST_WRITE_DENY || list == SBX_LIST_REDACT ||
+	       list == SBX_LIST_WRITE_DENY_EXISTING;
 }
 
 void sbx_spec_begin_layer(sbx_spec *s)
@@ -332,6 +347,9 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			sbx_spec_clear(s, (sbx_list)k->which);
 			if (k->which == SBX_LIST_WRITABLE)
 				s->layer_writable = 0;
+			/* --write-deny= clears the profile's protected paths too */
+			if (k->which == SBX_LIST_WRITE_DENY)
+				sbx_spec_clear(s, SBX_LIST_WRITE_DENY_EXISTING);
 			return 0;
 		}
 		return add_list_item(s, k, v, err);

@@ -268,6 +268,16 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	}
 	rc = sbx_backend_impl(b)->compile(&c, p, err);
 	p->uses &= ~c.missing;
+	if (rc == 0 && c.write_deny_existing.n &&
+	    !(p->uses & SBX_CAPSET_OF(SBX_CAP_FS_WRITE_PROTECT))) {
+		_cleanup_buf_ buf l = {0};
+		for (size_t i = 0; i < c.write_deny_existing.n; i++)
+			buf_addf(&l, "%s%s", i ? ", " : "", c.write_deny_existing.v[i]);
+		rc = sbx_plan_caveat(p,
+		                     "write-deny-existing: %s can be changed here (the profile "
+		                     "protects them where %s)",
+		                     l.s, "the landlock backend has user namespaces");
+	}
 	if (rc == 0 && c.deny_by_scope.n && !c.read_deny.n) {
 		p->requested |= SBX_CAPSET_OF(SBX_CAP_FS_READ_DENY);
 		rc = sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_DENY,

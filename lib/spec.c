@@ -94,7 +94,8 @@ void sbx_spec_set_write(sbx_spec *s, sbx_write w)
 static bool is_path_list(sbx_list l)
 {
 	return l == SBX_LIST_WRITABLE || l == SBX_LIST_READABLE || l == SBX_LIST_READ_DENY ||
-	       l == SBX_LIST_ALLOW_SOCKET || l == SBX_LIST_WRITE_DENY || l == SBX_LIST_REDACT;
+	       l == SBX_LIST_ALLOW_SOCKET || l == SBX_LIST_WRITE_DENY || l == SBX_LIST_REDACT ||
+	       l == SBX_LIST_WRITE_DENY_EXISTING;
 }
 
 int sbx_spec_add(sbx_spec *s, sbx_list list, const char *value)
@@ -299,12 +300,19 @@ sbx_capset sbx_spec_capabilities(const sbx_spec *s)
 }
 
 static const char *const list_names[SBX_LIST__COUNT] = {
-    [SBX_LIST_WRITABLE] = "writable",         [SBX_LIST_READABLE] = "readable",
-    [SBX_LIST_READ_DENY] = "read-deny",       [SBX_LIST_ENV_ALLOW] = "env-allow",
-    [SBX_LIST_ENV_DENY] = "env-deny",         [SBX_LIST_MACH_ALLOW] = "mach-allow",
-    [SBX_LIST_ALLOW_SOCKET] = "allow-socket", [SBX_LIST_SETENV] = "setenv",
-    [SBX_LIST_WRITE_DENY] = "write-deny",     [SBX_LIST_REDACT] = "redact",
-    [SBX_LIST_ALLOW_HOST] = "allow-host",     [SBX_LIST_ALLOW_LOCALHOST] = "allow-localhost",
+    [SBX_LIST_WRITABLE] = "writable",
+    [SBX_LIST_READABLE] = "readable",
+    [SBX_LIST_READ_DENY] = "read-deny",
+    [SBX_LIST_ENV_ALLOW] = "env-allow",
+    [SBX_LIST_ENV_DENY] = "env-deny",
+    [SBX_LIST_MACH_ALLOW] = "mach-allow",
+    [SBX_LIST_ALLOW_SOCKET] = "allow-socket",
+    [SBX_LIST_SETENV] = "setenv",
+    [SBX_LIST_WRITE_DENY] = "write-deny",
+    [SBX_LIST_REDACT] = "redact",
+    [SBX_LIST_ALLOW_HOST] = "allow-host",
+    [SBX_LIST_ALLOW_LOCALHOST] = "allow-localhost",
+    [SBX_LIST_WRITE_DENY_EXISTING] = "write-deny-existing",
 };
 
 const char *sbx_list_name(sbx_list l);

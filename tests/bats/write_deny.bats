@@ -84,8 +84,8 @@ check_host_unchanged() {
 		[ "$(cat "$P/sub/other")" = sib ]
 		rm -f "$P/mine.txt" "$P/sub/other" "$P/t.tmp"
 	done
-	# and without --write-deny the same script does change them (control)
-	run sbx --write=scope --writable=. -- sh -c "echo x > .envrc"
+	# and with the protections cleared the same write does change it (control)
+	run sbx --write=scope --writable=. --write-deny= -- sh -c "echo x > .envrc"
 	assert_status 0
 	[ "$(cat "$P/.envrc")" = x ]
 }
@@ -161,8 +161,51 @@ check_host_unchanged() {
 		refused_without_userns --write-deny=.envrc
 		return
 	fi
-	run sbx --write=scope --writable=. -- env ASAN_OPTIONS=detect_leaks=0 "$SBX_EXEC" --write=scope --writable=. --write-deny=.envrc -- sh -c 'echo x > .envrc'
+	# an outer that does not protect it: the inner cannot, and refuses
+	run sbx --write=scope --writable=. --write-deny= -- env ASAN_OPTIONS=detect_leaks=0 "$SBX_EXEC" --write=scope --writable=. --write-deny=.envrc -- sh -c 'echo x > .envrc'
 	assert_status 125
-	assert_output_contains "--write-deny cannot be held inside"
+	assert_output_contains "cannot be held inside"
 	[ "$(cat "$P/.envrc")" = orig ]
+	# an outer that protects it (the agent profile's list): held there
+	run sbx --write=scope --writable=. -- env ASAN_OPTIONS=detect_leaks=0 "$SBX_EXEC" --write=scope --writable=. --write-deny=.envrc -- sh -c 'echo x > .envrc; echo "write $?"'
+	assert_output_contains "write 2"
+	[ "$(cat "$P/.envrc")" = orig ]
+}
+
+@test "write-deny: the agent profile protects what makes code run later, where it exists" {
+	if ! have_userns; then
+		# no mounts: the plan says what stays writable, and the run goes on
+		run sbx --write=scope --writable=. --print -- true
+		assert_status 0
+		assert_output_contains "write-deny-existing: "
+		assert_output_contains "$P/.envrc"
+		return
+	fi
+	mkdir -p .vscode
+	echo '{}' >.vscode/tasks.json
+	echo "hi" >"$HOME/.bashrc"
+	# from the project, and from the home directory (where ~/.bashrc is writable)
+	run sbx -- sh -c 'echo x >> .envrc; echo "envrc $?"; echo x > .git/hooks/post-checkout; echo "hook $?"; echo x > .vscode/tasks.json; echo "vscode $?"; echo ok > fine; echo "fine $?"'
+	assert_output_contains "envrc 2"
+	assert_output_contains "hook 2"
+	assert_output_contains "vscode 2"
+	assert_output_contains "fine 0"
+	[ "$(cat .envrc)" = orig ] && [ ! -e .git/hooks/post-checkout ] && [ "$(cat .vscode/tasks.json)" = '{}' ]
+	[ "$(cat fine)" = ok ]
+	cd "$HOME"
+	run sbx -- sh -c 'echo evil >> ~/.bashrc; echo "bashrc $?"; echo ok > note; echo "note $?"'
+	assert_output_contains "bashrc 2"
+	assert_output_contains "note 0"
+	[ "$(cat "$HOME/.bashrc")" = hi ] && [ "$(cat "$HOME/note")" = ok ]
+	cd "$P"
+	# missing ones are no reason to refuse (.mcp.json, .idea here)
+	run sbx -- true
+	assert_status 0
+	# --write-deny= clears the list on purpose
+	run sbx --write-deny= -- sh -c 'echo new >> .envrc'
+	assert_status 0
+	[ "$(printf 'orig\nnew')" = "$(cat .envrc)" ]
+	# tight writes nothing anyway: no mounts for it
+	run sbx --profile=tight --print -- true
+	refute_output_contains "--protect"
 }
