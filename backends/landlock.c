@@ -190,11 +190,15 @@ static int plan_allowlist(struct ll_ctx *l)
 	for (size_t i = 0; i < fw->n; i++)
 		if (ll_opt(p, SHIM_OPT(FORWARD), fw->v[i]) < 0)
 			return -ENOMEM;
-	static const char *const proxy_vars[] = {"HTTP_PROXY",  "HTTPS_PROXY", "http_proxy",
-	                                         "https_proxy", "ALL_PROXY",   "all_proxy"};
+	static const char *const proxy_vars[] = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+	                                         "https_proxy"};
 	for (size_t i = 0; i < ARRAY_SIZE(proxy_vars); i++)
 		if (set_env(p, proxy_vars[i], "http://127.0.0.1:" PROXY_PORT) < 0)
 			return -ENOMEM;
+	/* the same port speaks SOCKS5, names resolved by the proxy */
+	if (set_env(p, "ALL_PROXY", "socks5h://127.0.0.1:" PROXY_PORT) < 0 ||
+	    set_env(p, "all_proxy", "socks5h://127.0.0.1:" PROXY_PORT) < 0)
+		return -ENOMEM;
 	if (set_env(p, "NO_PROXY", "localhost,127.0.0.1,::1") < 0 ||
 	    set_env(p, "no_proxy", "localhost,127.0.0.1,::1") < 0)
 		return -ENOMEM;
@@ -203,15 +207,16 @@ static int plan_allowlist(struct ll_ctx *l)
 		buf_addf(&list, "%s%s", i ? ", " : "", hosts->v[i]);
 	sbx_plan_set_mechanism(
 	    p, SBX_CAP_NET_ALLOWLIST,
-	    "a network namespace with only loopback; sbx's HTTP proxy on 127.0.0.1:" PROXY_PORT
-	    " (HTTP_PROXY, HTTPS_PROXY) connects from the host only to %s%s",
+	    "a network namespace with only loopback; sbx's HTTP and SOCKS5 proxy on "
+	    "127.0.0.1:" PROXY_PORT " (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY) connects from the "
+	    "host only to %s%s",
 	    list.s ? list.s : "no host",
 	    fw->n ? "; the --allow-localhost ports are forwarded from the host's loopback" : "");
-	sbx_plan_caveat(p, "net=allowlist: only programs that use HTTP_PROXY/HTTPS_PROXY (CONNECT "
-	                   "or absolute-URI requests) get out; a name without :PORT allows ports "
-	                   "80 and 443; a name that resolves to a loopback, private or link-local "
-	                   "address is refused unless it is allowed by that address; DNS is not "
-	                   "available inside");
+	sbx_plan_caveat(p, "net=allowlist: only programs that use the proxy variables get out "
+	                   "(HTTP CONNECT, absolute-URI requests, SOCKS5 CONNECT); a name "
+	                   "without :PORT allows ports 80 and 443; a name matched by a "
+	                   "wildcard that resolves to a loopback, private or link-local address "
+	                   "is refused; DNS and UDP are not available inside");
 	return 0;
 }
 

@@ -184,9 +184,10 @@ static bool split_hostport(const char *in, char *host, size_t size, int *port)
 }
 
 /* Does a pattern allow host:port? *by_ip: the pattern named the address. */
-static bool allowed(const struct shim_config *c, const char *host, int port, bool *by_ip)
+static bool allowed(const struct shim_config *c, const char *host, int port, bool *by_ip,
+                    bool *exact)
 {
-	*by_ip = false;
+	*by_ip = *exact = false;
 	for (size_t i = 0; i < c->allow_host.n; i++) {
 		char ph[300];
 		int pp;
@@ -207,8 +208,10 @@ static bool allowed(const struct shim_config *c, const char *host, int port, boo
 				return true;
 			continue;
 		}
-		if (streq(ph, host))
+		if (streq(ph, host)) {
+			*exact = true;
 			return true;
+		}
 	}
 	return false;
 }
@@ -259,14 +262,18 @@ static int connect_timeout(const struct sockaddr *sa, socklen_t len)
 	return fd;
 }
 
-/* Connects to an allowed host:port from the host's network; -1 after
- * answering the client. */
-static int open_upstream(const struct shim_config *c, int client, const char *host, int port)
+enum refusal { REF_OK, REF_NOT_ALLOWED, REF_INTERNAL, REF_NO_NAME, REF_NO_CONNECT };
+
+/* Connects to an allowed host:port from the host's network: the socket, or
+ * -1 with *why set (and a line on stderr). A name matched by a wildcard
+ * pattern must not resolve to an internal address: a name the user wrote
+ * out (or an address) is taken as meant. */
+static int upstream(const struct shim_config *c, const char *host, int port, enum refusal *why)
 {
-	bool by_ip;
-	if (!allowed(c, host, port, &by_ip)) {
-		say(c, "refused %s:%d (not in the allowlist)", host, port);
-		reply(client, "403 Forbidden", "sbx: this host is not in the allowlist");
+	bool by_ip, exact;
+	if (!allowed(c, host, port, &by_ip, &exact)) {
+		say(c, "refused %s:%d (not in the allowlist; --allow-host adds it)", host, port);
+		*why = REF_NOT_ALLOWED;
 		return -1;
 	}
 	char ports[8];
@@ -276,29 +283,137 @@ static int open_upstream(const struct shim_config *c, int client, const char *ho
 	struct addrinfo *res = NULL;
 	if (getaddrinfo(host, ports, &hints, &res) != 0 || !res) {
 		say(c, "cannot resolve %s (port %d)", host, port);
-		reply(client, "502 Bad Gateway", "sbx: the name does not resolve");
+		*why = REF_NO_NAME;
 		return -1;
 	}
 	int fd = -1;
 	bool internal_only = true;
 	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-		if (!by_ip && internal_addr(ai->ai_addr))
+		if (!by_ip && !exact && internal_addr(ai->ai_addr))
 			continue;
 		internal_only = false;
 		fd = connect_timeout(ai->ai_addr, ai->ai_addrlen);
 	}
 	freeaddrinfo(res);
 	if (fd < 0 && internal_only) {
-		say(c, "refused %s:%d (it resolves to a loopback or private address)", host, port);
-		reply(client, "403 Forbidden",
-		      "sbx: the name resolves to an internal address; allow it by address");
+		say(c,
+		    "refused %s:%d (a wildcard match that resolves to a loopback or private "
+		    "address)",
+		    host, port);
+		*why = REF_INTERNAL;
 		return -1;
 	}
 	if (fd < 0) {
 		say(c, "cannot connect to %s:%d", host, port);
+		*why = REF_NO_CONNECT;
+		return -1;
+	}
+	*why = REF_OK;
+	return fd;
+}
+
+/* The same for an HTTP client: -1 after answering it. */
+static int open_upstream(const struct shim_config *c, int client, const char *host, int port)
+{
+	enum refusal why;
+	int fd = upstream(c, host, port, &why);
+	if (fd >= 0)
+		return fd;
+	switch (why) {
+	case REF_NOT_ALLOWED:
+		reply(
+		    client, "403 Forbidden",
+		    "sbx: this host is not in the allowlist (sbx-exec --allow-host=HOST adds it)");
+		break;
+	case REF_INTERNAL:
+		reply(client, "403 Forbidden",
+		      "sbx: the name resolves to an internal address; allow it by name or address");
+		break;
+	case REF_NO_NAME:
+		reply(client, "502 Bad Gateway", "sbx: the name does not resolve");
+		break;
+	default:
 		reply(client, "502 Bad Gateway", "sbx: cannot connect");
 	}
-	return fd;
+	return -1;
+}
+
+static bool recv_exact(int fd, void *p, size_t n)
+{
+	char *b = p;
+	while (n) {
+		ssize_t k = recv(fd, b, n, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		b += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+/* SOCKS5 (RFC 1928): no authentication, CONNECT only, names resolved
+ * here ("socks5h"). first: the version byte already read. */
+static void serve_socks(const struct shim_config *c, int client)
+{
+	unsigned char h[2];
+	unsigned char methods[255];
+	if (!recv_exact(client, h, 1) || !recv_exact(client, methods, h[0]))
+		return;
+	bool noauth = memchr(methods, 0x00, h[0]) != NULL;
+	unsigned char sel[2] = {5, noauth ? 0x00 : 0xff};
+	if (!send_all(client, (char *)sel, 2) || !noauth)
+		return;
+	unsigned char rq[4];
+	if (!recv_exact(client, rq, 4) || rq[0] != 5)
+		return;
+	unsigned char rep[10] = {5, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+	char host[300];
+	if (rq[3] == 1) {
+		unsigned char a[4];
+		if (!recv_exact(client, a, 4))
+			return;
+		inet_ntop(AF_INET, a, host, sizeof(host));
+	} else if (rq[3] == 4) {
+		unsigned char a[16];
+		if (!recv_exact(client, a, 16))
+			return;
+		inet_ntop(AF_INET6, a, host, sizeof(host));
+	} else if (rq[3] == 3) {
+		unsigned char len;
+		if (!recv_exact(client, &len, 1) || !len || !recv_exact(client, host, len))
+			return;
+		host[len] = '\0';
+		for (char *p = host; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p + 32);
+	} else {
+		rep[1] = 8; /* address type not supported */
+		send_all(client, (char *)rep, sizeof(rep));
+		return;
+	}
+	unsigned char pb[2];
+	if (!recv_exact(client, pb, 2))
+		return;
+	int port = pb[0] << 8 | pb[1];
+	if (rq[1] != 1 || !port) {
+		rep[1] = 7; /* command not supported: CONNECT only */
+		send_all(client, (char *)rep, sizeof(rep));
+		return;
+	}
+	enum refusal why;
+	int up = upstream(c, host, port, &why);
+	if (up < 0) {
+		rep[1] = why == REF_NOT_ALLOWED || why == REF_INTERNAL ? 2
+		         : why == REF_NO_NAME                          ? 4
+		                                                       : 5;
+		send_all(client, (char *)rep, sizeof(rep));
+		return;
+	}
+	if (send_all(client, (char *)rep, sizeof(rep)))
+		relay(client, up);
+	close(up);
 }
 
 /* One proxied connection, in a child of the supervisor. */
@@ -306,6 +421,18 @@ static void serve_proxy(const struct shim_config *c, int client)
 {
 	struct timeval tv = {.tv_sec = IO_TIMEOUT_MS / 1000};
 	setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* SOCKS5 or HTTP, told apart by the first byte */
+	unsigned char first;
+	ssize_t pk;
+	while ((pk = recv(client, &first, 1, MSG_PEEK)) < 0 && errno == EINTR)
+		;
+	if (pk != 1)
+		return;
+	if (first == 5) {
+		recv(client, &first, 1, 0);
+		serve_socks(c, client);
+		return;
+	}
 	static char head[HEAD_MAX + 1];
 	size_t n = 0;
 	char *end = NULL;
@@ -410,11 +537,15 @@ static void serve_forward(const struct shim_config *c, int client, int port)
 	close(up);
 }
 
-pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port)
+pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, bool full)
 {
 	int client = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (client < 0)
 		return -1;
+	if (full) {
+		close(client);
+		return -1;
+	}
 	pid_t pid = fork();
 	if (pid != 0) {
 		close(client);

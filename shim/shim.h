@@ -133,7 +133,8 @@ struct shim_config {
  * (forward_port: relayed to the host's 127.0.0.1 there; 0: the proxy).
  * Returns the child's pid, or -1. */
 int shim_proxy_listen(const struct shim_config *c, int port);
-pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port);
+pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, bool full);
+#define SHIM_PROXY_MAX_CONNECTIONS 256
 
 /* What the sandbox refused that a report counts. */
 struct shim_denials {

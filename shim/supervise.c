@@ -278,6 +278,7 @@ struct sup {
 	int stage;              /* --report: the staging tmpfs from init, or -1 */
 	int lfd[17], lport[17]; /* net=allowlist: listeners from init (proxy.c) */
 	size_t nl;
+	size_t proxy_kids;          /* connections being served (bounded) */
 	struct shim_denials denied; /* counted by init */
 };
 
@@ -351,8 +352,11 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 		for (size_t i = 0; i < nl; i++) {
 			if (!(p[3 + i].revents & POLLIN))
 				continue;
-			/* a child per connection; reaped below like any other */
-			shim_proxy_accept(c, s->lfd[i], s->lport[i]);
+			/* a child per connection, reaped below like any other; past
+			 * the bound a connection is accepted and closed at once */
+			bool full = s->proxy_kids >= SHIM_PROXY_MAX_CONNECTIONS;
+			if (shim_proxy_accept(c, s->lfd[i], s->lport[i], full) > 0)
+				s->proxy_kids++;
 		}
 		if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
 			close(s->ns.fd);
@@ -376,8 +380,11 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 		int st;
 		pid_t w;
 		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-			if (w != s->child)
+			if (w != s->child) {
+				if (s->proxy_kids)
+					s->proxy_kids--; /* a connection served */
 				continue;
+			}
 			kill_all_and_reap();
 			/* With a pid namespace the command's status comes from init (3). */
 			while (c->pidns && s->sync >= 0 && !s->have_exit && take_message(s))

@@ -64,10 +64,14 @@ requests() { grep -c '"GET /f.txt' "$WORK/$1.log" || true; }
 	run sbx --allow-host="$IP:$PORT_pub" -- curl -s -m 10 -p "http://$IP:$PORT_pub/f.txt"
 	assert_status 0
 	assert_output_contains "HOSTFILE-$$"
-	[ "$(requests pub)" -eq 3 ]
+	# SOCKS5 on the same port (ALL_PROXY), the name resolved by the proxy
+	run sbx --allow-host="$IP:$PORT_pub" -- sh -c 'curl -s -m 10 -x "$ALL_PROXY" "$0"' "http://$IP:$PORT_pub/f.txt"
+	assert_status 0
+	assert_output_contains "HOSTFILE-$$"
+	[ "$(requests pub)" -eq 4 ]
 }
 
-@test "allowlist: other hosts and ports, direct connections and rebinding names reach nothing" {
+@test "allowlist: other hosts and ports, direct connections and the host's loopback reach nothing" {
 	if ! have_userns; then
 		refused_without_userns --net=allowlist
 		return
@@ -85,9 +89,13 @@ requests() { grep -c '"GET /f.txt' "$WORK/$1.log" || true; }
 	# a raw TCP connect, not HTTP: nothing but loopback exists
 	run sbx --allow-host="$IP:$PORT_pub" -- "$PROBES/net" connect "$IP" "$PORT_pub"
 	[ "$status" -ne 0 ]
-	# the host's loopback service, by a name that resolves there: refused
-	run sbx --allow-host="localhost:$PORT_lo" -- env -u NO_PROXY -u no_proxy curl -s -m 10 "http://localhost:$PORT_lo/f.txt"
-	assert_output_contains "internal address"
+	# the host's loopback service through the proxy, not allowed: refused
+	run sbx --allow-host="$IP:$PORT_pub" -- env -u NO_PROXY -u no_proxy curl -s -m 10 "http://localhost:$PORT_lo/f.txt"
+	assert_output_contains "not in the allowlist"
+	refute_output_contains "HOSTFILE-$$"
+	# and by SOCKS5
+	run sbx --allow-host="$IP:$PORT_pub" -- sh -c 'curl -s -m 10 -x "$ALL_PROXY" "$0"' "http://127.0.0.1:$PORT_lo/f.txt"
+	[ "$status" -ne 0 ]
 	refute_output_contains "HOSTFILE-$$"
 	# and the sandbox's own 127.0.0.1 is not the host's
 	run sbx --allow-host="$IP:$PORT_pub" -- curl -s -m 10 "http://127.0.0.1:$PORT_lo/f.txt"
@@ -111,6 +119,40 @@ requests() { grep -c '"GET /f.txt' "$WORK/$1.log" || true; }
 	refute_output_contains "HOSTFILE-$$"
 	[ "$(requests lo)" -eq 1 ]
 	[ "$(requests lo2)" -eq 0 ]
+}
+
+@test "allowlist: the proxy survives garbage and a flood of connections, and the allowed still works" {
+	if ! have_userns; then
+		refused_without_userns --net=allowlist
+		return
+	fi
+	serve pub "$IP"
+	cat >"$WORK/flood.py" <<-'EOF'
+		import socket, sys
+		port = 3128
+		# garbage, a head that never ends, a SOCKS greeting cut short
+		for payload in (b"\x00\xff garbage\r\n\r\n", b"GET " + b"x" * 20000, b"\x05"):
+		    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+		    s.sendall(payload)
+		    s.close()
+		# 500 connections at once
+		held = []
+		for i in range(500):
+		    try:
+		        held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+		    except OSError:
+		        pass
+		for s in held:
+		    s.close()
+		print("flooded", len(held))
+	EOF
+	run sbx --allow-host="$IP:$PORT_pub" -- sh -c "python3 '$WORK/flood.py' && sleep 1 && curl -s -m 20 http://$IP:$PORT_pub/f.txt"
+	assert_status 0
+	assert_output_contains "flooded"
+	assert_output_contains "HOSTFILE-$$"
+	# nothing of the proxy outlives the sandbox
+	sleep 1
+	! pgrep -f "sbx-exec --allow-host=$IP:$PORT_pub" >/dev/null
 }
 
 @test "allowlist: patterns are checked, the plan says it, and what cannot hold it refuses" {
