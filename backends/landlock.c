@@ -247,11 +247,12 @@ static int plan_net(struct ll_ctx *l)
 			                "receives datagrams on the ephemeral port it gets by "
 			                "sending (replies, or anything else sent there); host "
 			                "loopback services stay reachable, and outbound is not an "
-			                "egress filter");
+			                "egress filter (--allow-host is one)");
 		else if (unix_ok)
-			sbx_plan_caveat(p, "net=outbound: UDP sockets can still bind and receive "
-			                   "datagrams; host loopback services stay reachable, and "
-			                   "outbound is not an egress filter");
+			sbx_plan_caveat(p,
+			                "net=outbound: UDP sockets can still bind and receive "
+			                "datagrams; host loopback services stay reachable, and "
+			                "outbound is not an egress filter (--allow-host is one)");
 		else
 			sbx_plan_caveat(p,
 			                "net=outbound: listen() is refused for every socket, unix "
