@@ -247,6 +247,25 @@ static int hide(struct ll_ctx *l, const char *path)
 	return ll_opt(l->p, S_ISDIR(st.st_mode) ? SHIM_OPT(TMPFS) : SHIM_OPT(HIDE), real);
 }
 
+/* --allow-socket: each must be a unix socket; the gate lets it connect,
+ * and one in a hidden directory or a copy-on-write view (which shows
+ * another inode, never the host's listener) is bound back. */
+static int plan_allowed_sockets(struct ll_ctx *l, bool gate)
+{
+	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
+		const char *s = l->c->allow_socket.v[i];
+		struct stat st;
+		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
+			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
+		if ((beneath_any(s, &l->hidden) || beneath_any(s, &l->cow)) &&
+		    ll_opt(l->p, SHIM_OPT(SOCKET), s) < 0)
+			return -ENOMEM;
+		if (gate && ll_opt(l->p, SHIM_OPT(UNIX_ALLOW), s) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Known host IPC endpoints a mount namespace can hide. */
 static int plan_ipc_hides(struct ll_ctx *l)
 {
@@ -281,20 +300,7 @@ static int plan_ipc_hides(struct ll_ctx *l)
 	bool gate = l->c->host->seccomp_notify;
 	if (gate && ll_opt(l->p, SHIM_OPT(UNIX_GATE), NULL) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
-		const char *s = l->c->allow_socket.v[i];
-		struct stat st;
-		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
-			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
-		/* In a hidden directory or a copy-on-write view (which shows
-		 * another inode, never the host's listener) it is bound back. */
-		if ((beneath_any(s, &l->hidden) || beneath_any(s, &l->cow)) &&
-		    ll_opt(l->p, SHIM_OPT(SOCKET), s) < 0)
-			return -ENOMEM;
-		if (gate && ll_opt(l->p, SHIM_OPT(UNIX_ALLOW), s) < 0)
-			return -ENOMEM;
-	}
-	return 0;
+	return plan_allowed_sockets(l, gate);
 }
 
 /* Without namespaces nothing can be hidden by a mount: host unix sockets
@@ -311,14 +317,9 @@ static int plan_socket_gate_alone(struct ll_ctx *l)
 	}
 	if (ll_opt(l->p, SHIM_OPT(UNIX_GATE), NULL) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
-		const char *s = l->c->allow_socket.v[i];
-		struct stat st;
-		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
-			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
-		if (ll_opt(l->p, SHIM_OPT(UNIX_ALLOW), s) < 0)
-			return -ENOMEM;
-	}
+	int r = plan_allowed_sockets(l, true);
+	if (r < 0)
+		return r;
 	sbx_plan_caveat(l->p,
 	                "without user namespaces: every connect() on a unix socket is made by "
 	                "the supervisor, to a path pinned by descriptor, only inside the "
