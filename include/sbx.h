@@ -214,6 +214,9 @@ typedef enum sbx_list {
 	                               * writable path (a relative one: in each); else
 	                               * nothing, and the plan says where it cannot be held
 	                               * (the agent profile's list) */
+	SBX_LIST_REDACT_EXISTING,     /* like REDACT where the file exists and the backend
+	                               * can; else it stays as the other lists say (the
+	                               * agent profile: hidden) */
 	SBX_LIST__COUNT
 } sbx_list;
 

@@ -191,6 +191,7 @@ static const char *const known_env[] = {
     "SBX_SETENV",
     "SBX_WRITE_DENY",
     "SBX_WRITE_DENY_EXISTING",
+    "SBX_REDACT_EXISTING",
     "SBX_REDACT",
     "SBX_REPORT",
     "SBX_ALLOW_HOST",

@@ -78,10 +78,11 @@ enum {
 struct sbx_outer {
 	sbx_net net;
 	bool no_exec, ipc, read_all;
-	strv read;  /* read grants, when !read_all */
-	strv write; /* paths written through to the host */
-	strv view;  /* places whose writes are discarded */
-	strv deny;  /* paths hidden from reads */
+	strv read;   /* read grants, when !read_all */
+	strv write;  /* paths written through to the host */
+	strv view;   /* places whose writes are discarded */
+	strv deny;   /* paths hidden from reads */
+	strv redact; /* files shown without their credential entries */
 	int64_t memory, pids;
 	double cpus;
 };

@@ -19,6 +19,7 @@ void sbx_outer_free(struct sbx_outer *o)
 	strv_clear(&o->write);
 	strv_clear(&o->view);
 	strv_clear(&o->deny);
+	strv_clear(&o->redact);
 	free(o);
 }
 
@@ -37,11 +38,12 @@ static int parse_line(struct sbx_outer *o, char *line)
 		*b = streq(val, "1");
 		return streq(val, "1") || streq(val, "0") ? 0 : -1;
 	}
-	strv *list = streq(line, "read")    ? &o->read
-	             : streq(line, "write") ? &o->write
-	             : streq(line, "view")  ? &o->view
-	             : streq(line, "deny")  ? &o->deny
-	                                    : NULL;
+	strv *list = streq(line, "read")     ? &o->read
+	             : streq(line, "write")  ? &o->write
+	             : streq(line, "view")   ? &o->view
+	             : streq(line, "deny")   ? &o->deny
+	             : streq(line, "redact") ? &o->redact
+	                                     : NULL;
 	if (list)
 		return val[0] == '/' && strv_push(list, val) == 0 ? 0 : -1;
 	if (streq(line, "memory") || streq(line, "pids")) {

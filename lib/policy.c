@@ -52,7 +52,11 @@ static const char agent_text[] =
     "read-deny = ~/.config/google-chrome\n"
     "read-deny = ~/.config/chromium\n"
     "read-deny = ~/.bash_history\n"
-    "read-deny = ~/.zsh_history\n" MACOS_DENY "write-deny-existing = .git/hooks\n"
+    "read-deny = ~/.zsh_history\n" MACOS_DENY "redact-existing = ~/.npmrc\n"
+    "redact-existing = ~/.pypirc\n"
+    "redact-existing = ~/.config/pip/pip.conf\n"
+    "redact-existing = ~/.pip/pip.conf\n"
+    "write-deny-existing = .git/hooks\n"
     "write-deny-existing = .git/config\n"
     "write-deny-existing = .gitmodules\n"
     "write-deny-existing = .envrc\n"
@@ -165,6 +169,7 @@ static const struct key keys[] = {
     {"write-deny", "SBX_WRITE_DENY", K_LIST, SBX_LIST_WRITE_DENY, ':'},
     {"write-deny-existing", "SBX_WRITE_DENY_EXISTING", K_LIST, SBX_LIST_WRITE_DENY_EXISTING, ':'},
     {"redact", "SBX_REDACT", K_LIST, SBX_LIST_REDACT, ':'},
+    {"redact-existing", "SBX_REDACT_EXISTING", K_LIST, SBX_LIST_REDACT_EXISTING, ':'},
     {"allow-host", "SBX_ALLOW_HOST", K_LIST, SBX_LIST_ALLOW_HOST, ','},
     {"allow-localhost", "SBX_ALLOW_LOCALHOST", K_LIST, SBX_LIST_ALLOW_LOCALHOST, ','},
     {"die-with-parent", "SBX_DIE_WITH_PARENT", K_BOOL, B_DIE_WITH_PARENT, 0},
@@ -184,7 +189,7 @@ static bool is_denial(int list)
 {
 	return list == SBX_LIST_READ_DENY || list == SBX_LIST_ENV_DENY ||
 	       list == SBX_LIST_WRITE_DENY || list == SBX_LIST_REDACT ||
-	       list == SBX_LIST_WRITE_DENY_EXISTING;
+	       list == SBX_LIST_WRITE_DENY_EXISTING || list == SBX_LIST_REDACT_EXISTING;
 }
 
 void sbx_spec_begin_layer(sbx_spec *s)
@@ -350,6 +355,8 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			/* --write-deny= clears the profile's protected paths too */
 			if (k->which == SBX_LIST_WRITE_DENY)
 				sbx_spec_clear(s, SBX_LIST_WRITE_DENY_EXISTING);
+			if (k->which == SBX_LIST_REDACT)
+				sbx_spec_clear(s, SBX_LIST_REDACT_EXISTING);
 			return 0;
 		}
 		return add_list_item(s, k, v, err);

@@ -2,7 +2,12 @@
  * into a plan for the chosen backend. */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
 
 struct sbx_runner {
 	sbx_backend backend;
@@ -177,6 +182,57 @@ void sbx_cctx_set_gaps(struct sbx_cctx *c, sbx_capset can, sbx_capset preload)
 	c->missing = sbx_capset_sub(c->missing, c->preload);
 }
 
+static void drop_denial(struct sbx_cctx *c, const char *p)
+{
+	for (size_t k = 0; k < c->read_deny.n; k++)
+		if (streq(c->read_deny.v[k], p)) {
+			free(c->read_deny.v[k]);
+			memmove(c->read_deny.v + k, c->read_deny.v + k + 1,
+			        (c->read_deny.n - k) * sizeof(*c->read_deny.v));
+			c->read_deny.n--;
+			return;
+		}
+}
+
+/* redact-existing: where the backend can redact, each such file that exists
+ * is shown redacted instead of hidden; elsewhere the lists stay as they are
+ * (the agent profile hides them). Never a reason to refuse. */
+static int take_redactions(struct sbx_cctx *c, sbx_capset can)
+{
+	const strv *in = &c->spec->lists[SBX_LIST_REDACT_EXISTING];
+	/* Inside another sbx sandbox nothing can be bound: a file the outer
+	 * shows redacted is as the profile wants it (its denial of the same
+	 * path is dropped, as outside); anything else stays as it is. */
+	if (c->host->outer) {
+		for (size_t i = 0; i < in->n; i++)
+			if (strv_contains(&c->host->outer->redact, in->v[i]))
+				drop_denial(c, in->v[i]);
+		return 0;
+	}
+	if (!(can & SBX_CAPSET_OF(SBX_CAP_FS_READ_REDACT)))
+		return 0;
+	for (size_t i = 0; i < in->n; i++) {
+		const char *p = in->v[i];
+#ifndef _WIN32
+		char real[PATH_MAX];
+		struct stat st;
+		if (p[0] != '/' || lstat(p, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_size > SBX_REDACT_MAX || !realpath(p, real) || !streq(real, p))
+			continue;
+#endif
+		bool inside_denied = false;
+		for (size_t k = 0; k < c->read_deny.n; k++)
+			if (!streq(c->read_deny.v[k], p) && path_is_beneath(p, c->read_deny.v[k]))
+				inside_denied = true;
+		if (inside_denied || strv_contains(&c->redact, p))
+			continue;
+		if (strv_push(&c->redact, p) < 0)
+			return -ENOMEM;
+		drop_denial(c, p);
+	}
+	return 0;
+}
+
 static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b,
                      const struct sbx_avail *a)
 {
@@ -251,6 +307,10 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	 * table row, so any backend's plan can be printed on any host. */
 	sbx_capset can = a.unavailable ? sbx_caps_of(b) : a.caps;
 	sbx_cctx_set_gaps(&c, can, a.preload);
+	if (take_redactions(&c, can) < 0) {
+		sbx_cctx_free(&c);
+		return sbx_err(err, -ENOMEM, "out of memory");
+	}
 	if (c.missing && !spec->best_effort) {
 		_cleanup_buf_ buf why = {0};
 		describe_gaps(&why, c.missing, &a);

@@ -95,7 +95,7 @@ static bool is_path_list(sbx_list l)
 {
 	return l == SBX_LIST_WRITABLE || l == SBX_LIST_READABLE || l == SBX_LIST_READ_DENY ||
 	       l == SBX_LIST_ALLOW_SOCKET || l == SBX_LIST_WRITE_DENY || l == SBX_LIST_REDACT ||
-	       l == SBX_LIST_WRITE_DENY_EXISTING;
+	       l == SBX_LIST_WRITE_DENY_EXISTING || l == SBX_LIST_REDACT_EXISTING;
 }
 
 int sbx_spec_add(sbx_spec *s, sbx_list list, const char *value)
@@ -313,6 +313,7 @@ static const char *const list_names[SBX_LIST__COUNT] = {
     [SBX_LIST_ALLOW_HOST] = "allow-host",
     [SBX_LIST_ALLOW_LOCALHOST] = "allow-localhost",
     [SBX_LIST_WRITE_DENY_EXISTING] = "write-deny-existing",
+    [SBX_LIST_REDACT_EXISTING] = "redact-existing",
 };
 
 const char *sbx_list_name(sbx_list l);

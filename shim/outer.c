@@ -24,6 +24,7 @@
  *   write PATH              a path written through to the host
  *   view PATH               writes there succeed and are discarded
  *   deny PATH               a path hidden from reads
+ *   redact PATH             a file shown without its credential entries
  *   memory N | pids N | cpus X
  *   end */
 #include "shim.h"
@@ -59,6 +60,8 @@ static void describe(const struct shim_config *c, buf *b)
 			buf_addf(b, "view %s\n", m->path);
 		else if (m->kind == MNT_MASK || m->kind == MNT_HIDE)
 			buf_addf(b, "deny %s\n", m->path);
+		else if (m->kind == MNT_REDACT)
+			buf_addf(b, "redact %s\n", m->path);
 	}
 	for (size_t i = 0; i < c->cow_dirs.n; i++)
 		buf_addf(b, "view %s\n", c->cow_dirs.v[i]);
