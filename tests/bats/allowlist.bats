@@ -7,6 +7,7 @@
 load helpers
 
 setup() {
+	PIDS=()
 	requires landlock=1
 	command -v curl >/dev/null || skip_or_fail "needs curl" || return 1
 	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
@@ -17,13 +18,12 @@ setup() {
 	# the host's own address on a real interface (not loopback)
 	IP=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1)
 	[ -n "$IP" ] || skip_or_fail "needs an IPv4 address on a non-loopback interface" || return 1
-	PIDS=()
 }
 
 teardown() {
 	[ "${#PIDS[@]}" -eq 0 ] || kill "${PIDS[@]}" 2>/dev/null || true
 	cd /
-	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+	if [ -n "${WORK:-}" ]; then rm -rf "$WORK"; fi
 }
 
 # serve NAME ADDR: an HTTP server for $WORK on ADDR and a free port; sets
