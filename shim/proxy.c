@@ -546,13 +546,16 @@ pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, 
 		close(client);
 		return -1;
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid != 0) {
 		close(client);
 		return pid;
 	}
-	/* the child: blocking, default signals, gone with the supervisor */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* the child: blocking, default signals, gone with the supervisor
+	 * (even if it died before PDEATHSIG was set) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(0);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
