@@ -58,6 +58,21 @@ int shim_proxy_listen(const struct shim_config *c, int port)
 	return fd;
 }
 
+/* --report: where a connection's child notes each decision, one line
+ * "+ host port" or "- host port" (non-blocking: a full pipe drops it). */
+static int note_fd = -1;
+
+static void note(char sign, const char *host, int port)
+{
+	if (note_fd < 0)
+		return;
+	char line[320];
+	int n = snprintf(line, sizeof(line), "%c %s %d\n", sign, host, port);
+	if (n > 0 && (size_t)n < sizeof(line) && write(note_fd, line, (size_t)n) < 0) {
+		/* dropped: the report says counts may be short */
+	}
+}
+
 static void say(const struct shim_config *c, const char *fmt, const char *a, int port)
 {
 	fprintf(stderr, "%s: allowlist: ", c->prog);
@@ -273,6 +288,7 @@ static int upstream(const struct shim_config *c, const char *host, int port, enu
 	bool by_ip, exact;
 	if (!allowed(c, host, port, &by_ip, &exact)) {
 		say(c, "refused %s:%d (not in the allowlist; --allow-host adds it)", host, port);
+		note('-', host, port);
 		*why = REF_NOT_ALLOWED;
 		return -1;
 	}
@@ -300,6 +316,7 @@ static int upstream(const struct shim_config *c, const char *host, int port, enu
 		    "refused %s:%d (a wildcard match that resolves to a loopback or private "
 		    "address)",
 		    host, port);
+		note('-', host, port);
 		*why = REF_INTERNAL;
 		return -1;
 	}
@@ -308,6 +325,7 @@ static int upstream(const struct shim_config *c, const char *host, int port, enu
 		*why = REF_NO_CONNECT;
 		return -1;
 	}
+	note('+', host, port);
 	*why = REF_OK;
 	return fd;
 }
@@ -537,7 +555,8 @@ static void serve_forward(const struct shim_config *c, int client, int port)
 	close(up);
 }
 
-pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, bool full)
+pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, bool full,
+                        int notes)
 {
 	int client = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (client < 0)
@@ -561,6 +580,7 @@ pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, 
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	close(lfd);
+	note_fd = notes;
 	fcntl(client, F_SETFL, fcntl(client, F_GETFL) & ~O_NONBLOCK);
 	if (forward_port)
 		serve_forward(c, client, forward_port);

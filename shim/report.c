@@ -206,6 +206,30 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void shim_report_note(struct shim_denials *dn, const char *line)
+{
+	char sign, host[256];
+	int port;
+	if (sscanf(line, "%c %255s %d", &sign, host, &port) != 3 || (sign != '+' && sign != '-'))
+		return;
+	for (size_t i = 0; i < dn->nhosts; i++) {
+		struct shim_hostcount *h = &dn->hosts[i];
+		if (h->port == port && h->allowed == (sign == '+') && streq(h->host, host)) {
+			h->count++;
+			return;
+		}
+	}
+	if (dn->nhosts == sizeof(dn->hosts) / sizeof(dn->hosts[0])) {
+		dn->hosts_other++;
+		return;
+	}
+	struct shim_hostcount *h = &dn->hosts[dn->nhosts++];
+	snprintf(h->host, sizeof(h->host), "%s", host);
+	h->port = port;
+	h->allowed = sign == '+';
+	h->count = 1;
+}
+
 static bool has_views(const struct shim_config *c)
 {
 	for (size_t i = 0; i < c->nmounts; i++)
@@ -239,7 +263,15 @@ static void print_report(const struct shim_config *c, const struct report *r,
 			json_str(f, c->keep_dir);
 		else
 			fputs("null", f);
-		fprintf(f, ",\"kept_files\":%zu,\"kept_failed\":%zu}\n", r->kept, r->kept_failed);
+		fprintf(f, ",\"kept_files\":%zu,\"kept_failed\":%zu,\"connections\":[", r->kept,
+		        r->kept_failed);
+		for (size_t i = 0; i < dn->nhosts; i++) {
+			fprintf(f, "%s{\"host\":", i ? "," : "");
+			json_str(f, dn->hosts[i].host);
+			fprintf(f, ",\"port\":%d,\"allowed\":%s,\"count\":%lu}", dn->hosts[i].port,
+			        dn->hosts[i].allowed ? "true" : "false", dn->hosts[i].count);
+		}
+		fprintf(f, "]}\n");
 		return;
 	}
 	fprintf(f, "%s: report: %zu write%s discarded", c->prog, r->total,
@@ -253,6 +285,14 @@ static void print_report(const struct shim_config *c, const struct report *r,
 		fprintf(f, "  %-8s %s\n", r->e[i].change, r->e[i].path);
 	if (r->total > r->n)
 		fprintf(f, "  ... and %zu more\n", r->total - r->n);
+	if (c->proxy_port)
+		fprintf(f, "%s: report: the allowlist proxy was asked for %zu host%s\n", c->prog,
+		        dn->nhosts, dn->nhosts == 1 ? "" : "s");
+	for (size_t i = 0; i < dn->nhosts; i++)
+		fprintf(f, "  %-8s %s:%d (%lu)\n", dn->hosts[i].allowed ? "allowed" : "refused",
+		        dn->hosts[i].host, dn->hosts[i].port, dn->hosts[i].count);
+	if (dn->hosts_other)
+		fprintf(f, "  ... and %lu more\n", dn->hosts_other);
 	if (c->keep_dir)
 		fprintf(f, "%s: report: %zu file%s kept in %s%s\n", c->prog, r->kept,
 		        r->kept == 1 ? "" : "s", c->keep_dir,

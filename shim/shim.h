@@ -133,14 +133,26 @@ struct shim_config {
  * (forward_port: relayed to the host's 127.0.0.1 there; 0: the proxy).
  * Returns the child's pid, or -1. */
 int shim_proxy_listen(const struct shim_config *c, int port);
-pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, bool full);
+pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, bool full,
+                        int notes);
 #define SHIM_PROXY_MAX_CONNECTIONS 256
 
 /* What the sandbox refused that a report counts. */
 struct shim_denials {
 	unsigned long connect; /* unix-socket connects the gate refused */
 	unsigned long exec;    /* execs no-exec refused */
+	/* net=allowlist: each host and port the proxy was asked for */
+	struct shim_hostcount {
+		char host[256];
+		int port;
+		bool allowed;
+		unsigned long count;
+	} hosts[64];
+	size_t nhosts;
+	unsigned long hosts_other; /* asked for beyond the table */
 };
+/* Counts one of the proxy's notes ("+ host port" / "- host port"). */
+void shim_report_note(struct shim_denials *dn, const char *line);
 /* Prints the report on stderr (and fills --keep-discarded's DIR) from the
  * staging tmpfs stage (-1: none) and the counts. */
 void shim_report(const struct shim_config *c, int stage, const struct shim_denials *dn);

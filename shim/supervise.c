@@ -279,7 +279,9 @@ struct sup {
 	int lfd[17], lport[17]; /* net=allowlist: listeners from init (proxy.c) */
 	size_t nl;
 	size_t proxy_kids;          /* connections being served (bounded) */
-	struct shim_denials denied; /* counted by init */
+	struct shim_denials denied; /* counted by init (and the proxy's hosts) */
+	int notes[2];               /* --report: the proxy children's notes, or -1 */
+	buf note_buf;
 };
 
 /* Takes a message from the sandbox side (2, 3); false at EOF. */
@@ -311,6 +313,26 @@ static bool take_message(struct sup *s)
 
 #define SUP_MAX_POLL 64
 
+/* The proxy's notes so far, counted line by line. */
+static void take_notes(struct sup *s)
+{
+	char chunk[4096];
+	ssize_t n;
+	while ((n = read(s->notes[0], chunk, sizeof(chunk))) > 0)
+		buf_addn(&s->note_buf, chunk, (size_t)n);
+	size_t used = 0;
+	char *nl;
+	while (s->note_buf.s && (nl = memchr(s->note_buf.s + used, '\n', s->note_buf.len - used))) {
+		*nl = '\0';
+		shim_report_note(&s->denied, s->note_buf.s + used);
+		used = (size_t)(nl - s->note_buf.s) + 1;
+	}
+	if (used) {
+		memmove(s->note_buf.s, s->note_buf.s + used, s->note_buf.len - used);
+		s->note_buf.len -= used;
+	}
+}
+
 /* The supervisor's loop; returns the wait status to report, or -1 after
  * the timeout. The deadline is checked on every turn, so no stream of
  * signals or notifications can hold the sandbox past it. */
@@ -332,9 +354,9 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 		}
 		/* without init, connects the gate has under way are ours too;
 		 * with net=allowlist, the listeners init handed over */
-		struct pollfd p[3 + 17 + SUP_MAX_POLL] = {{.fd = s->sfd, .events = POLLIN},
-		                                          {.fd = s->sync, .events = POLLIN},
-		                                          {.fd = s->ns.fd, .events = POLLIN}};
+		struct pollfd p[3 + 17 + SUP_MAX_POLL + 1] = {{.fd = s->sfd, .events = POLLIN},
+		                                              {.fd = s->sync, .events = POLLIN},
+		                                              {.fd = s->ns.fd, .events = POLLIN}};
 		size_t nl = s->nl;
 		for (size_t i = 0; i < nl; i++)
 			p[3 + i] = (struct pollfd){.fd = s->lfd[i], .events = POLLIN};
@@ -342,7 +364,8 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 		int gms = shim_gate_wait_ms(&s->ns);
 		if (gms >= 0 && (ms < 0 || gms < ms))
 			ms = gms;
-		int n = poll(p, 3 + nl + np, ms);
+		p[3 + nl + np] = (struct pollfd){.fd = s->notes[0], .events = POLLIN};
+		int n = poll(p, 3 + nl + np + 1, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (np || s->ns.npend)
@@ -355,9 +378,11 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 			/* a child per connection, reaped below like any other; past
 			 * the bound a connection is accepted and closed at once */
 			bool full = s->proxy_kids >= SHIM_PROXY_MAX_CONNECTIONS;
-			if (shim_proxy_accept(c, s->lfd[i], s->lport[i], full) > 0)
+			if (shim_proxy_accept(c, s->lfd[i], s->lport[i], full, s->notes[1]) > 0)
 				s->proxy_kids++;
 		}
+		if (s->notes[0] >= 0 && (p[3 + nl + np].revents & POLLIN))
+			take_notes(s);
 		if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
 			close(s->ns.fd);
 			s->ns.fd = -1;
@@ -434,7 +459,9 @@ int shim_supervise(struct shim_config *c)
 		_exit(child_main(c, sp[1], parent, &old));
 	}
 	close(sp[1]);
-	struct sup s = {.child = pid, .sync = sp[0], .stage = -1};
+	struct sup s = {.child = pid, .sync = sp[0], .stage = -1, .notes = {-1, -1}};
+	if (c->report && c->proxy_port && pipe2(s.notes, O_CLOEXEC | O_NONBLOCK) < 0)
+		s.notes[0] = s.notes[1] = -1;
 	shim_notify_init(&s.ns, c, -1);
 	int wst = -1, rc = 0;
 	if ((c->userns && write_id_maps(c, pid) < 0) || shim_cgroup_attach(c, &cg, pid) < 0 ||
@@ -450,6 +477,12 @@ int shim_supervise(struct shim_config *c)
 	} else {
 		wst = supervise_loop(c, &s);
 	}
+	if (s.notes[0] >= 0) {
+		close(s.notes[1]);
+		take_notes(&s);
+		close(s.notes[0]);
+	}
+	buf_free(&s.note_buf);
 	if (!rc && (c->report || c->keep_dir))
 		shim_report(c, s.stage, c->pidns ? &s.denied : &s.ns.denied);
 	if (s.stage >= 0)

@@ -191,3 +191,19 @@ requests() { grep -c '"GET /f.txt' "$WORK/$1.log" || true; }
 		[ ! -e ran ]
 	fi
 }
+
+@test "allowlist: --report counts each host the proxy was asked for, allowed or refused" {
+	if ! have_userns; then
+		refused_without_userns --allow-host="$IP" --report
+		return
+	fi
+	serve pub "$IP"
+	run sbx --allow-host="$IP:$PORT_pub" --report -- sh -c "curl -s -m 10 http://$IP:$PORT_pub/f.txt; curl -s -m 10 http://$IP:$PORT_pub/f.txt; curl -s -m 10 http://$IP:1/; true"
+	assert_output_contains "HOSTFILE-$$"
+	assert_output_contains "allowed  $IP:$PORT_pub (2)"
+	assert_output_contains "refused  $IP:1 (1)"
+	[ "$(requests pub)" -eq 2 ]
+	run sbx --allow-host="$IP:$PORT_pub" --report --json -- sh -c "curl -s -m 10 -o /dev/null http://$IP:$PORT_pub/f.txt"
+	"$PROBES/jsoncheck" <<<"${lines[-1]}"
+	assert_output_contains '"host":"'"$IP"'","port":'"$PORT_pub"',"allowed":true,"count":1'
+}
