@@ -207,3 +207,68 @@ requests() { grep -c '"GET /f.txt' "$WORK/$1.log" || true; }
 	"$PROBES/jsoncheck" <<<"${lines[-1]}"
 	assert_output_contains '"host":"'"$IP"'","port":'"$PORT_pub"',"allowed":true,"count":1'
 }
+
+@test "allowlist: no UDP leaves, and nothing outside reaches a listener inside" {
+	if ! have_userns; then
+		refused_without_userns --net=allowlist
+		return
+	fi
+	# a host UDP receiver on the host's address, counting datagrams
+	python3 - "$IP" "$WORK/udp.port" >"$WORK/udp.log" 2>&1 <<-'EOF' &
+		import socket, sys, os
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.bind((sys.argv[1], 0))
+		open(sys.argv[2] + ".tmp", "w").write(str(s.getsockname()[1]))
+		os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+		s.settimeout(8)
+		n = 0
+		try:
+		    while True:
+		        s.recv(100)
+		        n += 1
+		except socket.timeout:
+		    pass
+		print("received", n)
+	EOF
+	local up=$! i
+	for i in $(seq 100); do [ -s "$WORK/udp.port" ] && break; sleep 0.1; done
+	local port
+	port=$(cat "$WORK/udp.port")
+	# control: the host's own datagram arrives
+	python3 -c "import socket,sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', (sys.argv[1], int(sys.argv[2])))" "$IP" "$port"
+	run sbx --allow-host="$IP:$port" -- python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5):
+    try:
+        s.sendto(b'leak', (sys.argv[1], int(sys.argv[2])))
+    except OSError as e:
+        print('send refused:', e.errno)
+" "$IP" "$port"
+	wait "$up"
+	[ "$(cat "$WORK/udp.log")" = "received 1" ]
+	# a TCP listener inside, on every address: the host cannot connect
+	rm -f "$WORK/inner.port"
+	sbx --allow-host="$IP:1" -- python3 -c "
+import socket, sys, os, time
+s = socket.socket()
+s.bind(('0.0.0.0', 0))
+s.listen(1)
+open(sys.argv[1] + '.tmp', 'w').write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + '.tmp', sys.argv[1])
+s.settimeout(4)
+try:
+    s.accept()
+    print('ACCEPTED')
+except socket.timeout:
+    print('nothing came')
+" "$WORK/inner.port" >"$WORK/inner.log" 2>&1 &
+	local inner=$!
+	for i in $(seq 100); do [ -s "$WORK/inner.port" ] && break; sleep 0.1; done
+	run python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=2)" "$(cat "$WORK/inner.port")"
+	[ "$status" -ne 0 ]
+	run python3 -c "import socket,sys; socket.create_connection((sys.argv[2], int(sys.argv[1])), timeout=2)" "$(cat "$WORK/inner.port")" "$IP"
+	[ "$status" -ne 0 ]
+	wait "$inner"
+	[ "$(cat "$WORK/inner.log")" = "nothing came" ]
+}
