@@ -153,6 +153,63 @@ static int check_exists(const char *what, const char *path, sbx_error **err)
 	return 0;
 }
 
+/* --write-deny (and the profile's write-deny-existing): each path bound
+ * again read-only onto itself, and the directories between a writable
+ * path and it bound again writable, so that as mount points none can be
+ * renamed or removed (gVisor's VFS refuses it as Linux does: EBUSY). */
+static int protect_mounts(struct gv *g, sbx_error **err)
+{
+	const struct sbx_cctx *c = g->c;
+	const strv *wd = &c->write_deny, *we = &c->write_deny_existing;
+	if (!wd->n && !we->n)
+		return 0;
+	_cleanup_strv_ strv hostw = {0};
+	if (strv_extend(&hostw, strv_get(&c->writable)) < 0 ||
+	    (c->spec->allow_temp && strv_push(&hostw, c->tmpdir) < 0))
+		return -ENOMEM;
+	for (size_t i = 0; i < wd->n + we->n; i++) {
+		const char *p = i < wd->n ? wd->v[i] : we->v[i - wd->n];
+		struct stat st;
+		if (lstat(p, &st) < 0) {
+			if (!c->spec->best_effort)
+				return sbx_err(
+				    err, -ENOENT,
+				    "write-deny %s: does not exist, and nothing here can stop "
+				    "it from being created (create it first, or --best-effort)",
+				    p);
+			if (sbx_plan_caveat(g->p,
+			                    "write-deny %s: does not exist, so it is NOT "
+			                    "protected from being created",
+			                    p) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		for (size_t k = 0; k < hostw.n; k++) {
+			const char *w = hostw.v[k];
+			if (!path_is_beneath(p, w) || streq(p, w))
+				continue;
+			_cleanup_free_ char *d = strdup(p);
+			if (!d)
+				return -ENOMEM;
+			for (char *s = strrchr(d, '/'); s && s > d; s = strrchr(d, '/')) {
+				*s = '\0';
+				if (!path_is_beneath(d, w) || streq(d, w))
+					break;
+				int r = add_mount(g, d, d, M_BIND_RW);
+				if (r < 0)
+					return r;
+			}
+		}
+		int r = add_mount(g, p, p, M_BIND_RO);
+		if (r < 0)
+			return r;
+	}
+	return sbx_plan_set_mechanism(g->p, SBX_CAP_FS_WRITE_PROTECT,
+	                              "the bundle binds each path again read-only onto itself, "
+	                              "and the directories between a writable path and it "
+	                              "again, as mount points");
+}
+
 static int fs_mounts(struct gv *g, sbx_error **err)
 {
 	const struct sbx_cctx *c = g->c;
@@ -174,6 +231,8 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 		    (r = add_mount(g, c->writable.v[i], c->writable.v[i], M_BIND_RW)) < 0)
 			return r;
 	if (c->spec->allow_temp && (r = add_mount(g, c->tmpdir, c->tmpdir, M_BIND_RW)) < 0)
+		return r;
+	if ((r = protect_mounts(g, err)) < 0)
 		return r;
 	/* The host root shows the sockets already; runsc cannot bind a socket
 	 * file into a read scope's empty root. */

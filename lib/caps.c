@@ -65,9 +65,7 @@ static const char *const cap_descriptions[SBX_CAP__COUNT] = {
 
 /* The table: what each backend enforces where it fully works. */
 #define CAPS_LANDLOCK (SBX_CAPSET_ALL & ~(C(KERNEL_ISOLATION) | C(MACH_RESTRICT)))
-#define CAPS_GVISOR                                                                                \
-	(SBX_CAPSET_ALL &                                                                          \
-	 ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)))
+#define CAPS_GVISOR   (SBX_CAPSET_ALL & ~(C(MACH_RESTRICT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)))
 #define CAPS_DOCKER                                                                                \
 	(SBX_CAPSET_ALL &                                                                          \
 	 ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) | C(MACH_RESTRICT) |                \

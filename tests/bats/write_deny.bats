@@ -90,6 +90,28 @@ check_host_unchanged() {
 	[ "$(cat "$P/.envrc")" = x ]
 }
 
+@test "write-deny on gvisor: the same routes are refused, the rest writes" {
+	if ! backend_available gvisor; then
+		# (runsc missing, or no user namespaces for it): the honest refusal
+		run sbx --backend=gvisor --write=scope --writable=. --write-deny=.envrc -- touch "$P/ran"
+		assert_status 125
+		[ ! -e "$P/ran" ]
+		return
+	fi
+	run sbx --backend=gvisor --read-deny= --write=scope --writable=. --write-deny=.envrc --write-deny=.git/hooks --write-deny=sub/f -- sh -c "$(attack)"
+	for route in write append truncate chmod utime rm mv replace link mvdir rmdir hookdir hook mvgit; do
+		grep -qE "^$route [1-9]" <<<"$output" || {
+			echo "gvisor: $route was not refused: $output" >&2
+			return 1
+		}
+	done
+	assert_output_contains "control 0"
+	assert_output_contains "sibling 0"
+	check_host_unchanged
+	[ "$(cat "$P/mine.txt")" = mine ]
+	[ "$(cat "$P/sub/other")" = sib ]
+}
+
 @test "write-deny: git works with its hooks and config protected" {
 	if ! have_userns; then
 		refused_without_userns --write-deny=.git/hooks
@@ -145,7 +167,7 @@ check_host_unchanged() {
 	assert_status 125
 	assert_output_contains "symbolic link"
 	# backends without it say so, and run nothing
-	run sbx --backend=gvisor --write-deny=.envrc -- touch "$P/ran"
+	run sbx --backend=seatbelt --write-deny=.envrc -- touch "$P/ran"
 	assert_status 125
 	assert_output_contains "fs.write.protect"
 	[ ! -e "$P/ran" ]

@@ -73,12 +73,10 @@ int main(void)
 	sbx_capset all = SBX_CAPSET_ALL;
 	is_int(sbx_caps_of(SBX_BACKEND_LANDLOCK), all & ~(C(KERNEL_ISOLATION) | C(MACH_RESTRICT)),
 	       "landlock row");
-	/* fs.write.protect, fs.read.redact, net.allowlist: only the landlock
-	 * backend (its namespaces) */
+	/* fs.read.redact, net.allowlist: only the landlock backend (its
+	 * namespaces); fs.write.protect: landlock and gvisor */
 	is_int(sbx_caps_of(SBX_BACKEND_GVISOR),
-	       all &
-	           ~(C(MACH_RESTRICT) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)),
-	       "gvisor row");
+	       all & ~(C(MACH_RESTRICT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)), "gvisor row");
 	sbx_capset docker = all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) |
 	                            C(MACH_RESTRICT) | C(KERNEL_ISOLATION) | C(FS_WRITE_PROTECT) |
 	                            C(FS_READ_REDACT) | C(NET_ALLOWLIST));
