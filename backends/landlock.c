@@ -151,13 +151,11 @@ int ll_runtime_paths(struct ll_ctx *l)
 static int set_env(struct sbx_plan *p, const char *name, const char *value)
 {
 	size_t n = strlen(name);
-	for (size_t i = 0; i < p->env.n; i++)
-		if (strncmp(p->env.v[i], name, n) == 0 && p->env.v[i][n] == '=') {
-			free(p->env.v[i]);
-			memmove(p->env.v + i, p->env.v + i + 1, (p->env.n - i) * sizeof(*p->env.v));
-			p->env.n--;
-			i--;
-		}
+	for (size_t i = 0; i < p->env.n;)
+		if (strncmp(p->env.v[i], name, n) == 0 && p->env.v[i][n] == '=')
+			strv_remove(&p->env, i);
+		else
+			i++;
 	return strv_pushf(&p->env, "%s=%s", name, value);
 }
 

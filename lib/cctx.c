@@ -146,10 +146,7 @@ static int redact_over_denials(struct sbx_cctx *c, sbx_error **err)
 		for (size_t k = 0; k < c->read_deny.n;) {
 			const char *d = c->read_deny.v[k];
 			if (streq(d, p)) {
-				free(c->read_deny.v[k]);
-				memmove(c->read_deny.v + k, c->read_deny.v + k + 1,
-				        (c->read_deny.n - k) * sizeof(*c->read_deny.v));
-				c->read_deny.n--;
+				strv_remove(&c->read_deny, k);
 				continue;
 			}
 			if (path_is_beneath(p, d))

@@ -186,10 +186,7 @@ static void drop_denial(struct sbx_cctx *c, const char *p)
 {
 	for (size_t k = 0; k < c->read_deny.n; k++)
 		if (streq(c->read_deny.v[k], p)) {
-			free(c->read_deny.v[k]);
-			memmove(c->read_deny.v + k, c->read_deny.v + k + 1,
-			        (c->read_deny.n - k) * sizeof(*c->read_deny.v));
-			c->read_deny.n--;
+			strv_remove(&c->read_deny, k);
 			return;
 		}
 }

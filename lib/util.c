@@ -19,6 +19,13 @@ static int strv_grow(strv *s)
 	return 0;
 }
 
+void strv_remove(strv *s, size_t i)
+{
+	free(s->v[i]);
+	memmove(s->v + i, s->v + i + 1, (s->n - i) * sizeof(*s->v));
+	s->n--;
+}
+
 int strv_take(strv *s, char *str)
 {
 	if (!str)

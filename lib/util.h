@@ -71,6 +71,8 @@ int strv_pushf(strv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3
 int strv_extend(strv *s, char *const *v); /* copies each; v may be NULL */
 void strv_clear(strv *s);
 bool strv_contains(const strv *s, const char *str);
+/* Frees entry i and closes the gap (i < s->n). */
+void strv_remove(strv *s, size_t i);
 /* The vector, NULL-terminated, never NULL (an empty static vector). */
 char *const *strv_get(const strv *s);
 static inline void strv_clearp(strv *s)
