@@ -160,50 +160,19 @@ static int check_exists(const char *what, const char *path, sbx_error **err)
 static int protect_mounts(struct gv *g, sbx_error **err)
 {
 	const struct sbx_cctx *c = g->c;
-	const strv *wd = &c->write_deny, *we = &c->write_deny_existing;
-	if (!wd->n && !we->n)
+	if (!c->write_deny.n && !c->write_deny_existing.n)
 		return 0;
-	_cleanup_strv_ strv hostw = {0};
-	if (strv_extend(&hostw, strv_get(&c->writable)) < 0 ||
-	    (c->spec->allow_temp && strv_push(&hostw, c->tmpdir) < 0))
-		return -ENOMEM;
-	for (size_t i = 0; i < wd->n + we->n; i++) {
-		const char *p = i < wd->n ? wd->v[i] : we->v[i - wd->n];
-		struct stat st;
-		if (lstat(p, &st) < 0) {
-			if (!c->spec->best_effort)
-				return sbx_err(
-				    err, -ENOENT,
-				    "write-deny %s: does not exist, and nothing here can stop "
-				    "it from being created (create it first, or --best-effort)",
-				    p);
-			if (sbx_plan_caveat(g->p,
-			                    "write-deny %s: does not exist, so it is NOT "
-			                    "protected from being created",
-			                    p) < 0)
-				return -ENOMEM;
-			continue;
-		}
-		for (size_t k = 0; k < hostw.n; k++) {
-			const char *w = hostw.v[k];
-			if (!path_is_beneath(p, w) || streq(p, w))
-				continue;
-			_cleanup_free_ char *d = strdup(p);
-			if (!d)
-				return -ENOMEM;
-			for (char *s = strrchr(d, '/'); s && s > d; s = strrchr(d, '/')) {
-				*s = '\0';
-				if (!path_is_beneath(d, w) || streq(d, w))
-					break;
-				int r = add_mount(g, d, d, M_BIND_RW);
-				if (r < 0)
-					return r;
-			}
-		}
-		int r = add_mount(g, p, p, M_BIND_RO);
-		if (r < 0)
+	_cleanup_strv_ strv pins = {0};
+	_cleanup_strv_ strv prot = {0};
+	int r = sbx_protect_paths(c, g->p, &prot, &pins, err);
+	if (r < 0 || !prot.n)
+		return r;
+	for (size_t i = 0; i < pins.n; i++)
+		if ((r = add_mount(g, pins.v[i], pins.v[i], M_BIND_RW)) < 0)
 			return r;
-	}
+	for (size_t i = 0; i < prot.n; i++)
+		if ((r = add_mount(g, prot.v[i], prot.v[i], M_BIND_RO)) < 0)
+			return r;
 	return sbx_plan_set_mechanism(g->p, SBX_CAP_FS_WRITE_PROTECT,
 	                              "the bundle binds each path again read-only onto itself, "
 	                              "and the directories between a writable path and it "

@@ -53,18 +53,6 @@ static bool beneath_any(const char *p, const strv *dirs)
 	return false;
 }
 
-/* The host paths that stay the host's inside the sandbox and are written
- * through: the writable paths and, with allow-temp, the temp dir. */
-static int host_writable(const struct ll_ctx *l, strv *out)
-{
-	if (strv_extend(out, l->c->writable.v) < 0)
-		return -ENOMEM;
-	if (l->c->spec->allow_temp && !strv_contains(out, l->c->tmpdir) &&
-	    strv_push(out, l->c->tmpdir) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
 static bool top_level(const char *p)
 {
 	return p[0] == '/' && p[1] && !strchr(p + 1, '/');
@@ -512,77 +500,23 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 	return 0;
 }
 
-static size_t depth_of(const char *p)
-{
-	size_t n = 0;
-	for (; *p; p++)
-		n += *p == '/';
-	return n;
-}
-
-static int by_depth(const void *a, const void *b)
-{
-	size_t x = depth_of(*(char *const *)a), y = depth_of(*(char *const *)b);
-	return x < y ? -1 : x > y ? 1 : strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* --write-deny: each protected path that exists is bound onto itself
  * read-only (everything beneath included), after every other mount; the
  * directories between a path written through to the host and it are bound
  * onto themselves too (writable), so no rename of one can move the
  * protected path away and put a new one in its place. A missing path is
  * refused: nothing here can stop a name from being created. */
-static int plan_protect(struct ll_ctx *l, const strv *hostw)
+static int plan_protect(struct ll_ctx *l)
 {
-	const strv *wd = &l->c->write_deny, *we = &l->c->write_deny_existing;
-	if (!wd->n && !we->n)
+	if (!l->c->write_deny.n && !l->c->write_deny_existing.n)
 		return 0;
 	_cleanup_strv_ strv pins = {0};
 	_cleanup_strv_ strv prot = {0};
-	for (size_t i = 0; i < wd->n + we->n; i++) {
-		/* the profile's (write-deny-existing) exist: cctx checked */
-		const char *p = i < wd->n ? wd->v[i] : we->v[i - wd->n];
-		struct stat st;
-		if (lstat(p, &st) < 0) {
-			if (!l->c->spec->best_effort)
-				return sbx_err(
-				    l->err, -ENOENT,
-				    "write-deny %s: does not exist, and nothing here can "
-				    "stop it from being created (create it first, or "
-				    "--best-effort)",
-				    p);
-			sbx_plan_caveat(l->p,
-			                "write-deny %s: does not exist, so it is NOT protected "
-			                "from being created",
-			                p);
-			continue;
-		}
-		if (strv_push(&prot, p) < 0)
-			return -ENOMEM;
-		for (size_t k = 0; k < hostw->n; k++) {
-			const char *w = hostw->v[k];
-			if (!path_is_beneath(p, w) || streq(p, w))
-				continue;
-			/* each directory strictly between w and p */
-			_cleanup_free_ char *d = strdup(p);
-			if (!d)
-				return -ENOMEM;
-			for (char *slash = strrchr(d, '/'); slash && slash > d;
-			     slash = strrchr(d, '/')) {
-				*slash = '\0';
-				if (!path_is_beneath(d, w) || streq(d, w))
-					break;
-				if (!strv_contains(&pins, d) && strv_push(&pins, d) < 0)
-					return -ENOMEM;
-			}
-		}
-	}
-	if (pins.n)
-		qsort(pins.v, pins.n, sizeof(*pins.v), by_depth);
-	if (prot.n)
-		qsort(prot.v, prot.n, sizeof(*prot.v), by_depth);
+	int r = sbx_protect_paths(l->c, l->p, &prot, &pins, l->err);
+	if (r < 0 || !prot.n)
+		return r;
 	for (size_t i = 0; i < pins.n; i++)
-		if (!strv_contains(&prot, pins.v[i]) && ll_opt(l->p, SHIM_OPT(PIN), pins.v[i]) < 0)
+		if (ll_opt(l->p, SHIM_OPT(PIN), pins.v[i]) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < prot.n; i++)
 		if (ll_opt(l->p, SHIM_OPT(PROTECT), prot.v[i]) < 0)
@@ -633,7 +567,7 @@ static int plan_redact(struct ll_ctx *l)
 int ll_plan_fs(struct ll_ctx *l)
 {
 	_cleanup_strv_ strv hostw = {0};
-	int r = host_writable(l, &hostw);
+	int r = sbx_host_writable(l->c, &hostw);
 	if (r < 0)
 		return r;
 	if ((r = read_rules(l)) < 0 || (r = write_rules(l, &hostw)) < 0)
@@ -665,7 +599,7 @@ int ll_plan_fs(struct ll_ctx *l)
 	}
 	if ((r = plan_cow(l, &hostw)) < 0 || (r = plan_ipc_hides(l)) < 0 ||
 	    (r = plan_masks(l, &hostw)) < 0 || (r = plan_redact(l)) < 0 ||
-	    (r = plan_protect(l, &hostw)) < 0)
+	    (r = plan_protect(l)) < 0)
 		return r;
 	if (l->c->read_deny.n) {
 		sbx_plan_set_mechanism(

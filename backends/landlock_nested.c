@@ -131,16 +131,6 @@ static bool writes_held(const struct ll_ctx *l, const strv *hostw)
 	return true;
 }
 
-static int host_writable(const struct ll_ctx *l, strv *out)
-{
-	if (strv_extend(out, l->c->writable.v) < 0)
-		return -ENOMEM;
-	if (l->c->spec->allow_temp && !strv_contains(out, l->c->tmpdir) &&
-	    strv_push(out, l->c->tmpdir) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
 /* The Landlock layer's write rules; read rules are read_rules'. */
 static int write_layer(struct ll_ctx *l, const strv *hostw)
 {
@@ -280,7 +270,7 @@ int ll_plan_nested(struct ll_ctx *l)
 	if (r < 0)
 		return r;
 	_cleanup_strv_ strv hostw = {0};
-	if (host_writable(l, &hostw) < 0)
+	if (sbx_host_writable(l->c, &hostw) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->writable.n; i++)
 		if (access(c->writable.v[i], F_OK) < 0)

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -96,6 +97,87 @@ static int split_denials(struct sbx_cctx *c)
 	return 0;
 }
 
+int sbx_host_writable(const struct sbx_cctx *c, strv *out)
+{
+	if (strv_extend(out, strv_get(&c->writable)) < 0)
+		return -ENOMEM;
+	if (c->spec->allow_temp && !strv_contains(out, c->tmpdir) && strv_push(out, c->tmpdir) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static size_t depth_of(const char *p)
+{
+	size_t n = 0;
+	for (; *p; p++)
+		n += *p == '/';
+	return n;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+	size_t x = depth_of(*(char *const *)a), y = depth_of(*(char *const *)b);
+	return x < y ? -1 : x > y ? 1 : strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, strv *pins,
+                      sbx_error **err)
+{
+	const strv *wd = &c->write_deny, *we = &c->write_deny_existing;
+	_cleanup_strv_ strv hostw = {0};
+	if (sbx_host_writable(c, &hostw) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < wd->n + we->n; i++) {
+		/* the profile's (write-deny-existing) exist: checked above */
+		const char *path = i < wd->n ? wd->v[i] : we->v[i - wd->n];
+#ifndef _WIN32
+		struct stat st;
+		if (lstat(path, &st) < 0) {
+			if (!c->spec->best_effort)
+				return sbx_err(
+				    err, -ENOENT,
+				    "write-deny %s: does not exist, and nothing here can stop "
+				    "it from being created (create it first, or --best-effort)",
+				    path);
+			if (sbx_plan_caveat(p,
+			                    "write-deny %s: does not exist, so it is NOT protected "
+			                    "from being created",
+			                    path) < 0)
+				return -ENOMEM;
+			continue;
+		}
+#endif
+		if (!strv_contains(prot, path) && strv_push(prot, path) < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < hostw.n; k++) {
+			const char *w = hostw.v[k];
+			if (!path_is_beneath(path, w) || streq(path, w))
+				continue;
+			_cleanup_free_ char *d = strdup(path);
+			if (!d)
+				return -ENOMEM;
+			for (char *s = strrchr(d, '/'); s && s > d; s = strrchr(d, '/')) {
+				*s = '\0';
+				if (!path_is_beneath(d, w) || streq(d, w))
+					break;
+				if (!strv_contains(pins, d) && strv_push(pins, d) < 0)
+					return -ENOMEM;
+			}
+		}
+	}
+	/* a protected directory on the way is bound read-only, not pinned */
+	for (size_t i = 0; i < pins->n;)
+		if (strv_contains(prot, pins->v[i]))
+			strv_remove(pins, i);
+		else
+			i++;
+	if (pins->n)
+		qsort(pins->v, pins->n, sizeof(*pins->v), by_depth);
+	if (prot->n)
+		qsort(prot->v, prot->n, sizeof(*prot->v), by_depth);
+	return 0;
+}
+
 /* write-deny-existing: each entry that exists inside a path written through
  * to the host (a relative entry is looked for in each such path), as the
  * kernel resolves it and never through a link of its own. */
@@ -105,8 +187,7 @@ static int existing_protections(struct sbx_cctx *c)
 	if (!in->n || c->spec->write == SBX_WRITE_NONE || c->spec->write == SBX_WRITE_EPHEMERAL)
 		return 0;
 	_cleanup_strv_ strv hostw = {0};
-	if (strv_extend(&hostw, strv_get(&c->writable)) < 0 ||
-	    (c->spec->allow_temp && strv_push(&hostw, c->tmpdir) < 0))
+	if (sbx_host_writable(c, &hostw) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < in->n; i++) {
 		for (size_t k = 0; k < hostw.n; k++) {

@@ -297,6 +297,16 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *spec, sbx_error **e
  * run here; cross-OS plans name the other host's paths). */
 int sbx_check_dir(const struct sbx_cctx *c, sbx_error **err);
 void sbx_cctx_free(struct sbx_cctx *c);
+/* The paths written through to the host: the writable paths, and the temp
+ * dir with allow-temp. */
+int sbx_host_writable(const struct sbx_cctx *c, strv *out);
+/* What a backend binds for --write-deny and the profile's
+ * write-deny-existing: prot, the paths that exist, and pins, the
+ * directories strictly between a path written through to the host and
+ * one of them, each shallow first. A --write-deny path that does not exist
+ * is an error, or with --best-effort a caveat on p. */
+int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, strv *pins,
+                      sbx_error **err);
 /* What backend b enforces here (any OS: a backend for another OS is
  * unavailable with its table row). */
 void sbx_backend_avail(sbx_backend b, struct sbx_avail *a);
