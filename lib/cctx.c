@@ -127,6 +127,10 @@ int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, 
 	_cleanup_strv_ strv hostw = {0};
 	if (sbx_host_writable(c, &hostw) < 0)
 		return -ENOMEM;
+#ifdef _WIN32
+	(void)p; /* no backend there protects paths */
+	(void)err;
+#endif
 	for (size_t i = 0; i < wd->n + we->n; i++) {
 		/* the profile's (write-deny-existing) exist: checked above */
 		const char *path = i < wd->n ? wd->v[i] : we->v[i - wd->n];
