@@ -26,6 +26,12 @@ setup() {
 	tar -C "$ROOT" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$FRESH/src" -xf -
 }
 
+# what a long run printed: each failed test with what it said, then the tail
+show_outcome() {
+	echo "$output" | grep -A 25 '^not ok' | head -150 | sed "s/^/# /" >&3
+	echo "$output" | tail -30 | sed "s/^/# /" >&3
+}
+
 teardown() {
 	[ -n "${FRESH:-}" ] && rm -rf "$FRESH"
 }
@@ -40,7 +46,7 @@ teardown() {
 	run "$ROOT/scripts/fresh-root.sh" run "$FRESH" 'command -v make || command -v gcc || echo clean'
 	assert_output_contains clean
 	run "$ROOT/scripts/fresh-root.sh" run "$FRESH" 'cd /src && sh scripts/quickstart.sh 2>&1 && make check 2>&1'
-	echo "$output" | tail -30 | sed "s/^/# /" >&3
+	show_outcome
 	assert_status 0
 	assert_output_contains "does not exist (the write was denied)"
 	assert_output_contains "exists (the allowed write passed)"
@@ -52,7 +58,7 @@ teardown() {
 		cp -a /src /home/tester/src && rm -rf /home/tester/src/build &&
 		chown -R tester: /home/tester/src &&
 		su tester -c "cd ~/src && make check" 2>&1'
-	echo "$output" | tail -30 | sed "s/^/# /" >&3
+	show_outcome
 	assert_status 0
 	[[ $output =~ ([0-9]+)\ passed,\ 0\ failed ]]
 	[ "${BASH_REMATCH[1]}" -gt 500 ]
