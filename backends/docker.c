@@ -111,8 +111,9 @@ struct dk {
 	bool runsc, host_net, can_run;
 	const char *docker;
 	char *runtime;
-	char *image;  /* the pinned id, or the name when the daemon is not reachable */
-	strv volumes; /* the image's VOLUMEs */
+	char *image;     /* the pinned id, or the name when the daemon is not reachable */
+	strv volumes;    /* the image's VOLUMEs */
+	size_t overlays; /* readable directories mounted as overlays */
 };
 
 static bool want(const struct dk *d, sbx_cap cap)
@@ -258,6 +259,64 @@ static int check_exists(const char *what, const char *path, sbx_error **err)
 	return 0;
 }
 
+/* A name overlayfs takes in its option string: none of the separators
+ * (',' between options, ':' between lower layers, '\\' its escape) nor a
+ * quote of --mount's CSV. */
+static bool overlay_name_ok(const char *path)
+{
+	return path && !strpbrk(path, ",:\\\"");
+}
+
+/* write=ephemeral and overlay: a readable directory becomes an overlay the
+ * daemon mounts (an anonymous volume of the local driver, removed with the
+ * container) over the host's directory, its upper and work directories in
+ * the plan's scratch directory: writes beneath it succeed and are removed
+ * with the scratch directory after the run. 1 when mounted so, 0 when the
+ * path cannot be (a file, or a name overlayfs cannot take): *why says
+ * why, and the caller binds it read-only. */
+static int overlay_path(struct dk *d, const char *path, const struct stat *st, const char **why,
+                        sbx_error **err)
+{
+	struct sbx_plan *p = d->p;
+	*why = !S_ISDIR(st->st_mode)    ? "it is not a directory"
+	       : !overlay_name_ok(path) ? "overlayfs cannot take a name with ',', ':', '\\' "
+	                                  "or '\"'"
+	                                : NULL;
+	if (*why)
+		return 0;
+	int r = p->scratch_dir ? 0 : ctr_scratch_name("sbx-docker", &p->scratch_dir, err);
+	if (r < 0)
+		return r;
+	if (!overlay_name_ok(p->scratch_dir)) {
+		*why = "the scratch directory's name (TMPDIR) is one overlayfs cannot take";
+		return 0;
+	}
+	_cleanup_free_ char *ov = NULL, *upn = NULL, *wkn = NULL, *up = NULL, *wk = NULL;
+	size_t n = d->overlays++;
+	if (asprintf(&ov, "overlay%zu", n) < 0 || asprintf(&upn, "%s/upper", ov) < 0 ||
+	    asprintf(&wkn, "%s/work", ov) < 0 || !(up = path_join_normalize(p->scratch_dir, upn)) ||
+	    !(wk = path_join_normalize(p->scratch_dir, wkn)))
+		return -ENOMEM;
+	/* the upper directory is the overlay's root: the host directory's
+	 * mode and owner */
+	if (sbx_plan_add_file(p, ov, NULL, 0700) < 0 ||
+	    sbx_plan_add_file(p, upn, NULL, st->st_mode & 07777) < 0 ||
+	    sbx_plan_add_file(p, wkn, NULL, 0700) < 0)
+		return -ENOMEM;
+	p->files[p->nfiles - 2].uid = (long)st->st_uid;
+	p->files[p->nfiles - 2].gid = (long)st->st_gid;
+	_cleanup_buf_ buf b = {0};
+	buf_add(&b, "type=volume,");
+	mount_field(&b, "dst", path);
+	buf_addf(&b,
+	         ",volume-driver=local,volume-opt=type=overlay,volume-opt=device=overlay,"
+	         "\"volume-opt=o=lowerdir=%s,upperdir=%s,workdir=%s\"",
+	         path, up, wk);
+	if (b.oom || strv_push(&p->argv, "--mount") < 0 || strv_push(&p->argv, b.s) < 0)
+		return -ENOMEM;
+	return 1;
+}
+
 static int fs_opts(struct dk *d, sbx_error **err)
 {
 	const struct sbx_cctx *c = d->c;
@@ -268,12 +327,29 @@ static int fs_opts(struct dk *d, sbx_error **err)
 	if (!layer && strv_push(&p->argv, "--read-only") < 0)
 		return -ENOMEM;
 	/* a path both readable and writable is bound once, read-write */
-	for (size_t i = 0; i < c->readable.n; i++)
-		if (!strv_contains(&c->writable, c->readable.v[i]) &&
-		    (!s->allow_temp || !streq(c->readable.v[i], c->tmpdir)) &&
-		    ((r = check_exists("readable", c->readable.v[i], err)) < 0 ||
-		     (r = bind_path(p, c->readable.v[i], true)) < 0))
+	for (size_t i = 0; i < c->readable.n; i++) {
+		const char *path = c->readable.v[i];
+		if (strv_contains(&c->writable, path) || (s->allow_temp && streq(path, c->tmpdir)))
+			continue;
+		struct stat st;
+		if (stat(path, &st) < 0)
+			return sbx_err_errno(err, -errno, "readable path %s", path);
+		const char *why = NULL;
+		if (layer && (r = overlay_path(d, path, &st, &why, err)) != 0) {
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (why &&
+		    sbx_plan_caveat(p,
+		                    "write=%s: the readable path %s is bound read-only (%s), "
+		                    "so writes beneath it fail (EROFS) instead of being "
+		                    "discarded",
+		                    sbx_write_name(s->write), path, why) < 0)
+			return -ENOMEM;
+		if ((r = bind_path(p, path, true)) < 0)
 			return r;
+	}
 	for (size_t i = 0; i < c->writable.n; i++)
 		if ((r = check_exists("writable", c->writable.v[i], err)) < 0 ||
 		    (r = bind_path(p, c->writable.v[i], false)) < 0)
@@ -446,9 +522,10 @@ static void mechanisms(struct dk *d)
 	const char *eng = d->runsc ? "docker with runsc" : "docker";
 	if (c->readable.n)
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_SCOPE,
-		                       "%s: the image's files, and the readable paths bound "
-		                       "read-only",
-		                       eng);
+		                       "%s: the image's files, and the readable paths %s", eng,
+		                       d->overlays ? "(directories as copy-on-write overlays, "
+		                                     "files bound read-only)"
+		                                   : "bound read-only");
 	if (s->write == SBX_WRITE_NONE)
 		sbx_plan_set_mechanism(p, SBX_CAP_FS_WRITE_DENY,
 		                       "%s: --read-only root, no "
@@ -461,9 +538,11 @@ static void mechanisms(struct dk *d)
 	if (s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY)
 		sbx_plan_set_mechanism(
 		    p, SBX_CAP_FS_WRITE_EPHEMERAL,
-		    "%s: other writes land in the container's own layer, removed "
-		    "with it (--rm)",
-		    eng);
+		    "%s: writes land in the container's own layer, removed with it (--rm)%s", eng,
+		    d->overlays ? ", and beneath the readable directories in an overlay the "
+		                  "daemon mounts (a local-driver volume) whose upper directory "
+		                  "is removed after the run"
+		                : "");
 	if (s->net == SBX_NET_DISABLE)
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE, "%s: --network=none", eng);
 	else if (s->net == SBX_NET_ENABLE)
@@ -529,12 +608,6 @@ static void mechanisms(struct dk *d)
 	if (!layer && !s->allow_temp && !tmp_bound)
 		sbx_plan_caveat(p, "/tmp is a private in-memory tmpfs: writes there succeed and "
 		                   "vanish with the container (--allow-temp binds the host's)");
-	if (layer && c->readable.n)
-		sbx_plan_caveat(p,
-		                "write=%s: the readable paths are bound read-only, so writes "
-		                "beneath them fail (EROFS) instead of being discarded; other "
-		                "writes land in the container's layer",
-		                sbx_write_name(s->write));
 	for (size_t i = 0; i < d->volumes.n; i++)
 		sbx_plan_caveat(p, "the image's VOLUME %s is %s", d->volumes.v[i],
 		                layer ? "an anonymous volume: writes there are discarded with "
@@ -604,8 +677,12 @@ static int build(struct dk *d, sbx_error **err)
 		return r;
 	if (command_opts(d) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
+	/* --volumes: the anonymous volumes go too when this, not --rm, removes
+	 * the container (the overlays are unmounted before their directories
+	 * are removed) */
 	if (strv_push(&p->cleanup_argv, d->docker) < 0 || strv_push(&p->cleanup_argv, "rm") < 0 ||
-	    strv_push(&p->cleanup_argv, "--force") < 0 || strv_push(&p->cleanup_argv, name) < 0)
+	    strv_push(&p->cleanup_argv, "--force") < 0 ||
+	    strv_push(&p->cleanup_argv, "--volumes") < 0 || strv_push(&p->cleanup_argv, name) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	return 0;
 }

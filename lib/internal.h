@@ -169,6 +169,7 @@ struct sbx_plan {
 		char *name; /* relative to scratch_dir */
 		char *text; /* NULL: a directory */
 		unsigned mode;
+		long uid, gid; /* the owner to give it when run as root, or -1 */
 	} * files;
 	size_t nfiles;
 	/* The read-only host queries the compiler made (docker image inspect),

@@ -75,8 +75,11 @@ int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, un
 	if (!f)
 		return p->oom = true, -ENOMEM;
 	p->files = f;
-	f[p->nfiles] = (struct sbx_plan_file){
-	    .name = strdup(name), .text = text ? strdup(text) : NULL, .mode = mode};
+	f[p->nfiles] = (struct sbx_plan_file){.name = strdup(name),
+	                                      .text = text ? strdup(text) : NULL,
+	                                      .mode = mode,
+	                                      .uid = -1,
+	                                      .gid = -1};
 	if (!f[p->nfiles].name || (text && !f[p->nfiles].text)) {
 		free(f[p->nfiles].name);
 		free(f[p->nfiles].text);

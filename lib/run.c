@@ -87,7 +87,10 @@ int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err)
 		if (!path)
 			return sbx_err(err, -ENOMEM, "out of memory");
 		if (!f->text) {
-			if (mkdir(path, f->mode) < 0)
+			/* the mode exactly, whatever the umask */
+			if (mkdir(path, 0700) < 0 || chmod(path, f->mode) < 0 ||
+			    (f->uid >= 0 && geteuid() == 0 &&
+			     lchown(path, (uid_t)f->uid, (gid_t)f->gid) < 0))
 				return sbx_err_errno(err, -errno, "cannot create %s", path);
 			continue;
 		}

@@ -125,6 +125,59 @@ t_writes() {
 	for_each_backend t_writes
 }
 
+# write=ephemeral and overlay: writes beneath a readable directory succeed
+# inside (an overlay the daemon mounts) and the host's directory is as it
+# was; the overlay's root keeps the directory's mode; its volume and upper
+# directory are gone after the run. A readable file stays a read-only bind,
+# and the plan says so.
+t_ephemeral_readable() {
+	if no_daemon; then
+		check_refusal "$1"
+		return
+	fi
+	mkdir -p "$WORK/proj/sub" "$WORK/out"
+	echo orig >"$WORK/proj/a"
+	echo keep >"$WORK/proj/sub/k"
+	chmod 750 "$WORK/proj"
+	local vols
+	vols=$(docker volume ls -q | sort)
+	local m out
+	for m in ephemeral overlay; do
+		# overlay: a writable path too, written through to the host
+		out=
+		[ $m = overlay ] && out=$WORK/out
+		run sbx --backend="$1" --profile=tight --read-deny= --readable="$PROBES" \
+			--readable="$WORK/proj" --dir="$WORK/proj" --write=$m ${out:+--writable="$out"} -- \
+			sh -c 'echo changed > a && echo new > sub/b && rm sub/k && mkdir d &&
+				cat a sub/b && stat -c %a . && { [ -z "$1" ] || echo w > "$1/w"; }' sh "$out"
+		assert_status 0
+		assert_output_contains changed
+		assert_output_contains new
+		assert_output_contains 750
+		# the host: unchanged where discarded, written where writable
+		[ "$(cat "$WORK/proj/a")" = orig ]
+		[ "$(cat "$WORK/proj/sub/k")" = keep ]
+		[ ! -e "$WORK/proj/sub/b" ]
+		[ ! -e "$WORK/proj/d" ]
+		if [ $m = overlay ]; then
+			[ "$(cat "$WORK/out/w")" = w ]
+			rm "$WORK/out/w"
+		fi
+	done
+	[ "$(docker volume ls -q | sort)" = "$vols" ]
+	run sbx --backend="$1" --profile=tight --read-deny= --readable="$PROBES" \
+		--readable="$WORK/proj/a" --dir="$PROBES" --write=ephemeral --print -- true
+	assert_output_contains "the readable path $WORK/proj/a is bound read-only (it is not a directory)"
+	run sbx --backend="$1" --profile=tight --read-deny= --readable="$PROBES" \
+		--readable="$WORK/proj/a" --dir="$PROBES" --write=ephemeral -- sh -c "echo x > '$WORK/proj/a'"
+	[ "$status" -ne 0 ]
+	[ "$(cat "$WORK/proj/a")" = orig ]
+}
+
+@test "docker: ephemeral and overlay writes beneath a readable directory are discarded, not refused" {
+	for_each_backend t_ephemeral_readable
+}
+
 t_read_scope() {
 	if no_daemon; then
 		check_refusal "$1"
