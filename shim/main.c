@@ -18,7 +18,9 @@ static const char usage_tail[] =
     "keyrings, bpf, perf_event_open, userfaultfd, io_uring, module and kexec calls,\n"
     "mount calls, new user namespaces, TIOCSTI/TIOCLINUX, and non-native syscall ABIs.\n"
     "With Landlock ABI 6 the command can signal and reach abstract unix sockets only\n"
-    "inside the sandbox. When COMMAND exits, everything it left behind is killed.\n"
+    "inside the sandbox. Inherited descriptors of directories (and O_PATH ones) above 2\n"
+    "are closed, and on 0-2 refused. When COMMAND exits, everything it left behind is\n"
+    "killed.\n"
     "\n"
     "Exit status: COMMAND's, 128+N if killed by signal N, 124 on timeout, 125 if the\n"
     "sandbox could not be set up, 126 if COMMAND could not be executed, 127 if not found.\n";
@@ -343,6 +345,10 @@ int shim_main(const char *prog, int argc, char **argv, char **envp)
 	if (r <= 0) {
 		shim_free_config(&c);
 		return r == 0 ? 0 : 125;
+	}
+	if (shim_close_path_fds(&c) < 0) {
+		shim_free_config(&c);
+		return 125;
 	}
 	if (c.direct) {
 		int status = 125;

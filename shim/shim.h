@@ -262,6 +262,9 @@ int shim_gate_prepare(struct shim_config *c);
  * returns the exit status to use (after cleanup; a command killed by a
  * signal makes the caller die of it). */
 int shim_supervise(struct shim_config *c);
+/* fds.c: refuses (-1, with the message) a directory or O_PATH descriptor
+ * on 0-2, and closes at exec every inherited one above 2. */
+int shim_close_path_fds(const struct shim_config *c);
 /* pid 1 of the sandbox (init.c); returns its exit status. */
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask);
 /* Shared by the supervisor and init (supervise.c). */

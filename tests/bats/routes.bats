@@ -86,6 +86,31 @@ run_profile() {
 	[ "$(cat "$H/proj/main.c")" = "CODE-$$" ]
 }
 
+@test "descriptors: an inherited directory does not reach past the view; files, pipes and <(...) pass" {
+	for prof in $(profiles); do
+		cd "$H/proj"
+		# a directory descriptor on 3 (the home) and on 5 (a denied
+		# directory itself): what the view hides stays hidden through them
+		run_profile "$prof" sh -c 'cat /proc/self/fd/3/.ssh/id_ed25519; cat /proc/self/fd/5/id_ed25519;
+			cd /proc/self/fd/3 && cat .aws/credentials; echo ran' 3<"$H" 5<"$H/.ssh"
+		assert_output_contains ran
+		refute_output_contains "SSHKEY-$$"
+		refute_output_contains "AWSKEY-$$"
+		# positive controls: a file handed on 4, a pipe, bash's <(...)
+		run bash -c "'$SBX_EXEC' --profile=${prof/scope/tight} -- sh -c 'cat <&4; cat \"\$1\"; cat' sh <(echo SUBST-$$) 4<'$H/pub.txt' <<<PIPED-$$"
+		assert_status 0
+		assert_output_contains "PUBLIC-$$"
+		assert_output_contains "SUBST-$$"
+		assert_output_contains "PIPED-$$"
+		# a directory on 0-2 is refused before anything runs
+		rm -f "$WORK/ran"
+		run_profile "$prof" sh -c "touch '$WORK/ran'" <"$H/.ssh"
+		assert_status 125
+		assert_output_contains "standard input is a directory"
+		[ ! -e "$WORK/ran" ]
+	done
+}
+
 @test "cwd: a deleted working directory is refused with 125 and nothing runs" {
 	mkdir "$WORK/gone"
 	cd "$WORK/gone"
