@@ -397,16 +397,18 @@ static void plan_caveats(struct ll_ctx *l)
 		    p, SBX_CAP_IPC_RESTRICT,
 		    "IPC and pid namespaces, a private /dev/shm; pathname unix sockets: every "
 		    "connect() is made by the sandbox's init on the caller's socket, to a path "
-		    "pinned by descriptor, only inside the places the sandbox can write or an "
-		    "--allow-socket (seccomp user notification); no datagram unix sockets; "
+		    "pinned by descriptor, only to a socket the sandbox bound itself (init "
+		    "binds each one and notes it) or an --allow-socket (seccomp user "
+		    "notification); no datagram unix sockets; "
 		    "netlink: the route family only; landlock ABI %d scopes for abstract "
 		    "sockets and signals",
 		    l->abi);
 		sbx_plan_caveat(p,
-		                "ipc: host unix sockets in the writable paths (and with allow-temp "
-		                "in the temp dir) stay reachable; use --allow-socket to reach one "
-		                "elsewhere on purpose; datagram unix sockets (syslog's /dev/log) "
-		                "cannot be created");
+		                "ipc: no host unix socket is reachable, in the writable paths and "
+		                "the temp dir neither (a tmux, ssh-agent, X11 or editor socket); "
+		                "use --allow-socket to reach one on purpose (the ssh agent: "
+		                "--allow-socket=\"$SSH_AUTH_SOCK\"); datagram unix sockets "
+		                "(syslog's /dev/log) cannot be created");
 	}
 	if (!l->ns)
 		sbx_plan_caveat(p, "no pid namespace: if sbx-exec itself is killed with SIGKILL, "

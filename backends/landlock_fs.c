@@ -312,8 +312,9 @@ static int plan_socket_gate_alone(struct ll_ctx *l)
 	                "without user namespaces: every connect() on a unix socket is made by "
 	                "the supervisor, to a path pinned by descriptor, only inside the "
 	                "writable paths (and with allow-temp the temp dir) or an "
-	                "--allow-socket, so other host sockets are refused; datagram unix "
-	                "sockets cannot be created");
+	                "--allow-socket, so other host sockets are refused, but a host socket "
+	                "in those places (a tmux or ssh-agent socket in the temp dir) stays "
+	                "reachable; datagram unix sockets cannot be created");
 	return 0;
 }
 

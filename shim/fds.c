@@ -25,8 +25,7 @@ static bool opens_paths(int fd, bool *o_path)
 
 int shim_close_path_fds(const struct shim_config *c)
 {
-	static const char *const stdio[] = {"standard input", "standard output",
-	                                    "standard error"};
+	static const char *const stdio[] = {"standard input", "standard output", "standard error"};
 	bool o_path;
 	for (int fd = 0; fd <= 2; fd++)
 		if (opens_paths(fd, &o_path))
@@ -34,7 +33,8 @@ int shim_close_path_fds(const struct shim_config *c)
 			                 "%s is %s: paths opened beneath it would bypass the "
 			                 "sandbox's view (give a directory with --readable or "
 			                 "--writable)",
-			                 stdio[fd], o_path ? "an O_PATH descriptor" : "a directory");
+			                 stdio[fd],
+			                 o_path ? "an O_PATH descriptor" : "a directory");
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
 		return shim_fail(c, "cannot list the inherited descriptors in /proc/self/fd: %s",
@@ -46,7 +46,8 @@ int shim_close_path_fds(const struct shim_config *c)
 		if (fd < 3 || fd == dirfd(d) || !opens_paths(fd, &o_path))
 			continue;
 		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-			r = shim_fail(c, "cannot close descriptor %d at exec: %s", fd, strerror(errno));
+			r = shim_fail(c, "cannot close descriptor %d at exec: %s", fd,
+			              strerror(errno));
 			break;
 		}
 	}

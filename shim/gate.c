@@ -1,5 +1,5 @@
 /* gate.c: the socket calls the seccomp filter sends to the sandbox's init
- * (--unix-gate): connect() always, bind() under net=outbound. Init performs
+ * (--unix-gate): connect() and bind(). Init performs
  * each call itself, on the sandbox's own socket (pidfd_getfd: the same open
  * socket) with its own copy of the address, and the command's call returns
  * init's result. Nothing is checked and then left to the kernel to read
@@ -14,12 +14,13 @@
  * rights the command has, a TCP bind is refused alike, and the ABI 6
  * abstract-socket scope applies to its connects.
  *
- * connect(): a pathname unix socket is reachable only inside the places the
- * sandbox can write (the writable paths and temp dir bound from the host,
- * the copy-on-write views, its private tmpfs mounts) and the sockets
- * --unix-allow names; everything else of the host (the container engine's
- * and containerd's sockets, agents, buses, any socket in /run, /var/tmp or
- * a project directory that is only readable) gets EACCES. The path is
+ * connect(): a pathname unix socket is reachable only when this sandbox
+ * bound it (init binds every one, and notes the file with the socket bound
+ * to it, as sock_diag tells) and that socket is still open, or when
+ * --unix-allow names it; every socket of the host gets EACCES, wherever it
+ * is: the container engine's and containerd's, agents, buses, and those in
+ * the places the sandbox can write too (a tmux, ssh-agent, X11 or editor
+ * socket in the temp dir the agent profile writes through). The path is
  * resolved against the calling thread's cwd and pinned with an O_PATH
  * descriptor; the check reads where that descriptor is, and the connect
  * goes through /proc/self/fd/N to the same inode. Other families (TCP, UDP,
@@ -28,7 +29,9 @@
  * the answer is sent when the socket becomes writable (SO_SNDTIMEO kept).
  *
  * Without a pid namespace (no user namespaces on the host) there is no
- * init: the supervisor answers connect() alone. It shares the command's
+ * init: the supervisor answers connect() alone, and tells sockets by place
+ * (the places the sandbox can write: the writable paths and temp dir bound
+ * from the host, the copy-on-write views, its private tmpfs mounts). It shares the command's
  * mount namespace (there is no other), so paths resolve alike; it holds
  * none of the command's Landlock domain but one that scopes abstract unix
  * sockets, entered before the sandbox was forked (so the command's domain
@@ -41,14 +44,19 @@
  * (sendto/sendmsg take an address on them, never on stream or seqpacket
  * sockets); the filter refuses creating them (seccomp.c).
  *
- * bind() under net=outbound: an inet datagram socket cannot be bound to a
+ * bind(): under net=outbound an inet datagram socket cannot be bound to a
  * port, so no host process can send it unsolicited datagrams on a known
  * port; everything else is bound as asked, a unix path from the calling
  * thread's cwd and with its umask. */
 #include "shim.h"
 
 #include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/seccomp.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -56,6 +64,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
@@ -71,6 +80,7 @@
 #endif
 
 #define MAX_PENDING 1024
+#define MAX_BOUND   4096
 
 static double now(void)
 {
@@ -154,18 +164,134 @@ static bool outer_query(const struct sockaddr_storage *ss, socklen_t len)
 	       un->sun_path[0] == '\0' && memcmp(un->sun_path + 1, SBX_OUTER_NAME, n) == 0;
 }
 
-/* May a unix socket at real (a path in the sandbox's view) be reached? */
-static bool unix_allowed(const struct shim_config *c, const char *real)
+/* Where the unix socket with inode sock_ino is bound, as the kernel says
+ * (sock_diag): the file's device and the low 32 bits of its inode. 0, or
+ * -errno (-ENOENT: no such socket is open, or it has no file). */
+static int bound_file(struct shim_notify_state *st, ino_t sock_ino, unsigned *maj, unsigned *min,
+                      uint32_t *ino)
 {
+	if (st->diag < 0)
+		st->diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (st->diag < 0)
+		return -errno;
+	static uint32_t seq;
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} msg = {.nlh = {.nlmsg_len = sizeof(msg),
+	                 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+	                 .nlmsg_flags = NLM_F_REQUEST,
+	                 .nlmsg_seq = ++seq},
+	         .req = {.sdiag_family = AF_UNIX,
+	                 .udiag_ino = (uint32_t)sock_ino,
+	                 .udiag_show = UDIAG_SHOW_VFS,
+	                 .udiag_cookie = {INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE}}};
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	if (sendto(st->diag, &msg, sizeof(msg), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	for (;;) {
+		uint32_t reply[2048];
+		ssize_t n = recv(st->diag, reply, sizeof(reply), 0);
+		if (n < 0)
+			return errno == EINTR ? -EAGAIN : -errno;
+		for (struct nlmsghdr *h = (void *)reply; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != seq)
+				continue; /* an answer to an earlier question */
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+				return -ENOENT; /* NLMSG_ERROR: no such socket */
+			const struct unix_diag_msg *m = NLMSG_DATA(h);
+			if (m->udiag_ino != (uint32_t)sock_ino)
+				return -ENOENT;
+			int left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+			for (struct rtattr *a = (void *)(m + 1); RTA_OK(a, left);
+			     a = RTA_NEXT(a, left))
+				if (a->rta_type == UNIX_DIAG_VFS &&
+				    RTA_PAYLOAD(a) >= sizeof(struct unix_diag_vfs)) {
+					const struct unix_diag_vfs *v = RTA_DATA(a);
+					/* the kernel's dev_t: 12 bits of major, 20 of minor */
+					*maj = v->udiag_vfs_dev >> 20;
+					*min = v->udiag_vfs_dev & 0xfffff;
+					*ino = v->udiag_vfs_ino;
+					return 0;
+				}
+			return -ENOENT;
+		}
+	}
+}
+
+/* Is the socket file t one this sandbox bound, with its socket still open
+ * (so no other file can have taken its inode)? */
+static bool bound_here(struct shim_notify_state *st, const struct stat *t)
+{
+	for (size_t i = 0; i < st->nbound; i++) {
+		const struct shim_bound *b = &st->bound[i];
+		unsigned maj, min;
+		uint32_t ino;
+		if (b->dev == t->st_dev && b->ino == t->st_ino &&
+		    bound_file(st, b->sock_ino, &maj, &min, &ino) == 0 && maj == major(t->st_dev) &&
+		    min == minor(t->st_dev) && ino == (uint32_t)t->st_ino)
+			return true;
+	}
+	return false;
+}
+
+/* After init bound sock to path (from the caller's cwd, which is ours
+ * now): notes the file, if the kernel's word on where sock is bound and
+ * the file at path agree (a path swapped meanwhile is not noted, so
+ * nothing of the host can be noted in its place). */
+static void note_bound(struct shim_notify_state *st, int sock, const char *path)
+{
+	struct stat ss, fs;
+	unsigned maj, min;
+	uint32_t ino;
+	if (fstat(sock, &ss) < 0 || bound_file(st, ss.st_ino, &maj, &min, &ino) < 0)
+		return;
+	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &fs) < 0 || !S_ISSOCK(fs.st_mode) || major(fs.st_dev) != maj ||
+	    minor(fs.st_dev) != min || (uint32_t)fs.st_ino != ino)
+		return;
+	if (!st->bound && !(st->bound = calloc(MAX_BOUND, sizeof(*st->bound))))
+		return;
+	if (st->nbound == MAX_BOUND) {
+		/* full: forget the sockets that are closed, else the oldest */
+		size_t keep = 0;
+		for (size_t i = 0; i < st->nbound; i++) {
+			unsigned a, b;
+			uint32_t c;
+			if (bound_file(st, st->bound[i].sock_ino, &a, &b, &c) == 0)
+				st->bound[keep++] = st->bound[i];
+		}
+		st->nbound = keep;
+		st->bound_next = keep % MAX_BOUND;
+	}
+	st->bound[st->bound_next] = (struct shim_bound){fs.st_dev, fs.st_ino, ss.st_ino};
+	st->bound_next = (st->bound_next + 1) % MAX_BOUND;
+	if (st->nbound < MAX_BOUND)
+		st->nbound++;
+}
+
+/* May the unix socket file t at real (a path in the sandbox's view) be
+ * reached? With init (which binds every socket for the command): only one
+ * the sandbox bound, wherever it is, or an --unix-allow one; never one the
+ * host made, even in a writable path (a tmux, ssh-agent, X11 or editor
+ * socket in /tmp). Without: by place, the places the sandbox can write. */
+static bool unix_allowed(struct shim_notify_state *st, const char *real, const struct stat *t)
+{
+	const struct shim_config *c = st->c;
+	if (strv_contains(&c->unix_allow, real))
+		return true;
+	if (c->pidns)
+		return bound_here(st, t);
 	for (size_t i = 0; i < c->gate_allow.n; i++)
 		if (path_is_beneath(real, c->gate_allow.v[i]))
 			return true;
-	return strv_contains(&c->unix_allow, real);
+	return false;
 }
 
 /* Resolves the caller's pathname address from its cwd and pins it: an
  * O_PATH descriptor of an allowed socket, or -errno. */
-static int unix_target(const struct shim_config *c, pid_t tid, const struct sockaddr_storage *ss,
+static int unix_target(struct shim_notify_state *st, pid_t tid, const struct sockaddr_storage *ss,
                        socklen_t len)
 {
 	const struct sockaddr_un *un = (const void *)ss;
@@ -182,18 +308,18 @@ static int unix_target(const struct shim_config *c, pid_t tid, const struct sock
 	int fd = openat(path[0] == '/' ? AT_FDCWD : cwd, path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	struct stat st;
+	struct stat sb;
 	char real[4096];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	ssize_t r = readlink(proc, real, sizeof(real) - 1);
 	int err = 0;
-	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+	if (fstat(fd, &sb) < 0 || !S_ISSOCK(sb.st_mode))
 		err = -ECONNREFUSED;
 	else if (r <= 0 || (size_t)r >= sizeof(real) - 1 || real[0] != '/')
 		err = -EACCES;
 	else {
 		real[r] = '\0';
-		if (!unix_allowed(c, real))
+		if (!unix_allowed(st, real, &sb))
 			err = -EACCES;
 	}
 	if (err) {
@@ -298,7 +424,7 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	socklen_t vlen = len;
 	int target = -1;
 	if (domain == AF_UNIX && pathname(&ss, len)) {
-		target = unix_target(st->c, (pid_t)req->pid, &ss, len);
+		target = unix_target(st, (pid_t)req->pid, &ss, len);
 		if (target < 0) {
 			if (target == -EACCES)
 				st->denied.connect++;
@@ -361,6 +487,14 @@ void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *re
 	r = bind(sock, (const struct sockaddr *)&ss, len);
 	int e = errno;
 	umask(old);
+	if (r == 0) {
+		const struct sockaddr_un *un = (const void *)&ss;
+		char path[sizeof(un->sun_path) + 1];
+		size_t n = len - offsetof(struct sockaddr_un, sun_path);
+		memcpy(path, un->sun_path, n);
+		path[n] = '\0';
+		note_bound(st, sock, path);
+	}
 	if (fchdir(st->own_cwd) < 0)
 		_exit(125); /* init must never act from the wrong directory */
 	respond(nfd, req->id, 0, r < 0 ? -e : 0);
@@ -446,6 +580,12 @@ void shim_gate_poll_done(struct shim_notify_state *st, const struct pollfd *p, s
 
 void shim_gate_free(struct shim_notify_state *st)
 {
+	if (st->diag >= 0)
+		close(st->diag);
+	st->diag = -1;
+	free(st->bound);
+	st->bound = NULL;
+	st->nbound = st->bound_next = 0;
 	for (size_t i = 0; i < st->npend; i++)
 		pending_close(&st->pend[i]);
 	free(st->pend);

@@ -28,12 +28,12 @@
 	  "with --net outbound, listen() still works on unix sockets: the" SHIM_CONT               \
 	  "sandbox's init checks the socket and listens on it itself")                             \
 	X(UNIX_GATE, "unix-gate", NULL,                                                            \
-	  "connect() (and bind() with --net outbound) is done by the" SHIM_CONT                    \
-	  "sandbox's init: a pathname unix socket is reachable only in" SHIM_CONT                  \
-	  "the places the sandbox can write and --unix-allow ones;" SHIM_CONT                      \
-	  "datagram unix sockets cannot be created; with --net outbound" SHIM_CONT                 \
-	  "inet datagram sockets cannot bind a port (without" SHIM_CONT                            \
-	  "--unshare-pid: connect() only, by the supervisor)")                                     \
+	  "connect() and bind() are done by the sandbox's init: a" SHIM_CONT                       \
+	  "pathname unix socket is reachable only when the sandbox bound" SHIM_CONT                \
+	  "it, or --unix-allow names it; datagram unix sockets cannot be" SHIM_CONT                \
+	  "created; with --net outbound inet datagram sockets cannot bind" SHIM_CONT               \
+	  "a port (without --unshare-pid: connect() only, by the" SHIM_CONT                        \
+	  "supervisor, to the places the sandbox can write)")                                      \
 	X(UNIX_ALLOW, "unix-allow", "PATH",                                                        \
 	  "with --unix-gate, the unix socket PATH stays reachable")                                \
 	X(PROXY, "proxy", "PORT",                                                                  \

@@ -79,16 +79,16 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
-/* The socket gate (gate.c): connect() and, under outbound, bind() go to
- * init; datagram unix sockets, which address any path on every send,
- * cannot be made (SOCK_RAW is a datagram socket for AF_UNIX). */
+/* The socket gate (gate.c): connect() and, with init, bind() go to it; datagram unix sockets, which
+ * address any path on every send, cannot be made (SOCK_RAW is a datagram socket for AF_UNIX). */
 static int gate_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 {
 	int r = rule(ctx, SCMP_ACT_NOTIFY, "connect", 0, NULL);
 	/* bind() is done for the command only by init, which holds the
-	 * command's Landlock domain; the supervisor (no pid namespace) holds
-	 * none, so there the kernel binds, under the command's domain. */
-	if (r == 0 && c->net == SHIM_NET_OUTBOUND && c->pidns)
+	 * command's Landlock domain and notes each unix socket it binds (the
+	 * only ones connect() reaches); the supervisor (no pid namespace)
+	 * holds none, so there the kernel binds, under the command's domain. */
+	if (r == 0 && c->pidns)
 		r = rule(ctx, SCMP_ACT_NOTIFY, "bind", 0, NULL);
 	static const int types[] = {SOCK_DGRAM, SOCK_RAW};
 	for (size_t i = 0; i < ARRAY_SIZE(types) && r == 0; i++) {

@@ -217,9 +217,19 @@ struct shim_pending {
 	double deadline; /* SO_SNDTIMEO, 0 none */
 	double retry_at; /* unix: a full backlog is tried again then */
 };
+/* A pathname unix socket the sandbox bound (gate.c): its file, and the
+ * socket bound to it. */
+struct shim_bound {
+	dev_t dev;
+	ino_t ino;
+	ino_t sock_ino;
+};
 struct shim_notify_state {
 	const struct shim_config *c;
-	int fd;      /* the listener */
+	int fd;                   /* the listener */
+	int diag;                 /* NETLINK_SOCK_DIAG, opened on first use, or -1 */
+	struct shim_bound *bound; /* a ring of the sockets bound, the oldest overwritten */
+	size_t nbound, bound_next;
 	int own_cwd; /* where to come back to after a bind done from a caller's cwd */
 	bool first_exec_done;
 	int outer_fd; /* the sealed description for nested runs (outer.c), or -1 */

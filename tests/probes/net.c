@@ -18,7 +18,9 @@
  *   net udpsend PORT       send one datagram to 127.0.0.1:PORT
  *   net udpbind PORT       bind a UDP socket to 127.0.0.1:PORT
  *   net connectflood       connect() to a missing unix path, forever
- *   net threadlisten PATH  a second thread binds and listens on a unix socket */
+ *   net threadlisten PATH  a second thread binds and listens on a unix socket
+ *   net uself PATH         bind and listen on PATH, connect to it, pass a byte
+ *                          across, remove it; "self ok" */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -122,6 +124,28 @@ static int do_uconnect(const char *name)
 	if (connect(s, (struct sockaddr *)&a, len) < 0)
 		return fail("connect");
 	printf("connected\n");
+	return 0;
+}
+
+static int do_uself(const char *path)
+{
+	struct sockaddr_un a;
+	socklen_t len = unix_addr(path, &a);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (l < 0 || c < 0)
+		return fail("socket");
+	if (bind(l, (struct sockaddr *)&a, len) < 0)
+		return fail("bind");
+	if (listen(l, 1) < 0)
+		return fail("listen");
+	if (connect(c, (struct sockaddr *)&a, len) < 0)
+		return fail("connect");
+	int s = accept(l, NULL, NULL);
+	char b = 0;
+	if (s < 0 || write(c, "x", 1) != 1 || read(s, &b, 1) != 1 || b != 'x')
+		return fail("accept");
+	unlink(path);
+	printf("self ok\n");
 	return 0;
 }
 
@@ -361,6 +385,8 @@ int main(int argc, char **argv)
 		return do_udp();
 	if (argc == 5 && strcmp(argv[1], "ulisten") == 0)
 		return do_ulisten(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "uself") == 0)
+		return do_uself(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "uconnect") == 0)
 		return do_uconnect(argv[2]);
 	fprintf(stderr,
