@@ -614,6 +614,11 @@ static void mechanisms(struct dk *d)
 		                        "the container"
 		                      : "mounted read-only (an empty read-only tmpfs: the image's "
 		                        "files there are hidden)");
+	if (getuid() == 0 && (c->writable.n || s->allow_temp))
+		sbx_plan_caveat(p,
+		                "run by root: the command can set setuid and setgid bits on files "
+		                "in the writable paths, which would then run with root's rights "
+		                "outside (the landlock backend refuses that)");
 	if (!d->runsc && d->runtime)
 		sbx_plan_caveat(p,
 		                "docker --runtime=%s (SBX_DOCKER_RUNTIME): the mechanisms above "

@@ -554,6 +554,11 @@ static int mechanisms(struct gv *g)
 		sbx_plan_caveat(p, "not root: runsc runs with --rootless, so the command runs as "
 		                   "uid 0 of the sandbox (no capabilities), which the host sees as "
 		                   "the caller");
+	else if (c->writable.n || c->spec->allow_temp)
+		sbx_plan_caveat(p,
+		                "run by root: the command can set setuid and setgid bits on files "
+		                "in the writable paths, which would then run with root's rights "
+		                "outside (the landlock backend refuses that)");
 	sbx_plan_caveat(p, "gVisor implements Linux system calls itself and some differ: this "
 	                   "runsc rejects coreutils' statx() (ls -l, stat fail with EINVAL)");
 	sbx_plan_caveat(p, "runsc exits 128 when it fails before the command starts; sbx reports "

@@ -415,7 +415,8 @@ static void plan_caveats(struct ll_ctx *l)
 		                   "background processes the command started can survive");
 	sbx_plan_caveat(p, "seccomp: ptrace, process_vm_*, keyrings, bpf, perf_event_open, "
 	                   "userfaultfd, io_uring, mount calls and new user namespaces are "
-	                   "refused inside the sandbox");
+	                   "refused inside the sandbox, and run by root, setting a setuid or "
+	                   "setgid bit (chmod, a create mode) too, with openat2 (ENOSYS)");
 }
 
 /* The capabilities only libsbx-preload.so holds (best effort: Landlock or

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
@@ -102,6 +103,55 @@ static int gate_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 	return r;
 }
 
+/* fchmodat2 (Linux 6.6) by number where this libseccomp does not know it:
+ * the same on every architecture since the syscall table was unified. */
+static int rule_nr(scmp_filter_ctx ctx, uint32_t action, const char *name, int fallback, unsigned n,
+                   const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		nr = fallback;
+	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
+}
+
+/* Run by root (uid 0 inside is the host's root: the ids map to
+ * themselves), the command must not make a setuid or setgid file: one in a
+ * path written through to the host (the temp dir, the project) would run
+ * with root's rights for anyone outside. chmod calls whose mode sets either
+ * bit, and creating calls whose mode does, get EPERM; openat2, whose mode
+ * is in memory the filter cannot read, gets ENOSYS (libc falls back to
+ * openat). */
+static int setid_rules(scmp_filter_ctx ctx)
+{
+	static const struct {
+		const char *name;
+		int fallback;  /* the number when libseccomp lacks the name, or -1 */
+		unsigned mode; /* the mode's argument */
+		int flags;     /* the open flags' argument, or -1 */
+	} calls[] = {
+	    {"chmod", -1, 1, -1},      {"fchmod", -1, 1, -1}, {"fchmodat", -1, 2, -1},
+	    {"fchmodat2", 452, 2, -1}, {"creat", -1, 1, -1},  {"mknod", -1, 1, -1},
+	    {"mknodat", -1, 2, -1},    {"open", -1, 2, 1},    {"openat", -1, 3, 2},
+	};
+	static const unsigned bits[] = {S_ISUID, S_ISGID};
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++)
+		for (size_t b = 0; b < ARRAY_SIZE(bits) && r == 0; b++) {
+			struct scmp_arg_cmp m[2] = {
+			    {calls[i].mode, SCMP_CMP_MASKED_EQ, bits[b], bits[b]},
+			    {(unsigned)calls[i].flags, SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT}};
+			unsigned n = calls[i].flags < 0 ? 1 : 2;
+			if (calls[i].fallback < 0)
+				r = rule(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name, n, m);
+			else
+				r = rule_nr(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name,
+				            calls[i].fallback, n, m);
+		}
+	if (r == 0)
+		r = rule_nr(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 437, 0, NULL);
+	return r;
+}
+
 static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 {
 	int r = 0;
@@ -133,6 +183,8 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 	}
 	if (r == 0 && c->unix_gate)
 		r = gate_rules(c, ctx);
+	if (r == 0 && getuid() == 0)
+		r = setid_rules(ctx);
 	/* (net=allowlist runs "enable" inside its own network namespace: the
 	 * same netlink line) */
 	if (r == 0 && (c->net != SHIM_NET_ENABLE || c->proxy_port)) {

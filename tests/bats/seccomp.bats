@@ -90,3 +90,29 @@ denied_inside_allowed_outside() {
 	run script -qec "'$SBX_EXEC' ${SB[*]} -- '$PROBES/sys' tiocgwinsz" /dev/null
 	assert_output_contains "allowed"
 }
+
+@test "as root no setuid or setgid file can be made in a writable path; as a user the bits stay the user's" {
+	mkdir -p "$WORK/out" "$WORK/host"
+	# positive control: outside, every call sets the bit
+	run "$PROBES/setid" "$WORK/host"
+	assert_status 0
+	refute_output_contains refused
+	local calls
+	calls=$(grep -c ' ok$' <<<"$output")
+	[ "$calls" -ge 9 ]
+	run sbx --backend=landlock --read-deny= --write=scope --writable="$WORK/out" -- "$PROBES/setid" "$WORK/out"
+	assert_status 0
+	if [ "$(id -u)" = 0 ]; then
+		refute_output_contains ' ok'
+		[ "$(grep -c ' refused$' <<<"$output")" = "$calls" ]
+		# the host side: no file there has either bit
+		[ -z "$(find "$WORK/out" -perm /6000)" ]
+	else
+		# a setuid file of the user's own runs as the user: nothing gained
+		refute_output_contains refused
+	fi
+	# plain modes are untouched
+	run sbx --backend=landlock --read-deny= --write=scope --writable="$WORK/out" -- sh -c "touch '$WORK/out/p' && chmod 751 '$WORK/out/p'"
+	assert_status 0
+	[ "$(stat -c %a "$WORK/out/p")" = 751 ]
+}
