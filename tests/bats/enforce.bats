@@ -125,6 +125,14 @@ setup() {
 	assert_output_contains "SBX_SANDBOX=landlock"
 	refute_output_contains ghp_secret
 	refute_output_contains MY_API_KEY
+	# the built-in profile's names: PGPASSWORD and MYSQL_PWD too, and
+	# nothing that merely looks alike (OLDPWD, *_PASSENV)
+	run env PGPASSWORD=pg-secret MYSQL_PWD=my-secret DB_PASSWORD=db-secret OLDPWD=/old \
+		TOX_PASSENV=keep "$SBX_EXEC" --profile=tight -- /usr/bin/env
+	assert_status 0
+	refute_output_contains secret
+	assert_output_contains "OLDPWD=/old"
+	assert_output_contains "TOX_PASSENV=keep"
 	run env A_ONE=1 B_TWO=2 "$SBX_EXEC" "${SCOPE[@]}" --writable=. --env-deny= --env-allow='A_*' --env-allow=PATH -- /usr/bin/env
 	assert_output_contains "A_ONE=1"
 	refute_output_contains "B_TWO"
