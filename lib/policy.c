@@ -17,6 +17,22 @@ extern char **environ;
 #else
 #define MACOS_DENY ""
 #endif
+/* What root can read and no build needs: password hashes, the host's ssh
+ * keys, TLS private keys. */
+#if !defined(_WIN32)
+#define UNIX_DENY                                                                                  \
+	"read-deny = /etc/shadow\n"                                                                \
+	"read-deny = /etc/shadow-\n"                                                               \
+	"read-deny = /etc/gshadow\n"                                                               \
+	"read-deny = /etc/gshadow-\n"                                                              \
+	"read-deny = /etc/ssh/ssh_host_rsa_key\n"                                                  \
+	"read-deny = /etc/ssh/ssh_host_ecdsa_key\n"                                                \
+	"read-deny = /etc/ssh/ssh_host_ed25519_key\n"                                              \
+	"read-deny = /etc/ssh/ssh_host_dsa_key\n"                                                  \
+	"read-deny = /etc/ssl/private\n"
+#else
+#define UNIX_DENY ""
+#endif
 
 /* The agent profile: a coding agent or build may use the network outward and
  * write its workspace and temp dir; everything else it writes is thrown
@@ -52,7 +68,16 @@ static const char agent_text[] =
     "read-deny = ~/.config/google-chrome\n"
     "read-deny = ~/.config/chromium\n"
     "read-deny = ~/.bash_history\n"
-    "read-deny = ~/.zsh_history\n" MACOS_DENY "redact-existing = ~/.npmrc\n"
+    "read-deny = ~/.zsh_history\n"
+    "read-deny = ~/.config/git/credentials\n"
+    "read-deny = ~/.gem/credentials\n"
+    "read-deny = ~/.s3cfg\n"
+    "read-deny = ~/.boto\n"
+    "read-deny = ~/.config/rclone\n"
+    "read-deny = ~/.oci\n"
+    "read-deny = ~/.config/doctl\n"
+    "read-deny = ~/.claude/.credentials.json\n"
+    "read-deny = ~/.codex/auth.json\n" MACOS_DENY UNIX_DENY "redact-existing = ~/.npmrc\n"
     "redact-existing = ~/.pypirc\n"
     "redact-existing = ~/.config/pip/pip.conf\n"
     "redact-existing = ~/.pip/pip.conf\n"

@@ -340,6 +340,15 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		rc = sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_DENY,
 		                            "outside the read scope: no readable, writable or "
 		                            "runtime path reaches a denied path");
+	} else if (rc == 0 && c.deny_by_scope.n && p->mechanism[SBX_CAP_FS_READ_DENY]) {
+		/* some inside the scope (held as the backend says), the rest not */
+		_cleanup_free_ char *inside = strdup(p->mechanism[SBX_CAP_FS_READ_DENY]);
+		rc = inside ? sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_DENY,
+		                                     "%s; the %zu others are outside the read "
+		                                     "scope: no readable, writable or runtime "
+		                                     "path reaches them",
+		                                     inside, c.deny_by_scope.n)
+		            : -ENOMEM;
 	}
 	p->preload_only = c.preload;
 	if (rc == 0 && p->oom)

@@ -63,6 +63,21 @@ run_profile() {
 	done
 }
 
+@test "root: password hashes and the host's ssh and TLS keys are hidden; /etc/passwd stays" {
+	# (a user cannot read them outside either: the same checks, without the
+	# host's positive control)
+	local hash=NONE
+	[ -r /etc/shadow ] && hash=$(head -c 40 /etc/shadow)
+	for prof in $(profiles); do
+		run_profile "$prof" cat /etc/shadow
+		[ "$status" -ne 0 ]
+		run_profile "$prof" sh -c 'cat /etc/shadow /etc/gshadow; ls /etc/ssl/private; cat /etc/ssh/ssh_host_*_key; head -c 4 /etc/passwd; echo'
+		refute_output_contains "$hash"
+		refute_output_contains "PRIVATE KEY"
+		assert_output_contains "root"
+	done
+}
+
 @test "cwd: --read-deny=.env holds from its own directory, main.c stays readable" {
 	cd "$H/proj"
 	for prof in $(profiles); do
