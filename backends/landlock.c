@@ -403,6 +403,12 @@ static void plan_caveats(struct ll_ctx *l)
 		    "netlink: the route family only; landlock ABI %d scopes for abstract "
 		    "sockets and signals",
 		    l->abi);
+		if (!l->c->host->unix_diag)
+			sbx_plan_caveat(
+			    p, "ipc: sock_diag does not answer on this host, so the socket "
+			       "gate notes each socket the sandbox binds as the file found "
+			       "right after the bind: a host socket renamed into place in "
+			       "that moment would be taken for the sandbox's own");
 		sbx_plan_caveat(p,
 		                "ipc: no host unix socket is reachable, in the writable paths and "
 		                "the temp dir neither (a tmux, ssh-agent, X11 or editor socket); "

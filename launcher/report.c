@@ -162,11 +162,13 @@ int report_doctor(bool json)
 	if (json) {
 		buf_add(&b, "{\"kernel\":");
 		buf_add_json_string(&b, u.release);
-		buf_addf(&b,
-		         ",\"landlock_abi\":%d,\"seccomp\":%s,\"seccomp_user_notify\":%s,"
-		         "\"user_namespaces\":%s,\"user_namespaces_why_not\":",
-		         h->landlock_abi, h->seccomp ? "true" : "false",
-		         h->seccomp_notify ? "true" : "false", h->userns ? "true" : "false");
+		buf_addf(
+		    &b,
+		    ",\"landlock_abi\":%d,\"seccomp\":%s,\"seccomp_user_notify\":%s,"
+		    "\"unix_sock_diag\":%s,\"user_namespaces\":%s,\"user_namespaces_why_not\":",
+		    h->landlock_abi, h->seccomp ? "true" : "false",
+		    h->seccomp_notify ? "true" : "false", h->unix_diag ? "true" : "false",
+		    h->userns ? "true" : "false");
 		if (h->userns_why)
 			buf_add_json_string(&b, h->userns_why);
 		else
@@ -228,6 +230,10 @@ int report_doctor(bool json)
 			buf_add(&b, "landlock:            not available\n");
 		buf_addf(&b, "seccomp:             %s%s\n", h->seccomp ? "yes" : "no",
 		         h->seccomp_notify ? ", with user notification" : ", no user notification");
+		buf_addf(&b, "unix sock_diag:      %s\n",
+		         h->unix_diag ? "yes"
+		                      : "no (the socket gate tells the sandbox's sockets by "
+		                        "the file found right after each bind)");
 		buf_addf(&b, "user namespaces:     %s%s%s\n", h->userns ? "yes" : "no",
 		         h->userns_why ? ": " : "", h->userns_why ? h->userns_why : "");
 		const char *ovl = h->userns ? sbx_host_overlay_userns() : "needs user namespaces";

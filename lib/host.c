@@ -265,6 +265,10 @@ static void probe(struct sbx_host *h)
 	    strstr(acts, "user_notif") != NULL &&
 	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
 	    (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2 || listener_allowed());
+	int diag = -1;
+	h->unix_diag = sbx_unix_diag_works(&diag);
+	if (diag >= 0)
+		close(diag);
 	h->userns_why = userns_blocker(h->euid_root);
 	if (!h->userns_why)
 		h->userns_why = userns_try();

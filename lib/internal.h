@@ -97,6 +97,7 @@ struct sbx_host {
 	int landlock_abi;        /* 0 when Landlock is unavailable */
 	bool seccomp;            /* seccomp filters */
 	bool seccomp_notify;     /* SECCOMP_RET_USER_NOTIF */
+	bool unix_diag;          /* sock_diag says where a unix socket is bound */
 	bool userns;             /* unprivileged user namespaces look allowed */
 	const char *userns_why;  /* why not, when !userns */
 	bool cgroup_writable;    /* a cgroup subtree this user can create children in */

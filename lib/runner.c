@@ -344,10 +344,10 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		/* some inside the scope (held as the backend says), the rest not */
 		_cleanup_free_ char *inside = strdup(p->mechanism[SBX_CAP_FS_READ_DENY]);
 		rc = inside ? sbx_plan_set_mechanism(p, SBX_CAP_FS_READ_DENY,
-		                                     "%s; the %zu others are outside the read "
+		                                     "%s; the %lu others are outside the read "
 		                                     "scope: no readable, writable or runtime "
 		                                     "path reaches them",
-		                                     inside, c.deny_by_scope.n)
+		                                     inside, (unsigned long)c.deny_by_scope.n)
 		            : -ENOMEM;
 	}
 	p->preload_only = c.preload;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,5 +151,16 @@ bool glob_match(const char *pattern, const char *name);
 /* True when pattern is a well-formed name glob: non-empty, no '=', brackets
  * closed, no dangling backslash. */
 bool glob_valid(const char *pattern);
+
+#ifdef __linux__
+/* sockdiag.c: where the unix socket with inode sock_ino is bound, as
+ * sock_diag says: the file's device and the low 32 bits of its inode. *diag
+ * is a NETLINK_SOCK_DIAG socket, opened on first use (start with -1). 0,
+ * or -errno: -ENOENT no such socket is open, -ENODATA it has no file. */
+int sbx_unix_bound_file(int *diag, unsigned long sock_ino, unsigned *maj, unsigned *min,
+                        uint32_t *ino);
+/* Whether sock_diag answers here (asked about a socket pair of its own). */
+bool sbx_unix_diag_works(int *diag);
+#endif
 
 #endif

@@ -51,12 +51,7 @@
 #include "shim.h"
 
 #include <fcntl.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <linux/seccomp.h>
-#include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -164,73 +159,35 @@ static bool outer_query(const struct sockaddr_storage *ss, socklen_t len)
 	       un->sun_path[0] == '\0' && memcmp(un->sun_path + 1, SBX_OUTER_NAME, n) == 0;
 }
 
-/* Where the unix socket with inode sock_ino is bound, as the kernel says
- * (sock_diag): the file's device and the low 32 bits of its inode. 0, or
- * -errno (-ENOENT: no such socket is open, or it has no file). */
 static int bound_file(struct shim_notify_state *st, ino_t sock_ino, unsigned *maj, unsigned *min,
                       uint32_t *ino)
 {
-	if (st->diag < 0)
-		st->diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (st->diag < 0)
-		return -errno;
-	static uint32_t seq;
-	struct {
-		struct nlmsghdr nlh;
-		struct unix_diag_req req;
-	} msg = {.nlh = {.nlmsg_len = sizeof(msg),
-	                 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-	                 .nlmsg_flags = NLM_F_REQUEST,
-	                 .nlmsg_seq = ++seq},
-	         .req = {.sdiag_family = AF_UNIX,
-	                 .udiag_ino = (uint32_t)sock_ino,
-	                 .udiag_show = UDIAG_SHOW_VFS,
-	                 .udiag_cookie = {INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE}}};
-	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	if (sendto(st->diag, &msg, sizeof(msg), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return -errno;
-	for (;;) {
-		uint32_t reply[2048];
-		ssize_t n = recv(st->diag, reply, sizeof(reply), 0);
-		if (n < 0)
-			return errno == EINTR ? -EAGAIN : -errno;
-		for (struct nlmsghdr *h = (void *)reply; NLMSG_OK(h, (size_t)n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != seq)
-				continue; /* an answer to an earlier question */
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-				return -ENOENT; /* NLMSG_ERROR: no such socket */
-			const struct unix_diag_msg *m = NLMSG_DATA(h);
-			if (m->udiag_ino != (uint32_t)sock_ino)
-				return -ENOENT;
-			int left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-			for (struct rtattr *a = (void *)(m + 1); RTA_OK(a, left);
-			     a = RTA_NEXT(a, left))
-				if (a->rta_type == UNIX_DIAG_VFS &&
-				    RTA_PAYLOAD(a) >= sizeof(struct unix_diag_vfs)) {
-					const struct unix_diag_vfs *v = RTA_DATA(a);
-					/* the kernel's dev_t: 12 bits of major, 20 of minor */
-					*maj = v->udiag_vfs_dev >> 20;
-					*min = v->udiag_vfs_dev & 0xfffff;
-					*ino = v->udiag_vfs_ino;
-					return 0;
-				}
-			return -ENOENT;
-		}
-	}
+	return sbx_unix_bound_file(&st->diag, (unsigned long)sock_ino, maj, min, ino);
+}
+
+/* Does sock_diag answer here (CONFIG_UNIX_DIAG)? Asked once, about a
+ * socket of our own that has no file. */
+static bool diag_works(struct shim_notify_state *st)
+{
+	if (st->diag_ok < 0)
+		st->diag_ok = sbx_unix_diag_works(&st->diag);
+	return st->diag_ok > 0;
 }
 
 /* Is the socket file t one this sandbox bound, with its socket still open
- * (so no other file can have taken its inode)? */
+ * (so no other file can have taken its inode)? Where sock_diag does not
+ * answer, a file noted without a socket is matched by its inode alone. */
 static bool bound_here(struct shim_notify_state *st, const struct stat *t)
 {
 	for (size_t i = 0; i < st->nbound; i++) {
 		const struct shim_bound *b = &st->bound[i];
 		unsigned maj, min;
 		uint32_t ino;
-		if (b->dev == t->st_dev && b->ino == t->st_ino &&
-		    bound_file(st, b->sock_ino, &maj, &min, &ino) == 0 && maj == major(t->st_dev) &&
-		    min == minor(t->st_dev) && ino == (uint32_t)t->st_ino)
+		if (b->dev != t->st_dev || b->ino != t->st_ino)
+			continue;
+		if (!b->sock_ino || (bound_file(st, b->sock_ino, &maj, &min, &ino) == 0 &&
+		                     maj == major(t->st_dev) && min == minor(t->st_dev) &&
+		                     ino == (uint32_t)t->st_ino))
 			return true;
 	}
 	return false;
@@ -239,18 +196,25 @@ static bool bound_here(struct shim_notify_state *st, const struct stat *t)
 /* After init bound sock to path (from the caller's cwd, which is ours
  * now): notes the file, if the kernel's word on where sock is bound and
  * the file at path agree (a path swapped meanwhile is not noted, so
- * nothing of the host can be noted in its place). */
+ * nothing of the host can be noted in its place). Where sock_diag does
+ * not answer, the file at path is noted as it is found right after the
+ * bind (the plan's caveat: a rename racing the bind could put a host
+ * socket there). */
 static void note_bound(struct shim_notify_state *st, int sock, const char *path)
 {
 	struct stat ss, fs;
 	unsigned maj, min;
 	uint32_t ino;
-	if (fstat(sock, &ss) < 0 || bound_file(st, ss.st_ino, &maj, &min, &ino) < 0)
+	bool diag = diag_works(st);
+	if (fstat(sock, &ss) < 0 || (diag && bound_file(st, ss.st_ino, &maj, &min, &ino) < 0))
 		return;
 	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &fs) < 0 || !S_ISSOCK(fs.st_mode) || major(fs.st_dev) != maj ||
-	    minor(fs.st_dev) != min || (uint32_t)fs.st_ino != ino)
+	if (fd < 0 || fstat(fd, &fs) < 0 || !S_ISSOCK(fs.st_mode) ||
+	    (diag &&
+	     (major(fs.st_dev) != maj || minor(fs.st_dev) != min || (uint32_t)fs.st_ino != ino)))
 		return;
+	if (!diag)
+		ss.st_ino = 0;
 	if (!st->bound && !(st->bound = calloc(MAX_BOUND, sizeof(*st->bound))))
 		return;
 	if (st->nbound == MAX_BOUND) {
@@ -259,7 +223,8 @@ static void note_bound(struct shim_notify_state *st, int sock, const char *path)
 		for (size_t i = 0; i < st->nbound; i++) {
 			unsigned a, b;
 			uint32_t c;
-			if (bound_file(st, st->bound[i].sock_ino, &a, &b, &c) == 0)
+			if (st->bound[i].sock_ino &&
+			    bound_file(st, st->bound[i].sock_ino, &a, &b, &c) == 0)
 				st->bound[keep++] = st->bound[i];
 		}
 		st->nbound = keep;

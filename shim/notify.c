@@ -59,8 +59,8 @@ static long listen_for(int nfd, const struct seccomp_notif *req)
 
 void shim_notify_init(struct shim_notify_state *st, const struct shim_config *c, int fd)
 {
-	*st =
-	    (struct shim_notify_state){.c = c, .fd = fd, .own_cwd = -1, .outer_fd = -1, .diag = -1};
+	*st = (struct shim_notify_state){
+	    .c = c, .fd = fd, .own_cwd = -1, .outer_fd = -1, .diag = -1, .diag_ok = -1};
 	if (c->unix_gate)
 		st->own_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }

@@ -228,6 +228,7 @@ struct shim_notify_state {
 	const struct shim_config *c;
 	int fd;                   /* the listener */
 	int diag;                 /* NETLINK_SOCK_DIAG, opened on first use, or -1 */
+	int diag_ok;              /* whether it answers: -1 not asked yet */
 	struct shim_bound *bound; /* a ring of the sockets bound, the oldest overwritten */
 	size_t nbound, bound_next;
 	int own_cwd; /* where to come back to after a bind done from a caller's cwd */

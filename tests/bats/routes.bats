@@ -347,6 +347,24 @@ resume() {
 	rm -rf "$tmp/sbx-tmux-$$"
 }
 
+@test "ipc: where sock_diag does not answer, the sandbox's own sockets still work and the host's stay out, and the plan says how" {
+	mkdir -p "$H/proj/w"
+	start_unix_listeners "$H/proj/w/h.sock"
+	cd "$H/proj"
+	run "$PROBES/deny" sockdiag -- "$SBX_EXEC" --print -- true
+	if have_userns; then
+		assert_output_contains "sock_diag does not answer"
+	fi
+	run "$PROBES/deny" sockdiag -- "$SBX_EXEC" --write=scope --writable=. -- "$PROBES/net" uself "$H/proj/w/own.sock"
+	assert_output_contains "self ok"
+	if have_userns; then
+		run "$PROBES/deny" sockdiag -- "$SBX_EXEC" --write=scope --writable=. -- "$PROBES/net" uconnect "$H/proj/w/h.sock"
+		[ "$status" -ne 0 ]
+	fi
+	stop_unix_listeners
+	[ "$(cat "$WORK/l.0")" = "accepted 0" ]
+}
+
 @test "ipc: a socket the host creates during the run, and a symlink to it, stay unreachable" {
 	mkdir -p "$WORK/late"
 	cd "$H/proj"

@@ -3,17 +3,21 @@
  * namespaces fail with EPERM (as Ubuntu's AppArmor sysctl or Docker's
  * seccomp profile do); `deny landlock -- CMD...` makes Landlock look absent
  * (ENOSYS, as on a kernel without it); `deny notify -- CMD...` makes seccomp
- * user notification look absent (EINVAL, as before Linux 5.0). Modes stack:
+ * user notification look absent (EINVAL, as before Linux 5.0); `deny sockdiag
+ * -- CMD...` makes NETLINK_SOCK_DIAG sockets fail (EPROTONOSUPPORT, as on a
+ * kernel without CONFIG_UNIX_DIAG's module). Modes stack:
  * `deny landlock -- deny notify -- CMD`. A raw seccomp filter, no library. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,13 +25,14 @@
 #define ARCH   offsetof(struct seccomp_data, arch)
 #define ARG0LO offsetof(struct seccomp_data, args[0])
 #define ARG1LO offsetof(struct seccomp_data, args[1])
+#define ARG2LO offsetof(struct seccomp_data, args[2])
 #define ALLOW  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 #define ERR(e) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e))
 
 int main(int argc, char **argv)
 {
 	if (argc < 4 || strcmp(argv[2], "--") != 0) {
-		fprintf(stderr, "usage: deny userns|landlock|notify -- CMD...\n");
+		fprintf(stderr, "usage: deny userns|landlock|notify|sockdiag -- CMD...\n");
 		return 2;
 	}
 	struct sock_filter userns[] = {
@@ -70,6 +75,22 @@ int main(int argc, char **argv)
 	    ERR(EINVAL),
 	    ALLOW,
 	};
+	/* socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) */
+	struct sock_filter sockdiag[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    ALLOW,
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
+	    ALLOW,
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0LO),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 1, 0),
+	    ALLOW,
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG2LO),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NETLINK_SOCK_DIAG, 0, 1),
+	    ERR(EPROTONOSUPPORT),
+	    ALLOW,
+	};
 	struct sock_fprog prog;
 	if (strcmp(argv[1], "userns") == 0)
 		prog = (struct sock_fprog){sizeof(userns) / sizeof(userns[0]), userns};
@@ -77,6 +98,8 @@ int main(int argc, char **argv)
 		prog = (struct sock_fprog){sizeof(landlock) / sizeof(landlock[0]), landlock};
 	else if (strcmp(argv[1], "notify") == 0)
 		prog = (struct sock_fprog){sizeof(notify) / sizeof(notify[0]), notify};
+	else if (strcmp(argv[1], "sockdiag") == 0)
+		prog = (struct sock_fprog){sizeof(sockdiag) / sizeof(sockdiag[0]), sockdiag};
 	else
 		return 2;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
