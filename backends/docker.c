@@ -572,9 +572,10 @@ static void mechanisms(struct dk *d)
 		                "reachable through the shared network namespace, so "
 		                "ipc.restrict is not enforced",
 		                sbx_net_name(s->net));
-	if (c->readable.n)
-		sbx_plan_caveat(p, "host unix sockets beneath the readable paths can still be "
-		                   "connected to: a read-only bind does not stop connect()");
+	if (c->readable.n || c->writable.n || s->allow_temp)
+		sbx_plan_caveat(p, "host unix sockets beneath the bound paths (readable, writable, "
+		                   "the temp dir) can still be connected to: a bind, read-only or "
+		                   "not, does not stop connect()");
 	if (d->runsc)
 		sbx_plan_set_mechanism(p, SBX_CAP_KERNEL_ISOLATION,
 		                       "docker --runtime=%s: system calls are served by gVisor's "
