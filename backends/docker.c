@@ -19,7 +19,7 @@
  * policy into a memfd (no descriptor crosses into a container) and refuses
  * to start a command the image's loader would run without the library (a
  * static program, a musl or foreign loader): nothing runs unprotected. */
-#include "container.h"
+#include "docker.h"
 #include "preload_config.h"
 
 #include <stdio.h>
@@ -104,25 +104,7 @@ static void probe_runsc(const struct sbx_host *h, struct sbx_avail *a)
 	probe_common(h, a, SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL);
 }
 
-struct dk {
-	const struct sbx_cctx *c;
-	struct sbx_plan *p;
-	sbx_capset want;
-	bool runsc, host_net, can_run;
-	const char *docker;
-	char *runtime;
-	char *image;     /* the pinned id, or the name when the daemon is not reachable */
-	strv volumes;    /* the image's VOLUMEs */
-	size_t overlays; /* readable directories mounted as overlays */
-};
-
-static bool want(const struct dk *d, sbx_cap cap)
-{
-	return (d->want & SBX_CAPSET_OF(cap)) != 0;
-}
-
-static int opt(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int opt(struct sbx_plan *p, const char *fmt, ...)
+int dk_opt(struct sbx_plan *p, const char *fmt, ...)
 {
 	va_list ap;
 	char *s = NULL;
@@ -220,189 +202,24 @@ static int check_runtime(struct dk *d, sbx_error **err)
 	return 0;
 }
 
-/* --mount's value is CSV: quote a field holding a comma or a quote. */
-static void mount_field(buf *b, const char *key, const char *val)
-{
-	bool quote = strpbrk(val, ",\"") != NULL;
-	if (!quote) {
-		buf_addf(b, "%s=%s", key, val);
-		return;
-	}
-	buf_addf(b, "\"%s=", key);
-	for (const char *s = val; *s; s++) {
-		if (*s == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
-static int bind_path(struct sbx_plan *p, const char *path, bool ro)
-{
-	_cleanup_buf_ buf b = {0};
-	buf_add(&b, "type=bind,");
-	mount_field(&b, "src", path);
-	buf_addc(&b, ',');
-	mount_field(&b, "dst", path);
-	if (ro)
-		buf_add(&b, ",readonly");
-	if (b.oom || strv_push(&p->argv, "--mount") < 0 || strv_push(&p->argv, b.s) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-static int check_exists(const char *what, const char *path, sbx_error **err)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return sbx_err_errno(err, -errno, "%s path %s", what, path);
-	return 0;
-}
-
-/* A name overlayfs takes in its option string: none of the separators
- * (',' between options, ':' between lower layers, '\\' its escape) nor a
- * quote of --mount's CSV. */
-static bool overlay_name_ok(const char *path)
-{
-	return path && !strpbrk(path, ",:\\\"");
-}
-
-/* write=ephemeral and overlay: a readable directory becomes an overlay the
- * daemon mounts (an anonymous volume of the local driver, removed with the
- * container) over the host's directory, its upper and work directories in
- * the plan's scratch directory: writes beneath it succeed and are removed
- * with the scratch directory after the run. 1 when mounted so, 0 when the
- * path cannot be (a file, or a name overlayfs cannot take): *why says
- * why, and the caller binds it read-only. */
-static int overlay_path(struct dk *d, const char *path, const struct stat *st, const char **why,
-                        sbx_error **err)
-{
-	struct sbx_plan *p = d->p;
-	*why = !S_ISDIR(st->st_mode)    ? "it is not a directory"
-	       : !overlay_name_ok(path) ? "overlayfs cannot take a name with ',', ':', '\\' "
-	                                  "or '\"'"
-	                                : NULL;
-	if (*why)
-		return 0;
-	int r = p->scratch_dir ? 0 : ctr_scratch_name("sbx-docker", &p->scratch_dir, err);
-	if (r < 0)
-		return r;
-	if (!overlay_name_ok(p->scratch_dir)) {
-		*why = "the scratch directory's name (TMPDIR) is one overlayfs cannot take";
-		return 0;
-	}
-	_cleanup_free_ char *ov = NULL, *upn = NULL, *wkn = NULL, *up = NULL, *wk = NULL;
-	size_t n = d->overlays++;
-	if (asprintf(&ov, "overlay%zu", n) < 0 || asprintf(&upn, "%s/upper", ov) < 0 ||
-	    asprintf(&wkn, "%s/work", ov) < 0 || !(up = path_join_normalize(p->scratch_dir, upn)) ||
-	    !(wk = path_join_normalize(p->scratch_dir, wkn)))
-		return -ENOMEM;
-	/* the upper directory is the overlay's root: the host directory's
-	 * mode and owner */
-	if (sbx_plan_add_file(p, ov, NULL, 0700) < 0 ||
-	    sbx_plan_add_file(p, upn, NULL, st->st_mode & 07777) < 0 ||
-	    sbx_plan_add_file(p, wkn, NULL, 0700) < 0)
-		return -ENOMEM;
-	p->files[p->nfiles - 2].uid = (long)st->st_uid;
-	p->files[p->nfiles - 2].gid = (long)st->st_gid;
-	_cleanup_buf_ buf b = {0};
-	buf_add(&b, "type=volume,");
-	mount_field(&b, "dst", path);
-	buf_addf(&b,
-	         ",volume-driver=local,volume-opt=type=overlay,volume-opt=device=overlay,"
-	         "\"volume-opt=o=lowerdir=%s,upperdir=%s,workdir=%s\"",
-	         path, up, wk);
-	if (b.oom || strv_push(&p->argv, "--mount") < 0 || strv_push(&p->argv, b.s) < 0)
-		return -ENOMEM;
-	return 1;
-}
-
-static int fs_opts(struct dk *d, sbx_error **err)
-{
-	const struct sbx_cctx *c = d->c;
-	const struct sbx_spec *s = c->spec;
-	struct sbx_plan *p = d->p;
-	int r;
-	bool layer = s->write == SBX_WRITE_EPHEMERAL || s->write == SBX_WRITE_OVERLAY;
-	if (!layer && strv_push(&p->argv, "--read-only") < 0)
-		return -ENOMEM;
-	/* a path both readable and writable is bound once, read-write */
-	for (size_t i = 0; i < c->readable.n; i++) {
-		const char *path = c->readable.v[i];
-		if (strv_contains(&c->writable, path) || (s->allow_temp && streq(path, c->tmpdir)))
-			continue;
-		struct stat st;
-		if (stat(path, &st) < 0)
-			return sbx_err_errno(err, -errno, "readable path %s", path);
-		const char *why = NULL;
-		if (layer && (r = overlay_path(d, path, &st, &why, err)) != 0) {
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (why &&
-		    sbx_plan_caveat(p,
-		                    "write=%s: the readable path %s is bound read-only (%s), "
-		                    "so writes beneath it fail (EROFS) instead of being "
-		                    "discarded",
-		                    sbx_write_name(s->write), path, why) < 0)
-			return -ENOMEM;
-		if ((r = bind_path(p, path, true)) < 0)
-			return r;
-	}
-	for (size_t i = 0; i < c->writable.n; i++)
-		if ((r = check_exists("writable", c->writable.v[i], err)) < 0 ||
-		    (r = bind_path(p, c->writable.v[i], false)) < 0)
-			return r;
-	if (s->allow_temp && !strv_contains(&c->writable, c->tmpdir) &&
-	    (r = bind_path(p, c->tmpdir, false)) < 0)
-		return r;
-	/* write=none and scope: a private temp dir, as the landlock backend
-	 * gives (an in-memory tmpfs, gone with the container) */
-	bool tmp_bound = false;
-	for (size_t i = 0; i < c->writable.n; i++)
-		tmp_bound |= path_is_beneath(c->writable.v[i], "/tmp");
-	for (size_t i = 0; i < c->readable.n; i++)
-		tmp_bound |= path_is_beneath(c->readable.v[i], "/tmp");
-	if (!layer && !s->allow_temp && !tmp_bound &&
-	    opt(p, "--tmpfs=/tmp:rw,nosuid,nodev,mode=1777") < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->allow_socket.n; i++)
-		if ((r = check_exists("allowed socket", c->allow_socket.v[i], err)) < 0 ||
-		    (r = bind_path(p, c->allow_socket.v[i], false)) < 0)
-			return r;
-	/* The image's VOLUMEs would be writable anonymous volumes: under
-	 * write=none and scope they are mounted read-only (removed with
-	 * --rm either way). */
-	for (size_t i = 0; !layer && i < d->volumes.n; i++) {
-		/* docker refuses a read-only anonymous volume: an empty
-		 * read-only tmpfs instead (the image's content there hidden) */
-		if (strchr(d->volumes.v[i], ':') || strchr(d->volumes.v[i], ','))
-			return sbx_err(err, -EINVAL,
-			               "the image's VOLUME %s cannot be named to docker",
-			               d->volumes.v[i]);
-		if (opt(p, "--tmpfs=%s:ro,nosuid,nodev", d->volumes.v[i]) < 0)
-			return -ENOMEM;
-	}
-	return opt(p, "--workdir=%s", c->dir);
-}
-
 static int res_opts(struct dk *d)
 {
 	const struct sbx_spec *s = d->c->spec;
 	struct sbx_plan *p = d->p;
-	if (want(d, SBX_CAP_RES_CPU) && opt(p, "--cpus=%g", s->cpus) < 0)
+	if (want(d, SBX_CAP_RES_CPU) && dk_opt(p, "--cpus=%g", s->cpus) < 0)
 		return -ENOMEM;
-	if (want(d, SBX_CAP_RES_MEMORY) && (opt(p, "--memory=%lld", (long long)s->memory) < 0 ||
-	                                    opt(p, "--memory-swap=%lld", (long long)s->memory) < 0))
+	if (want(d, SBX_CAP_RES_MEMORY) &&
+	    (dk_opt(p, "--memory=%lld", (long long)s->memory) < 0 ||
+	     dk_opt(p, "--memory-swap=%lld", (long long)s->memory) < 0))
 		return -ENOMEM;
 	if (!want(d, SBX_CAP_RES_PIDS))
 		return 0;
 	/* Under runsc a cgroup pids limit counts runsc's own threads; the
 	 * user-space kernel enforces RLIMIT_NPROC over the sandbox instead. */
 	if (d->runsc)
-		return opt(p, "--ulimit=nproc=%lld:%lld", (long long)s->pids, (long long)s->pids);
-	return opt(p, "--pids-limit=%lld", (long long)s->pids);
+		return dk_opt(p, "--ulimit=nproc=%lld:%lld", (long long)s->pids,
+		              (long long)s->pids);
+	return dk_opt(p, "--pids-limit=%lld", (long long)s->pids);
 }
 
 /* The command's environment goes by name (-e NAME): the client, started with
@@ -415,7 +232,7 @@ static int env_opts(struct dk *d)
 		size_t n = strcspn(e, "=");
 		if ((n == 4 && startswith(e, "PATH=")) || (n == 8 && startswith(e, "HOSTNAME=")))
 			continue;
-		if (opt(d->p, "--env=%.*s", (int)n, e) < 0)
+		if (dk_opt(d->p, "--env=%.*s", (int)n, e) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -449,7 +266,7 @@ static int seccomp_profile(struct dk *d, sbx_error **err)
 	if (r < 0)
 		return r;
 	p->profile = buf_steal(&b);
-	if (!p->profile || opt(p, "--security-opt=seccomp=%s", path) < 0)
+	if (!p->profile || dk_opt(p, "--security-opt=seccomp=%s", path) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -457,17 +274,6 @@ static int seccomp_profile(struct dk *d, sbx_error **err)
 #define SBX_DIR_LIB  "/.sbx/libsbx-preload.so"
 #define SBX_DIR_EXEC "/.sbx/sbx-preload-exec"
 #define SBX_DIR_POL  "/.sbx/policy"
-
-static int bind_ro_to(struct sbx_plan *p, const char *src, const char *dst)
-{
-	_cleanup_buf_ buf b = {0};
-	buf_add(&b, "type=bind,");
-	mount_field(&b, "src", src);
-	buf_addf(&b, ",dst=%s,readonly", dst);
-	if (b.oom || strv_push(&p->argv, "--mount") < 0 || strv_push(&p->argv, b.s) < 0)
-		return -ENOMEM;
-	return 0;
-}
 
 /* Under best effort, proc.no_exec through libsbx-preload.so: the library,
  * its static starter and the policy bound under /.sbx. */
@@ -489,8 +295,8 @@ static int preload_opts(struct dk *d, sbx_error **err)
 	int r = sbx_preload_config_text(d->c, CAP(PROC_NO_EXEC), NULL, &text, err);
 	if (r < 0 || (r = scratch_file(p, "preload.policy", text, &policy, err)) < 0)
 		return r;
-	if (bind_ro_to(p, lib, SBX_DIR_LIB) < 0 || bind_ro_to(p, px, SBX_DIR_EXEC) < 0 ||
-	    bind_ro_to(p, policy, SBX_DIR_POL) < 0)
+	if (dk_bind_ro_to(p, lib, SBX_DIR_LIB) < 0 || dk_bind_ro_to(p, px, SBX_DIR_EXEC) < 0 ||
+	    dk_bind_ro_to(p, policy, SBX_DIR_POL) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -501,12 +307,12 @@ static int command_opts(struct dk *d)
 	struct sbx_plan *p = d->p;
 	char *const *args = d->c->spec->args.v;
 	if (!(d->c->preload & CAP(PROC_NO_EXEC))) {
-		if (opt(p, "--entrypoint=%s", args[0]) < 0 || strv_push(&p->argv, d->image) < 0 ||
-		    strv_extend(&p->argv, args + 1) < 0)
+		if (dk_opt(p, "--entrypoint=%s", args[0]) < 0 ||
+		    strv_push(&p->argv, d->image) < 0 || strv_extend(&p->argv, args + 1) < 0)
 			return -ENOMEM;
 		return 0;
 	}
-	if (opt(p, "--entrypoint=%s", SBX_DIR_EXEC) < 0 || strv_push(&p->argv, d->image) < 0 ||
+	if (dk_opt(p, "--entrypoint=%s", SBX_DIR_EXEC) < 0 || strv_push(&p->argv, d->image) < 0 ||
 	    strv_push(&p->argv, "--lib=" SBX_DIR_LIB) < 0 ||
 	    strv_push(&p->argv, "--config=" SBX_DIR_POL) < 0 || strv_push(&p->argv, "--") < 0 ||
 	    strv_extend(&p->argv, args) < 0)
@@ -664,16 +470,16 @@ static int build(struct dk *d, sbx_error **err)
 	bool tty = isatty(0) && isatty(1);
 	if (strv_push(&p->argv, d->docker) < 0 || strv_push(&p->argv, "run") < 0 ||
 	    strv_push(&p->argv, "--rm") < 0 || strv_push(&p->argv, "--interactive") < 0 ||
-	    (tty && strv_push(&p->argv, "--tty") < 0) || opt(p, "--name=%s", name) < 0 ||
+	    (tty && strv_push(&p->argv, "--tty") < 0) || dk_opt(p, "--name=%s", name) < 0 ||
 	    strv_push(&p->argv, "--init") < 0 ||
-	    opt(p, "--user=%u:%u", (unsigned)getuid(), (unsigned)getgid()) < 0 ||
+	    dk_opt(p, "--user=%u:%u", (unsigned)getuid(), (unsigned)getgid()) < 0 ||
 	    strv_push(&p->argv, "--cap-drop=ALL") < 0 ||
 	    strv_push(&p->argv, "--security-opt=no-new-privileges") < 0 ||
 	    strv_push(&p->argv, "--ipc=private") < 0 ||
-	    opt(p, "--network=%s", d->host_net ? "host" : "none") < 0 ||
-	    (d->runtime && opt(p, "--runtime=%s", d->runtime) < 0))
+	    dk_opt(p, "--network=%s", d->host_net ? "host" : "none") < 0 ||
+	    (d->runtime && dk_opt(p, "--runtime=%s", d->runtime) < 0))
 		return sbx_err(err, -ENOMEM, "out of memory");
-	if ((r = fs_opts(d, err)) < 0)
+	if ((r = dk_fs_opts(d, err)) < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
 	if (res_opts(d) < 0 || env_opts(d) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");

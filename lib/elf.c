@@ -128,7 +128,9 @@ static const char *const runtime[] = {
     "/etc/locale.alias",
     "/etc/alternatives",
     "/etc/terminfo",
-    "/etc/ssl",
+    /* TLS: the certificates and OpenSSL's config, never /etc/ssl/private */
+    "/etc/ssl/certs",
+    "/etc/ssl/openssl.cnf",
     "/etc/ca-certificates",
 };
 

@@ -26,15 +26,14 @@ int sbx_unix_bound_file(int *diag, unsigned long sock_ino, unsigned *maj, unsign
 	struct {
 		struct nlmsghdr nlh;
 		struct unix_diag_req req;
-	} msg = {
-	    .nlh = {.nlmsg_len = sizeof(msg),
-	            .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-	            .nlmsg_flags = NLM_F_REQUEST,
-	            .nlmsg_seq = ++seq},
-	    .req = {.sdiag_family = AF_UNIX,
-	            .udiag_ino = (uint32_t)sock_ino,
-	            .udiag_show = UDIAG_SHOW_VFS,
-	            .udiag_cookie = {INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE}}};
+	} msg = {.nlh = {.nlmsg_len = sizeof(msg),
+	                 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+	                 .nlmsg_flags = NLM_F_REQUEST,
+	                 .nlmsg_seq = ++seq},
+	         .req = {.sdiag_family = AF_UNIX,
+	                 .udiag_ino = (uint32_t)sock_ino,
+	                 .udiag_show = UDIAG_SHOW_VFS,
+	                 .udiag_cookie = {INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE}}};
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	if (sendto(*diag, &msg, sizeof(msg), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
@@ -43,7 +42,8 @@ int sbx_unix_bound_file(int *diag, unsigned long sock_ino, unsigned *maj, unsign
 		ssize_t n = recv(*diag, reply, sizeof(reply), 0);
 		if (n < 0)
 			return errno == EINTR ? -EAGAIN : -errno;
-		for (struct nlmsghdr *h = (void *)reply; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		for (struct nlmsghdr *h = (void *)reply; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_seq != seq)
 				continue; /* an answer to an earlier question */
 			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
@@ -52,7 +52,8 @@ int sbx_unix_bound_file(int *diag, unsigned long sock_ino, unsigned *maj, unsign
 			if (m->udiag_ino != (uint32_t)sock_ino)
 				return -ENOENT;
 			int left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-			for (struct rtattr *a = (void *)(m + 1); RTA_OK(a, left); a = RTA_NEXT(a, left))
+			for (struct rtattr *a = (void *)(m + 1); RTA_OK(a, left);
+			     a = RTA_NEXT(a, left))
 				if (a->rta_type == UNIX_DIAG_VFS &&
 				    RTA_PAYLOAD(a) >= sizeof(struct unix_diag_vfs)) {
 					const struct unix_diag_vfs *v = RTA_DATA(a);

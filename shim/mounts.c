@@ -26,7 +26,7 @@
  * /proc/<pid>/root of host processes would lead around every mask and
  * whiteout; the pid namespace gets its own /proc, which shows only the
  * sandbox, and Landlock refuses following that link out of its domain. */
-#include "shim.h"
+#include "mounts.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -39,10 +39,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-
-#define STAGE      "/dev/shm"
-#define MAX_DEPTH  2  /* below directories holding mounts, in general */
-#define DEEP_DEPTH 32 /* toward the working directory and the masked paths */
 
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
@@ -78,19 +74,6 @@ static int set_rdonly(int dirfd, const char *path, unsigned flags, bool on)
 		a.attr_clr = MOUNT_ATTR_RDONLY;
 	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, &a, sizeof(a));
 }
-
-struct mctx {
-	struct shim_config *c;
-	strv mountpoints;  /* the host's mount points, from mountinfo */
-	int *keep_fds;     /* O_PATH fds of --bind/--socket sources, by mount index */
-	int *trees;        /* their detached copies (open_tree), or -1 */
-	bool *hidden;      /* --mask/--hide steps already done by a whiteout */
-	bool have_sources; /* the read-only mask sources exist */
-	unsigned overlays;
-	bool grant_writes; /* views made for --cow-root take writes; --cow ones
-	                    * only hold read-deny placeholders */
-	buf views;         /* with a report: "N<TAB>DIR" per upper layer u/N */
-};
 
 /* --ro-root: every mount inherited from the host becomes read-only, so
  * nothing outside the writable paths can be changed by any call, including
@@ -156,208 +139,6 @@ static bool needs_mountinfo(const struct shim_config *c)
 		    c->mounts[i].kind == MNT_COW_WRITE)
 			return true;
 	return false;
-}
-
-static bool has_mounts_beneath(const struct mctx *m, const char *dir)
-{
-	for (size_t i = 0; i < m->mountpoints.n; i++) {
-		const char *mp = m->mountpoints.v[i];
-		if (!streq(mp, dir) && path_is_beneath(mp, dir))
-			return true;
-	}
-	return false;
-}
-
-static bool is_mountpoint(const struct mctx *m, const char *dir)
-{
-	return strv_contains(&m->mountpoints, dir);
-}
-
-static bool beneath_bind(const struct shim_config *c, const char *p)
-{
-	for (size_t i = 0; i < c->nmounts; i++)
-		if (c->mounts[i].kind == MNT_BIND && path_is_beneath(p, c->mounts[i].path))
-			return true;
-	return false;
-}
-
-/* Prepares, in the upper layer of the view of dir about to be mounted, the
- * directories on the way to path (beneath dir) and, with hide, a whiteout
- * for path: the path then does not exist inside the view, whatever the
- * lower layer holds now or later, at the cost of no mount. The directories
- * get the lower ones' mode and times, so the merged ones look the same.
- *
- * A directory of another owner cannot be made faithfully (the view's user
- * namespace maps no other id), and overlayfs refuses to copy one up for the
- * same reason (EOVERFLOW): without foreign_ok that returns -1 (and a mask
- * mount on the existing path is used instead); with it the directory is
- * made ours, so that what lies beyond it (a home in /var/lib, a project in
- * /var/tmp) can be written or masked in the view at all. A file on the way
- * always returns -1. */
-static int upper_path(const char *dir, const char *upper, const char *path, bool hide,
-                      bool foreign_ok)
-{
-	const char *rel = path + strlen(dir);
-	while (*rel == '/')
-		rel++;
-	if (!*rel)
-		return -1;
-	char lower[4096], up[4096];
-	snprintf(lower, sizeof(lower), "%s", streq(dir, "/") ? "" : dir);
-	snprintf(up, sizeof(up), "%s", upper);
-	for (const char *c = rel; *c;) {
-		size_t n = strcspn(c, "/");
-		bool last = c[n] == '\0';
-		size_t ll = strlen(lower), lu = strlen(up);
-		snprintf(lower + ll, sizeof(lower) - ll, "/%.*s", (int)n, c);
-		snprintf(up + lu, sizeof(up) - lu, "/%.*s", (int)n, c);
-		struct stat st;
-		bool missing = lstat(lower, &st) < 0;
-		if (!hide && (last || missing))
-			return 0; /* the path itself is bound over */
-		if (last || missing) {
-			/* the top-most missing component, or the path itself */
-			if (mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST)
-				return -1;
-			return 0;
-		}
-		if (!S_ISDIR(st.st_mode) ||
-		    (!foreign_ok && (st.st_uid != geteuid() || st.st_gid != getegid())))
-			return -1;
-		if (mkdir(up, st.st_mode & 07777) == 0) {
-			/* new: give it the lower directory's mode (umask) and times */
-			struct timespec t[2] = {st.st_atim, st.st_mtim};
-			if (chmod(up, st.st_mode & 07777) < 0)
-				return -1;
-			utimensat(AT_FDCWD, up, t, AT_SYMLINK_NOFOLLOW);
-		} else if (errno != EEXIST) {
-			return -1;
-		}
-		c += n;
-		while (*c == '/')
-			c++;
-	}
-	return 0;
-}
-
-/* Before the view of dir is mounted: whiteouts for the masked and hidden
- * paths in it, and the directories on the way to the paths bound into it
- * and to the working directory (see upper_path). */
-static void prepare_upper(struct mctx *m, const char *dir, const char *upper)
-{
-	const struct shim_config *c = m->c;
-	for (size_t i = 0; i < c->nmounts; i++) {
-		const struct shim_mount *s = &c->mounts[i];
-		if (streq(s->path, dir) || !path_is_beneath(s->path, dir))
-			continue;
-		if (s->kind == MNT_BIND) {
-			upper_path(dir, upper, s->path, false, true);
-			continue;
-		}
-		if ((s->kind != MNT_MASK && s->kind != MNT_HIDE) || m->hidden[i] ||
-		    beneath_bind(c, s->path))
-			continue;
-		struct stat st;
-		m->hidden[i] =
-		    upper_path(dir, upper, s->path, true, false) == 0 ||
-		    (lstat(s->path, &st) < 0 && upper_path(dir, upper, s->path, true, true) == 0);
-	}
-	if (c->chdir && !streq(c->chdir, dir) && path_is_beneath(c->chdir, dir) &&
-	    !beneath_bind(c, c->chdir))
-		upper_path(dir, upper, c->chdir, false, true);
-}
-
-/* Mounts an overlay on dir with a fresh upper layer; 0 or -errno, quiet. */
-static int overlay(struct mctx *m, const char *dir)
-{
-	unsigned n = m->overlays++;
-	char upper[64], work[64];
-	snprintf(upper, sizeof(upper), STAGE "/u/%u", n);
-	snprintf(work, sizeof(work), STAGE "/w/%u", n);
-	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0)
-		return -errno;
-	/* The view's root takes its attributes from the upper layer's root. */
-	prepare_upper(m, dir, upper);
-	struct stat st;
-	if (stat(dir, &st) == 0) {
-		struct timespec t[2] = {st.st_atim, st.st_mtim};
-		chmod(upper, st.st_mode & 07777);
-		utimensat(AT_FDCWD, upper, t, 0);
-	}
-	_cleanup_close_ int lower = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (lower < 0)
-		return -errno;
-	char opts[256];
-	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s,userxattr",
-	         lower, upper, work);
-	if (mount("overlay", dir, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
-		return -errno;
-	if (strv_push(&m->c->cow_views, dir) < 0)
-		return -ENOMEM;
-	if (m->c->report || m->c->keep_dir)
-		buf_addf(&m->views, "%u\t%s\n", n, dir);
-	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
-}
-
-static bool skip_top(const struct mctx *m, const char *name)
-{
-	const char *keep = m->c->cow_keep;
-	return streq(name, "proc") || streq(name, "sys") || streq(name, "dev") ||
-	       streq(name, "run") || (keep && streq(name, keep + (keep[0] == '/')));
-}
-
-/* Does dir hold the working directory or a path the plan binds, masks or
- * hides? Those get views however deep the mounts above them lie; other
- * directories only MAX_DEPTH levels down (a docker host's image layers
- * would otherwise cost an overlay each). */
-static bool leads_somewhere(const struct mctx *m, const char *dir)
-{
-	const struct shim_config *c = m->c;
-	if (c->chdir && path_is_beneath(c->chdir, dir))
-		return true;
-	for (size_t i = 0; i < c->nmounts; i++)
-		if (c->mounts[i].kind != MNT_COW_ROOT && path_is_beneath(c->mounts[i].path, dir))
-			return true;
-	return false;
-}
-
-/* Makes dir copy-on-write: one overlay when no mount lies beneath it, else
- * its subdirectories one level down. A mount point that overlayfs cannot
- * stack on (a pseudo filesystem) stays as it is: read-only under Landlock. */
-static int cow_dir(struct mctx *m, const char *dir, int depth)
-{
-	if (!streq(dir, "/") && !has_mounts_beneath(m, dir)) {
-		int r = overlay(m, dir);
-		if (r < 0 && !is_mountpoint(m, dir))
-			return shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(-r));
-		return 0;
-	}
-	if (depth >= DEEP_DEPTH || (depth >= MAX_DEPTH && !leads_somewhere(m, dir)))
-		return 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == EACCES
-		           ? 0
-		           : shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(errno));
-	int r = 0;
-	struct dirent *e;
-	while (r == 0 && (e = readdir(d))) {
-		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
-			continue;
-		if (depth == 0 && skip_top(m, e->d_name))
-			continue;
-		char *child = path_join_normalize(dir, e->d_name);
-		if (!child) {
-			r = -1;
-			break;
-		}
-		struct stat st;
-		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			r = cow_dir(m, child, depth + 1);
-		free(child);
-	}
-	closedir(d);
-	return r;
 }
 
 /* The sources of every mask: an empty directory and an empty file on their
@@ -426,7 +207,7 @@ static int mask(struct mctx *m, const char *path, bool create)
 		if (!create)
 			return 0;
 		/* Never create anything on the host: only inside a view. */
-		if (!beneath_any(path, &m->c->cow_views) || beneath_bind(m->c, path))
+		if (!beneath_any(path, &m->c->cow_views) || shim_beneath_bind(m->c, path))
 			return shim_fail(m->c,
 			                 "read-deny %s: missing, and not inside a copy-on-write "
 			                 "view where it could be masked",
@@ -609,12 +390,12 @@ static int apply_steps(struct mctx *m)
 		switch (s->kind) {
 		case MNT_COW_ROOT:
 			m->grant_writes = true;
-			r = cow_dir(m, "/", 0);
+			r = shim_cow_dir(m, "/", 0);
 			break;
 		case MNT_COW:
 		case MNT_COW_WRITE:
 			m->grant_writes = s->kind == MNT_COW_WRITE;
-			r = cow_dir(m, s->path, 1);
+			r = shim_cow_dir(m, s->path, 1);
 			break;
 		case MNT_BIND:
 			r = bind_fd(m, m->keep_fds[i], m->trees[i], s->path, "writable path", true);
