@@ -18,7 +18,7 @@ WIN_LIBS := -static -luserenv -ladvapi32 -lole32
 # The Linux backends' compilers look at the host they compile on; on
 # Windows unix_backends_win32.c stands in for them.
 WIN_SRCS := $(filter-out lib/run.c,$(wildcard lib/*.c)) \
-	    $(filter-out backends/container.c backends/docker.c backends/gvisor.c \
+	    $(filter-out backends/container.c backends/docker.c backends/docker_fs.c backends/gvisor.c \
 	      backends/landlock.c backends/landlock_fs.c backends/landlock_nested.c,$(wildcard backends/*.c)) \
 	    $(wildcard launcher/*.c)
 WIN_OBJS := $(patsubst %.c,$(WIN_B)/obj/%.o,$(WIN_SRCS))
