@@ -184,4 +184,3 @@ int dk_bind_ro_to(struct sbx_plan *p, const char *src, const char *dst)
 		return -ENOMEM;
 	return 0;
 }
-

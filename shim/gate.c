@@ -31,8 +31,9 @@
  * Without a pid namespace (no user namespaces on the host) there is no
  * init: the supervisor answers connect() alone, and tells sockets by place
  * (the places the sandbox can write: the writable paths and temp dir bound
- * from the host, the copy-on-write views, its private tmpfs mounts). It shares the command's
- * mount namespace (there is no other), so paths resolve alike; it holds
+ * from the host, the copy-on-write views, its private tmpfs mounts). It
+ * shares the command's mount namespace (there is no other), so paths
+ * resolve alike; it holds
  * none of the command's Landlock domain but one that scopes abstract unix
  * sockets, entered before the sandbox was forked (so the command's domain
  * is nested in it): its connects reach the command's own abstract sockets

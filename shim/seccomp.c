@@ -80,8 +80,9 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
-/* The socket gate (gate.c): connect() and, with init, bind() go to it; datagram unix sockets, which
- * address any path on every send, cannot be made (SOCK_RAW is a datagram socket for AF_UNIX). */
+/* The socket gate (gate.c): connect() and, with init, bind() go to it;
+ * datagram unix sockets, which address any path on every send, cannot be
+ * made (SOCK_RAW is a datagram socket for AF_UNIX). */
 static int gate_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 {
 	int r = rule(ctx, SCMP_ACT_NOTIFY, "connect", 0, NULL);
@@ -134,19 +135,26 @@ static int setid_rules(scmp_filter_ctx ctx)
 	    {"mknodat", -1, 2, -1},    {"open", -1, 2, 1},    {"openat", -1, 3, 2},
 	};
 	static const unsigned bits[] = {S_ISUID, S_ISGID};
+	/* open's mode counts with O_CREAT, and with O_TMPFILE (whose file a
+	 * linkat names later) */
+	static const unsigned creating[] = {O_CREAT, 020000000 /* __O_TMPFILE */};
 	int r = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++)
-		for (size_t b = 0; b < ARRAY_SIZE(bits) && r == 0; b++) {
-			struct scmp_arg_cmp m[2] = {
-			    {calls[i].mode, SCMP_CMP_MASKED_EQ, bits[b], bits[b]},
-			    {(unsigned)calls[i].flags, SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT}};
-			unsigned n = calls[i].flags < 0 ? 1 : 2;
-			if (calls[i].fallback < 0)
-				r = rule(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name, n, m);
-			else
-				r = rule_nr(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name,
-				            calls[i].fallback, n, m);
-		}
+		for (size_t b = 0; b < ARRAY_SIZE(bits) && r == 0; b++)
+			for (size_t f = 0; f < ARRAY_SIZE(creating) && r == 0; f++) {
+				if (calls[i].flags < 0 && f > 0)
+					break;
+				struct scmp_arg_cmp m[2] = {
+				    {calls[i].mode, SCMP_CMP_MASKED_EQ, bits[b], bits[b]},
+				    {(unsigned)calls[i].flags, SCMP_CMP_MASKED_EQ, creating[f],
+				     creating[f]}};
+				unsigned n = calls[i].flags < 0 ? 1 : 2;
+				if (calls[i].fallback < 0)
+					r = rule(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name, n, m);
+				else
+					r = rule_nr(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name,
+					            calls[i].fallback, n, m);
+			}
 	if (r == 0)
 		r = rule_nr(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 437, 0, NULL);
 	return r;

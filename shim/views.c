@@ -212,4 +212,3 @@ int shim_cow_dir(struct mctx *m, const char *dir, int depth)
 	closedir(d);
 	return r;
 }
-

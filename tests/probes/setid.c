@@ -2,7 +2,8 @@
  *   setid DIR   for each call, makes DIR/<call> and prints "<call> ok" when
  *               the file ended up with S_ISUID or S_ISGID, "<call> refused"
  *               otherwise (chmod, fchmod, fchmodat, fchmodat2, a create
- *               mode of open, openat, creat and mknod, and chmod g+s) */
+ *               mode of open, openat, creat, mknod and O_TMPFILE, and
+ *               chmod g+s) */
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -75,5 +76,15 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "%s/mknod", dir);
 	mknod(p, S_IFREG | 04755, 0);
 	report("mknod");
+	/* a nameless file made with the bit, named afterwards */
+	fd = open(dir, O_TMPFILE | O_WRONLY, 04755);
+	if (fd >= 0) {
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		snprintf(p, sizeof(p), "%s/tmpfile", dir);
+		linkat(AT_FDCWD, proc, AT_FDCWD, p, AT_SYMLINK_FOLLOW);
+		close(fd);
+	}
+	report("tmpfile");
 	return 0;
 }
