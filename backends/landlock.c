@@ -420,6 +420,7 @@ static void plan_caveats(struct ll_ctx *l)
 		sbx_plan_caveat(p, "no pid namespace: if sbx-exec itself is killed with SIGKILL, "
 		                   "background processes the command started can survive");
 	sbx_plan_caveat(p, "seccomp: ptrace, process_vm_*, keyrings, bpf, perf_event_open, "
+	                   "open_by_handle_at, syslog, "
 	                   "userfaultfd, io_uring, mount calls and new user namespaces are "
 	                   "refused inside the sandbox, and run by root, setting a setuid or "
 	                   "setgid bit (chmod, a create mode) too, with openat2 (ENOSYS)");

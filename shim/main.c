@@ -15,8 +15,9 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "\n"
     "Always: capabilities dropped, no_new_privs, and a seccomp filter denying ptrace,\n"
-    "keyrings, bpf, perf_event_open, userfaultfd, io_uring, module and kexec calls,\n"
-    "mount calls, new user namespaces, TIOCSTI/TIOCLINUX, and non-native syscall ABIs;\n"
+    "keyrings, bpf, perf_event_open, userfaultfd, io_uring, file handles, the kernel\n"
+    "log, module, kexec and mount calls, new user namespaces, TIOCSTI/TIOCLINUX, and\n"
+    "non-native syscall ABIs;\n"
     "run by root, also setuid and setgid bits (chmod, create modes) and openat2.\n"
     "With Landlock ABI 6 the command can signal and reach abstract unix sockets only\n"
     "inside the sandbox. Inherited descriptors of directories (and O_PATH ones) above 2\n"

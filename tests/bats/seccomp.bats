@@ -50,6 +50,22 @@ denied_inside_allowed_outside() {
 	denied_inside_allowed_outside userfaultfd
 }
 
+@test "file handles and the kernel log never reach the kernel" {
+	# positive control as root: outside, the kernel answers (EFAULT for the
+	# bad handle, the log's size); a user is refused by the kernel itself
+	if [ "$(id -u)" = 0 ]; then
+		run "$PROBES/sys" handle
+		refute_output_contains "Operation not permitted"
+		run "$PROBES/sys" syslog
+		assert_status 0
+	fi
+	run sbx "${SB[@]}" -- "$PROBES/sys" handle
+	assert_output_contains "Operation not permitted"
+	run sbx "${SB[@]}" -- "$PROBES/sys" syslog
+	assert_status 1
+	assert_output_contains "Operation not permitted"
+}
+
 @test "bpf and perf_event_open never reach the kernel" {
 	run "$PROBES/sys" bpf
 	refute_output_contains "Operation not permitted"

@@ -116,6 +116,10 @@ int main(int argc, char **argv)
 			waitpid((pid_t)r, NULL, 0);
 		return result(r);
 	}
+	if (strcmp(w, "handle") == 0) /* a bad handle: EFAULT where it reaches the kernel */
+		return result(syscall(SYS_open_by_handle_at, AT_FDCWD, (void *)8, O_RDONLY));
+	if (strcmp(w, "syslog") == 0) /* SYSLOG_ACTION_SIZE_BUFFER */
+		return result(syscall(SYS_syslog, 10, NULL, 0));
 	if (strcmp(w, "bpf") == 0)
 		return result(syscall(SYS_bpf, 0, NULL, 0));
 	if (strcmp(w, "keyctl") == 0)
