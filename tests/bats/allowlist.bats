@@ -272,3 +272,44 @@ except socket.timeout:
 	wait "$inner"
 	[ "$(cat "$WORK/inner.log")" = "nothing came" ]
 }
+
+@test "allowlist: HTTPS through the proxy: the TLS handshake and the certificate check pass end to end" {
+	if ! have_userns; then
+		refused_without_userns --allow-host="$IP"
+		return
+	fi
+	command -v openssl >/dev/null || skip_or_fail "needs openssl" || return 1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=sbx-test" \
+		-addext "subjectAltName=IP:$IP" -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+	python3 - "$IP" "$WORK/tls.port" "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/tls.log" 2>&1 <<-'EOF' &
+		import http.server, os, ssl, sys, functools
+		addr, portfile, cert, key = sys.argv[1:5]
+		h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=os.getcwd())
+		s = http.server.ThreadingHTTPServer((addr, 0), h)
+		ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+		ctx.load_cert_chain(cert, key)
+		s.socket = ctx.wrap_socket(s.socket, server_side=True)
+		with open(portfile + ".tmp", "w") as f:
+		    f.write(str(s.server_address[1]))
+		os.rename(portfile + ".tmp", portfile)
+		s.serve_forever()
+	EOF
+	PIDS+=($!)
+	local i
+	for i in $(seq 100); do [ -s "$WORK/tls.port" ] && break; sleep 0.1; done
+	local port
+	port=$(cat "$WORK/tls.port")
+	# control: the host reaches it, verifying the certificate
+	run curl -s -m 5 --cacert "$WORK/cert.pem" "https://$IP:$port/f.txt"
+	assert_output_contains "HOSTFILE-$$"
+	# inside: HTTPS_PROXY takes it through a CONNECT tunnel; curl checks the
+	# same certificate, so the bytes crossed unchanged
+	run sbx --allow-host="$IP:$port" -- curl -s -m 10 --cacert "$WORK/cert.pem" "https://$IP:$port/f.txt"
+	assert_status 0
+	assert_output_contains "HOSTFILE-$$"
+	# the same host on another port is refused by the proxy, nothing reaches it
+	run sbx --allow-host="$IP:1" -- curl -s -m 10 --cacert "$WORK/cert.pem" "https://$IP:$port/f.txt"
+	[ "$status" -ne 0 ]
+	refute_output_contains "HOSTFILE-$$"
+	[ "$(grep -c '"GET /f.txt' "$WORK/tls.log")" -eq 2 ]
+}
