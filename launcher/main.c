@@ -51,12 +51,8 @@ static int run_supervised(const sbx_plan *plan)
 	if (res.timed_out)
 		errorf(NULL, "timed out; the sandbox was killed");
 #ifndef _WIN32
-	if (res.signal) {
-		struct rlimit none = {0, 0};
-		setrlimit(RLIMIT_CORE, &none);
-		signal(res.signal, SIG_DFL);
-		raise(res.signal);
-	}
+	if (res.signal)
+		sbx_sup_reraise(res.signal); /* lib/supervise.c: after the cleanup */
 #endif
 	return res.status;
 }

@@ -19,16 +19,16 @@
 static void run_quiet(char *const argv[]);
 
 static int sigpipe_w = -1;
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+#define forwarded sbx_sup_forwarded
 
 /* Two bytes per signal, written at once (atomic on a pipe): the signal,
- * and whether a process sent it (SI_USER, SI_QUEUE, SI_TKILL: si_code <= 0)
- * rather than the kernel (the terminal's ^C, SI_KERNEL). */
+ * and whether a process sent it rather than the kernel (the terminal's ^C,
+ * SI_KERNEL): lib/supervise.c. */
 static void on_signal(int sig, siginfo_t *si, void *ctx)
 {
 	(void)ctx;
 	int saved = errno;
-	unsigned char c[2] = {(unsigned char)sig, si && si->si_code <= 0};
+	unsigned char c[2] = {(unsigned char)sig, si && sbx_sup_from_process(si->si_code)};
 	if (sigpipe_w >= 0 && write(sigpipe_w, c, sizeof(c)) < 0) {
 		/* nothing to do: the pipe is full and a wakeup is pending */
 	}
@@ -173,13 +173,6 @@ static void guard_release(int fd)
 	close(fd);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* What the child reports on the error pipe before _exit: which step failed
  * and its errno. */
 enum { CHILD_EXEC = 0, CHILD_CHDIR = 1 };
@@ -295,7 +288,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		rc = sbx_err(err, -msg[1], "cannot %s %s: %s", what, arg, strerror(msg[1]));
 		goto out;
 	}
-	double deadline = p->runner_timeout > 0 ? now() + p->runner_timeout : 0;
+	double deadline = p->runner_timeout > 0 ? sbx_sup_now() + p->runner_timeout : 0;
 	/* The command decides what a passed-on signal does (a container's
 	 * command is not its pid 1: docker runs an init, gVisor has none of
 	 * pid 1's immunity), so nothing here tears the sandbox down early. */
@@ -305,8 +298,8 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		pid_t w = waitpid(pid, &wstatus, WNOHANG);
 		if (w == pid)
 			break;
-		double t = now();
-		if (deadline && deadline - t <= 0) {
+		int ms = sbx_sup_wait_ms(deadline, sbx_sup_now());
+		if (ms == 0) {
 			res->timed_out = true;
 			/* the enforcing process first: runsc run holds the container's
 			 * lock, and runsc delete would wait for it to let go */
@@ -316,9 +309,6 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 				run_quiet(p->cleanup_argv.v);
 			break;
 		}
-		int ms = !deadline             ? -1
-		         : deadline - t > 3600 ? 3600000
-		                               : (int)((deadline - t) * 1000) + 1;
 		struct pollfd pfd = {.fd = sp[0], .events = POLLIN};
 		if (poll(&pfd, 1, ms) > 0) {
 			unsigned char sigs[64];
@@ -333,22 +323,17 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 			}
 		}
 	}
-	if (res->timed_out) {
-		res->status = SBX_EXIT_TIMEOUT;
-	} else if (WIFSIGNALED(wstatus)) {
+	res->status = sbx_sup_status(wstatus, res->timed_out);
+	if (!res->timed_out && WIFSIGNALED(wstatus)) {
 		res->signal = WTERMSIG(wstatus);
-		res->status = 128 + res->signal;
-	} else {
-		res->status = WEXITSTATUS(wstatus);
-		if (term_sig && p->signal_argv.n && p->failure_status &&
-		    (res->status == 255 || res->status == p->failure_status)) {
-			/* runsc --rootless ends with 255 when the signal passed on
-			 * killed the sandbox */
-			res->signal = term_sig;
-			res->status = 128 + term_sig;
-		} else if (p->failure_status && res->status == p->failure_status) {
-			res->status = SBX_EXIT_SETUP;
-		}
+	} else if (!res->timed_out && term_sig && p->signal_argv.n && p->failure_status &&
+	           (res->status == 255 || res->status == p->failure_status)) {
+		/* runsc --rootless ends with 255 when the signal passed on killed
+		 * the sandbox */
+		res->signal = term_sig;
+		res->status = 128 + term_sig;
+	} else if (!res->timed_out && p->failure_status && res->status == p->failure_status) {
+		res->status = SBX_EXIT_SETUP;
 	}
 out:
 	cleanup(p);

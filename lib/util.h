@@ -152,6 +152,32 @@ bool glob_match(const char *pattern, const char *name);
  * closed, no dangling backslash. */
 bool glob_valid(const char *pattern);
 
+#ifndef _WIN32
+#include <signal.h>
+/* supervise.c: the rules every supervisor follows (see there). */
+#define SBX_SUP_NFORWARDED 7
+/* INT, TERM, HUP, QUIT, USR1, USR2, WINCH: passed on to the command. */
+extern const int sbx_sup_forwarded[SBX_SUP_NFORWARDED];
+/* Those and SIGCHLD. */
+sigset_t sbx_sup_signal_set(void);
+/* Did a process send it (passed on), rather than the kernel (the
+ * terminal's, which reached the command already)? */
+bool sbx_sup_from_process(int si_code);
+/* CLOCK_MONOTONIC in seconds. */
+double sbx_sup_now(void);
+/* How long to wait before looking again: -1 without a deadline (0), 0
+ * when it has passed, else the milliseconds left (at most an hour). */
+int sbx_sup_wait_ms(double deadline, double now);
+/* The status to report: 124 on timeout, 128+N for signal N, else the
+ * command's exit status. */
+int sbx_sup_status(int wstatus, bool timed_out);
+/* Dies of sig, without a core dump of our own. */
+void sbx_sup_reraise(int sig);
+/* Runs teardown (if any), then dies like the command did when a signal
+ * killed it; else returns its status. */
+int sbx_sup_die_like(int wstatus, void (*teardown)(void *), void *arg);
+#endif
+
 #ifdef __linux__
 /* sockdiag.c: where the unix socket with inode sock_ino is bound, as
  * sock_diag says: the file's device and the low 32 bits of its inode. *diag

@@ -78,13 +78,6 @@
 #define MAX_PENDING 1024
 #define MAX_BOUND   4096
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
 static long status_field(pid_t tid, const char *field, int base)
 {
@@ -343,11 +336,11 @@ static int add_pending(struct shim_notify_state *st, uint64_t id, int sock, int 
 	    .id = id, .sock = sock, .target = target, .via = *via, .vlen = vlen};
 	/* A unix connect says nothing when the backlog frees: try again. */
 	if (unix_sock)
-		p->retry_at = now() + 0.005;
+		p->retry_at = sbx_sup_now() + 0.005;
 	struct timeval tv = {0};
 	socklen_t tl = sizeof(tv);
 	if (getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, &tl) == 0 && (tv.tv_sec || tv.tv_usec))
-		p->deadline = now() + (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+		p->deadline = sbx_sup_now() + (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 	return 0;
 }
 
@@ -486,14 +479,14 @@ int shim_gate_wait_ms(const struct shim_notify_state *st)
 	}
 	if (!next)
 		return -1;
-	double left = next - now();
+	double left = next - sbx_sup_now();
 	return left <= 0 ? 0 : left > 3600 ? 3600000 : (int)(left * 1000) + 1;
 }
 
 /* Moves a pending connect on; true when it has had its answer. */
 static bool pending_step(struct shim_notify_state *st, struct shim_pending *p, short revents)
 {
-	double t = now();
+	double t = sbx_sup_now();
 	if (!still_valid(st->fd, p->id))
 		return true;
 	bool expired = p->deadline && t >= p->deadline;

@@ -66,7 +66,7 @@ static int turn(struct init_state *s, int *wst)
 	if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return 1;
 	if (si.ssi_signo != SIGCHLD) {
-		if (shim_from_process(&si))
+		if (sbx_sup_from_process(si.ssi_code))
 			kill(s->cmd, (int)si.ssi_signo);
 		return 1;
 	}
@@ -108,7 +108,7 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 		return 125;
 	struct init_state s = {.csync = -1};
 	int cs[2];
-	sigset_t set = shim_forwarded_set();
+	sigset_t set = sbx_sup_signal_set();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0 ||
 	    (s.sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
 		shim_fail(c, "init: %s", strerror(errno));

@@ -278,12 +278,9 @@ int shim_supervise(struct shim_config *c);
 int shim_close_path_fds(const struct shim_config *c);
 /* pid 1 of the sandbox (init.c); returns its exit status. */
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask);
-/* Shared by the supervisor and init (supervise.c). */
-sigset_t shim_forwarded_set(void);
-bool shim_from_process(const struct signalfd_siginfo *si);
+/* Shared by the supervisor and init (supervise.c; the rules they follow
+ * with every other supervisor: lib/supervise.c). */
 void shim_wait_for_go(int sync); /* (1); _exit(125) on anything else */
-/* The exit status for a wait status; dies of its signal, if any. */
-int shim_die_like(int wstatus);
 /* The restriction steps, in their order (contain.c). In the sandbox: the
  * supervisor's go, mounts, loopback, working directory; 0 or -1. */
 int shim_contain_sandbox(struct shim_config *c, int sync);

@@ -44,8 +44,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-
 int shim_msg_send(int sock, int type, int value, int fd)
 {
 	struct shim_msg m = {type, value};
@@ -133,31 +131,6 @@ static void kill_all_and_reap(void)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int shim_die_like(int wstatus)
-{
-	if (!WIFSIGNALED(wstatus))
-		return WEXITSTATUS(wstatus);
-	/* Dies of the signal the way the command did, so our parent sees the
-	 * same status; everything else was cleaned up before. */
-	int sig = WTERMSIG(wstatus);
-	struct rlimit no_core = {0, 0};
-	setrlimit(RLIMIT_CORE, &no_core);
-	signal(sig, SIG_DFL);
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	sigprocmask(SIG_UNBLOCK, &s, NULL);
-	raise(sig);
-	return 128 + sig;
-}
-
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -215,21 +188,6 @@ static bool is_host_root(void)
 	if (f)
 		fclose(f);
 	return full;
-}
-
-sigset_t shim_forwarded_set(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&set, forwarded[i]);
-	return set;
-}
-
-bool shim_from_process(const struct signalfd_siginfo *si)
-{
-	return si->ssi_code == SI_USER || si->ssi_code == SI_QUEUE || si->ssi_code == SI_TKILL;
 }
 
 void shim_wait_for_go(int sync)
@@ -338,19 +296,14 @@ static void take_notes(struct sup *s)
  * signals or notifications can hold the sandbox past it. */
 static int supervise_loop(const struct shim_config *c, struct sup *s)
 {
-	double deadline = c->timeout > 0 ? now() + c->timeout : 0;
+	double deadline = c->timeout > 0 ? sbx_sup_now() + c->timeout : 0;
 	for (;;) {
-		int ms = -1;
-		if (deadline) {
-			double left = deadline - now();
-			if (left <= 0) {
-				kill(s->child, SIGKILL);
-				kill_all_and_reap();
-				s->timed_out = true;
-				return -1;
-			}
-			/* a turn at least every hour: no int overflow for long deadlines */
-			ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
+		int ms = sbx_sup_wait_ms(deadline, sbx_sup_now());
+		if (ms == 0) {
+			kill(s->child, SIGKILL);
+			kill_all_and_reap();
+			s->timed_out = true;
+			return -1;
 		}
 		/* without init, connects the gate has under way are ours too;
 		 * with net=allowlist, the listeners init handed over */
@@ -398,7 +351,7 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 		if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGCHLD) {
-			if (shim_from_process(&si))
+			if (sbx_sup_from_process(si.ssi_code))
 				kill(s->child, (int)si.ssi_signo);
 			continue;
 		}
@@ -421,7 +374,7 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 
 int shim_supervise(struct shim_config *c)
 {
-	sigset_t set = shim_forwarded_set(), old;
+	sigset_t set = sbx_sup_signal_set(), old;
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 		shim_fail(c, "cannot become a child subreaper: %s", strerror(errno));
@@ -506,5 +459,5 @@ int shim_supervise(struct shim_config *c)
 		        c->timeout);
 		return 124;
 	}
-	return shim_die_like(wst);
+	return sbx_sup_die_like(wst, NULL, NULL);
 }
