@@ -403,6 +403,19 @@ SBX_API const char *sbx_plan_profile(const sbx_plan *plan);
 SBX_API sbx_capset sbx_plan_uses(const sbx_plan *plan);
 /* The capabilities the spec asked for. */
 SBX_API sbx_capset sbx_plan_requested(const sbx_plan *plan);
+/* The part of sbx_plan_uses held only by libsbx-preload.so, inside
+ * dynamically linked programs (best effort). */
+SBX_API sbx_capset sbx_plan_preload_only(const sbx_plan *plan);
+/* Why the plan cannot run on this host (backend missing, another OS), or
+ * NULL; such a plan can still be printed. */
+SBX_API const char *sbx_plan_unavailable(const sbx_plan *plan);
+/* true when the plan's argv supervises itself (the landlock backend's
+ * sbx-shim): it may be exec'd directly instead of run with
+ * sbx_runner_run, which is still correct. */
+SBX_API bool sbx_plan_self_supervised(const sbx_plan *plan);
+/* The spec's die-with-parent: the caller arms PR_SET_PDEATHSIG on itself
+ * before it starts the plan (sbx_runner_run's child has it already). */
+SBX_API bool sbx_plan_dies_with_parent(const sbx_plan *plan);
 /* How a used capability is enforced ("landlock (ABI 7)", ...), or NULL. */
 SBX_API const char *sbx_plan_mechanism(const sbx_plan *plan, sbx_cap c);
 /* Caveats: each a sentence saying where the plan is weaker than asked or
@@ -415,6 +428,16 @@ SBX_API sbx_fsv sbx_plan_filesystem_virtualization(const sbx_plan *plan);
 /* The plan as text (json false) or JSON (json true), as `sbx-exec --print`
  * shows it. Returns a malloc'd string the caller frees, or NULL (ENOMEM). */
 SBX_API char *sbx_plan_format(const sbx_plan *plan, bool json);
+
+/* The capability matrix (every backend's row, the portable column and this
+ * host's), as sbx-exec --caps prints it; JSON when json. malloc'd, NULL on
+ * ENOMEM. */
+SBX_API char *sbx_caps_format(bool json);
+/* What this host provides (Landlock ABI, seccomp, user namespaces, cgroups,
+ * runsc, docker) and what each backend enforces here, as sbx-exec --doctor
+ * prints it; JSON when json. Tries an overlay mount in a child to say
+ * whether one works in a user namespace. malloc'd, NULL on ENOMEM. */
+SBX_API char *sbx_doctor_format(bool json);
 
 /* ---------------------------------------------------------------- runner */
 
@@ -462,6 +485,26 @@ typedef struct sbx_stdio {
  * status was obtained, or a negative errno when nothing was run. */
 SBX_API int sbx_runner_run(sbx_runner *r, const sbx_spec *spec, const sbx_stdio *stdio, int *status,
                            sbx_error **err);
+
+/* The outcome of sbx_plan_run. */
+typedef struct sbx_run_result {
+	int status;       /* the command's own, 128+N, 124, 125, 126, 127 */
+	int signal;       /* the signal that killed the command, or 0 */
+	bool timed_out;   /* the spec's timeout ended it (status 124) */
+	bool not_started; /* 126/127 found before starting: the reason is in *err */
+} sbx_run_result;
+
+/* Runs a compiled plan as a child and waits (on Windows in the AppContainer
+ * runner): stdio wired (NULL: the caller's), the timeout enforced, with
+ * forward_signals the signals a process sends to the caller passed on to
+ * the command (INT, TERM, HUP, QUIT, USR1, USR2, WINCH; the terminal's own
+ * reach it directly), and the backend's cleanup (container removal,
+ * scratch files) done on every path, by a guard process if the caller is
+ * killed. Returns 0 when *res holds the outcome, else a negative errno
+ * (nothing ran). A caller that reports as the command did dies of
+ * res->signal after this returns. */
+SBX_API int sbx_plan_run(const sbx_plan *plan, const sbx_stdio *stdio, bool forward_signals,
+                         sbx_run_result *res, sbx_error **err);
 
 #ifdef __cplusplus
 }

@@ -4,8 +4,7 @@
  * (--profile / SBX_PROFILE), the policy (--policy / SBX_POLICY), the SBX_*
  * variables, the options. */
 #include "launcher.h"
-#include "../lib/internal.h"
-#include "../shim/shim.h"
+#include "../shim/entry.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -108,33 +107,34 @@ static int run(const struct cli *cli)
 		sbx_plan_free(plan);
 		return output_status(0);
 	}
-	if (plan->unavailable) {
-		errorf(NULL, "cannot run: %s", plan->unavailable);
+	if (sbx_plan_unavailable(plan)) {
+		errorf(NULL, "cannot run: %s", sbx_plan_unavailable(plan));
 		sbx_plan_free(plan);
 		return SBX_EXIT_SETUP;
 	}
-	sbx_capset gaps = sbx_capset_sub(plan->requested, plan->uses);
+	sbx_capset uses = sbx_plan_uses(plan), held_by_preload = sbx_plan_preload_only(plan);
+	sbx_capset gaps = sbx_capset_sub(sbx_plan_requested(plan), uses);
 	if (gaps) {
 		char names[512];
 		sbx_capset_format(gaps, ", ", names, sizeof(names));
 		errorf(NULL, "warning: best effort: NOT enforced on %s: %s (see --print)",
-		       sbx_backend_name(plan->backend), names);
+		       sbx_backend_name(sbx_plan_backend(plan)), names);
 	}
-	if (plan->preload_only & plan->uses) {
+	if (held_by_preload & uses) {
 		char names[512];
-		sbx_capset_format(plan->preload_only & plan->uses, ", ", names, sizeof(names));
+		sbx_capset_format(held_by_preload & uses, ", ", names, sizeof(names));
 		errorf(NULL,
 		       "warning: best effort: held only by libsbx-preload.so, inside dynamically "
 		       "linked programs: %s (see --print)",
 		       names);
 	}
 #ifdef __linux__
-	if (plan->die_with_parent && die_with_parent() < 0) {
+	if (sbx_plan_dies_with_parent(plan) && die_with_parent() < 0) {
 		sbx_plan_free(plan);
 		return SBX_EXIT_SETUP;
 	}
 #endif
-	if (!plan->exec_direct) {
+	if (!sbx_plan_self_supervised(plan)) {
 		rc = run_supervised(plan);
 		sbx_plan_free(plan);
 		return rc;
@@ -142,9 +142,13 @@ static int run(const struct cli *cli)
 #ifdef __linux__
 	/* The landlock plan's argv is sbx-shim's: run the same code in this
 	 * process instead of paying for one more exec. */
-	_cleanup_strv_ strv args = plan->argv, env = plan->env;
-	plan->argv = (strv){0};
-	plan->env = (strv){0};
+	_cleanup_strv_ strv args = {0}, env = {0};
+	if (strv_extend(&args, (char *const *)sbx_plan_argv(plan)) < 0 ||
+	    strv_extend(&env, (char *const *)sbx_plan_env(plan)) < 0) {
+		sbx_plan_free(plan);
+		errorf(NULL, "out of memory");
+		return SBX_EXIT_SETUP;
+	}
 	sbx_plan_free(plan);
 	/* shim_main returns when it supervised the command: free what it ran. */
 	rc = shim_main("sbx-exec", (int)args.n, args.v, env.v);
@@ -153,7 +157,7 @@ static int run(const struct cli *cli)
 	/* Only the Linux shim execs directly, and its plans are unavailable
 	 * elsewhere: reaching this is a bug, and nothing runs. */
 	errorf(NULL, "internal error: a %s plan cannot be exec'd directly on this OS",
-	       sbx_backend_name(plan->backend));
+	       sbx_backend_name(sbx_plan_backend(plan)));
 	sbx_plan_free(plan);
 	return SBX_EXIT_SETUP;
 #endif

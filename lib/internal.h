@@ -316,14 +316,6 @@ void sbx_backend_avail(sbx_backend b, struct sbx_avail *a);
  * into c->preload the part of it libsbx-preload.so can hold (preload). */
 void sbx_cctx_set_gaps(struct sbx_cctx *c, sbx_capset can, sbx_capset preload);
 
-/* The outcome of a supervised run. */
-struct sbx_run_result {
-	int status; /* as CONTRACT.md: own status, 128+N, 124, 125, 126, 127 */
-	int signal; /* the signal that killed the command, or 0 */
-	bool timed_out;
-	bool not_started; /* 126/127 found before starting: the message is in *err */
-};
-
 /* The interpreter the kernel would load for path (ELF PT_INTERP or the
  * "#!" line's program), malloc'd, or NULL (lib/elf.c). */
 char *sbx_program_interpreter(const char *path);
@@ -337,13 +329,6 @@ int sbx_runtime_paths(const struct sbx_cctx *c, strv *out);
 /* Removes dir and everything below it, without crossing into other
  * filesystems or following links; best effort (lib/plan.c). */
 void sbx_remove_tree(const char *dir);
-
-/* Runs a compiled plan as a child and waits (lib/run.c): stdio wired,
- * timeout enforced, signals forwarded when forward_signals, cleanup_argv
- * run and scratch_dir removed afterwards on every path. Returns 0 when the
- * command's status was obtained, else a negative errno (nothing ran). */
-int sbx_plan_run(const struct sbx_plan *plan, const sbx_stdio *stdio, bool forward_signals,
-                 struct sbx_run_result *res, sbx_error **err);
 
 /* A helper program or library: $env_name, else file beside
  * /proc/self/exe (the build tree) when accessible with mode, else the

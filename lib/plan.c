@@ -127,6 +127,22 @@ sbx_capset sbx_plan_uses(const sbx_plan *p)
 {
 	return p->uses;
 }
+sbx_capset sbx_plan_preload_only(const sbx_plan *p)
+{
+	return p->preload_only;
+}
+const char *sbx_plan_unavailable(const sbx_plan *p)
+{
+	return p->unavailable;
+}
+bool sbx_plan_self_supervised(const sbx_plan *p)
+{
+	return p->exec_direct;
+}
+bool sbx_plan_dies_with_parent(const sbx_plan *p)
+{
+	return p->die_with_parent;
+}
 sbx_capset sbx_plan_requested(const sbx_plan *p)
 {
 	return p->requested;

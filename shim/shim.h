@@ -7,6 +7,7 @@
 #ifndef SBX_SHIM_H
 #define SBX_SHIM_H
 
+#include "entry.h"
 #include "util.h"
 
 #include <stdbool.h>
@@ -157,10 +158,6 @@ void shim_report_note(struct shim_denials *dn, const char *line);
  * staging tmpfs stage (-1: none) and the counts. */
 void shim_report(const struct shim_config *c, int stage, const struct shim_denials *dn);
 
-/* Runs the shim: parses argv (argv[0] is the shim's own name) and never
- * returns on success; returns an exit status on failure (125 for setup
- * failures, after printing "PROG: reason"). */
-int shim_main(const char *prog, int argc, char **argv, char **envp);
 /* Parses argv into c (c->prog and c->envp set by the caller), checking
  * every value strictly: the index of the command word (c->argv points
  * there), 0 after --help or --version was printed, or -1 after printing
