@@ -283,15 +283,22 @@ tools:;
 	h->docker = sbx_find_program(docker && *docker ? docker : "docker", path);
 }
 
+static struct sbx_host host;
+static bool probed;
+
 const struct sbx_host *sbx_host_get(void)
 {
-	static struct sbx_host host;
-	static bool probed;
 	if (!probed) {
 		probe(&host);
 		probed = true;
 	}
 	return &host;
+}
+
+void sbx_host_set(const struct sbx_host *h)
+{
+	host = *h;
+	probed = true;
 }
 
 char *sbx_helper_path(const char *env_name, const char *file, int mode)

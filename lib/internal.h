@@ -109,6 +109,9 @@ struct sbx_host {
 
 /* The probed host (cached for the process). Never NULL. */
 const struct sbx_host *sbx_host_get(void);
+/* Compiles from now on against these facts instead of this host's (the
+ * unit tests: every backend's plans on any host). Copies h. */
+void sbx_host_set(const struct sbx_host *h);
 /* Tries an overlay mount in a new user namespace (forks; for --doctor):
  * NULL when it works, else why not. */
 const char *sbx_host_overlay_userns(void);
