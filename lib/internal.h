@@ -230,6 +230,8 @@ int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, un
 /* Makes scratch_dir and the files (lib/run.c); 0 or -errno with a message. */
 int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err);
 int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON array of capability names (lib/plan.c). */
+void sbx_json_capset(buf *b, sbx_capset s);
 
 /* for each capability (an int named c), in name order; c##_k counts */
 #define SBX_FOR_EACH_CAP(c)                                                                        \

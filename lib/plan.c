@@ -168,7 +168,7 @@ sbx_fsv sbx_plan_filesystem_virtualization(const sbx_plan *p)
 	return p->fsv;
 }
 
-static void json_capset(buf *b, sbx_capset s)
+void sbx_json_capset(buf *b, sbx_capset s)
 {
 	buf_addc(b, '[');
 	bool first = true;
@@ -205,13 +205,13 @@ static char *format_json(const sbx_plan *p)
 	else
 		buf_add(&b, "null");
 	buf_add(&b, ",\"requested\":");
-	json_capset(&b, p->requested);
+	sbx_json_capset(&b, p->requested);
 	buf_add(&b, ",\"uses\":");
-	json_capset(&b, p->uses);
+	sbx_json_capset(&b, p->uses);
 	buf_add(&b, ",\"not_enforced\":");
-	json_capset(&b, sbx_capset_sub(p->requested, p->uses));
+	sbx_json_capset(&b, sbx_capset_sub(p->requested, p->uses));
 	buf_add(&b, ",\"preload_only\":");
-	json_capset(&b, p->preload_only & p->uses);
+	sbx_json_capset(&b, p->preload_only & p->uses);
 	buf_add(&b, ",\"mechanisms\":{");
 	bool first = true;
 	SBX_FOR_EACH_CAP(i)

@@ -10,20 +10,6 @@
 #include <sys/utsname.h>
 #endif
 
-static void json_caps(buf *b, sbx_capset s)
-{
-	buf_addc(b, '[');
-	bool first = true;
-	SBX_FOR_EACH_CAP(i)
-	if (s & SBX_CAPSET_OF(i)) {
-		if (!first)
-			buf_addc(b, ',');
-		buf_add_json_string(b, sbx_cap_name((sbx_cap)i));
-		first = false;
-	}
-	buf_addc(b, ']');
-}
-
 static const char *short_name(sbx_backend b)
 {
 	switch (b) {
@@ -75,7 +61,7 @@ char *sbx_caps_format(bool json)
 			buf_add(&b, i ? ",{\"name\":" : "{\"name\":");
 			buf_add_json_string(&b, sbx_backend_name(all[i]));
 			buf_add(&b, ",\"caps\":");
-			json_caps(&b, sbx_caps_of(all[i]));
+			sbx_json_capset(&b, sbx_caps_of(all[i]));
 			buf_addf(&b, ",\"available\":%s,\"unavailable_reason\":",
 			         a.unavailable ? "false" : "true");
 			if (a.unavailable)
@@ -83,13 +69,13 @@ char *sbx_caps_format(bool json)
 			else
 				buf_add(&b, "null");
 			buf_add(&b, ",\"this_host\":");
-			json_caps(&b, a.unavailable ? 0 : a.caps);
+			sbx_json_capset(&b, a.unavailable ? 0 : a.caps);
 			buf_addc(&b, '}');
 		}
 		buf_add(&b, "],\"portable\":");
-		json_caps(&b, portable);
+		sbx_json_capset(&b, portable);
 		buf_add(&b, ",\"union\":");
-		json_caps(&b, sbx_caps_union());
+		sbx_json_capset(&b, sbx_caps_union());
 		buf_add(&b, "}\n");
 	} else {
 		buf_addf(&b, "%-19s", "CAPABILITY");
@@ -183,7 +169,7 @@ char *sbx_doctor_format(bool json)
 			else
 				buf_add(&b, "null");
 			buf_add(&b, ",\"enforces\":");
-			json_caps(&b, a.unavailable ? 0 : a.caps);
+			sbx_json_capset(&b, a.unavailable ? 0 : a.caps);
 			buf_add(&b, ",\"lacks\":{");
 			bool first = true;
 			SBX_FOR_EACH_CAP(c)

@@ -26,15 +26,20 @@ teardown() {
 	if [ -n "${WORK:-}" ]; then rm -rf "$WORK"; fi
 }
 
-# serve NAME ADDR: an HTTP server for $WORK on ADDR and a free port; sets
-# PORT_NAME; its requests are logged in $WORK/NAME.log
+# serve NAME ADDR [CERT KEY]: an HTTP server (HTTPS with CERT and KEY) for
+# $WORK on ADDR and a free port; sets PORT_NAME; its requests are logged in
+# $WORK/NAME.log
 serve() {
 	local name=$1 addr=$2
-	python3 - "$addr" "$WORK/$name.port" >"$WORK/$name.log" 2>&1 <<-'EOF' &
-		import http.server, os, sys, functools
-		addr, portfile = sys.argv[1], sys.argv[2]
+	python3 - "$addr" "$WORK/$name.port" "${3:-}" "${4:-}" >"$WORK/$name.log" 2>&1 <<-'EOF' &
+		import http.server, os, ssl, sys, functools
+		addr, portfile, cert, key = sys.argv[1:5]
 		h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=os.getcwd())
 		s = http.server.ThreadingHTTPServer((addr, 0), h)
+		if cert:
+		    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+		    ctx.load_cert_chain(cert, key)
+		    s.socket = ctx.wrap_socket(s.socket, server_side=True)
 		with open(portfile + ".tmp", "w") as f:
 		    f.write(str(s.server_address[1]))
 		os.rename(portfile + ".tmp", portfile)
@@ -281,24 +286,8 @@ except socket.timeout:
 	command -v openssl >/dev/null || skip_or_fail "needs openssl" || return 1
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=sbx-test" \
 		-addext "subjectAltName=IP:$IP" -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-	python3 - "$IP" "$WORK/tls.port" "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/tls.log" 2>&1 <<-'EOF' &
-		import http.server, os, ssl, sys, functools
-		addr, portfile, cert, key = sys.argv[1:5]
-		h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=os.getcwd())
-		s = http.server.ThreadingHTTPServer((addr, 0), h)
-		ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-		ctx.load_cert_chain(cert, key)
-		s.socket = ctx.wrap_socket(s.socket, server_side=True)
-		with open(portfile + ".tmp", "w") as f:
-		    f.write(str(s.server_address[1]))
-		os.rename(portfile + ".tmp", portfile)
-		s.serve_forever()
-	EOF
-	PIDS+=($!)
-	local i
-	for i in $(seq 100); do [ -s "$WORK/tls.port" ] && break; sleep 0.1; done
-	local port
-	port=$(cat "$WORK/tls.port")
+	serve tls "$IP" "$WORK/cert.pem" "$WORK/key.pem"
+	local port=$PORT_tls
 	# control: the host reaches it, verifying the certificate
 	run curl -s -m 5 --cacert "$WORK/cert.pem" "https://$IP:$port/f.txt"
 	assert_output_contains "HOSTFILE-$$"
