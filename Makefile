@@ -138,7 +138,7 @@ NOUSERNS_SUITES = tests/bats/cli.bats tests/bats/enforce.bats tests/bats/seccomp
 check-nouserns: all $(PROBE_BINS) check-tools
 	@SBX_BUILD=$(B) $(B)/probes/deny userns -- tests/run-tests.sh $(NOUSERNS_SUITES)
 
-check-nolandlock: all $(PROBE_BINS) check-tools
+check-nolandlock: all $(UNIT_BINS) $(PROBE_BINS) check-tools
 	@SBX_BUILD=$(B) $(B)/probes/deny landlock -- tests/run-tests.sh tests/bats/nolandlock.bats
 
 asan:

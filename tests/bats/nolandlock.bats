@@ -69,3 +69,15 @@ setup() {
 		[ -e "$WORK/out/ok" ]
 	fi
 }
+
+@test "the unit tests of every plan hold on this host too (they compile against injected host facts)" {
+	local t n=0
+	cd "$ROOT" # (the golden plans are found from the source tree)
+	for t in "$BUILD"/tests/test_*; do
+		run "$t"
+		assert_status 0
+		refute_output_contains "not ok"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 10 ]
+}
