@@ -565,8 +565,29 @@ static int plan_redact(struct ll_ctx *l)
 	return 0;
 }
 
+/* The profile's protected names missing in a writable path: no mount can
+ * hold a name before it exists, so the supervisor looks at exit and says
+ * which were made (with or without namespaces). */
+static int plan_watch(struct ll_ctx *l)
+{
+	const strv *m = &l->c->write_deny_missing;
+	for (size_t i = 0; i < m->n; i++)
+		if (ll_opt(l->p, SHIM_OPT(WATCH_CREATED), m->v[i]) < 0)
+			return -ENOMEM;
+	if (m->n)
+		sbx_plan_caveat(l->p,
+		                "write-deny-existing: %lu of the profile's protected names do not "
+		                "exist in the writable paths and nothing here can keep them from "
+		                "being made (a new .envrc, .vscode, .mcp.json); sbx-exec warns at "
+		                "exit about each one the command made",
+		                (unsigned long)m->n);
+	return 0;
+}
+
 int ll_plan_fs(struct ll_ctx *l)
 {
+	if (plan_watch(l) < 0)
+		return -ENOMEM;
 	_cleanup_strv_ strv hostw = {0};
 	int r = sbx_host_writable(l->c, &hostw);
 	if (r < 0)

@@ -206,8 +206,13 @@ static int existing_protections(struct sbx_cctx *c)
 			 * one, and a default must never fail a run) */
 			char real[PATH_MAX];
 			struct stat st;
-			if (lstat(p, &st) < 0 || S_ISLNK(st.st_mode) || !realpath(p, real) ||
-			    !streq(real, p))
+			if (lstat(p, &st) < 0) {
+				if (errno == ENOENT && !strv_contains(&c->write_deny_missing, p) &&
+				    strv_push(&c->write_deny_missing, p) < 0)
+					return -ENOMEM;
+				continue;
+			}
+			if (S_ISLNK(st.st_mode) || !realpath(p, real) || !streq(real, p))
 				continue;
 #endif
 			if (!strv_contains(&c->write_deny_existing, p) &&
@@ -361,6 +366,7 @@ void sbx_cctx_free(struct sbx_cctx *c)
 	strv_clear(&c->write_deny);
 	strv_clear(&c->redact);
 	strv_clear(&c->write_deny_existing);
+	strv_clear(&c->write_deny_missing);
 	strv_clear(&c->deny_by_scope);
 	strv_clear(&c->allow_socket);
 	strv_clear(&c->env);

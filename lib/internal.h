@@ -129,6 +129,10 @@ struct sbx_cctx {
 	strv read_deny;           /* absolute, normalised */
 	strv write_deny;          /* absolute, resolved as grants are (no planted links) */
 	strv redact;              /* likewise; read-deny entries equal to one are dropped */
+	strv write_deny_missing;  /* the profile's protected paths inside a path written
+	                           * through to the host that do not exist (yet): none
+	                           * can be kept from being made, so sbx-exec warns at
+	                           * exit when one was */
 	strv write_deny_existing; /* the profile's protected paths that exist inside a
 	                           * path written through to the host (not requested:
 	                           * held where the backend can, else a caveat) */

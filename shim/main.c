@@ -224,6 +224,10 @@ static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 		return 0;
 	case SHIM_OPT_REDACT:
 		return add_mount(c, MNT_REDACT, val);
+	case SHIM_OPT_WATCH_CREATED:
+		if (val[0] != '/')
+			return shim_fail(c, "--watch-created needs an absolute path: %s", val);
+		return strv_push(&c->watch_created, val) < 0 ? shim_fail(c, "out of memory") : 0;
 	case SHIM_OPT_PIN:
 		return add_mount(c, MNT_PIN, val);
 	case SHIM_OPT_PROTECT:
@@ -316,6 +320,7 @@ void shim_free_config(struct shim_config *c)
 	strv_clear(&c->gate_allow);
 	strv_clear(&c->unix_allow);
 	strv_clear(&c->allow_host);
+	strv_clear(&c->watch_created);
 }
 
 int shim_parse(struct shim_config *c, int argc, char **argv)

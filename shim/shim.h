@@ -113,6 +113,7 @@ struct shim_config {
 	 * its allowed hosts, and the host loopback ports forwarded in */
 	int proxy_port;
 	strv allow_host;
+	strv watch_created; /* --watch-created: warned about at exit if made */
 	int forward[16];
 	size_t nforward;
 

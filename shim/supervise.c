@@ -40,6 +40,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -454,6 +455,15 @@ int shim_supervise(struct shim_config *c)
 	shim_cgroup_destroy(&cg);
 	if (rc)
 		return rc;
+	/* what the profile would protect, made during the run: said plainly */
+	for (size_t i = 0; i < c->watch_created.n; i++) {
+		struct stat st;
+		if (lstat(c->watch_created.v[i], &st) == 0)
+			fprintf(stderr,
+			        "%s: warning: the command created %s, which can make code run "
+			        "later outside the sandbox: review it\n",
+			        c->prog, c->watch_created.v[i]);
+	}
 	if (s.timed_out) {
 		fprintf(stderr, "%s: timed out after %gs; the sandbox was killed\n", c->prog,
 		        c->timeout);

@@ -201,6 +201,11 @@ check_host_unchanged() {
 		assert_status 0
 		assert_output_contains "write-deny-existing: "
 		assert_output_contains "$P/.envrc"
+		# a missing one made during the run is said at exit here too
+		run sbx --write=scope --writable=. -- sh -c 'echo "{}" > .mcp.json'
+		assert_status 0
+		assert_output_contains "warning: the command created $P/.mcp.json"
+		rm -f .mcp.json
 		return
 	fi
 	mkdir -p .vscode
@@ -220,9 +225,21 @@ check_host_unchanged() {
 	assert_output_contains "note 0"
 	[ "$(cat "$HOME/.bashrc")" = hi ] && [ "$(cat "$HOME/note")" = ok ]
 	cd "$P"
-	# missing ones are no reason to refuse (.mcp.json, .idea here)
+	# missing ones are no reason to refuse (.mcp.json, .idea here), and
+	# nothing is said when none was made
 	run sbx -- true
 	assert_status 0
+	refute_output_contains "warning: the command created"
+	# one made during the run cannot be stopped: it is said plainly, by
+	# name, at exit (and the plan says so beforehand)
+	run sbx --print -- true
+	assert_output_contains "nothing here can keep them from being made"
+	run sbx -- sh -c 'echo "{}" > .mcp.json'
+	assert_status 0
+	assert_output_contains "warning: the command created $P/.mcp.json, which can make code run later"
+	refute_output_contains ".idea"
+	[ -e .mcp.json ]
+	rm .mcp.json
 	# --write-deny= clears the list on purpose
 	run sbx --write-deny= -- sh -c 'echo new >> .envrc'
 	assert_status 0
