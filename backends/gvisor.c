@@ -111,14 +111,6 @@ static int add_mount(struct gv *g, const char *dst, const char *src, enum mkind 
 	return 0;
 }
 
-static size_t depth(const char *path)
-{
-	size_t d = 0;
-	for (; *path; path++)
-		d += *path == '/';
-	return d;
-}
-
 /* Parents before children, so a bind or mask inside another mount lands on
  * top of it; among equals the order of addition (binds, then masks). */
 static void sort_mounts(struct gv *g)
@@ -126,7 +118,7 @@ static void sort_mounts(struct gv *g)
 	for (size_t i = 1; i < g->nm; i++) {
 		struct mnt m = g->m[i];
 		size_t j = i;
-		for (; j > 0 && depth(g->m[j - 1].dst) > depth(m.dst); j--)
+		for (; j > 0 && path_depth(g->m[j - 1].dst) > path_depth(m.dst); j--)
 			g->m[j] = g->m[j - 1];
 		g->m[j] = m;
 	}
@@ -138,7 +130,7 @@ static void sort_mounts(struct gv *g)
 static int add_runtime(struct gv *g, const char *path)
 {
 	char real[4096];
-	if (!realpath(path, real))
+	if (!sbx_realpath(path, real))
 		return 0;
 	if (!strv_contains(&g->p->runtime_paths, path) && strv_push(&g->p->runtime_paths, path) < 0)
 		return -ENOMEM;

@@ -227,7 +227,7 @@ static int hide(struct ll_ctx *l, const char *path)
 {
 	char real[4096];
 	struct stat st;
-	if (!realpath(path, real) || strv_contains(&l->hidden, real) ||
+	if (!sbx_realpath(path, real) || strv_contains(&l->hidden, real) ||
 	    is_allowed_socket(l, real) || lstat(real, &st) < 0)
 		return 0;
 	if (strv_push(&l->hidden, real) < 0)

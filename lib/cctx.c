@@ -106,17 +106,9 @@ int sbx_host_writable(const struct sbx_cctx *c, strv *out)
 	return 0;
 }
 
-static size_t depth_of(const char *p)
-{
-	size_t n = 0;
-	for (; *p; p++)
-		n += *p == '/';
-	return n;
-}
-
 static int by_depth(const void *a, const void *b)
 {
-	size_t x = depth_of(*(char *const *)a), y = depth_of(*(char *const *)b);
+	size_t x = path_depth(*(char *const *)a), y = path_depth(*(char *const *)b);
 	return x < y ? -1 : x > y ? 1 : strcmp(*(char *const *)a, *(char *const *)b);
 }
 
@@ -212,7 +204,7 @@ static int existing_protections(struct sbx_cctx *c)
 					return -ENOMEM;
 				continue;
 			}
-			if (S_ISLNK(st.st_mode) || !realpath(p, real) || !streq(real, p))
+			if (S_ISLNK(st.st_mode) || !sbx_realpath(p, real) || !streq(real, p))
 				continue;
 #endif
 			if (!strv_contains(&c->write_deny_existing, p) &&

@@ -21,32 +21,6 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#ifdef _WIN32
-#define realpath(path, out) _fullpath((out), (path), PATH_MAX)
-#endif
-
-#ifdef __linux__
-/* realpath(3) in three system calls: the kernel resolves the whole path
- * once (an O_PATH open) and names what it reached, where glibc's realpath
- * asks readlink of every component (hundreds of calls for a profile's
- * denials). Falls back to realpath without /proc. */
-static char *fast_realpath(const char *path, char *out)
-{
-	int fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(proc, out, PATH_MAX - 1);
-	close(fd);
-	if (n <= 0 || n >= PATH_MAX - 1 || out[0] != '/')
-		return realpath(path, out);
-	out[n] = '\0';
-	return out;
-}
-#define realpath(path, out) fast_realpath((path), (out))
-#endif
-
 #ifndef _WIN32
 /* The home directory from /etc/passwd for uid, malloc'd, or NULL. Parsed
  * here rather than with getpwuid(): the static executables cannot load
@@ -183,7 +157,7 @@ static char *join_raw(const char *dir, const char *p)
 static char *resolve_raw(char *raw)
 {
 	char real[PATH_MAX];
-	if (realpath(raw, real))
+	if (sbx_realpath(raw, real))
 		return strdup(real);
 #ifdef _WIN32
 	return strdup(raw);
@@ -194,7 +168,7 @@ static char *resolve_raw(char *raw)
 		if (cut == 0)
 			break;
 		raw[cut] = '\0';
-		bool ok = realpath(raw, real) != NULL;
+		bool ok = sbx_realpath(raw, real) != NULL;
 		raw[cut] = '/';
 		if (ok)
 			return path_join_normalize(real, raw + cut + 1);

@@ -214,7 +214,7 @@ static int take_redactions(struct sbx_cctx *c, sbx_capset can)
 		char real[PATH_MAX];
 		struct stat st;
 		if (p[0] != '/' || lstat(p, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    st.st_size > SBX_REDACT_MAX || !realpath(p, real) || !streq(real, p))
+		    st.st_size > SBX_REDACT_MAX || !sbx_realpath(p, real) || !streq(real, p))
 			continue;
 #endif
 		bool inside_denied = false;

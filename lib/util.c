@@ -2,6 +2,9 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 static char *const empty_strv[] = {NULL};
@@ -476,6 +479,36 @@ int path_search(const char *name, const char *path, char *out, size_t size)
 	return r;
 }
 #endif
+
+size_t path_depth(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+char *sbx_realpath(const char *path, char *out)
+{
+#ifdef _WIN32
+	return _fullpath(out, path, PATH_MAX);
+#else
+#ifdef __linux__
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(proc, out, PATH_MAX - 1);
+	close(fd);
+	if (n > 0 && n < PATH_MAX - 1 && out[0] == '/') {
+		out[n] = '\0';
+		return out;
+	}
+#endif
+	return realpath(path, out);
+#endif
+}
 
 /* Matches one bracket expression at *pp against c; advances *pp past it. */
 static bool glob_bracket(const char **pp, char c)

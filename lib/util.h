@@ -115,6 +115,12 @@ static inline void buf_freep(buf *b)
 char *path_join_normalize(const char *a, const char *b);
 /* True when path equals dir or lies beneath it (both normalised absolute). */
 bool path_is_beneath(const char *path, const char *dir);
+/* How many '/' path has (its depth, for sorting parents first). */
+size_t path_depth(const char *path);
+/* realpath(3) into out (PATH_MAX bytes), or NULL with errno. On Linux in
+ * three system calls (an O_PATH open named by /proc/self/fd), where
+ * glibc's asks readlink of every component; realpath(3) without /proc. */
+char *sbx_realpath(const char *path, char *out);
 /* Finds the program name as execvp(3) and the shell do: a name holding a
  * '/' is taken as it is; else each entry of path in turn (an empty one is
  * the working directory; path NULL: /usr/local/bin:/usr/bin:/bin), the
