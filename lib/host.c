@@ -265,10 +265,7 @@ static void probe(struct sbx_host *h)
 	    strstr(acts, "user_notif") != NULL &&
 	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
 	    (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2 || listener_allowed());
-	int diag = -1;
-	h->unix_diag = sbx_unix_diag_works(&diag);
-	if (diag >= 0)
-		close(diag);
+	h->unix_diag = -1; /* sbx_host_unix_diag */
 	h->userns_why = userns_blocker(h->euid_root);
 	if (!h->userns_why)
 		h->userns_why = userns_try();
@@ -293,6 +290,20 @@ const struct sbx_host *sbx_host_get(void)
 		probed = true;
 	}
 	return &host;
+}
+
+bool sbx_host_unix_diag(void)
+{
+	sbx_host_get();
+#ifdef __linux__
+	if (host.unix_diag < 0) {
+		int diag = -1;
+		host.unix_diag = sbx_unix_diag_works(&diag);
+		if (diag >= 0)
+			close(diag);
+	}
+#endif
+	return host.unix_diag > 0;
 }
 
 void sbx_host_set(const struct sbx_host *h)

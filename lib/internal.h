@@ -97,7 +97,8 @@ struct sbx_host {
 	int landlock_abi;        /* 0 when Landlock is unavailable */
 	bool seccomp;            /* seccomp filters */
 	bool seccomp_notify;     /* SECCOMP_RET_USER_NOTIF */
-	bool unix_diag;          /* sock_diag says where a unix socket is bound */
+	int unix_diag;           /* sock_diag says where a unix socket is bound: 1, 0, or -1 not
+	                          * asked yet (sbx_host_unix_diag asks when a plan needs it) */
 	bool userns;             /* unprivileged user namespaces look allowed */
 	const char *userns_why;  /* why not, when !userns */
 	bool cgroup_writable;    /* a cgroup subtree this user can create children in */
@@ -112,6 +113,9 @@ const struct sbx_host *sbx_host_get(void);
 /* Compiles from now on against these facts instead of this host's (the
  * unit tests: every backend's plans on any host). Copies h. */
 void sbx_host_set(const struct sbx_host *h);
+/* Whether sock_diag answers here: asked on first use only (a socket pair
+ * and a netlink query), not on every start. */
+bool sbx_host_unix_diag(void);
 /* Tries an overlay mount in a new user namespace (forks; for --doctor):
  * NULL when it works, else why not. */
 const char *sbx_host_overlay_userns(void);

@@ -128,7 +128,7 @@ char *sbx_doctor_format(bool json)
 		    ",\"landlock_abi\":%d,\"seccomp\":%s,\"seccomp_user_notify\":%s,"
 		    "\"unix_sock_diag\":%s,\"user_namespaces\":%s,\"user_namespaces_why_not\":",
 		    h->landlock_abi, h->seccomp ? "true" : "false",
-		    h->seccomp_notify ? "true" : "false", h->unix_diag ? "true" : "false",
+		    h->seccomp_notify ? "true" : "false", sbx_host_unix_diag() ? "true" : "false",
 		    h->userns ? "true" : "false");
 		if (h->userns_why)
 			buf_add_json_string(&b, h->userns_why);
@@ -192,9 +192,10 @@ char *sbx_doctor_format(bool json)
 		buf_addf(&b, "seccomp:             %s%s\n", h->seccomp ? "yes" : "no",
 		         h->seccomp_notify ? ", with user notification" : ", no user notification");
 		buf_addf(&b, "unix sock_diag:      %s\n",
-		         h->unix_diag ? "yes"
-		                      : "no (the socket gate tells the sandbox's sockets by "
-		                        "the file found right after each bind)");
+		         sbx_host_unix_diag()
+		             ? "yes"
+		             : "no (the socket gate tells the sandbox's sockets by "
+		               "the file found right after each bind)");
 		buf_addf(&b, "user namespaces:     %s%s%s\n", h->userns ? "yes" : "no",
 		         h->userns_why ? ": " : "", h->userns_why ? h->userns_why : "");
 		const char *ovl = h->userns ? sbx_host_overlay_userns() : "needs user namespaces";

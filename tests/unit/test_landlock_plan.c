@@ -67,7 +67,7 @@ int main(void)
 	    .landlock_abi = 7,
 	    .seccomp = true,
 	    .seccomp_notify = true,
-	    .unix_diag = true,
+	    .unix_diag = 1,
 	    .userns = true,
 	    .cgroup_writable = true,
 	    .cgroup_version = 2,
