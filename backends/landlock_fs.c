@@ -579,7 +579,7 @@ static int plan_watch(struct ll_ctx *l)
 		                "write-deny-existing: %lu of the profile's protected names do not "
 		                "exist in the writable paths and nothing here can keep them from "
 		                "being made (a new .envrc, .vscode, .mcp.json); sbx-exec warns at "
-		                "exit about each one the command made",
+		                "exit about each one that appeared during the run",
 		                (unsigned long)m->n);
 	return 0;
 }

@@ -80,7 +80,7 @@
 	X(REDACT, "redact", "FILE",                                                                \
 	  "show FILE (INI-style) read-only with its credential entries" SHIM_CONT "removed")       \
 	X(WATCH_CREATED, "watch-created", "PATH",                                                  \
-	  "PATH does not exist: warn at exit when the command made it (a" SHIM_CONT                \
+	  "PATH does not exist: warn at exit when it appeared meanwhile (a" SHIM_CONT              \
 	  "file that runs code later, which nothing here can keep from" SHIM_CONT "being made)")   \
 	X(PIN, "pin", "DIR",                                                                       \
 	  "bind DIR onto itself, still writable: it cannot be renamed or" SHIM_CONT                \

@@ -460,8 +460,9 @@ int shim_supervise(struct shim_config *c)
 		struct stat st;
 		if (lstat(c->watch_created.v[i], &st) == 0)
 			fprintf(stderr,
-			        "%s: warning: the command created %s, which can make code run "
-			        "later outside the sandbox: review it\n",
+			        "%s: warning: %s appeared during the run (the command or the "
+			        "host made it); it can make code run later outside the sandbox: "
+			        "review it\n",
 			        c->prog, c->watch_created.v[i]);
 	}
 	if (s.timed_out) {
