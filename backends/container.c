@@ -1,5 +1,6 @@
 /* container.c: helpers shared by the container backends (see container.h). */
 #include "container.h"
+#include "setid_calls.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -145,7 +146,39 @@ static void json_names(buf *b, const char *const *names, size_t n)
 	buf_add(b, "],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}");
 }
 
-void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening)
+/* The setuid/setgid refusals (lib/setid_calls.h) as OCI rules: one per
+ * call, bit and creating flag, each comparing the masked argument(s). */
+static void setid_json(buf *b, bool first, bool new_calls)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sbx_setid_calls); i++) {
+		const struct sbx_setid_call *k = &sbx_setid_calls[i];
+		if (k->nr >= 0 && !new_calls)
+			continue;
+		for (size_t n = 0; n < ARRAY_SIZE(sbx_setid_bits); n++)
+			for (size_t f = 0; f < ARRAY_SIZE(sbx_setid_creating); f++) {
+				if (k->flags < 0 && f > 0)
+					break;
+				buf_add(b, first ? "{\"names\":[" : ",{\"names\":[");
+				first = false;
+				buf_add_json_string(b, k->name);
+				buf_addf(b,
+				         "],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":["
+				         "{\"index\":%u,\"value\":%u,\"valueTwo\":%u,"
+				         "\"op\":\"SCMP_CMP_MASKED_EQ\"}",
+				         k->mode, sbx_setid_bits[n], sbx_setid_bits[n]);
+				if (k->flags >= 0)
+					buf_addf(b,
+					         ",{\"index\":%d,\"value\":%u,\"valueTwo\":%u,"
+					         "\"op\":\"SCMP_CMP_MASKED_EQ\"}",
+					         k->flags, sbx_setid_creating[f],
+					         sbx_setid_creating[f]);
+				buf_add(b, "]}");
+			}
+	}
+	buf_add(b, ",{\"names\":[\"openat2\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}");
+}
+
+void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening, int setid)
 {
 	static const char *const exec_calls[] = {"execve", "execveat"};
 	static const char *const listen_calls[] = {"listen", "accept", "accept4"};
@@ -212,6 +245,10 @@ void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening)
 		if (!first)
 			buf_addc(b, ',');
 		json_names(b, hardening_calls, ARRAY_SIZE(hardening_calls));
+		first = false;
+	}
+	if (setid) {
+		setid_json(b, first, setid > 1);
 	}
 	buf_add(b, "]}");
 }

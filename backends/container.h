@@ -31,8 +31,11 @@ int ctr_capture(char *const argv[], char **out);
  * allowed. Appends a JSON object in the shape both the OCI runtime spec and
  * docker's --security-opt seccomp= profile read. hardening adds the calls a
  * sandboxed command never needs (ptrace, keyrings, bpf, mount, ...), for
- * docker, whose own default profile a custom one replaces. */
-void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening);
+ * docker, whose own default profile a custom one replaces. setid (for a
+ * command run by root) refuses setting the setuid and setgid bits
+ * (lib/setid_calls.h): 1 with the calls every runtime knows, 2 with
+ * fchmodat2 too (runc skips a name its libseccomp lacks; runsc does not). */
+void ctr_seccomp_json(buf *b, bool no_exec, bool outbound, bool hardening, int setid);
 
 /* Adds the shell-quoted argv to the text, one line. */
 void ctr_add_argv_line(buf *b, const strv *argv);

@@ -193,7 +193,8 @@ static int check_runtime(struct dk *d, sbx_error **err)
 		               "docker runtime '%s' does not pass runsc --network=host, which a "
 		               "networked run in the engine's host network namespace needs",
 		               d->runtime);
-	if (d->c->spec->net == SBX_NET_OUTBOUND && !strstr(out, "--oci-seccomp"))
+	d->runtime_seccomp = strstr(out, "--oci-seccomp") != NULL;
+	if (d->c->spec->net == SBX_NET_OUTBOUND && !d->runtime_seccomp)
 		return sbx_err(
 		    err, -ENOTSUP,
 		    "docker runtime '%s' does not pass runsc --oci-seccomp, so runsc would "
@@ -257,7 +258,8 @@ static int seccomp_profile(struct dk *d, sbx_error **err)
 {
 	struct sbx_plan *p = d->p;
 	_cleanup_buf_ buf b = {0};
-	ctr_seccomp_json(&b, false, true, true);
+	ctr_seccomp_json(&b, false, d->c->spec->net == SBX_NET_OUTBOUND, true,
+	                 d->c->host->uid_root ? 2 : 0);
 	buf_addc(&b, '\n');
 	if (b.oom)
 		return sbx_err(err, -ENOMEM, "out of memory");
@@ -421,11 +423,13 @@ static void mechanisms(struct dk *d)
 		                        "the container"
 		                      : "mounted read-only (an empty read-only tmpfs: the image's "
 		                        "files there are hidden)");
-	if (getuid() == 0 && (c->writable.n || s->allow_temp))
+	if (c->host->uid_root && d->runsc && !d->runtime_seccomp && d->can_run)
 		sbx_plan_caveat(p,
-		                "run by root: the command can set setuid and setgid bits on files "
-		                "in the writable paths, which would then run with root's rights "
-		                "outside (the landlock backend refuses that)");
+		                "run by root: docker runtime '%s' does not pass runsc "
+		                "--oci-seccomp, so runsc ignores the profile that keeps setuid "
+		                "and setgid bits off the files the command writes; such a file "
+		                "in a bound path would run with root's rights outside",
+		                d->runtime);
 	if (!d->runsc && d->runtime)
 		sbx_plan_caveat(p,
 		                "docker --runtime=%s (SBX_DOCKER_RUNTIME): the mechanisms above "
@@ -483,7 +487,10 @@ static int build(struct dk *d, sbx_error **err)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
 	if (res_opts(d) < 0 || env_opts(d) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
-	if (c->spec->net == SBX_NET_OUTBOUND && (r = seccomp_profile(d, err)) < 0)
+	/* (run by root, the profile also keeps setuid and setgid bits off
+	 * every file: one in a bound path would run with root's rights outside) */
+	if ((c->spec->net == SBX_NET_OUTBOUND || c->host->uid_root) &&
+	    (r = seccomp_profile(d, err)) < 0)
 		return r;
 	if ((r = preload_opts(d, err)) < 0)
 		return r;

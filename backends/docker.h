@@ -9,6 +9,7 @@ struct dk {
 	struct sbx_plan *p;
 	sbx_capset want;
 	bool runsc, host_net, can_run;
+	bool runtime_seccomp; /* the runsc runtime passes --oci-seccomp */
 	const char *docker;
 	char *runtime;
 	char *image;     /* the pinned id, or the name when the daemon is not reachable */

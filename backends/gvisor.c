@@ -310,7 +310,7 @@ static void json_linux(struct gv *g, buf *b)
 	if (g->seccomp) {
 		buf_add(b, ",\n    \"seccomp\": ");
 		ctr_seccomp_json(b, want(g, SBX_CAP_PROC_NO_EXEC), s->net == SBX_NET_OUTBOUND,
-		                 false);
+		                 false, g->rootless ? 0 : 1);
 	}
 	buf_add(b, "\n  }\n");
 }
@@ -546,11 +546,6 @@ static int mechanisms(struct gv *g)
 		sbx_plan_caveat(p, "not root: runsc runs with --rootless, so the command runs as "
 		                   "uid 0 of the sandbox (no capabilities), which the host sees as "
 		                   "the caller");
-	else if (c->writable.n || c->spec->allow_temp)
-		sbx_plan_caveat(p,
-		                "run by root: the command can set setuid and setgid bits on files "
-		                "in the writable paths, which would then run with root's rights "
-		                "outside (the landlock backend refuses that)");
 	sbx_plan_caveat(p, "gVisor implements Linux system calls itself and some differ: this "
 	                   "runsc rejects coreutils' statx() (ls -l, stat fail with EINVAL)");
 	sbx_plan_caveat(p, "runsc exits 128 when it fails before the command starts; sbx reports "
@@ -652,7 +647,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	int u = ctr_check_utf8(c, err);
 	if (u < 0 || (c->host->runsc && (u = sbx_check_dir(c, err)) < 0))
 		return u;
-	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND;
+	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND || !g.rootless;
 	g.cgroups = want(&g, SBX_CAP_RES_CPU) || want(&g, SBX_CAP_RES_MEMORY);
 	int r = ctr_scratch_name("sbx-gvisor", &p->scratch_dir, err);
 	if (r < 0 || (r = fs_mounts(&g, err)) < 0)

@@ -241,6 +241,7 @@ static void probe(struct sbx_host *h)
 {
 #ifndef _WIN32
 	h->euid_root = geteuid() == 0 && has_sys_admin();
+	h->uid_root = getuid() == 0;
 #endif
 #ifdef __linux__
 	long abi =

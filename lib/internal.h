@@ -106,6 +106,8 @@ struct sbx_host {
 	char *runsc;             /* path of runsc, or NULL */
 	char *docker;            /* path of the docker client, or NULL */
 	bool euid_root;          /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
+	bool uid_root;           /* uid 0, with or without capabilities (a container's
+	                          * command run as this uid is root's) */
 };
 
 /* The probed host (cached for the process). Never NULL. */

@@ -4,6 +4,7 @@
  * plus the network rules of the plan. Only the native ABI is allowed: 32-bit
  * (int 0x80) and x32 system calls get ENOSYS. */
 #include "shim.h"
+#include "setid_calls.h"
 
 #include <fcntl.h>
 #include <seccomp.h>
@@ -130,39 +131,27 @@ static int rule_nr(scmp_filter_ctx ctx, uint32_t action, const char *name, int f
  * openat). */
 static int setid_rules(scmp_filter_ctx ctx)
 {
-	static const struct {
-		const char *name;
-		int fallback;  /* the number when libseccomp lacks the name, or -1 */
-		unsigned mode; /* the mode's argument */
-		int flags;     /* the open flags' argument, or -1 */
-	} calls[] = {
-	    {"chmod", -1, 1, -1},      {"fchmod", -1, 1, -1}, {"fchmodat", -1, 2, -1},
-	    {"fchmodat2", 452, 2, -1}, {"creat", -1, 1, -1},  {"mknod", -1, 1, -1},
-	    {"mknodat", -1, 2, -1},    {"open", -1, 2, 1},    {"openat", -1, 3, 2},
-	};
-	static const unsigned bits[] = {S_ISUID, S_ISGID};
-	/* open's mode counts with O_CREAT, and with O_TMPFILE (whose file a
-	 * linkat names later) */
-	static const unsigned creating[] = {O_CREAT, 020000000 /* __O_TMPFILE */};
 	int r = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++)
-		for (size_t b = 0; b < ARRAY_SIZE(bits) && r == 0; b++)
-			for (size_t f = 0; f < ARRAY_SIZE(creating) && r == 0; f++) {
-				if (calls[i].flags < 0 && f > 0)
+	for (size_t i = 0; i < ARRAY_SIZE(sbx_setid_calls) && r == 0; i++) {
+		const struct sbx_setid_call *k = &sbx_setid_calls[i];
+		for (size_t b = 0; b < ARRAY_SIZE(sbx_setid_bits) && r == 0; b++)
+			for (size_t f = 0; f < ARRAY_SIZE(sbx_setid_creating) && r == 0; f++) {
+				if (k->flags < 0 && f > 0)
 					break;
+				unsigned bit = sbx_setid_bits[b], cr = sbx_setid_creating[f];
 				struct scmp_arg_cmp m[2] = {
-				    {calls[i].mode, SCMP_CMP_MASKED_EQ, bits[b], bits[b]},
-				    {(unsigned)calls[i].flags, SCMP_CMP_MASKED_EQ, creating[f],
-				     creating[f]}};
-				unsigned n = calls[i].flags < 0 ? 1 : 2;
-				if (calls[i].fallback < 0)
-					r = rule(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name, n, m);
+				    {k->mode, SCMP_CMP_MASKED_EQ, bit, bit},
+				    {(unsigned)k->flags, SCMP_CMP_MASKED_EQ, cr, cr}};
+				unsigned n = k->flags < 0 ? 1 : 2;
+				if (k->nr < 0)
+					r = rule(ctx, SCMP_ACT_ERRNO(EPERM), k->name, n, m);
 				else
-					r = rule_nr(ctx, SCMP_ACT_ERRNO(EPERM), calls[i].name,
-					            calls[i].fallback, n, m);
+					r = rule_nr(ctx, SCMP_ACT_ERRNO(EPERM), k->name, k->nr, n,
+					            m);
 			}
+	}
 	if (r == 0)
-		r = rule_nr(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 437, 0, NULL);
+		r = rule_nr(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", SBX_SETID_OPENAT2_NR, 0, NULL);
 	return r;
 }
 

@@ -19,7 +19,8 @@ static struct sbx_host fake_host(bool root)
 	                         .cgroup_version = 1,
 	                         .runsc = "/usr/bin/runsc",
 	                         .docker = "/usr/bin/docker",
-	                         .euid_root = root};
+	                         .euid_root = root,
+	                         .uid_root = root};
 }
 
 static char *replace_all(char *s, const char *from, const char *to)
