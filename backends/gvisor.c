@@ -156,7 +156,7 @@ static int protect_mounts(struct gv *g, sbx_error **err)
 		return 0;
 	_cleanup_strv_ strv pins = {0};
 	_cleanup_strv_ strv prot = {0};
-	int r = sbx_protect_paths(c, g->p, &prot, &pins, err);
+	int r = sbx_protect_paths(c, g->p, &prot, &pins, NULL, err);
 	if (r < 0 || !prot.n)
 		return r;
 	for (size_t i = 0; i < pins.n; i++)

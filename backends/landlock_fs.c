@@ -505,16 +505,21 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
  * read-only (everything beneath included), after every other mount; the
  * directories between a path written through to the host and it are bound
  * onto themselves too (writable), so no rename of one can move the
- * protected path away and put a new one in its place. A missing path is
- * refused: nothing here can stop a name from being created. */
-static int plan_protect(struct ll_ctx *l)
+ * protected path away and put a new one in its place. A missing path whose
+ * directory exists is held by the create gate (shim --deny-create: init
+ * makes every name the command creates, and refuses that one), its
+ * directories pinned alike; any other missing path is refused, or for the
+ * profile's names watched (plan_watch). */
+static int plan_protect(struct ll_ctx *l, strv *gated)
 {
-	if (!l->c->write_deny.n && !l->c->write_deny_existing.n)
+	const struct sbx_cctx *c = l->c;
+	bool gate = c->host->seccomp_notify;
+	if (!c->write_deny.n && !c->write_deny_existing.n && !(gate && c->write_deny_missing.n))
 		return 0;
 	_cleanup_strv_ strv pins = {0};
 	_cleanup_strv_ strv prot = {0};
-	int r = sbx_protect_paths(l->c, l->p, &prot, &pins, l->err);
-	if (r < 0 || !prot.n)
+	int r = sbx_protect_paths(c, l->p, &prot, &pins, gate ? gated : NULL, l->err);
+	if (r < 0 || (!prot.n && !gated->n))
 		return r;
 	for (size_t i = 0; i < pins.n; i++)
 		if (ll_opt(l->p, SHIM_OPT(PIN), pins.v[i]) < 0)
@@ -522,11 +527,28 @@ static int plan_protect(struct ll_ctx *l)
 	for (size_t i = 0; i < prot.n; i++)
 		if (ll_opt(l->p, SHIM_OPT(PROTECT), prot.v[i]) < 0)
 			return -ENOMEM;
+	for (size_t i = 0; i < gated->n; i++)
+		if (ll_opt(l->p, SHIM_OPT(DENY_CREATE), gated->v[i]) < 0)
+			return -ENOMEM;
+	if (gated->n)
+		sbx_plan_caveat(l->p,
+		                "write-deny: %lu protected names do not exist yet; the sandbox's "
+		                "init makes every file, directory, link and rename the command "
+		                "asks for and refuses those names (EPERM). A process that "
+		                "adds a seccomp filter of its own (a nested sandbox) has its "
+		                "calls checked and then made by the kernel under its own "
+		                "Landlock domain, so a thread rewriting the path in between "
+		                "could still make one",
+		                (unsigned long)gated->n);
 	sbx_plan_set_mechanism(l->p, SBX_CAP_FS_WRITE_PROTECT,
 	                       "a private mount namespace: each path bound onto itself "
 	                       "read-only, everything beneath included; the directories "
 	                       "between a writable path and it are mount points, so none "
-	                       "can be renamed or removed");
+	                       "can be renamed or removed%s",
+	                       gated->n ? "; a missing one cannot be made: init makes every "
+	                                  "name the command creates (seccomp user "
+	                                  "notification) and refuses it"
+	                                : "");
 	sbx_plan_caveat(l->p, "write-deny: a hard link to a protected file made before the run "
 	                      "elsewhere in a writable path stays writable; if a host process "
 	                      "replaces a protected path during the run, the new one is not "
@@ -565,29 +587,37 @@ static int plan_redact(struct ll_ctx *l)
 	return 0;
 }
 
-/* The profile's protected names missing in a writable path: no mount can
- * hold a name before it exists, so the supervisor looks at exit and says
- * which were made (with or without namespaces). */
-static int plan_watch(struct ll_ctx *l)
+/* The profile's protected names missing in a writable path that the create
+ * gate does not hold (no namespaces, or their directory is missing too: a
+ * new repository's .git/hooks): no mount can hold a name before it exists,
+ * so the supervisor looks at exit and says which were made. */
+static int plan_watch(struct ll_ctx *l, const strv *gated)
 {
 	const strv *m = &l->c->write_deny_missing;
-	for (size_t i = 0; i < m->n; i++)
+	unsigned long n = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		if (strv_contains(gated, m->v[i]))
+			continue;
 		if (ll_opt(l->p, SHIM_OPT(WATCH_CREATED), m->v[i]) < 0)
 			return -ENOMEM;
-	if (m->n)
+		n++;
+	}
+	if (n)
 		sbx_plan_caveat(l->p,
 		                "write-deny-existing: %lu of the profile's protected names do not "
 		                "exist in the writable paths and nothing here can keep them from "
-		                "being made (a new .envrc, .vscode, .mcp.json); sbx-exec warns at "
-		                "exit about each one that appeared during the run",
-		                (unsigned long)m->n);
+		                "being made (%s); sbx-exec warns at exit about each one that "
+		                "appeared during the run",
+		                n,
+		                l->ns ? "their directory is missing too: a new repository's "
+		                        ".git/hooks"
+		                      : "without namespaces: a new .envrc, .vscode, .mcp.json");
 	return 0;
 }
 
 int ll_plan_fs(struct ll_ctx *l)
 {
-	if (plan_watch(l) < 0)
-		return -ENOMEM;
+	_cleanup_strv_ strv gated = {0};
 	_cleanup_strv_ strv hostw = {0};
 	int r = sbx_host_writable(l->c, &hostw);
 	if (r < 0)
@@ -595,9 +625,9 @@ int ll_plan_fs(struct ll_ctx *l)
 	if ((r = read_rules(l)) < 0 || (r = write_rules(l, &hostw)) < 0)
 		return r;
 	if (!l->ns && !l->abi)
-		return 0; /* read-deny: libsbx-preload.so's, or not enforced */
+		return plan_watch(l, &gated); /* read-deny: libsbx-preload.so's, or none */
 	if (!l->ns) {
-		if ((r = plan_socket_gate_alone(l)) < 0)
+		if ((r = plan_watch(l, &gated)) < 0 || (r = plan_socket_gate_alone(l)) < 0)
 			return r;
 		sbx_plan_caveat(l->p, "without user namespaces the host's mounts stay writable: "
 		                      "Landlock does not govern chmod, chown, utime or extended "
@@ -621,7 +651,7 @@ int ll_plan_fs(struct ll_ctx *l)
 	}
 	if ((r = plan_cow(l, &hostw)) < 0 || (r = plan_ipc_hides(l)) < 0 ||
 	    (r = plan_masks(l, &hostw)) < 0 || (r = plan_redact(l)) < 0 ||
-	    (r = plan_protect(l)) < 0)
+	    (r = plan_protect(l, &gated)) < 0 || (r = plan_watch(l, &gated)) < 0)
 		return r;
 	if (l->c->read_deny.n) {
 		sbx_plan_set_mechanism(

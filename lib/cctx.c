@@ -112,16 +112,68 @@ static int by_depth(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The directories strictly between the host-writable path w holding path
+ * and path, added to pins. */
+static int pin_between(const char *path, const strv *hostw, strv *pins)
+{
+	for (size_t k = 0; k < hostw->n; k++) {
+		const char *w = hostw->v[k];
+		if (!path_is_beneath(path, w) || streq(path, w))
+			continue;
+		_cleanup_free_ char *d = strdup(path);
+		if (!d)
+			return -ENOMEM;
+		for (char *s = strrchr(d, '/'); s && s > d; s = strrchr(d, '/')) {
+			*s = '\0';
+			if (!path_is_beneath(d, w) || streq(d, w))
+				break;
+			if (!strv_contains(pins, d) && strv_push(pins, d) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+#ifndef _WIN32
+/* A missing path the create gate can hold: its directory exists, as
+ * itself (no link on the way), inside a path written through to the host. */
+static bool gateable(const char *path, const strv *hostw)
+{
+	_cleanup_free_ char *d = strdup(path);
+	char *s = d ? strrchr(d, '/') : NULL;
+	if (!s || s == d)
+		return false;
+	*s = '\0';
+	char real[PATH_MAX];
+	struct stat st;
+	if (lstat(d, &st) < 0 || !S_ISDIR(st.st_mode) || !sbx_realpath(d, real) || !streq(real, d))
+		return false;
+	for (size_t k = 0; k < hostw->n; k++)
+		if (path_is_beneath(path, hostw->v[k]) && !streq(path, hostw->v[k]))
+			return true;
+	return false;
+}
+#endif
+
 int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, strv *pins,
-                      sbx_error **err)
+                      strv *gated, sbx_error **err)
 {
 	const strv *wd = &c->write_deny, *we = &c->write_deny_existing;
+	const strv *wm = &c->write_deny_missing;
 	_cleanup_strv_ strv hostw = {0};
 	if (sbx_host_writable(c, &hostw) < 0)
 		return -ENOMEM;
 #ifdef _WIN32
 	(void)p; /* no backend there protects paths */
 	(void)err;
+	(void)wm;
+#else
+	/* the profile's names missing in a writable path: only a gate can
+	 * hold them (the others are watched, landlock_fs.c) */
+	for (size_t i = 0; gated && i < wm->n; i++)
+		if (gateable(wm->v[i], &hostw) && !strv_contains(gated, wm->v[i]) &&
+		    (strv_push(gated, wm->v[i]) < 0 || pin_between(wm->v[i], &hostw, pins) < 0))
+			return -ENOMEM;
 #endif
 	for (size_t i = 0; i < wd->n + we->n; i++) {
 		/* the profile's (write-deny-existing) exist: checked above */
@@ -129,6 +181,13 @@ int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, 
 #ifndef _WIN32
 		struct stat st;
 		if (lstat(path, &st) < 0) {
+			if (gated && gateable(path, &hostw)) {
+				if (!strv_contains(gated, path) &&
+				    (strv_push(gated, path) < 0 ||
+				     pin_between(path, &hostw, pins) < 0))
+					return -ENOMEM;
+				continue;
+			}
 			if (!c->spec->best_effort)
 				return sbx_err(
 				    err, -ENOENT,
@@ -145,21 +204,8 @@ int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, 
 #endif
 		if (!strv_contains(prot, path) && strv_push(prot, path) < 0)
 			return -ENOMEM;
-		for (size_t k = 0; k < hostw.n; k++) {
-			const char *w = hostw.v[k];
-			if (!path_is_beneath(path, w) || streq(path, w))
-				continue;
-			_cleanup_free_ char *d = strdup(path);
-			if (!d)
-				return -ENOMEM;
-			for (char *s = strrchr(d, '/'); s && s > d; s = strrchr(d, '/')) {
-				*s = '\0';
-				if (!path_is_beneath(d, w) || streq(d, w))
-					break;
-				if (!strv_contains(pins, d) && strv_push(pins, d) < 0)
-					return -ENOMEM;
-			}
-		}
+		if (pin_between(path, &hostw, pins) < 0)
+			return -ENOMEM;
 	}
 	/* a protected directory on the way is bound read-only, not pinned */
 	for (size_t i = 0; i < pins->n;)

@@ -320,10 +320,14 @@ int sbx_host_writable(const struct sbx_cctx *c, strv *out);
 /* What a backend binds for --write-deny and the profile's
  * write-deny-existing: prot, the paths that exist, and pins, the
  * directories strictly between a path written through to the host and
- * one of them, each shallow first. A --write-deny path that does not exist
- * is an error, or with --best-effort a caveat on p. */
+ * one of them, each shallow first. With gated (a backend that can keep a
+ * name from being made: landlock's create gate), a missing path whose
+ * directory exists inside a path written through to the host goes there
+ * (the profile's missing names too), and the directories on its way are
+ * pinned like an existing one's. Any other --write-deny path that does not
+ * exist is an error, or with --best-effort a caveat on p. */
 int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, strv *pins,
-                      sbx_error **err);
+                      strv *gated, sbx_error **err);
 /* What backend b enforces here (any OS: a backend for another OS is
  * unavailable with its table row). */
 void sbx_backend_avail(sbx_backend b, struct sbx_avail *a);

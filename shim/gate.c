@@ -79,7 +79,7 @@
 #define MAX_BOUND   4096
 
 /* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
-static long status_field(pid_t tid, const char *field, int base)
+long shim_status_field(pid_t tid, const char *field, int base)
 {
 	char path[64], line[256];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
@@ -107,7 +107,7 @@ int shim_pidfd_of(pid_t tid)
 	fd = (int)syscall(SYS_pidfd_open, tid, 0);
 	if (fd >= 0 || errno != EINVAL)
 		return fd;
-	long tgid = status_field(tid, "Tgid:", 10);
+	long tgid = shim_status_field(tid, "Tgid:", 10);
 	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
 }
 
@@ -288,7 +288,7 @@ static int unix_target(struct shim_notify_state *st, pid_t tid, const struct soc
 	return fd;
 }
 
-static void respond(int nfd, uint64_t id, long val, int err)
+void shim_notify_respond(int nfd, uint64_t id, long val, int err)
 {
 	struct seccomp_notif_resp resp = {.id = id, .val = val, .error = err};
 	/* ENOENT: the caller went away (a signal, or killed) meanwhile */
@@ -351,15 +351,15 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	socklen_t len = 0;
 	int r = read_addr(req, &ss, &len);
 	if (r < 0)
-		return respond(nfd, req->id, 0, r);
+		return shim_notify_respond(nfd, req->id, 0, r);
 	/* Only an init describes its sandbox: a nested run under a
 	 * supervisor-answered gate stacks its whole plan, as if not nested. */
 	if (outer_query(&ss, len))
 		return st->c->pidns ? shim_outer_answer(st, req)
-		                    : respond(nfd, req->id, 0, -ECONNREFUSED);
+		                    : shim_notify_respond(nfd, req->id, 0, -ECONNREFUSED);
 	int sock = shim_notify_getfd(req, (int)req->data.args[0]);
 	if (sock < 0)
-		return respond(nfd, req->id, 0, sock);
+		return shim_notify_respond(nfd, req->id, 0, sock);
 	if (!still_valid(nfd, req->id)) {
 		close(sock);
 		return;
@@ -369,7 +369,7 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0) {
 		r = errno == ENOTSOCK ? -ENOTSOCK : -EACCES;
 		close(sock);
-		return respond(nfd, req->id, 0, r);
+		return shim_notify_respond(nfd, req->id, 0, r);
 	}
 	/* The supervisor holds none of the command's Landlock domain, whose
 	 * net=disable refuses TCP connects: an inherited inet socket must
@@ -377,7 +377,7 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	if (!st->c->pidns && st->c->net == SHIM_NET_DISABLE && domain != AF_UNIX &&
 	    domain != AF_NETLINK) {
 		close(sock);
-		return respond(nfd, req->id, 0, -EACCES);
+		return shim_notify_respond(nfd, req->id, 0, -EACCES);
 	}
 	struct sockaddr_storage via = ss;
 	socklen_t vlen = len;
@@ -388,7 +388,7 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 			if (target == -EACCES)
 				st->denied.connect++;
 			close(sock);
-			return respond(nfd, req->id, 0, target);
+			return shim_notify_respond(nfd, req->id, 0, target);
 		}
 		/* the pinned inode, not the path again */
 		struct sockaddr_un *un = (void *)&via;
@@ -404,7 +404,7 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	close(sock);
 	if (target >= 0)
 		close(target);
-	respond(nfd, req->id, 0, r == 1 ? -EAGAIN : r);
+	shim_notify_respond(nfd, req->id, 0, r == 1 ? -EAGAIN : r);
 }
 
 void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *req)
@@ -414,34 +414,35 @@ void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *re
 	socklen_t len = 0;
 	int r = read_addr(req, &ss, &len);
 	if (r < 0)
-		return respond(nfd, req->id, 0, r);
+		return shim_notify_respond(nfd, req->id, 0, r);
 	_cleanup_close_ int sock = shim_notify_getfd(req, (int)req->data.args[0]);
 	if (sock < 0)
-		return respond(nfd, req->id, 0, sock);
+		return shim_notify_respond(nfd, req->id, 0, sock);
 	if (!still_valid(nfd, req->id))
 		return;
 	int domain = -1, type = -1;
 	socklen_t dl = sizeof(domain), tl = sizeof(type);
 	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
 	    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
-		return respond(nfd, req->id, 0, errno == ENOTSOCK ? -ENOTSOCK : -EACCES);
+		return shim_notify_respond(nfd, req->id, 0,
+		                           errno == ENOTSOCK ? -ENOTSOCK : -EACCES);
 	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_DGRAM && len >= 4) {
 		/* sin_port and sin6_port are at the same offset */
 		uint16_t port = ((const struct sockaddr_in *)&ss)->sin_port;
 		if (ss.ss_family != AF_UNSPEC && port != 0)
-			return respond(nfd, req->id, 0, -EACCES);
+			return shim_notify_respond(nfd, req->id, 0, -EACCES);
 	}
 	if (!(domain == AF_UNIX && pathname(&ss, len))) {
 		r = bind(sock, (const struct sockaddr *)&ss, len);
-		return respond(nfd, req->id, 0, r < 0 ? -errno : 0);
+		return shim_notify_respond(nfd, req->id, 0, r < 0 ? -errno : 0);
 	}
 	/* A socket file: created from the caller's cwd, with its umask. */
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
 	_cleanup_close_ int cwd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	long mask = status_field((pid_t)req->pid, "Umask:", 8);
+	long mask = shim_status_field((pid_t)req->pid, "Umask:", 8);
 	if (cwd < 0 || mask < 0 || st->own_cwd < 0 || fchdir(cwd) < 0)
-		return respond(nfd, req->id, 0, -EACCES);
+		return shim_notify_respond(nfd, req->id, 0, -EACCES);
 	mode_t old = umask((mode_t)mask & 0777);
 	r = bind(sock, (const struct sockaddr *)&ss, len);
 	int e = errno;
@@ -456,7 +457,7 @@ void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *re
 	}
 	if (fchdir(st->own_cwd) < 0)
 		_exit(125); /* init must never act from the wrong directory */
-	respond(nfd, req->id, 0, r < 0 ? -e : 0);
+	shim_notify_respond(nfd, req->id, 0, r < 0 ? -e : 0);
 }
 
 size_t shim_gate_pollfds(const struct shim_notify_state *st, struct pollfd *p, size_t max)
@@ -498,7 +499,7 @@ static bool pending_step(struct shim_notify_state *st, struct shim_pending *p, s
 			p->retry_at = t + 0.005;
 			return false;
 		}
-		respond(st->fd, p->id, 0, r == 1 ? -EAGAIN : r);
+		shim_notify_respond(st->fd, p->id, 0, r == 1 ? -EAGAIN : r);
 		return true;
 	}
 	if (revents) {
@@ -506,12 +507,12 @@ static bool pending_step(struct shim_notify_state *st, struct shim_pending *p, s
 		socklen_t el = sizeof(err);
 		if (getsockopt(p->sock, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
 			err = errno;
-		respond(st->fd, p->id, 0, -err);
+		shim_notify_respond(st->fd, p->id, 0, -err);
 		return true;
 	}
 	if (expired) {
 		/* as the kernel answers a blocking connect past SO_SNDTIMEO */
-		respond(st->fd, p->id, 0, -EINPROGRESS);
+		shim_notify_respond(st->fd, p->id, 0, -EINPROGRESS);
 		return true;
 	}
 	return false;

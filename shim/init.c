@@ -56,6 +56,7 @@ static int turn(struct init_state *s, int *wst)
 			s->csync = -1;
 		} else if (m.type == SHIM_MSG_NOTIFY_FD && fd >= 0 && s->ns.fd < 0) {
 			s->ns.fd = fd; /* (2) */
+			shim_notify_sync_wakeup(fd);
 		} else if (fd >= 0) {
 			close(fd);
 		}
@@ -107,6 +108,11 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 	if (shim_contain_init(c) < 0)
 		return 125;
 	struct init_state s = {.csync = -1};
+	/* (the create gate's table is read in the view, before the command
+	 * runs) */
+	shim_notify_init(&s.ns, c, -1);
+	if (shim_create_prepare(&s.ns) < 0)
+		return 125;
 	int cs[2];
 	sigset_t set = sbx_sup_signal_set();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0 ||
@@ -128,13 +134,13 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 	}
 	close(cs[1]);
 	s.csync = cs[0];
-	shim_notify_init(&s.ns, c, -1);
 	int wst = 0;
 	while (turn(&s, &wst))
 		;
 	if (c->report) {
 		shim_msg_send(sync, SHIM_MSG_DENIED_CONNECT, (int)s.ns.denied.connect, -1);
 		shim_msg_send(sync, SHIM_MSG_DENIED_EXEC, (int)s.ns.denied.exec, -1);
+		shim_msg_send(sync, SHIM_MSG_DENIED_CREATE, (int)s.ns.denied.create, -1);
 	}
 	/* (3) the supervisor turns this into its own exit */
 	shim_msg_send(sync, SHIM_MSG_EXIT, wst, -1);

@@ -228,6 +228,10 @@ static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 		if (val[0] != '/')
 			return shim_fail(c, "--watch-created needs an absolute path: %s", val);
 		return strv_push(&c->watch_created, val) < 0 ? shim_fail(c, "out of memory") : 0;
+	case SHIM_OPT_DENY_CREATE:
+		if (val[0] != '/')
+			return shim_fail(c, "--deny-create needs an absolute path: %s", val);
+		return strv_push(&c->deny_create, val) < 0 ? shim_fail(c, "out of memory") : 0;
 	case SHIM_OPT_PIN:
 		return add_mount(c, MNT_PIN, val);
 	case SHIM_OPT_PROTECT:
@@ -299,6 +303,8 @@ static int check_config(const struct shim_config *c)
 		return shim_fail(c, "namespaces and mounts need --unshare-user");
 	if (!c->preload_lib != !c->preload_policy)
 		return shim_fail(c, "--preload and --preload-policy go together");
+	if (c->deny_create.n && !c->pidns)
+		return shim_fail(c, "--deny-create needs --unshare-pid (init makes the names)");
 	if ((c->proxy_port || c->nforward) && !(c->netns && c->pidns))
 		return shim_fail(c, "--proxy and --forward need --unshare-net and --unshare-pid");
 	if (c->direct &&
@@ -321,6 +327,7 @@ void shim_free_config(struct shim_config *c)
 	strv_clear(&c->unix_allow);
 	strv_clear(&c->allow_host);
 	strv_clear(&c->watch_created);
+	strv_clear(&c->deny_create);
 }
 
 int shim_parse(struct shim_config *c, int argc, char **argv)

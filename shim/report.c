@@ -256,8 +256,10 @@ static void print_report(const struct shim_config *c, const struct report *r,
 			json_str(f, r->e[i].path);
 			fprintf(f, ",\"change\":\"%s\"}", r->e[i].change);
 		}
-		fprintf(f, "],\"discarded_total\":%zu,\"denied\":{\"connect\":%lu,\"exec\":%lu}",
-		        r->total, dn->connect, dn->exec);
+		fprintf(f,
+		        "],\"discarded_total\":%zu,\"denied\":{\"connect\":%lu,\"exec\":%lu,"
+		        "\"create\":%lu}",
+		        r->total, dn->connect, dn->exec, dn->create);
 		fprintf(f, ",\"kept\":");
 		if (c->keep_dir)
 			json_str(f, c->keep_dir);
@@ -279,8 +281,11 @@ static void print_report(const struct shim_config *c, const struct report *r,
 	if (!has_views(c))
 		fprintf(f, " (no copy-on-write views: writes outside the writable paths were "
 		           "refused, not discarded)");
-	fprintf(f, "; refused: %lu unix-socket connect%s, %lu exec%s\n", dn->connect,
+	fprintf(f, "; refused: %lu unix-socket connect%s, %lu exec%s", dn->connect,
 	        dn->connect == 1 ? "" : "s", dn->exec, dn->exec == 1 ? "" : "s");
+	if (c->deny_create.n)
+		fprintf(f, ", %lu protected name%s made", dn->create, dn->create == 1 ? "" : "s");
+	fputc('\n', f);
 	for (size_t i = 0; i < r->n; i++)
 		fprintf(f, "  %-8s %s\n", r->e[i].change, r->e[i].path);
 	if (r->total > r->n)

@@ -129,7 +129,7 @@ static int rule_nr(scmp_filter_ctx ctx, uint32_t action, const char *name, int f
  * bit, and creating calls whose mode does, get EPERM; openat2, whose mode
  * is in memory the filter cannot read, gets ENOSYS (libc falls back to
  * openat). */
-static int setid_rules(scmp_filter_ctx ctx)
+static int setid_rules(scmp_filter_ctx ctx, bool openat2)
 {
 	int r = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(sbx_setid_calls) && r == 0; i++) {
@@ -150,6 +150,30 @@ static int setid_rules(scmp_filter_ctx ctx)
 					            m);
 			}
 	}
+	if (r == 0 && openat2)
+		r = rule_nr(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", SBX_SETID_OPENAT2_NR, 0, NULL);
+	return r;
+}
+
+/* The create gate (create.c, --deny-create): every call that makes a name
+ * goes to init, which makes it (or refuses a protected name). open and
+ * openat only with O_CREAT: the rest cannot make a name. openat2's flags
+ * are in memory the filter cannot read: ENOSYS (libc falls back). */
+static int create_rules(scmp_filter_ctx ctx)
+{
+	static const char *const calls[] = {
+	    "creat",     "mkdir", "mkdirat", "mknod",  "mknodat",  "symlink",
+	    "symlinkat", "link",  "linkat",  "rename", "renameat", "renameat2",
+	};
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++)
+		r = rule(ctx, SCMP_ACT_NOTIFY, calls[i], 0, NULL);
+	struct scmp_arg_cmp o1 = SCMP_A1_32(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
+	struct scmp_arg_cmp o2 = SCMP_A2_32(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_NOTIFY, "open", 1, &o1);
+	if (r == 0)
+		r = rule(ctx, SCMP_ACT_NOTIFY, "openat", 1, &o2);
 	if (r == 0)
 		r = rule_nr(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", SBX_SETID_OPENAT2_NR, 0, NULL);
 	return r;
@@ -186,8 +210,12 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 	}
 	if (r == 0 && c->unix_gate)
 		r = gate_rules(c, ctx);
+	if (r == 0 && c->deny_create.n)
+		r = create_rules(ctx);
+	/* (the gate refuses openat2 already; init refuses the setid modes
+	 * of the calls it makes too, whichever rule the filter matches) */
 	if (r == 0 && getuid() == 0)
-		r = setid_rules(ctx);
+		r = setid_rules(ctx, !c->deny_create.n);
 	/* (net=allowlist runs "enable" inside its own network namespace: the
 	 * same netlink line) */
 	if (r == 0 && (c->net != SHIM_NET_ENABLE || c->proxy_port)) {
@@ -241,8 +269,8 @@ int shim_seccomp_apply(const struct shim_config *c, int *notify_fd)
 		r = add_rules(c, ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
-	if (r == 0 &&
-	    (c->no_exec || c->unix_gate || (c->listen_unix && c->net == SHIM_NET_OUTBOUND))) {
+	if (r == 0 && (c->no_exec || c->unix_gate || c->deny_create.n ||
+	               (c->listen_unix && c->net == SHIM_NET_OUTBOUND))) {
 		/* Our own copy: releasing the context may close its one. */
 		int fd = seccomp_notify_fd(ctx);
 		*notify_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;

@@ -114,6 +114,7 @@ struct shim_config {
 	int proxy_port;
 	strv allow_host;
 	strv watch_created; /* --watch-created: warned about at exit if made */
+	strv deny_create;   /* --deny-create: names init refuses to make (create.c) */
 	int forward[16];
 	size_t nforward;
 
@@ -143,6 +144,7 @@ pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, 
 struct shim_denials {
 	unsigned long connect; /* unix-socket connects the gate refused */
 	unsigned long exec;    /* execs no-exec refused */
+	unsigned long create;  /* protected names the create gate refused */
 	/* net=allowlist: each host and port the proxy was asked for */
 	struct shim_hostcount {
 		char host[256];
@@ -236,8 +238,14 @@ struct shim_notify_state {
 	struct shim_denials denied;
 	struct shim_pending *pend;
 	size_t npend;
+	struct shim_denied_name *deny; /* --deny-create, by directory and name */
+	size_t ndeny;
+	long depth; /* the command's seccomp filter count: a caller with more
+	             * added its own (create.c) */
 };
 void shim_notify_init(struct shim_notify_state *st, const struct shim_config *c, int fd);
+/* Asks for synchronous wake-ups on the listener fd (Linux 6.6), if any. */
+void shim_notify_sync_wakeup(int fd);
 /* Answers one notification: the first execve continues, every later one
  * fails with EPERM; listen() is performed here on unix sockets and refused
  * on the rest; connect and bind go to the gate. Returns -1 when the
@@ -252,6 +260,17 @@ void shim_notify_free(struct shim_notify_state *st);
 struct seccomp_notif;
 int shim_pidfd_of(pid_t tid);
 int shim_notify_getfd(const struct seccomp_notif *req, int nr);
+/* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
+long shim_status_field(pid_t tid, const char *field, int base);
+/* Answers notification id with val, or with err (-errno) when nonzero. */
+void shim_notify_respond(int nfd, uint64_t id, long val, int err);
+/* The create gate (create.c, --deny-create): init's table of the names
+ * it refuses, built in the sandbox's view before the command starts, and
+ * the answer to a name-making call. */
+int shim_create_prepare(struct shim_notify_state *st);
+void shim_create_free(struct shim_notify_state *st);
+bool shim_create_call(int nr);
+void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif *req);
 void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif *req);
 void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *req);
 /* The pending connects: poll entries (one per pending, in order), the
@@ -300,6 +319,7 @@ enum shim_msg_type {
 	SHIM_MSG_DENIED_CONNECT = 5, /* init -> supervisor, before EXIT: counts */
 	SHIM_MSG_DENIED_EXEC = 6,
 	SHIM_MSG_LISTEN = 7, /* init -> supervisor: a listener (value: forwarded port, 0: proxy) */
+	SHIM_MSG_DENIED_CREATE = 8, /* init -> supervisor, before EXIT: a count */
 };
 struct shim_msg {
 	int32_t type;

@@ -252,6 +252,7 @@ static bool take_message(struct sup *s)
 		return false;
 	if (m.type == SHIM_MSG_NOTIFY_FD && fd >= 0 && s->ns.fd < 0) {
 		s->ns.fd = fd;
+		shim_notify_sync_wakeup(fd);
 	} else if (m.type == SHIM_MSG_EXIT) {
 		s->have_exit = true;
 		s->exit_status = m.value;
@@ -264,6 +265,8 @@ static bool take_message(struct sup *s)
 		s->denied.connect = (unsigned long)m.value;
 	} else if (m.type == SHIM_MSG_DENIED_EXEC) {
 		s->denied.exec = (unsigned long)m.value;
+	} else if (m.type == SHIM_MSG_DENIED_CREATE) {
+		s->denied.create = (unsigned long)m.value;
 	} else if (fd >= 0) {
 		close(fd);
 	}

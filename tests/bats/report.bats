@@ -73,6 +73,15 @@ teardown() {
 		run sbx --no-exec --report -- sh -c '/bin/true; /bin/true; echo done'
 		assert_output_contains done
 		assert_output_contains "0 unix-socket connects, 2 execs"
+		# a protected name the command tried to make (it was not made)
+		mkdir -p "$WORK/rp"
+		cd "$WORK/rp"
+		run sbx --write=scope --writable=. --write-deny=.envrc --report -- sh -c 'echo x > .envrc; mkdir .envrc; true'
+		assert_output_contains "2 protected names made"
+		[ ! -e "$WORK/rp/.envrc" ]
+		run sbx --write=scope --writable=. --write-deny=.envrc --report --json -- sh -c 'echo x 2>/dev/null > .envrc; true'
+		"$PROBES/jsoncheck" <<<"$output"
+		assert_output_contains '"create":1'
 	fi
 }
 

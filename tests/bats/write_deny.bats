@@ -133,16 +133,72 @@ check_host_unchanged() {
 	[ ! -e .git/hooks/pre-commit ]
 }
 
-@test "write-deny: a missing path is refused (125, nothing runs) unless --best-effort says so" {
+# Every route that could make a protected name that does not exist yet;
+# each line says what the route did, and the controls beside them land.
+create_attack() {
+	cat <<-'EOF'
+		echo x > .vscode; echo "write $?"
+		mkdir .vscode; echo "mkdir $?"
+		mkdir -p sub/.vscode; echo "deeper $?"
+		echo f > f.tmp; mv f.tmp .vscode; echo "mv $?"
+		mkdir d.tmp; mv d.tmp .vscode; echo "mvdir $?"
+		ln -s elsewhere .vscode; echo "symlink $?"
+		echo h > h.tmp; ln h.tmp .vscode; echo "link $?"
+		ln -s .vscode dangling; echo y > dangling; echo "follow $?"
+		(cd sub && echo z > ../.vscode); echo "relative $?"
+		echo p > /proc/self/cwd/.vscode; echo "procself $?"
+		python3 -c 'import os; os.rename("h.tmp", ".vscode")' 2>/dev/null; echo "pyrename $?"
+		python3 -c 'import os; os.mknod(".vscode")' 2>/dev/null; echo "mknod $?"
+		echo c > control; echo "control $?"
+		mkdir cdir && mv cdir cdir2; echo "controldir $?"
+		ln -s control clink && ln control chard; echo "controllink $?"
+		(cd sub && echo s > ../csub); echo "controlsub $?"
+	EOF
+}
+
+@test "write-deny: a missing path whose directory exists cannot be made, by any route" {
 	if ! have_userns; then
 		refused_without_userns --write-deny=.vscode
 		return
 	fi
-	run sbx --write-deny=.vscode -- sh -c 'mkdir .vscode; touch ran'
+	run sbx --write-deny=.vscode -- sh -c "$(create_attack)"
+	for r in write mkdir mv mvdir symlink link follow relative procself pyrename mknod; do
+		grep -qx "$r [12]" <<<"$output"
+	done
+	for r in deeper control controldir controllink controlsub; do
+		grep -qx "$r 0" <<<"$output"
+	done
+	# from the host: nothing by that name, and the controls landed
+	[ ! -e "$P/.vscode" ] && [ ! -L "$P/.vscode" ]
+	[ "$(cat "$P/control")" = c ] && [ -d "$P/cdir2" ] && [ -L "$P/clink" ] && [ -e "$P/chard" ]
+	[ "$(cat "$P/csub")" = s ] && [ -d "$P/sub/.vscode" ] && [ -e "$P/h.tmp" ]
+	# a dangling link made before the run is not followed to it either
+	ln -s .vscode "$P/pre"
+	run sbx --write-deny=.vscode -- sh -c 'echo q > pre; echo "pre $?"'
+	assert_output_contains "pre 2"
+	[ ! -e "$P/.vscode" ]
+	# the plan says how, and what a nested sandbox leaves
+	run sbx --write-deny=.vscode --print -- true
+	assert_output_contains "--deny-create $P/.vscode"
+	assert_output_contains "a missing one cannot be made"
+	assert_output_contains "adds a seccomp filter of its own"
+	# a sandbox inside (its own filter) is checked too
+	run sbx --write-deny=.vscode -- env ASAN_OPTIONS=detect_leaks=0 "$SBX_EXEC" --profile=tight --write=scope --writable=. -- sh -c 'echo n > .vscode; echo "nested $?"; echo n > nested-ok; echo "nestedok $?"'
+	assert_output_contains "nested 2"
+	assert_output_contains "nestedok 0"
+	[ ! -e "$P/.vscode" ] && [ "$(cat "$P/nested-ok")" = n ]
+}
+
+@test "write-deny: a missing path whose directory is missing too is refused (125) unless --best-effort says so" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=newdir/.vscode
+		return
+	fi
+	run sbx --write-deny=newdir/.vscode -- sh -c 'mkdir -p newdir/.vscode; touch ran'
 	assert_status 125
-	assert_output_contains "write-deny $P/.vscode: does not exist"
-	[ ! -e "$P/ran" ] && [ ! -e "$P/.vscode" ]
-	run sbx --best-effort --write-deny=.vscode --print -- true
+	assert_output_contains "write-deny $P/newdir/.vscode: does not exist"
+	[ ! -e "$P/ran" ] && [ ! -e "$P/newdir" ]
+	run sbx --best-effort --write-deny=newdir/.vscode --print -- true
 	assert_status 0
 	assert_output_contains "NOT protected from being created"
 }
@@ -226,21 +282,29 @@ check_host_unchanged() {
 	[ "$(cat "$HOME/.bashrc")" = hi ] && [ "$(cat "$HOME/note")" = ok ]
 	cd "$P"
 	# missing ones are no reason to refuse (.mcp.json, .idea here), and
-	# nothing is said when none was made
+	# none can be made: init makes every name and refuses those
 	run sbx -- true
 	assert_status 0
 	refute_output_contains "appeared during the run"
-	# one made during the run cannot be stopped: it is said plainly, by
-	# name, at exit (and the plan says so beforehand)
+	run sbx -- sh -c 'echo "{}" > .mcp.json; echo "mcp $?"; mkdir .idea; echo "idea $?"; echo ok > fine2; echo "fine2 $?"'
+	assert_output_contains "mcp 2"
+	assert_output_contains "idea 1"
+	assert_output_contains "fine2 0"
+	[ ! -e .mcp.json ] && [ ! -e .idea ] && [ "$(cat fine2)" = ok ]
+	refute_output_contains "appeared during the run"
+	# where their directory is missing too (a new repository's .git/hooks)
+	# nothing can keep them from being made: said plainly, by name, at exit
+	# (and the plan says so beforehand)
+	mkdir -p "$HOME/fresh"
+	cd "$HOME/fresh"
 	run sbx --print -- true
 	assert_output_contains "nothing here can keep them from being made"
-	run sbx -- sh -c 'echo "{}" > .mcp.json'
+	run sbx -- sh -c 'mkdir -p .git/hooks && echo x > .git/hooks/pre-commit'
 	assert_status 0
-	assert_output_contains "warning: $P/.mcp.json appeared during the run"
+	assert_output_contains "warning: $HOME/fresh/.git/hooks appeared during the run"
 	assert_output_contains "can make code run later outside the sandbox"
 	refute_output_contains ".idea"
-	[ -e .mcp.json ]
-	rm .mcp.json
+	cd "$P"
 	# --write-deny= clears the list on purpose
 	run sbx --write-deny= -- sh -c 'echo new >> .envrc'
 	assert_status 0

@@ -1,0 +1,639 @@
+/* create.c: the create gate (--deny-create). A protected path that does
+ * not exist yet (a project's .envrc, .vscode, .mcp.json) cannot be held by
+ * a mount, and Landlock grants a directory's rights to every name in it.
+ * So every call that makes a name (open and openat with O_CREAT, creat,
+ * mkdir, mknod, symlink, link, rename and their *at forms) goes to the
+ * sandbox's init, which makes it itself and refuses the protected names
+ * with EPERM; openat2 gets ENOSYS from the filter (libc falls back).
+ *
+ * Why it holds: init copies the path out of the caller's memory once,
+ * resolves its directory to a descriptor, checks the (directory, name)
+ * pair against the table (each protected name by its directory's device
+ * and inode, read in the view before the command started; those
+ * directories are mount points, so none can be renamed away and replaced),
+ * and makes the name on that descriptor. Nothing is checked and then read
+ * again by the kernel, so a thread rewriting the path meanwhile changes
+ * nothing. A final symlink that open or link would follow is followed
+ * here, one hop at a time, each hop checked (a dangling link to .envrc
+ * makes nothing). An opened file reaches the caller through
+ * SECCOMP_IOCTL_NOTIF_ADDFD, atomically with the answer.
+ *
+ * Init acts as the command: same mount namespace (so paths resolve alike;
+ * /proc/self, /dev/fd and /dev/std* in a path are rewritten to the
+ * caller's /proc/TID), same Landlock domain (gate.c says why), the caller's
+ * cwd, descriptors (pidfd_getfd) and umask, and while it makes the name no
+ * effective capability the caller lacks (the user namespace's would
+ * override the file modes the command is held to). Run by root, the
+ * setuid and setgid modes seccomp.c refuses are refused here too.
+ *
+ * A caller that added a seccomp filter of its own (a nested sandbox: its
+ * Landlock domain is deeper than init's, and init must not make names the
+ * inner policy forbids) is only checked: the call continues in the kernel,
+ * under the caller's own domain. There a thread that rewrites the path
+ * between the check and the kernel's read could still make a protected
+ * name; the plan says so. */
+#include "shim.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
+
+#ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
+#define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
+#endif
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+#define MAX_HOPS 40 /* the kernel's own limit on links followed */
+#define ANSWERED (-100000) /* make(): a child answers (a FIFO's wait) */
+
+struct shim_denied_name {
+	dev_t dev;
+	ino_t ino;
+	char *name;
+};
+
+int shim_create_prepare(struct shim_notify_state *st)
+{
+	const strv *d = &st->c->deny_create;
+	if (!d->n)
+		return 0;
+	/* The command's filter count: init's own, plus the one filter the
+	 * command loads before its exec. A kernel that does not say (before
+	 * 5.9) makes every call here. */
+	long own = shim_status_field(getpid(), "Seccomp_filters:", 10);
+	st->depth = own < 0 ? -1 : own + 1;
+	st->deny = calloc(d->n, sizeof(*st->deny));
+	if (!st->deny)
+		return shim_fail(st->c, "out of memory");
+	for (size_t i = 0; i < d->n; i++) {
+		_cleanup_free_ char *dir = strdup(d->v[i]);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		if (!slash || !slash[1])
+			return shim_fail(st->c, "--deny-create %s: not a path with a name", d->v[i]);
+		struct shim_denied_name *e = &st->deny[st->ndeny];
+		if (!(e->name = strdup(slash + 1)))
+			return shim_fail(st->c, "out of memory");
+		st->ndeny++;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		struct stat sb;
+		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			return shim_fail(st->c, "--deny-create %s: %s", d->v[i],
+			                 errno ? strerror(errno) : "not a directory");
+		e->dev = sb.st_dev;
+		e->ino = sb.st_ino;
+	}
+	return 0;
+}
+
+void shim_create_free(struct shim_notify_state *st)
+{
+	for (size_t i = 0; i < st->ndeny; i++)
+		free(st->deny[i].name);
+	free(st->deny);
+	st->deny = NULL;
+	st->ndeny = 0;
+}
+
+bool shim_create_call(int nr)
+{
+	switch (nr) {
+#ifdef SYS_open
+	case SYS_open:
+	case SYS_creat:
+	case SYS_mkdir:
+	case SYS_mknod:
+	case SYS_symlink:
+	case SYS_link:
+	case SYS_rename:
+#endif
+	case SYS_openat:
+	case SYS_mkdirat:
+	case SYS_mknodat:
+	case SYS_symlinkat:
+	case SYS_linkat:
+	case SYS_renameat:
+	case SYS_renameat2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The caller's umask, effective capabilities and seccomp filter count,
+ * from one read of /proc/TID/status (-1 each when missing). */
+struct status {
+	long umask, depth;
+	uint64_t eff;
+	bool has_eff;
+};
+
+static void read_status(pid_t tid, struct status *s)
+{
+	*s = (struct status){.umask = -1, .depth = -1};
+	char path[64], text[8192];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t len = 0;
+	for (ssize_t n; len < sizeof(text) - 1 &&
+	                (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0;)
+		len += (size_t)n;
+	text[len] = '\0';
+	const char *v;
+	if ((v = strstr(text, "\nUmask:")))
+		s->umask = strtol(v + 7, NULL, 8);
+	if ((v = strstr(text, "\nCapEff:"))) {
+		s->eff = strtoull(v + 8, NULL, 16);
+		s->has_eff = true;
+	}
+	if ((v = strstr(text, "\nSeccomp_filters:")))
+		s->depth = strtol(v + 17, NULL, 10);
+}
+
+/* A NUL-terminated string from the caller's memory, a page at a time (the
+ * next page may be unmapped). */
+static int read_string(pid_t pid, uint64_t addr, char *out, size_t size)
+{
+	if (!addr)
+		return -EFAULT;
+	for (size_t got = 0; got < size;) {
+		uint64_t a = addr + got;
+		size_t chunk = 4096 - (size_t)(a & 4095);
+		if (chunk > size - got)
+			chunk = size - got;
+		struct iovec l = {out + got, chunk}, r = {(void *)(uintptr_t)a, chunk};
+		ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+		if (n <= 0)
+			return -EFAULT;
+		if (memchr(out + got, '\0', (size_t)n))
+			return 0;
+		got += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* The caller's own names for itself, which in init would mean init:
+ * /proc/self, /proc/thread-self, /dev/fd and /dev/std{in,out,err}. */
+static int rewrite_self(char *p, size_t size, pid_t tid)
+{
+	static const struct {
+		const char *from, *to;
+	} names[] = {
+	    {"/proc/self", ""},      {"/proc/thread-self", ""}, {"/dev/fd", "/fd"},
+	    {"/dev/stdin", "/fd/0"}, {"/dev/stdout", "/fd/1"},  {"/dev/stderr", "/fd/2"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		size_t n = strlen(names[i].from);
+		if (strncmp(p, names[i].from, n) != 0 || (p[n] && p[n] != '/'))
+			continue;
+		char tmp[PATH_MAX];
+		int w = snprintf(tmp, sizeof(tmp), "/proc/%d%s%s", (int)tid, names[i].to, p + n);
+		if (w < 0 || (size_t)w >= sizeof(tmp) || (size_t)w >= size)
+			return -ENAMETOOLONG;
+		memcpy(p, tmp, (size_t)w + 1);
+		return 0;
+	}
+	return 0;
+}
+
+/* The caller's directory for dirfd: its cwd for AT_FDCWD, else a copy of
+ * its descriptor. */
+static int caller_dir(const struct seccomp_notif *req, int dirfd)
+{
+	if (dirfd == AT_FDCWD) {
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
+		int fd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? -EACCES : fd;
+	}
+	return shim_notify_getfd(req, dirfd);
+}
+
+/* Where a path names: its directory (a descriptor) and its last name. */
+struct at {
+	int dir;
+	char name[NAME_MAX + 1]; /* without trailing slashes */
+	char arg[NAME_MAX + 2];  /* with one, when the path had any */
+	bool slash;
+};
+
+static void at_close(struct at *t)
+{
+	if (t->dir >= 0)
+		close(t->dir);
+	t->dir = -1;
+}
+
+static int split(int base, const char *path, struct at *t)
+{
+	at_close(t);
+	size_t n = strlen(path);
+	if (!n)
+		return -ENOENT;
+	size_t end = n;
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	size_t start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	size_t len = end - start;
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (path[start] == '/') { /* "/" itself */
+		strcpy(t->name, ".");
+		start = 1;
+	} else {
+		memcpy(t->name, path + start, len);
+		t->name[len] = '\0';
+	}
+	t->slash = end < n;
+	snprintf(t->arg, sizeof(t->arg), "%s%s", t->name, t->slash ? "/" : "");
+	char dir[PATH_MAX];
+	if (start == 0)
+		strcpy(dir, ".");
+	else {
+		memcpy(dir, path, start);
+		dir[start] = '\0';
+	}
+	t->dir = openat(base, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return t->dir < 0 ? -errno : 0;
+}
+
+static bool on_proc(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+static bool refused(const struct shim_notify_state *st, const struct at *t)
+{
+	if (streq(t->name, ".") || streq(t->name, ".."))
+		return false;
+	struct stat sb;
+	if (fstat(t->dir, &sb) < 0)
+		return true;
+	for (size_t i = 0; i < st->ndeny; i++)
+		if (st->deny[i].dev == sb.st_dev && st->deny[i].ino == sb.st_ino &&
+		    streq(st->deny[i].name, t->name))
+			return true;
+	return false;
+}
+
+/* Resolves path from base to the name a call makes, following a final
+ * symlink when follow (each hop's target read here; procfs's own links
+ * are left to the kernel, which follows them to the very file). */
+static int resolve(int base, char *path, pid_t tid, bool follow, struct at *t, int *hops)
+{
+	_cleanup_close_ int hop = -1;
+	for (;;) {
+		int r = rewrite_self(path, PATH_MAX, tid);
+		if (r < 0 || (r = split(base, path, t)) < 0)
+			return r;
+		struct stat sb;
+		if (!follow || on_proc(t->dir) ||
+		    fstatat(t->dir, t->name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(sb.st_mode))
+			return 0;
+		if (++*hops > MAX_HOPS)
+			return -ELOOP;
+		char link[PATH_MAX];
+		ssize_t n = readlinkat(t->dir, t->name, link, sizeof(link) - 2);
+		if (n < 0)
+			return 0; /* no longer a link: the call finds out */
+		link[n] = '\0';
+		if (t->slash)
+			strcat(link, "/");
+		memcpy(path, link, (size_t)n + 2);
+		if (hop >= 0)
+			close(hop);
+		hop = t->dir; /* the link's directory is where its target starts */
+		t->dir = -1;
+		base = hop;
+	}
+}
+
+/* Init's effective capabilities cut to the caller's (the user namespace's
+ * would override file modes the command is held to; root run keeps its
+ * own), and back. */
+struct caps {
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+	bool saved;
+};
+
+static void caps_as(struct caps *c, uint64_t eff)
+{
+	c->h = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3};
+	c->saved = syscall(SYS_capget, &c->h, c->d) == 0;
+	if (!c->saved)
+		return;
+	struct __user_cap_data_struct z[2] = {c->d[0], c->d[1]};
+	z[0].effective &= (uint32_t)eff;
+	z[1].effective &= (uint32_t)(eff >> 32);
+	syscall(SYS_capset, &c->h, z);
+}
+
+static void caps_on(struct caps *c)
+{
+	if (c->saved)
+		syscall(SYS_capset, &c->h, c->d);
+}
+
+struct call {
+	int kind; /* 'o'pen, 'd'ir, 'n'ode, 's'ymlink, 'l'ink, 'r'ename */
+	int dirfd, olddirfd;
+	uint64_t path, oldpath;
+	long flags;
+	mode_t mode;
+	dev_t dev;
+};
+
+static bool decode(const struct seccomp_notif *req, struct call *k)
+{
+	const __u64 *a = req->data.args;
+	*k = (struct call){.dirfd = AT_FDCWD, .olddirfd = AT_FDCWD};
+	switch (req->data.nr) {
+#ifdef SYS_open
+	case SYS_open:
+		*k = (struct call){'o', AT_FDCWD, AT_FDCWD, a[0], 0, (int)a[1], (mode_t)a[2], 0};
+		return true;
+	case SYS_creat:
+		*k = (struct call){'o', AT_FDCWD, AT_FDCWD, a[0], 0, O_CREAT | O_WRONLY | O_TRUNC,
+		                   (mode_t)a[1], 0};
+		return true;
+	case SYS_mkdir:
+		*k = (struct call){'d', AT_FDCWD, AT_FDCWD, a[0], 0, 0, (mode_t)a[1], 0};
+		return true;
+	case SYS_mknod:
+		*k = (struct call){'n', AT_FDCWD, AT_FDCWD, a[0], 0, 0, (mode_t)a[1], (dev_t)a[2]};
+		return true;
+	case SYS_symlink:
+		*k = (struct call){'s', AT_FDCWD, AT_FDCWD, a[1], a[0], 0, 0, 0};
+		return true;
+	case SYS_link:
+		*k = (struct call){'l', AT_FDCWD, AT_FDCWD, a[1], a[0], 0, 0, 0};
+		return true;
+	case SYS_rename:
+		*k = (struct call){'r', AT_FDCWD, AT_FDCWD, a[1], a[0], 0, 0, 0};
+		return true;
+#endif
+	case SYS_openat:
+		*k = (struct call){'o', (int)a[0], AT_FDCWD, a[1], 0, (int)a[2], (mode_t)a[3], 0};
+		return true;
+	case SYS_mkdirat:
+		*k = (struct call){'d', (int)a[0], AT_FDCWD, a[1], 0, 0, (mode_t)a[2], 0};
+		return true;
+	case SYS_mknodat:
+		*k = (struct call){'n', (int)a[0], AT_FDCWD, a[1], 0, 0, (mode_t)a[2], (dev_t)a[3]};
+		return true;
+	case SYS_symlinkat:
+		*k = (struct call){'s', (int)a[1], AT_FDCWD, a[2], a[0], 0, 0, 0};
+		return true;
+	case SYS_linkat:
+		*k = (struct call){'l', (int)a[2], (int)a[0], a[3], a[1], (int)a[4], 0, 0};
+		return true;
+	case SYS_renameat:
+		*k = (struct call){'r', (int)a[2], (int)a[0], a[3], a[1], 0, 0, 0};
+		return true;
+	case SYS_renameat2:
+		*k = (struct call){'r', (int)a[2], (int)a[0], a[3], a[1], (unsigned)a[4], 0, 0};
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void continue_call(int nfd, uint64_t id)
+{
+	struct seccomp_notif_resp resp = {.id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
+	ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* Hands fd to the caller as its call's result. */
+static void send_fd(int nfd, uint64_t id, int fd, bool cloexec)
+{
+	struct seccomp_notif_addfd a = {
+	    .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (__u32)fd,
+	    .newfd_flags = cloexec ? O_CLOEXEC : 0};
+	int r = ioctl(nfd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+	if (r < 0 && errno == EINVAL) { /* before Linux 5.14: no SEND */
+		a.flags = 0;
+		r = ioctl(nfd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		if (r >= 0) {
+			shim_notify_respond(nfd, id, r, 0);
+			return;
+		}
+	}
+	if (r < 0 && errno != ENOENT && errno != EINPROGRESS)
+		shim_notify_respond(nfd, id, 0, -errno);
+}
+
+/* The call, made here on the resolved names. Returns the result (an
+ * open's descriptor) or -errno. */
+static long make(const struct shim_notify_state *st, const struct seccomp_notif *req,
+                 const struct call *k, char *path, char *old, int base, int oldbase,
+                 uint64_t eff)
+{
+	pid_t tid = (pid_t)req->pid;
+	int hops = 0;
+	struct at t = {.dir = -1}, o = {.dir = -1};
+	long r;
+	bool follow = k->kind == 'o' && !(k->flags & (O_NOFOLLOW | O_EXCL));
+	if ((r = resolve(base, path, tid, follow, &t, &hops)) < 0)
+		goto out;
+	if (refused(st, &t)) {
+		r = -EPERM;
+		goto out;
+	}
+	/* (procfs's links are followed with init's rights over the caller,
+	 * which need its capabilities) */
+	struct caps caps = {0};
+	bool proc = on_proc(t.dir);
+	if (!proc)
+		caps_as(&caps, eff);
+	switch (k->kind) {
+	case 'o': {
+		/* An existing FIFO opened for writing waits for a reader: a
+		 * child of init waits, and answers, so init never does. */
+		struct stat fs;
+		if ((k->flags & O_ACCMODE) == O_WRONLY && !(k->flags & O_NONBLOCK) && !proc &&
+		    fstatat(t.dir, t.name, &fs, AT_SYMLINK_NOFOLLOW) == 0 && S_ISFIFO(fs.st_mode)) {
+			pid_t w = fork();
+			if (w == 0) {
+				int fd = openat(t.dir, t.arg, (int)k->flags | O_CLOEXEC | O_NOFOLLOW,
+				                k->mode);
+				if (fd < 0)
+					shim_notify_respond(st->fd, req->id, 0, -errno);
+				else
+					send_fd(st->fd, req->id, fd, (k->flags & O_CLOEXEC) != 0);
+				_exit(0);
+			}
+			r = w < 0 ? -EAGAIN : ANSWERED;
+			break;
+		}
+		for (;;) {
+			if ((proc = on_proc(t.dir)))
+				caps_on(&caps);
+			r = openat(t.dir, t.arg, (int)k->flags | O_CLOEXEC | (proc ? 0 : O_NOFOLLOW),
+			           k->mode);
+			if (r >= 0 || errno != ELOOP || !follow || proc) {
+				r = r < 0 ? -errno : r;
+				break;
+			}
+			/* made a link meanwhile: follow it, checked again */
+			char link[PATH_MAX];
+			ssize_t n = readlinkat(t.dir, t.name, link, sizeof(link) - 2);
+			if (n < 0) {
+				r = -ELOOP;
+				break;
+			}
+			link[n] = '\0';
+			_cleanup_close_ int from = t.dir;
+			t.dir = -1;
+			if ((r = resolve(from, link, tid, true, &t, &hops)) < 0)
+				break;
+			if (refused(st, &t)) {
+				r = -EPERM;
+				break;
+			}
+			if (++hops > MAX_HOPS) {
+				r = -ELOOP;
+				break;
+			}
+		}
+		break;
+	}
+	case 'd':
+		r = mkdirat(t.dir, t.arg, k->mode) < 0 ? -errno : 0;
+		break;
+	case 'n':
+		r = mknodat(t.dir, t.arg, k->mode, k->dev) < 0 ? -errno : 0;
+		break;
+	case 's':
+		r = symlinkat(old, t.dir, t.arg) < 0 ? -errno : 0;
+		break;
+	case 'l':
+		if ((k->flags & AT_EMPTY_PATH) && !old[0]) {
+			r = linkat(oldbase, "", t.dir, t.arg, AT_EMPTY_PATH) < 0 ? -errno : 0;
+			break;
+		}
+		if ((r = resolve(oldbase, old, tid, false, &o, &hops)) < 0)
+			break;
+		if (on_proc(o.dir))
+			caps_on(&caps); /* an O_TMPFILE's /proc/self/fd/N */
+		r = linkat(o.dir, o.arg, t.dir, t.arg, (int)(k->flags & AT_SYMLINK_FOLLOW)) < 0
+		        ? -errno
+		        : 0;
+		break;
+	case 'r':
+		if ((r = resolve(oldbase, old, tid, false, &o, &hops)) < 0)
+			break;
+		/* an exchange puts a file at the old name too */
+		if ((k->flags & RENAME_EXCHANGE) && refused(st, &o)) {
+			r = -EPERM;
+			break;
+		}
+		r = syscall(SYS_renameat2, o.dir, o.arg, t.dir, t.arg, (unsigned)k->flags) < 0 ? -errno
+		                                                                               : 0;
+		break;
+	default:
+		r = -ENOSYS;
+	}
+	caps_on(&caps);
+out:
+	at_close(&t);
+	at_close(&o);
+	return r;
+}
+
+/* Only the check, for a caller with a filter of its own (see the top). */
+static long check(const struct shim_notify_state *st, const struct seccomp_notif *req,
+                  const struct call *k, char *path, char *old, int base, int oldbase)
+{
+	int hops = 0;
+	struct at t = {.dir = -1};
+	bool follow = k->kind == 'o' && !(k->flags & (O_NOFOLLOW | O_EXCL));
+	long r = resolve(base, path, (pid_t)req->pid, follow, &t, &hops);
+	if (r == 0 && refused(st, &t))
+		r = -EPERM;
+	if (r == 0 && k->kind == 'r' && (k->flags & RENAME_EXCHANGE)) {
+		at_close(&t);
+		if (resolve(oldbase, old, (pid_t)req->pid, false, &t, &hops) == 0 && refused(st, &t))
+			r = -EPERM;
+	}
+	at_close(&t);
+	/* a path that does not resolve here fails in the kernel alike */
+	return r == -EPERM ? r : 0;
+}
+
+void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif *req)
+{
+	int nfd = st->fd;
+	struct call k;
+	if (!decode(req, &k))
+		return shim_notify_respond(nfd, req->id, 0, -ENOSYS);
+	/* O_PATH ignores O_CREAT: such an open makes no name */
+	if (k.kind == 'o' && (k.flags & O_PATH))
+		return continue_call(nfd, req->id);
+	if (getuid() == 0 && (k.kind == 'o' || k.kind == 'n') && (k.mode & (S_ISUID | S_ISGID)))
+		return shim_notify_respond(nfd, req->id, 0, -EPERM);
+	static char path[PATH_MAX], old[PATH_MAX];
+	old[0] = '\0';
+	int r = read_string((pid_t)req->pid, k.path, path, sizeof(path));
+	if (r == 0 && (k.kind == 's' || k.kind == 'l' || k.kind == 'r'))
+		r = read_string((pid_t)req->pid, k.oldpath, old, sizeof(old));
+	if (r < 0)
+		return shim_notify_respond(nfd, req->id, 0, r);
+	_cleanup_close_ int base = path[0] == '/' ? -1 : caller_dir(req, k.dirfd);
+	_cleanup_close_ int oldbase = -1;
+	if (k.kind == 'l' || k.kind == 'r')
+		oldbase = old[0] == '/' ? -1 : caller_dir(req, k.olddirfd);
+	if (path[0] != '/' && base < 0)
+		return shim_notify_respond(nfd, req->id, 0, base);
+	if ((k.kind == 'l' || k.kind == 'r') && old[0] != '/' && oldbase < 0)
+		return shim_notify_respond(nfd, req->id, 0, oldbase);
+	__u64 id = req->id;
+	if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return; /* gone, and its pid may be another's now */
+	struct status cs;
+	read_status((pid_t)req->pid, &cs);
+	long depth = st->depth > 0 ? cs.depth : 0;
+	if (cs.umask < 0 || !cs.has_eff)
+		return shim_notify_respond(nfd, req->id, 0, -EACCES);
+	uint64_t eff = cs.eff;
+	mode_t saved = umask((mode_t)cs.umask & 0777);
+	long res;
+	if (depth > st->depth)
+		res = check(st, req, &k, path, old, base, oldbase);
+	else
+		res = make(st, req, &k, path, old, base, oldbase, eff);
+	umask(saved);
+	if (res == ANSWERED)
+		return;
+	if (res == -EPERM)
+		st->denied.create++;
+	if (depth > st->depth && res == 0)
+		return continue_call(nfd, req->id);
+	if (k.kind == 'o' && res >= 0) {
+		send_fd(nfd, req->id, (int)res, (k.flags & O_CLOEXEC) != 0);
+		close((int)res);
+		return;
+	}
+	shim_notify_respond(nfd, req->id, 0, res < 0 ? (int)res : 0);
+}
