@@ -167,6 +167,7 @@ int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, 
 	(void)p; /* no backend there protects paths */
 	(void)err;
 	(void)wm;
+	(void)gated;
 #else
 	/* the profile's names missing in a writable path: only a gate can
 	 * hold them (the others are watched, landlock_fs.c) */

@@ -56,7 +56,7 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-#define MAX_HOPS 40 /* the kernel's own limit on links followed */
+#define MAX_HOPS 40        /* the kernel's own limit on links followed */
 #define ANSWERED (-100000) /* make(): a child answers (a FIFO's wait) */
 
 struct shim_denied_name {
@@ -82,7 +82,8 @@ int shim_create_prepare(struct shim_notify_state *st)
 		_cleanup_free_ char *dir = strdup(d->v[i]);
 		char *slash = dir ? strrchr(dir, '/') : NULL;
 		if (!slash || !slash[1])
-			return shim_fail(st->c, "--deny-create %s: not a path with a name", d->v[i]);
+			return shim_fail(st->c, "--deny-create %s: not a path with a name",
+			                 d->v[i]);
 		struct shim_denied_name *e = &st->deny[st->ndeny];
 		if (!(e->name = strdup(slash + 1)))
 			return shim_fail(st->c, "out of memory");
@@ -152,8 +153,8 @@ static void read_status(pid_t tid, struct status *s)
 	if (fd < 0)
 		return;
 	size_t len = 0;
-	for (ssize_t n; len < sizeof(text) - 1 &&
-	                (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0;)
+	for (ssize_t n;
+	     len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0;)
 		len += (size_t)n;
 	text[len] = '\0';
 	const char *v;
@@ -374,7 +375,8 @@ static bool decode(const struct seccomp_notif *req, struct call *k)
 		*k = (struct call){'o', AT_FDCWD, AT_FDCWD, a[0], 0, (int)a[1], (mode_t)a[2], 0};
 		return true;
 	case SYS_creat:
-		*k = (struct call){'o', AT_FDCWD, AT_FDCWD, a[0], 0, O_CREAT | O_WRONLY | O_TRUNC,
+		*k = (struct call){'o',          AT_FDCWD, AT_FDCWD,
+		                   a[0],         0,        O_CREAT | O_WRONLY | O_TRUNC,
 		                   (mode_t)a[1], 0};
 		return true;
 	case SYS_mkdir:
@@ -428,9 +430,10 @@ static void continue_call(int nfd, uint64_t id)
 /* Hands fd to the caller as its call's result. */
 static void send_fd(int nfd, uint64_t id, int fd, bool cloexec)
 {
-	struct seccomp_notif_addfd a = {
-	    .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (__u32)fd,
-	    .newfd_flags = cloexec ? O_CLOEXEC : 0};
+	struct seccomp_notif_addfd a = {.id = id,
+	                                .flags = SECCOMP_ADDFD_FLAG_SEND,
+	                                .srcfd = (__u32)fd,
+	                                .newfd_flags = cloexec ? O_CLOEXEC : 0};
 	int r = ioctl(nfd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
 	if (r < 0 && errno == EINVAL) { /* before Linux 5.14: no SEND */
 		a.flags = 0;
@@ -447,8 +450,7 @@ static void send_fd(int nfd, uint64_t id, int fd, bool cloexec)
 /* The call, made here on the resolved names. Returns the result (an
  * open's descriptor) or -errno. */
 static long make(const struct shim_notify_state *st, const struct seccomp_notif *req,
-                 const struct call *k, char *path, char *old, int base, int oldbase,
-                 uint64_t eff)
+                 const struct call *k, char *path, char *old, int base, int oldbase, uint64_t eff)
 {
 	pid_t tid = (pid_t)req->pid;
 	int hops = 0;
@@ -476,8 +478,8 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 		    fstatat(t.dir, t.name, &fs, AT_SYMLINK_NOFOLLOW) == 0 && S_ISFIFO(fs.st_mode)) {
 			pid_t w = fork();
 			if (w == 0) {
-				int fd = openat(t.dir, t.arg, (int)k->flags | O_CLOEXEC | O_NOFOLLOW,
-				                k->mode);
+				int fd = openat(t.dir, t.arg,
+				                (int)k->flags | O_CLOEXEC | O_NOFOLLOW, k->mode);
 				if (fd < 0)
 					shim_notify_respond(st->fd, req->id, 0, -errno);
 				else
@@ -490,8 +492,8 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 		for (;;) {
 			if ((proc = on_proc(t.dir)))
 				caps_on(&caps);
-			r = openat(t.dir, t.arg, (int)k->flags | O_CLOEXEC | (proc ? 0 : O_NOFOLLOW),
-			           k->mode);
+			r = openat(t.dir, t.arg,
+			           (int)k->flags | O_CLOEXEC | (proc ? 0 : O_NOFOLLOW), k->mode);
 			if (r >= 0 || errno != ELOOP || !follow || proc) {
 				r = r < 0 ? -errno : r;
 				break;
@@ -549,8 +551,9 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 			r = -EPERM;
 			break;
 		}
-		r = syscall(SYS_renameat2, o.dir, o.arg, t.dir, t.arg, (unsigned)k->flags) < 0 ? -errno
-		                                                                               : 0;
+		r = syscall(SYS_renameat2, o.dir, o.arg, t.dir, t.arg, (unsigned)k->flags) < 0
+		        ? -errno
+		        : 0;
 		break;
 	default:
 		r = -ENOSYS;
@@ -574,7 +577,8 @@ static long check(const struct shim_notify_state *st, const struct seccomp_notif
 		r = -EPERM;
 	if (r == 0 && k->kind == 'r' && (k->flags & RENAME_EXCHANGE)) {
 		at_close(&t);
-		if (resolve(oldbase, old, (pid_t)req->pid, false, &t, &hops) == 0 && refused(st, &t))
+		if (resolve(oldbase, old, (pid_t)req->pid, false, &t, &hops) == 0 &&
+		    refused(st, &t))
 			r = -EPERM;
 	}
 	at_close(&t);
