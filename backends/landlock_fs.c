@@ -527,8 +527,11 @@ static int plan_protect(struct ll_ctx *l, strv *gated)
 	for (size_t i = 0; i < prot.n; i++)
 		if (ll_opt(l->p, SHIM_OPT(PROTECT), prot.v[i]) < 0)
 			return -ENOMEM;
+	/* (watched too: one made by the race the caveat names, or by the
+	 * host, is said at exit) */
 	for (size_t i = 0; i < gated->n; i++)
-		if (ll_opt(l->p, SHIM_OPT(DENY_CREATE), gated->v[i]) < 0)
+		if (ll_opt(l->p, SHIM_OPT(DENY_CREATE), gated->v[i]) < 0 ||
+		    ll_opt(l->p, SHIM_OPT(WATCH_CREATED), gated->v[i]) < 0)
 			return -ENOMEM;
 	if (gated->n)
 		sbx_plan_caveat(l->p,

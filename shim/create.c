@@ -20,7 +20,10 @@
  *
  * Init acts as the command: same mount namespace (so paths resolve alike;
  * /proc/self, /dev/fd and /dev/std* in a path are rewritten to the
- * caller's /proc/TID), same Landlock domain (gate.c says why), the caller's
+ * caller's /proc/TID; no magic link is followed on the way, so init's own
+ * /proc/1/fd and cwd are never reached, and a file on procfs is opened by
+ * a child of init holding the caller's capability sets, so init's
+ * identity counts for nothing there), same Landlock domain (gate.c says why), the caller's
  * cwd, descriptors (pidfd_getfd) and umask, and while it makes the name no
  * effective capability the caller lacks (the user namespace's would
  * override the file modes the command is held to). Run by root, the
@@ -38,6 +41,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
@@ -140,8 +144,8 @@ bool shim_create_call(int nr)
  * from one read of /proc/TID/status (-1 each when missing). */
 struct status {
 	long umask, depth;
-	uint64_t eff;
-	bool has_eff;
+	uint64_t eff, prm;
+	bool has_eff, has_prm;
 };
 
 static void read_status(pid_t tid, struct status *s)
@@ -160,6 +164,10 @@ static void read_status(pid_t tid, struct status *s)
 	const char *v;
 	if ((v = strstr(text, "\nUmask:")))
 		s->umask = strtol(v + 7, NULL, 8);
+	if ((v = strstr(text, "\nCapPrm:"))) {
+		s->prm = strtoull(v + 8, NULL, 16);
+		s->has_prm = true;
+	}
 	if ((v = strstr(text, "\nCapEff:"))) {
 		s->eff = strtoull(v + 8, NULL, 16);
 		s->has_eff = true;
@@ -273,7 +281,12 @@ static int split(int base, const char *path, struct at *t)
 		memcpy(dir, path, start);
 		dir[start] = '\0';
 	}
-	t->dir = openat(base, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* No magic link on the way: /proc/1/fd/N or /proc/1/cwd would be
+	 * init's own descriptors and directories, which init may open for
+	 * itself and the caller must never reach. */
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	                       .resolve = RESOLVE_NO_MAGICLINKS};
+	t->dir = (int)syscall(SYS_openat2, base, dir, &how, sizeof(how));
 	return t->dir < 0 ? -errno : 0;
 }
 
@@ -348,6 +361,18 @@ static void caps_as(struct caps *c, uint64_t eff)
 	z[0].effective &= (uint32_t)eff;
 	z[1].effective &= (uint32_t)(eff >> 32);
 	syscall(SYS_capset, &c->h, z);
+}
+
+/* For good, in a child of init: the caller's own permitted and effective
+ * sets, so that procfs weighs the child as it would the caller (init's
+ * larger set would let it reach init itself). */
+static int caps_become(uint64_t prm, uint64_t eff)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct z[2] = {
+	    {.effective = (uint32_t)(eff & prm), .permitted = (uint32_t)prm},
+	    {.effective = (uint32_t)((eff & prm) >> 32), .permitted = (uint32_t)(prm >> 32)}};
+	return (int)syscall(SYS_capset, &h, z);
 }
 
 static void caps_on(struct caps *c)
@@ -447,11 +472,46 @@ static void send_fd(int nfd, uint64_t id, int fd, bool cloexec)
 		shim_notify_respond(nfd, id, 0, -errno);
 }
 
+/* The call made by a child of init, which answers the notification
+ * itself: an open that may wait (an existing FIFO), so init never does,
+ * and anything through procfs (/dev/stdout and /dev/fd/N are the caller's
+ * /proc/TID/fd/N), where init's own identity would count: its /proc/1/mem
+ * and descriptors, and its capabilities over every other process. The
+ * child takes the caller's capability sets first (become), so procfs
+ * weighs it as the caller. */
+static long in_child(const struct shim_notify_state *st, const struct seccomp_notif *req,
+                     const struct call *k, const struct at *t, const struct at *o,
+                     const uint64_t *become)
+{
+	pid_t w = fork();
+	if (w != 0)
+		return w < 0 ? -EAGAIN : ANSWERED;
+	long r;
+	if (become && caps_become(become[0], become[1]) < 0)
+		r = -EACCES;
+	else if (o)
+		r = linkat(o->dir, o->arg, t->dir, t->arg, (int)(k->flags & AT_SYMLINK_FOLLOW)) < 0
+		        ? -errno
+		        : 0;
+	else
+		r = openat(t->dir, t->arg, (int)k->flags | O_CLOEXEC | (become ? 0 : O_NOFOLLOW),
+		           k->mode);
+	if (r < 0 && !o)
+		r = -errno;
+	if (o || r < 0)
+		shim_notify_respond(st->fd, req->id, 0, r < 0 ? (int)r : 0);
+	else
+		send_fd(st->fd, req->id, (int)r, (k->flags & O_CLOEXEC) != 0);
+	_exit(0);
+}
+
 /* The call, made here on the resolved names. Returns the result (an
  * open's descriptor) or -errno. */
 static long make(const struct shim_notify_state *st, const struct seccomp_notif *req,
-                 const struct call *k, char *path, char *old, int base, int oldbase, uint64_t eff)
+                 const struct call *k, char *path, char *old, int base, int oldbase, uint64_t prm,
+                 uint64_t eff)
 {
+	const uint64_t become[2] = {prm, eff};
 	pid_t tid = (pid_t)req->pid;
 	int hops = 0;
 	struct at t = {.dir = -1}, o = {.dir = -1};
@@ -463,38 +523,26 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 		r = -EPERM;
 		goto out;
 	}
-	/* (procfs's links are followed with init's rights over the caller,
-	 * which need its capabilities) */
+	/* init's capabilities cut to the caller's for the call itself */
 	struct caps caps = {0};
-	bool proc = on_proc(t.dir);
-	if (!proc)
-		caps_as(&caps, eff);
+	caps_as(&caps, eff);
 	switch (k->kind) {
 	case 'o': {
 		/* An existing FIFO opened for writing waits for a reader: a
 		 * child of init waits, and answers, so init never does. */
 		struct stat fs;
-		if ((k->flags & O_ACCMODE) == O_WRONLY && !(k->flags & O_NONBLOCK) && !proc &&
-		    fstatat(t.dir, t.name, &fs, AT_SYMLINK_NOFOLLOW) == 0 && S_ISFIFO(fs.st_mode)) {
-			pid_t w = fork();
-			if (w == 0) {
-				int fd = openat(t.dir, t.arg,
-				                (int)k->flags | O_CLOEXEC | O_NOFOLLOW, k->mode);
-				if (fd < 0)
-					shim_notify_respond(st->fd, req->id, 0, -errno);
-				else
-					send_fd(st->fd, req->id, fd, (k->flags & O_CLOEXEC) != 0);
-				_exit(0);
-			}
-			r = w < 0 ? -EAGAIN : ANSWERED;
-			break;
-		}
+		bool wait = (k->flags & O_ACCMODE) == O_WRONLY && !(k->flags & O_NONBLOCK) &&
+		            fstatat(t.dir, t.name, &fs, AT_SYMLINK_NOFOLLOW) == 0 &&
+		            S_ISFIFO(fs.st_mode);
 		for (;;) {
-			if ((proc = on_proc(t.dir)))
-				caps_on(&caps);
-			r = openat(t.dir, t.arg,
-			           (int)k->flags | O_CLOEXEC | (proc ? 0 : O_NOFOLLOW), k->mode);
-			if (r >= 0 || errno != ELOOP || !follow || proc) {
+			/* procfs (/dev/stdout, /dev/fd/N: the caller's own
+			 * descriptors) is opened by a child that holds nothing */
+			if (wait || on_proc(t.dir)) {
+				r = in_child(st, req, k, &t, NULL, wait ? NULL : become);
+				break;
+			}
+			r = openat(t.dir, t.arg, (int)k->flags | O_CLOEXEC | O_NOFOLLOW, k->mode);
+			if (r >= 0 || errno != ELOOP || !follow) {
 				r = r < 0 ? -errno : r;
 				break;
 			}
@@ -537,8 +585,10 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 		}
 		if ((r = resolve(oldbase, old, tid, false, &o, &hops)) < 0)
 			break;
-		if (on_proc(o.dir))
-			caps_on(&caps); /* an O_TMPFILE's /proc/self/fd/N */
+		if (on_proc(o.dir)) { /* an O_TMPFILE's /proc/self/fd/N */
+			r = in_child(st, req, k, &t, &o, become);
+			break;
+		}
 		r = linkat(o.dir, o.arg, t.dir, t.arg, (int)(k->flags & AT_SYMLINK_FOLLOW)) < 0
 		        ? -errno
 		        : 0;
@@ -618,7 +668,7 @@ void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif
 	struct status cs;
 	read_status((pid_t)req->pid, &cs);
 	long depth = st->depth > 0 ? cs.depth : 0;
-	if (cs.umask < 0 || !cs.has_eff)
+	if (cs.umask < 0 || !cs.has_eff || !cs.has_prm)
 		return shim_notify_respond(nfd, req->id, 0, -EACCES);
 	uint64_t eff = cs.eff;
 	mode_t saved = umask((mode_t)cs.umask & 0777);
@@ -626,7 +676,7 @@ void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif
 	if (depth > st->depth)
 		res = check(st, req, &k, path, old, base, oldbase);
 	else
-		res = make(st, req, &k, path, old, base, oldbase, eff);
+		res = make(st, req, &k, path, old, base, oldbase, cs.prm, eff);
 	umask(saved);
 	if (res == ANSWERED)
 		return;

@@ -189,6 +189,28 @@ create_attack() {
 	[ ! -e "$P/.vscode" ] && [ "$(cat "$P/nested-ok")" = n ]
 }
 
+@test "write-deny: init makes names for the command, never through its own descriptors or /proc/1" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.vscode
+		return
+	fi
+	# init's own directory descriptors and cwd are not the caller's: a name
+	# made through them, or a write handle to init's memory, would be init
+	# acting for itself
+	rm -f /tmp/via-* 2>/dev/null || true
+	run sbx --write-deny=.vscode -- sh -c 'for n in 3 4 5 6 7 8 9 10 11; do true 2>/dev/null > /proc/1/fd/$n/via-$n; done; true 2>/dev/null > /proc/1/cwd/via-cwd; (exec 3<>/proc/1/mem) 2>/dev/null && echo "mem open"; echo c > control; echo "control $?"'
+	assert_output_contains "control 0"
+	refute_output_contains "mem open"
+	[ -z "$(find "$P" /tmp -maxdepth 1 -name 'via-*' 2>/dev/null)" ]
+	[ "$(cat "$P/control")" = c ]
+	# the caller's own descriptors by name still open as without the gate
+	run sbx --write-deny=.vscode -- sh -c 'echo out > /dev/stdout; echo err > /dev/stderr; exec 4>f4; echo four > /dev/fd/4; cat f4'
+	assert_status 0
+	assert_output_contains "out"
+	assert_output_contains "err"
+	assert_output_contains "four"
+}
+
 @test "write-deny: a missing path whose directory is missing too is refused (125) unless --best-effort says so" {
 	if ! have_userns; then
 		refused_without_userns --write-deny=newdir/.vscode
