@@ -36,7 +36,7 @@ static int fail(sbx_error *err, const char *hint)
 }
 
 /* Runs a plan whose enforcing process needs supervision afterwards. */
-static int run_supervised(const sbx_plan *plan)
+static int run_supervised(const sbx_plan *plan, double timeout)
 {
 	struct sbx_run_result res;
 	sbx_error *err = NULL;
@@ -47,8 +47,8 @@ static int run_supervised(const sbx_plan *plan)
 		sbx_error_free(err);
 		return res.status;
 	}
-	if (res.timed_out)
-		errorf(NULL, "timed out; the sandbox was killed");
+	if (res.timed_out) /* as sbx-shim's supervisor says it */
+		errorf(NULL, "timed out after %gs; the sandbox was killed", timeout);
 #ifndef _WIN32
 	if (res.signal)
 		sbx_sup_reraise(res.signal); /* lib/supervise.c: after the cleanup */
@@ -135,7 +135,7 @@ static int run(const struct cli *cli)
 	}
 #endif
 	if (!sbx_plan_self_supervised(plan)) {
-		rc = run_supervised(plan);
+		rc = run_supervised(plan, sbx_spec_timeout(spec));
 		sbx_plan_free(plan);
 		return rc;
 	}

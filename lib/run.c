@@ -1,12 +1,12 @@
-/* run.c: runs a compiled plan as a supervised child: stdio, exit status,
- * timeout, signal forwarding, and the backend's cleanup on every path. Used by
+/* run.c: runs a compiled plan as a supervised child (the one loop,
+ * lib/supervise.c): stdio, exit status, timeout, signals passed on as the
+ * plan says, and the backend's cleanup on every path. Used by
  * sbx_runner_run and by sbx-exec for backends whose enforcing process needs
  * someone to clean up after it (docker, runsc). POSIX only. */
 #include "internal.h"
 
 #ifndef _WIN32
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,30 +18,25 @@
 
 static void run_quiet(char *const argv[]);
 
-static int sigpipe_w = -1;
-#define forwarded sbx_sup_forwarded
+struct run_state {
+	const struct sbx_plan *p;
+	pid_t pid;
+	int term_sig; /* the last INT, TERM, HUP or QUIT, whoever sent it */
+};
 
-/* Two bytes per signal, written at once (atomic on a pipe): the signal,
- * and whether a process sent it rather than the kernel (the terminal's ^C,
- * SI_KERNEL): lib/supervise.c. */
-static void on_signal(int sig, siginfo_t *si, void *ctx)
+/* Passes a signal on to the enforcing process, as the plan says (see
+ * signal_argv in internal.h): the command decides what it does (a
+ * container's command is not its pid 1: docker runs an init, gVisor has
+ * none of pid 1's immunity), so nothing here tears the sandbox down early. */
+static void pass_on(void *arg, int sig, bool from_process)
 {
-	(void)ctx;
-	int saved = errno;
-	unsigned char c[2] = {(unsigned char)sig, si && sbx_sup_from_process(si->si_code)};
-	if (sigpipe_w >= 0 && write(sigpipe_w, c, sizeof(c)) < 0) {
-		/* nothing to do: the pipe is full and a wakeup is pending */
-	}
-	errno = saved;
-}
-
-/* Passes signal sig on to the enforcing process pid, as the plan says
- * (see signal_argv in internal.h). */
-static void pass_on(const struct sbx_plan *p, pid_t pid, int sig, bool from_process)
-{
+	struct run_state *r = arg;
+	const struct sbx_plan *p = r->p;
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+		r->term_sig = sig;
 	if (!p->signal_argv.n) {
 		if (from_process)
-			kill(pid, sig);
+			kill(r->pid, sig);
 		return;
 	}
 	size_t n = p->signal_argv.n;
@@ -180,7 +175,7 @@ enum { CHILD_EXEC = 0, CHILD_CHDIR = 1 };
 /* Child side: wire stdio, restore signals, chdir, exec; report the failing
  * step and errno on the pipe. */
 static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_stdio *io,
-                                            const sigset_t *oldmask, int errpipe, pid_t parent)
+                                            const struct sbx_sup *sup, int errpipe, pid_t parent)
 {
 	if (io && io->in >= 0 && io->in != 0)
 		dup2(io->in, 0);
@@ -188,14 +183,12 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 		dup2(io->out, 1);
 	if (io && io->err >= 0 && io->err != 2)
 		dup2(io->err, 2);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		signal(forwarded[i], SIG_DFL);
 	if (p->signal_argv.n) {
 		/* every signal reaches the command through signal_argv */
 		signal(SIGINT, SIG_IGN);
 		signal(SIGQUIT, SIG_IGN);
 	}
-	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	sbx_sup_child(sup);
 	int msg[2] = {CHILD_CHDIR, 0};
 #ifdef __linux__
 	/* Dies with sbx-exec, even of SIGKILL; the guard tears down what the
@@ -235,34 +228,23 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		res->not_started = true;
 		return 0;
 	}
-	int sp[2], ep[2];
-	if (pipe(sp) < 0)
+	int ep[2];
+	if (pipe(ep) < 0)
 		return sbx_err_errno(err, -errno, "pipe");
-	if (pipe(ep) < 0) {
-		close(sp[0]);
-		close(sp[1]);
-		return sbx_err_errno(err, -errno, "pipe");
-	}
-	fcntl(sp[0], F_SETFD, FD_CLOEXEC);
-	fcntl(sp[1], F_SETFD, FD_CLOEXEC);
-	fcntl(sp[1], F_SETFL, O_NONBLOCK);
 	fcntl(ep[0], F_SETFD, FD_CLOEXEC);
 	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
-
-	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO},
-	                 old[ARRAY_SIZE(forwarded)], oldchld;
-	sigemptyset(&sa.sa_mask);
-	sigpipe_w = sp[1];
-	sigset_t block, oldmask;
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&block, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &block, &oldmask);
-	sigaction(SIGCHLD, &sa, &oldchld);
-	for (size_t i = 0; forward_signals && i < ARRAY_SIZE(forwarded); i++)
-		sigaction(forwarded[i], &sa, &old[i]);
-
+	struct run_state rs = {.p = p};
+	struct sbx_sup sup = {
+	    .forward = forward_signals,
+	    .deadline = p->runner_timeout > 0 ? sbx_sup_now() + p->runner_timeout : 0,
+	    .arg = &rs,
+	    .signal = pass_on,
+	};
+	if ((r = sbx_sup_open(&sup)) < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		return sbx_err_errno(err, r, "signals");
+	}
 	int guard = guard_start(p);
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -270,7 +252,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		close(ep[0]);
 		if (guard >= 0)
 			close(guard);
-		child(p, io, &oldmask, ep[1], parent);
+		child(p, io, &sup, ep[1], parent);
 	}
 	int rc = 0;
 	close(ep[1]);
@@ -278,9 +260,10 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		rc = sbx_err_errno(err, -errno, "fork");
 		goto out;
 	}
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	int msg[2] = {0, 0};
-	ssize_t got = read(ep[0], msg, sizeof(msg));
+	ssize_t got;
+	while ((got = read(ep[0], msg, sizeof(msg))) < 0 && errno == EINTR)
+		;
 	if (got == (ssize_t)sizeof(msg)) {
 		waitpid(pid, NULL, 0);
 		const char *what = msg[0] == CHILD_CHDIR ? "change to" : "execute";
@@ -288,41 +271,19 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		rc = sbx_err(err, -msg[1], "cannot %s %s: %s", what, arg, strerror(msg[1]));
 		goto out;
 	}
-	double deadline = p->runner_timeout > 0 ? sbx_sup_now() + p->runner_timeout : 0;
-	/* The command decides what a passed-on signal does (a container's
-	 * command is not its pid 1: docker runs an init, gVisor has none of
-	 * pid 1's immunity), so nothing here tears the sandbox down early. */
-	int term_sig = 0;
+	sup.child = rs.pid = pid;
 	int wstatus = 0;
-	for (;;) {
-		pid_t w = waitpid(pid, &wstatus, WNOHANG);
-		if (w == pid)
-			break;
-		int ms = sbx_sup_wait_ms(deadline, sbx_sup_now());
-		if (ms == 0) {
-			res->timed_out = true;
-			/* the enforcing process first: runsc run holds the container's
-			 * lock, and runsc delete would wait for it to let go */
-			kill(pid, SIGKILL);
-			waitpid(pid, &wstatus, 0);
-			if (p->cleanup_argv.n)
-				run_quiet(p->cleanup_argv.v);
-			break;
-		}
-		struct pollfd pfd = {.fd = sp[0], .events = POLLIN};
-		if (poll(&pfd, 1, ms) > 0) {
-			unsigned char sigs[64];
-			ssize_t n = read(sp[0], sigs, sizeof(sigs));
-			for (ssize_t i = 0; i + 1 < n; i += 2) {
-				if (sigs[i] == SIGCHLD)
-					continue;
-				pass_on(p, pid, sigs[i], sigs[i + 1]);
-				if (sigs[i] == SIGINT || sigs[i] == SIGTERM || sigs[i] == SIGHUP ||
-				    sigs[i] == SIGQUIT)
-					term_sig = sigs[i];
-			}
-		}
+	if (sbx_sup_loop(&sup, &wstatus) == 1) {
+		res->timed_out = true;
+		/* the enforcing process first: runsc run holds the container's
+		 * lock, and runsc delete would wait for it to let go */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		if (p->cleanup_argv.n)
+			run_quiet(p->cleanup_argv.v);
 	}
+	int term_sig = rs.term_sig;
 	res->status = sbx_sup_status(wstatus, res->timed_out);
 	if (!res->timed_out && WIFSIGNALED(wstatus)) {
 		res->signal = WTERMSIG(wstatus);
@@ -338,13 +299,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 out:
 	cleanup(p);
 	guard_release(guard);
-	for (size_t i = 0; forward_signals && i < ARRAY_SIZE(forwarded); i++)
-		sigaction(forwarded[i], &old[i], NULL);
-	sigaction(SIGCHLD, &oldchld, NULL);
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	sigpipe_w = -1;
-	close(sp[0]);
-	close(sp[1]);
+	sbx_sup_close(&sup);
 	close(ep[0]);
 	return rc;
 }

@@ -182,6 +182,47 @@ void sbx_sup_reraise(int sig);
 /* Runs teardown (if any), then dies like the command did when a signal
  * killed it; else returns its status. */
 int sbx_sup_die_like(int wstatus, void (*teardown)(void *), void *arg);
+
+/* The one supervision loop (sbx-shim's supervisor and init, and lib/run.c
+ * for the container backends and seatbelt). It waits for the child, the
+ * deadline, the signals and the caller's own descriptors, whatever comes
+ * first, and looks at the deadline on every turn. */
+struct pollfd;
+struct sbx_sup {
+	pid_t child;     /* the process whose end ends the loop */
+	bool reap_any;   /* reaps every child (a subreaper, pid 1); else child only */
+	bool forward;    /* passes INT, TERM, ... on; else leaves them alone */
+	double deadline; /* sbx_sup_now() + timeout, or 0 */
+	void *arg;       /* for the hooks, each of which may be NULL: */
+	/* the caller's descriptors for this turn, at most max; may lower *ms
+	 * (-1: no wake-up of its own) for a wake-up of its own */
+	size_t (*fds)(void *arg, struct pollfd *p, size_t max, int *ms);
+	/* after every poll (also one that timed out): p with its revents */
+	void (*ready)(void *arg, struct pollfd *p, size_t n);
+	/* one of the forwarded signals; from_process false for the kernel's
+	 * (the terminal's ^C, already at the command). Unset: kill(child, sig)
+	 * for a process's only */
+	void (*signal)(void *arg, int sig, bool from_process);
+	/* another child reaped (reap_any) */
+	void (*reaped)(void *arg, pid_t pid, int wstatus);
+	int sigfd; /* the loop's own */
+#ifndef __linux__
+	int sigw;
+	struct sigaction old[SBX_SUP_NFORWARDED + 1];
+#endif
+	sigset_t oldmask;
+};
+/* Blocks (Linux: signalfd) or catches (a self-pipe) SIGCHLD and, with
+ * s->forward, the forwarded signals. Call before the child is made; the
+ * child calls sbx_sup_child() before it execs. 0 or -errno. */
+int sbx_sup_open(struct sbx_sup *s);
+/* In the child: the signal mask and dispositions it had before. */
+void sbx_sup_child(const struct sbx_sup *s);
+/* Runs until the child ends (0, its wait status in *wstatus) or the
+ * deadline passes (1: the child is still there, to be killed). */
+int sbx_sup_loop(struct sbx_sup *s, int *wstatus);
+/* Restores what sbx_sup_open changed. */
+void sbx_sup_close(struct sbx_sup *s);
 #endif
 
 #ifdef __linux__

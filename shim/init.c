@@ -17,38 +17,39 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#define MAX_POLL 64
-
 struct init_state {
 	pid_t cmd;
-	int sfd;   /* signals */
 	int csync; /* the command's end of (2) */
 	struct shim_notify_state ns;
+	size_t ngate; /* this turn's descriptors of the gate */
 };
 
-/* One turn: returns 1 while the command runs, else its wait status in *st. */
-static int turn(struct init_state *s, int *wst)
+/* Init's descriptors for one turn of the loop (lib/supervise.c): the
+ * command's end of (2), the seccomp listener, the gate's connects. */
+static size_t init_fds(void *arg, struct pollfd *p, size_t max, int *ms)
 {
-	struct pollfd p[3 + MAX_POLL] = {{.fd = s->sfd, .events = POLLIN},
-	                                 {.fd = s->csync, .events = POLLIN},
-	                                 {.fd = s->ns.fd, .events = POLLIN}};
-	size_t np = shim_gate_pollfds(&s->ns, p + 3, MAX_POLL);
-	int n = poll(p, 3 + np, shim_gate_wait_ms(&s->ns));
-	if (n < 0 && errno != EINTR)
-		return 1;
-	if (np || s->ns.npend)
-		shim_gate_poll_done(&s->ns, p + 3, np);
-	if (n <= 0)
-		return 1;
-	if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
+	struct init_state *s = arg;
+	p[0] = (struct pollfd){.fd = s->csync, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = s->ns.fd, .events = POLLIN};
+	s->ngate = shim_gate_pollfds(&s->ns, p + 2, max - 2);
+	*ms = shim_gate_wait_ms(&s->ns);
+	return 2 + s->ngate;
+}
+
+static void init_ready(void *arg, struct pollfd *p, size_t n)
+{
+	struct init_state *s = arg;
+	(void)n;
+	if (s->ngate || s->ns.npend)
+		shim_gate_poll_done(&s->ns, p + 2, s->ngate);
+	if (s->ns.fd >= 0 && p[1].revents && shim_notify_poll(&s->ns, p[1].revents) < 0) {
 		close(s->ns.fd);
 		s->ns.fd = -1;
 	}
-	if (p[1].revents & (POLLIN | POLLHUP)) {
+	if (p[0].revents & (POLLIN | POLLHUP)) {
 		struct shim_msg m;
 		int fd = -1;
 		if (shim_msg_recv(s->csync, &m, &fd) < 0) {
@@ -61,21 +62,6 @@ static int turn(struct init_state *s, int *wst)
 			close(fd);
 		}
 	}
-	if (!(p[0].revents & POLLIN))
-		return 1;
-	struct signalfd_siginfo si;
-	if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-		return 1;
-	if (si.ssi_signo != SIGCHLD) {
-		if (sbx_sup_from_process(si.ssi_code))
-			kill(s->cmd, (int)si.ssi_signo);
-		return 1;
-	}
-	pid_t w;
-	while ((w = waitpid(-1, wst, WNOHANG)) > 0)
-		if (w == s->cmd)
-			return 0;
-	return 1;
 }
 
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
@@ -114,10 +100,12 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 	if (shim_create_prepare(&s.ns) < 0)
 		return 125;
 	int cs[2];
-	sigset_t set = sbx_sup_signal_set();
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0 ||
-	    (s.sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
-		shim_fail(c, "init: %s", strerror(errno));
+	/* pid 1: every orphan is ours to reap; the signals (blocked since
+	 * the supervisor's start) are passed on to the command */
+	struct sbx_sup loop = {.reap_any = true, .forward = true, .sigfd = -1, .arg = &s};
+	int e = sbx_sup_open(&loop);
+	if (e < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0) {
+		shim_fail(c, "init: %s", strerror(e < 0 ? -e : errno));
 		return 125;
 	}
 	s.cmd = fork();
@@ -126,7 +114,7 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 		return 125;
 	}
 	if (s.cmd == 0) {
-		close(s.sfd);
+		close(loop.sigfd);
 		close(cs[0]);
 		close(sync);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
@@ -134,9 +122,11 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 	}
 	close(cs[1]);
 	s.csync = cs[0];
+	loop.child = s.cmd;
+	loop.fds = init_fds;
+	loop.ready = init_ready;
 	int wst = 0;
-	while (turn(&s, &wst))
-		;
+	sbx_sup_loop(&loop, &wst); /* no deadline: the supervisor has it */
 	if (c->report) {
 		shim_msg_send(sync, SHIM_MSG_DENIED_CONNECT, (int)s.ns.denied.connect, -1);
 		shim_msg_send(sync, SHIM_MSG_DENIED_EXEC, (int)s.ns.denied.exec, -1);

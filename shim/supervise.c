@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -228,8 +227,10 @@ static pid_t spawn(const struct shim_config *c)
 }
 
 struct sup {
+	const struct shim_config *c;
+	struct sbx_sup loop; /* lib/supervise.c */
 	pid_t child;
-	int sync, sfd;
+	int sync;
 	struct shim_notify_state ns; /* without init: the listener is ours */
 	bool have_exit;
 	int exit_status;
@@ -241,6 +242,7 @@ struct sup {
 	struct shim_denials denied; /* counted by init (and the proxy's hosts) */
 	int notes[2];               /* --report: the proxy children's notes, or -1 */
 	buf note_buf;
+	size_t gate_at, ngate; /* this turn's descriptors of the gate */
 };
 
 /* Takes a message from the sandbox side (2, 3); false at EOF. */
@@ -273,8 +275,6 @@ static bool take_message(struct sup *s)
 	return true;
 }
 
-#define SUP_MAX_POLL 64
-
 /* The proxy's notes so far, counted line by line. */
 static void take_notes(struct sup *s)
 {
@@ -295,91 +295,98 @@ static void take_notes(struct sup *s)
 	}
 }
 
-/* The supervisor's loop; returns the wait status to report, or -1 after
- * the timeout. The deadline is checked on every turn, so no stream of
- * signals or notifications can hold the sandbox past it. */
+/* The supervisor's descriptors for one turn of the loop (lib/supervise.c):
+ * the sandbox side's messages, the seccomp listener when there is no init
+ * (and the connects the gate has under way), the allowlist proxy's
+ * listeners from init, the proxy's notes. */
+static size_t sup_fds(void *arg, struct pollfd *p, size_t max, int *ms)
+{
+	struct sup *s = arg;
+	size_t n = 0;
+	p[n++] = (struct pollfd){.fd = s->sync, .events = POLLIN};
+	p[n++] = (struct pollfd){.fd = s->ns.fd, .events = POLLIN};
+	p[n++] = (struct pollfd){.fd = s->notes[0], .events = POLLIN};
+	for (size_t i = 0; i < s->nl && n < max; i++)
+		p[n++] = (struct pollfd){.fd = s->lfd[i], .events = POLLIN};
+	s->gate_at = n;
+	s->ngate = shim_gate_pollfds(&s->ns, p + n, max - n);
+	int gms = shim_gate_wait_ms(&s->ns);
+	if (gms >= 0 && (*ms < 0 || gms < *ms))
+		*ms = gms;
+	return n + s->ngate;
+}
+
+static void sup_ready(void *arg, struct pollfd *p, size_t n)
+{
+	struct sup *s = arg;
+	(void)n;
+	if (s->ngate || s->ns.npend)
+		shim_gate_poll_done(&s->ns, p + s->gate_at, s->ngate);
+	for (size_t i = 0; i < s->nl; i++) {
+		if (!(p[3 + i].revents & POLLIN))
+			continue;
+		/* a child per connection, reaped by the loop like any other;
+		 * past the bound a connection is accepted and closed at once */
+		bool full = s->proxy_kids >= SHIM_PROXY_MAX_CONNECTIONS;
+		if (shim_proxy_accept(s->c, s->lfd[i], s->lport[i], full, s->notes[1]) > 0)
+			s->proxy_kids++;
+	}
+	if (s->notes[0] >= 0 && (p[2].revents & POLLIN))
+		take_notes(s);
+	if (s->ns.fd >= 0 && p[1].revents && shim_notify_poll(&s->ns, p[1].revents) < 0) {
+		close(s->ns.fd);
+		s->ns.fd = -1;
+	}
+	if ((p[0].revents & (POLLIN | POLLHUP)) && !take_message(s)) {
+		/* EOF: the sandbox side is gone; poll skips fd -1 */
+		close(s->sync);
+		s->sync = -1;
+	}
+}
+
+static void sup_reaped(void *arg, pid_t pid, int wstatus)
+{
+	struct sup *s = arg;
+	(void)pid, (void)wstatus;
+	if (s->proxy_kids)
+		s->proxy_kids--; /* a connection served */
+}
+
+/* Runs the loop; returns the wait status to report, or -1 after the
+ * timeout. */
 static int supervise_loop(const struct shim_config *c, struct sup *s)
 {
-	double deadline = c->timeout > 0 ? sbx_sup_now() + c->timeout : 0;
-	for (;;) {
-		int ms = sbx_sup_wait_ms(deadline, sbx_sup_now());
-		if (ms == 0) {
-			kill(s->child, SIGKILL);
-			kill_all_and_reap();
-			s->timed_out = true;
-			return -1;
-		}
-		/* without init, connects the gate has under way are ours too;
-		 * with net=allowlist, the listeners init handed over */
-		struct pollfd p[3 + 17 + SUP_MAX_POLL + 1] = {{.fd = s->sfd, .events = POLLIN},
-		                                              {.fd = s->sync, .events = POLLIN},
-		                                              {.fd = s->ns.fd, .events = POLLIN}};
-		size_t nl = s->nl;
-		for (size_t i = 0; i < nl; i++)
-			p[3 + i] = (struct pollfd){.fd = s->lfd[i], .events = POLLIN};
-		size_t np = shim_gate_pollfds(&s->ns, p + 3 + nl, SUP_MAX_POLL);
-		int gms = shim_gate_wait_ms(&s->ns);
-		if (gms >= 0 && (ms < 0 || gms < ms))
-			ms = gms;
-		p[3 + nl + np] = (struct pollfd){.fd = s->notes[0], .events = POLLIN};
-		int n = poll(p, 3 + nl + np + 1, ms);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (np || s->ns.npend)
-			shim_gate_poll_done(&s->ns, p + 3 + nl, np);
-		if (n <= 0)
-			continue;
-		for (size_t i = 0; i < nl; i++) {
-			if (!(p[3 + i].revents & POLLIN))
-				continue;
-			/* a child per connection, reaped below like any other; past
-			 * the bound a connection is accepted and closed at once */
-			bool full = s->proxy_kids >= SHIM_PROXY_MAX_CONNECTIONS;
-			if (shim_proxy_accept(c, s->lfd[i], s->lport[i], full, s->notes[1]) > 0)
-				s->proxy_kids++;
-		}
-		if (s->notes[0] >= 0 && (p[3 + nl + np].revents & POLLIN))
-			take_notes(s);
-		if (s->ns.fd >= 0 && p[2].revents && shim_notify_poll(&s->ns, p[2].revents) < 0) {
-			close(s->ns.fd);
-			s->ns.fd = -1;
-		}
-		if ((p[1].revents & (POLLIN | POLLHUP)) && !take_message(s)) {
-			/* EOF: the sandbox side is gone; poll skips fd -1 */
-			close(s->sync);
-			s->sync = -1;
-		}
-		if (!(p[0].revents & POLLIN))
-			continue;
-		struct signalfd_siginfo si;
-		if (read(s->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGCHLD) {
-			if (sbx_sup_from_process(si.ssi_code))
-				kill(s->child, (int)si.ssi_signo);
-			continue;
-		}
-		int st;
-		pid_t w;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-			if (w != s->child) {
-				if (s->proxy_kids)
-					s->proxy_kids--; /* a connection served */
-				continue;
-			}
-			kill_all_and_reap();
-			/* With a pid namespace the command's status comes from init (3). */
-			while (c->pidns && s->sync >= 0 && !s->have_exit && take_message(s))
-				;
-			return c->pidns && s->have_exit ? s->exit_status : st;
-		}
+	s->loop.child = s->child;
+	s->loop.deadline = c->timeout > 0 ? sbx_sup_now() + c->timeout : 0;
+	s->loop.arg = s;
+	s->loop.fds = sup_fds;
+	s->loop.ready = sup_ready;
+	s->loop.reaped = sup_reaped;
+	int st = 0;
+	if (sbx_sup_loop(&s->loop, &st) == 1) {
+		kill(s->child, SIGKILL);
+		kill_all_and_reap();
+		s->timed_out = true;
+		return -1;
 	}
+	kill_all_and_reap();
+	/* With a pid namespace the command's status comes from init (3). */
+	while (c->pidns && s->sync >= 0 && !s->have_exit && take_message(s))
+		;
+	return c->pidns && s->have_exit ? s->exit_status : st;
 }
 
 int shim_supervise(struct shim_config *c)
 {
-	sigset_t set = sbx_sup_signal_set(), old;
-	sigprocmask(SIG_BLOCK, &set, &old);
+	/* The signals are blocked from here on, in the sandbox's processes too
+	 * until the command is made (child_main, init.c), so none is lost. */
+	struct sup s = {.c = c, .sync = -1, .stage = -1, .notes = {-1, -1}};
+	s.loop = (struct sbx_sup){.reap_any = true, .forward = true, .sigfd = -1};
+	int e = sbx_sup_open(&s.loop);
+	if (e < 0) {
+		shim_fail(c, "signals: %s", strerror(-e));
+		return 125;
+	}
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 		shim_fail(c, "cannot become a child subreaper: %s", strerror(errno));
 		return 125;
@@ -413,21 +420,18 @@ int shim_supervise(struct shim_config *c)
 	}
 	if (pid == 0) {
 		close(sp[0]);
-		_exit(child_main(c, sp[1], parent, &old));
+		close(s.loop.sigfd);
+		_exit(child_main(c, sp[1], parent, &s.loop.oldmask));
 	}
 	close(sp[1]);
-	struct sup s = {.child = pid, .sync = sp[0], .stage = -1, .notes = {-1, -1}};
+	s.child = pid;
+	s.sync = sp[0];
 	if (c->report && c->proxy_port && pipe2(s.notes, O_CLOEXEC | O_NONBLOCK) < 0)
 		s.notes[0] = s.notes[1] = -1;
 	shim_notify_init(&s.ns, c, -1);
 	int wst = -1, rc = 0;
 	if ((c->userns && write_id_maps(c, pid) < 0) || shim_cgroup_attach(c, &cg, pid) < 0 ||
 	    shim_msg_send(s.sync, SHIM_MSG_GO, 0, -1) < 0) { /* (1) */
-		kill(pid, SIGKILL);
-		kill_all_and_reap();
-		rc = 125;
-	} else if ((s.sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
-		shim_fail(c, "signalfd: %s", strerror(errno));
 		kill(pid, SIGKILL);
 		kill_all_and_reap();
 		rc = 125;

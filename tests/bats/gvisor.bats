@@ -266,6 +266,8 @@ gv() {
 	local start=$SECONDS
 	run gv --timeout=2 -- sleep 60
 	assert_status 124
+	# the words every backend's supervisor says (lib/supervise.c's loop)
+	assert_output_contains "timed out after 2s; the sandbox was killed"
 	[ $((SECONDS - start)) -lt 30 ]
 }
 

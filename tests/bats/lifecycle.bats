@@ -114,7 +114,7 @@ setup() {
 @test "--timeout kills the sandbox and returns 124" {
 	run timeout 20 bash -o pipefail -c "'$SBX_EXEC' ${SB[*]} --writable='$WORK' --timeout=1 -- sh -c 'sleep 60 & sleep 61' | cat"
 	assert_status 124
-	assert_output_contains "timed out"
+	assert_output_contains "timed out after 1s; the sandbox was killed"
 }
 
 @test "processes the command leaves behind are killed when it exits" {
