@@ -89,52 +89,6 @@ char *ctr_unique_name(void)
 	return name;
 }
 
-int ctr_capture(char *const argv[], char **out)
-{
-	*out = NULL;
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(fds[0]);
-		close(fds[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 2) < 0 || dup2(fds[1], 1) < 0)
-			_exit(127);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	_cleanup_buf_ buf b = {0};
-	char chunk[4096];
-	for (;;) {
-		ssize_t n = read(fds[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		buf_addn(&b, chunk, (size_t)n);
-	}
-	close(fds[0]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r'))
-		b.s[--b.len] = '\0';
-	if (b.oom)
-		return -ENOMEM;
-	*out = b.s ? buf_steal(&b) : strdup("");
-	if (!*out)
-		return -ENOMEM;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void json_names(buf *b, const char *const *names, size_t n)
 {
 	buf_add(b, "{\"names\":[");

@@ -19,11 +19,6 @@ int ctr_check_utf8(const struct sbx_cctx *c, sbx_error **err);
 /* A name no concurrent run shares: "sbx-PID-RANDOM". malloc'd or NULL. */
 char *ctr_unique_name(void);
 
-/* Runs argv (stdin and stderr on /dev/null) and stores its stdout, without
- * the trailing newline, in *out (malloc'd). Returns its exit status (>= 0)
- * or -errno when it could not be run. */
-int ctr_capture(char *const argv[], char **out);
-
 /* Value of NAME in a NAME=value vector, or NULL. */
 
 /* The seccomp rules of a plan: execve/execveat refused (no_exec),

@@ -29,18 +29,12 @@
 
 #define CAP(x) SBX_CAPSET_OF(SBX_CAP_##x)
 
-static const char *image_name(void)
-{
-	const char *img = getenv("SBX_DOCKER_IMAGE");
-	return img && *img ? img : NULL;
-}
-
 /* The daemon's unix socket (DOCKER_HOST or the default), or NULL when the
  * client talks to it another way (tcp, ssh). */
-static const char *daemon_socket(void)
+static const char *daemon_socket(const struct sbx_host *h)
 {
-	const char *host = getenv("DOCKER_HOST");
-	if (!host || !*host)
+	const char *host = h->docker_host;
+	if (!host)
 		return "/var/run/docker.sock";
 	return startswith(host, "unix://") ? host + strlen("unix://") : NULL;
 }
@@ -70,12 +64,12 @@ static void probe_common(const struct sbx_host *h, struct sbx_avail *a, sbx_back
 		                 "SBX_DOCKER at it)";
 		return;
 	}
-	if (!image_name()) {
+	if (!h->docker_image) {
 		a->unavailable = "SBX_DOCKER_IMAGE is not set: the docker backends run a local "
 		                 "image named there and never pull one";
 		return;
 	}
-	const char *sock = daemon_socket();
+	const char *sock = daemon_socket(h);
 	int r = sock ? daemon_reachable(sock) : 0;
 	if (r == -EACCES || r == -EPERM) {
 		snprintf(why, sizeof(why),
@@ -119,7 +113,7 @@ int dk_opt(struct sbx_plan *p, const char *fmt, ...)
 /* Pins the image to its id; the image must be present locally. */
 static int pin_image(struct dk *d, sbx_error **err)
 {
-	const char *name = image_name();
+	const char *name = d->c->host->docker_image;
 	if (!name)
 		name = "<SBX_DOCKER_IMAGE unset>";
 	if (!d->can_run)
@@ -131,7 +125,7 @@ static int pin_image(struct dk *d, sbx_error **err)
 	    0)
 		return -ENOMEM;
 	_cleanup_free_ char *out = NULL;
-	int st = ctr_capture(argv, &out);
+	int st = sbx_host_ask(d->c->host, argv, &out);
 	if (st < 0)
 		return sbx_err_errno(err, st, "cannot run %s", d->docker);
 	if (st != 0 || !startswith(out, "sha256:"))
@@ -163,10 +157,10 @@ static int pin_image(struct dk *d, sbx_error **err)
  * entry for it. */
 static int check_runtime(struct dk *d, sbx_error **err)
 {
-	const char *base = getenv("SBX_DOCKER_RUNSC_RUNTIME");
-	base = base && *base ? base : "runsc";
-	const char *hostrt = getenv("SBX_DOCKER_RUNSC_HOST_RUNTIME");
-	if (d->host_net && hostrt && *hostrt)
+	const struct sbx_host *h = d->c->host;
+	const char *base = h->runsc_runtime ? h->runsc_runtime : "runsc";
+	const char *hostrt = h->runsc_host_runtime;
+	if (d->host_net && hostrt)
 		d->runtime = strdup(hostrt);
 	else if (d->host_net && asprintf(&d->runtime, "%s-host", base) < 0)
 		d->runtime = NULL;
@@ -182,7 +176,7 @@ static int check_runtime(struct dk *d, sbx_error **err)
 	char *argv[] = {(char *)d->docker, "info", "--format", fmt, NULL};
 	if (strv_pushf(&d->p->probes, "%s info --format '%s'", d->docker, fmt) < 0)
 		return -ENOMEM;
-	int st = ctr_capture(argv, &out);
+	int st = sbx_host_ask(h, argv, &out);
 	if (st != 0 || !out || !strstr(out, "\"path\""))
 		return sbx_err(err, -ENODEV,
 		               "the Docker daemon has no runtime '%s' (register runsc in "
@@ -458,8 +452,8 @@ static int build(struct dk *d, sbx_error **err)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
 	/* docker-ephemeral: another runtime on purpose (isobox's
 	 * ISOBOX_DOCKER_RUNTIME); a name, never an option */
-	const char *rt = getenv("SBX_DOCKER_RUNTIME");
-	if (!d->runsc && rt && *rt) {
+	const char *rt = d->c->host->docker_runtime;
+	if (!d->runsc && rt) {
 		for (const char *q = rt; *q; q++)
 			if (!(*q >= 'a' && *q <= 'z') && !(*q >= 'A' && *q <= 'Z') &&
 			    !(*q >= '0' && *q <= '9') && !strchr("._-", *q))
@@ -476,7 +470,7 @@ static int build(struct dk *d, sbx_error **err)
 	    strv_push(&p->argv, "--rm") < 0 || strv_push(&p->argv, "--interactive") < 0 ||
 	    (tty && strv_push(&p->argv, "--tty") < 0) || dk_opt(p, "--name=%s", name) < 0 ||
 	    strv_push(&p->argv, "--init") < 0 ||
-	    dk_opt(p, "--user=%u:%u", (unsigned)getuid(), (unsigned)getgid()) < 0 ||
+	    dk_opt(p, "--user=%u:%u", d->c->host->uid, d->c->host->gid) < 0 ||
 	    strv_push(&p->argv, "--cap-drop=ALL") < 0 ||
 	    strv_push(&p->argv, "--security-opt=no-new-privileges") < 0 ||
 	    strv_push(&p->argv, "--ipc=private") < 0 ||

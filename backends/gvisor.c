@@ -266,8 +266,8 @@ static void json_strings(buf *b, char *const *v)
 static void json_process(struct gv *g, buf *b)
 {
 	const struct sbx_cctx *c = g->c;
-	unsigned uid = g->rootless ? 0 : (unsigned)getuid();
-	unsigned gid = g->rootless ? 0 : (unsigned)getgid();
+	unsigned uid = g->rootless ? 0 : g->c->host->uid;
+	unsigned gid = g->rootless ? 0 : g->c->host->gid;
 	buf_add(b, "  \"process\": {\n    \"terminal\": false,\n");
 	buf_addf(b, "    \"user\": {\"uid\": %u, \"gid\": %u},\n    \"args\": ", uid, gid);
 	json_strings(b, c->spec->args.v);
@@ -346,7 +346,7 @@ long sbx_runsc_version(const char *runsc, char *text, size_t size)
 	_cleanup_free_ char *out = NULL;
 	if (text && size)
 		text[0] = '\0';
-	if (ctr_capture(argv, &out) != 0 || !out)
+	if (sbx_capture(argv, &out) != 0 || !out)
 		return -1;
 	char *nl = strchr(out, '\n');
 	if (nl)

@@ -272,7 +272,7 @@ static int plan_ipc_hides(struct ll_ctx *l)
 	    "/tmp/.ICE-unix",
 	};
 	char runtime[64];
-	snprintf(runtime, sizeof(runtime), "/run/user/%d", (int)getuid());
+	snprintf(runtime, sizeof(runtime), "/run/user/%u", l->c->host->uid);
 	if (hide(l, runtime) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++)

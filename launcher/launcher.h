@@ -3,6 +3,7 @@
 #define SBX_LAUNCHER_H
 
 #include "sbx.h"
+#include "sys.h"
 #include "util.h"
 
 static inline void sbx_spec_freep(sbx_spec **s)

@@ -84,32 +84,15 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* The first executable regular file called name on path_env that is not
- * self, as an absolute path. 0, -ENOENT, -ENOMEM. */
+ * self (the rule of every PATH lookup: lib/sys.c), as an absolute path.
+ * 0, -ENOENT, -ENOMEM. */
 static int find_real(const char *name, const char *path_env, const struct stat *self, char **out)
 {
+	char found[PATH_MAX];
+	if (strchr(name, '/') || path_search_except(name, path_env, self, found, sizeof(found)) < 0)
+		return -ENOENT;
 	_cleanup_free_ char *cwd = getcwd(NULL, 0);
-	const char *p = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
-	for (;;) {
-		size_t n = strcspn(p, ":");
-		_cleanup_free_ char *dir = strndup(n ? p : ".", n ? n : 1);
-		if (!dir)
-			return -ENOMEM;
-		_cleanup_free_ char *rel = NULL;
-		if (asprintf(&rel, "%s/%s", dir, name) < 0)
-			return -ENOMEM;
-		struct stat st;
-		if (stat(rel, &st) == 0 && S_ISREG(st.st_mode) && !same_file(&st, self) &&
-		    access(rel, X_OK) == 0) {
-			char *abs = path_join_normalize(cwd ? cwd : "/", rel);
-			if (!abs)
-				return -ENOMEM;
-			*out = abs;
-			return 0;
-		}
-		if (!p[n])
-			return -ENOENT;
-		p += n + 1;
-	}
+	return (*out = path_join_normalize(cwd ? cwd : "/", found)) ? 0 : -ENOMEM;
 }
 
 int shim_command(const char *name, char **argv, char ***out)
@@ -153,28 +136,6 @@ void shim_command_free(char **cmd)
 	if (cmd)
 		free(cmd[0]);
 	free(cmd);
-}
-
-/* mkdir -p. 0 or -errno. */
-static int make_dirs(const char *dir)
-{
-	_cleanup_free_ char *p = strdup(dir);
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	struct stat st;
-	if (stat(p, &st) < 0)
-		return -errno;
-	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
 /* True when the entry dirfd/name may be replaced: absent, or a link to this
@@ -247,7 +208,7 @@ int shims_install(const struct cli *cli)
 		return SBX_EXIT_SETUP;
 	}
 	target[n] = '\0';
-	int r = make_dirs(dir);
+	int r = sbx_mkdir_p(dir, 0755);
 	if (r < 0) {
 		errorf(NULL, "--install-shims: cannot create %s: %s", dir, strerror(-r));
 		return SBX_EXIT_SETUP;

@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#ifndef _WIN32
+#include <sys/wait.h>
+#endif
 
 #ifdef __linux__
 #include <linux/filter.h>
@@ -237,6 +240,13 @@ const char *sbx_host_overlay_userns(void)
 }
 #endif
 
+/* A setting from the environment: a copy, or NULL when unset or empty. */
+static const char *env_setting(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? strdup(v) : NULL;
+}
+
 static void probe(struct sbx_host *h)
 {
 #ifndef _WIN32
@@ -279,6 +289,63 @@ tools:;
 	h->runsc = sbx_find_program(runsc && *runsc ? runsc : "runsc", path);
 	const char *docker = getenv("SBX_DOCKER");
 	h->docker = sbx_find_program(docker && *docker ? docker : "docker", path);
+#ifndef _WIN32
+	h->uid = (unsigned)getuid();
+	h->gid = (unsigned)getgid();
+#endif
+	h->docker_image = env_setting("SBX_DOCKER_IMAGE");
+	h->docker_host = env_setting("DOCKER_HOST");
+	h->docker_runtime = env_setting("SBX_DOCKER_RUNTIME");
+	h->runsc_runtime = env_setting("SBX_DOCKER_RUNSC_RUNTIME");
+	h->runsc_host_runtime = env_setting("SBX_DOCKER_RUNSC_HOST_RUNTIME");
+}
+
+int sbx_capture(char *const argv[], char **out)
+{
+	*out = NULL;
+#ifdef _WIN32
+	(void)argv;
+	return -ENOSYS;
+#else
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = sbx_spawn_quiet(argv, fds[1]);
+	int e = errno;
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -e;
+	}
+	_cleanup_buf_ buf b = {0};
+	char chunk[4096];
+	for (;;) {
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_addn(&b, chunk, (size_t)n);
+	}
+	close(fds[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r'))
+		b.s[--b.len] = '\0';
+	if (b.oom)
+		return -ENOMEM;
+	*out = b.s ? buf_steal(&b) : strdup("");
+	if (!*out)
+		return -ENOMEM;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+#endif
+}
+
+int sbx_host_ask(const struct sbx_host *h, char *const argv[], char **out)
+{
+	return h->ask ? h->ask(argv, out) : sbx_capture(argv, out);
 }
 
 static struct sbx_host host;

@@ -4,6 +4,7 @@
 #define SBX_INTERNAL_H
 
 #include "sbx.h"
+#include "sys.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -108,6 +109,18 @@ struct sbx_host {
 	bool euid_root;          /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
 	bool uid_root;           /* uid 0, with or without capabilities (a container's
 	                          * command run as this uid is root's) */
+	unsigned uid, gid;       /* the caller's (a container's command runs as them) */
+	/* The container backends' settings, from sbx-exec's environment when
+	 * probed (NULL when unset or empty): SBX_DOCKER_IMAGE, DOCKER_HOST,
+	 * SBX_DOCKER_RUNTIME, SBX_DOCKER_RUNSC_RUNTIME and _HOST_RUNTIME. */
+	const char *docker_image, *docker_host, *docker_runtime, *runsc_runtime,
+	    *runsc_host_runtime;
+	/* How a compiler asks the engine what only it knows (docker image
+	 * inspect, docker info): the program's exit status, its output in *out
+	 * (malloc'd, trailing newlines cut), or -errno. NULL: sbx_capture,
+	 * for real; the unit tests answer for the engine. Compilers ask
+	 * through sbx_host_ask only, and name each question in the plan. */
+	int (*ask)(char *const argv[], char **out);
 };
 
 /* The probed host (cached for the process). Never NULL. */
@@ -123,6 +136,12 @@ bool sbx_host_unix_diag(void);
 const char *sbx_host_overlay_userns(void);
 /* Looks name up on PATH (or uses it when it has a '/'); malloc'd or NULL. */
 char *sbx_find_program(const char *name, const char *path_env);
+/* Runs argv (stdin and stderr on /dev/null) and collects its output:
+ * its exit status (128+N for signal N) with *out malloc'd, trailing
+ * newlines cut; -errno when it could not be run. */
+int sbx_capture(char *const argv[], char **out);
+/* h->ask, or sbx_capture where the host has none. */
+int sbx_host_ask(const struct sbx_host *h, char *const argv[], char **out);
 
 /* Everything a backend compiler gets: the validated spec with resolved
  * paths and the derived facts. */

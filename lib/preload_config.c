@@ -108,19 +108,10 @@ int sbx_preload_config_build(const struct sbx_cctx *c, sbx_capset enforce,
 	return sbx_err(err, -ENOTSUP, "the preload library exists on Linux only");
 #else
 	/* Deliberately not MFD_CLOEXEC: the command inherits it. */
-	_cleanup_close_ int fd = memfd_create("sbx-preload", MFD_ALLOW_SEALING);
+	_cleanup_close_ int fd =
+	    sbx_memfd_sealed("sbx-preload", out->text, strlen(out->text), false);
 	if (fd < 0)
-		return sbx_err_errno(err, -errno, "memfd_create for the preload policy");
-	size_t len = strlen(out->text);
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, out->text + off, len - off);
-		if (n <= 0)
-			return sbx_err_errno(err, n < 0 ? -errno : -EIO,
-			                     "writing the preload policy");
-		off += (size_t)n;
-	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) < 0)
-		return sbx_err_errno(err, -errno, "sealing the preload policy");
+		return sbx_err_errno(err, fd, "sealing the preload policy in a memfd");
 	if (strv_pushf(&out->env, "LD_PRELOAD=%s", lib) < 0 ||
 	    strv_pushf(&out->env, "SBX_PRELOAD_FD=%d", fd) < 0)
 		return -ENOMEM;

@@ -16,8 +16,6 @@
 #include <sys/prctl.h>
 #endif
 
-static void run_quiet(char *const argv[]);
-
 struct run_state {
 	const struct sbx_plan *p;
 	pid_t pid;
@@ -47,26 +45,7 @@ static void pass_on(void *arg, int sig, bool from_process)
 	snprintf(name, sizeof(name), "%d", sig);
 	argv[n] = name;
 	argv[n + 1] = NULL;
-	run_quiet((char *const *)argv);
-}
-
-/* Runs argv to completion with stdio on /dev/null; best effort. */
-static void run_quiet(char *const argv[])
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
+	sbx_run_quiet((char *const *)argv);
 }
 
 int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err)
@@ -101,7 +80,7 @@ int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err)
 static void cleanup(const struct sbx_plan *p)
 {
 	if (p->cleanup_argv.n)
-		run_quiet(p->cleanup_argv.v);
+		sbx_run_quiet(p->cleanup_argv.v);
 	if (p->scratch_dir)
 		sbx_remove_tree(p->scratch_dir);
 }
@@ -281,7 +260,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 			;
 		if (p->cleanup_argv.n)
-			run_quiet(p->cleanup_argv.v);
+			sbx_run_quiet(p->cleanup_argv.v);
 	}
 	int term_sig = rs.term_sig;
 	res->status = sbx_sup_status(wstatus, res->timed_out);

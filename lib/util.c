@@ -292,7 +292,7 @@ static bool win_sep(char c)
 	return c == '/' || c == '\\';
 }
 
-static bool win_drive(const char *p)
+bool path_win_drive(const char *p)
 {
 	return ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':';
 }
@@ -304,12 +304,12 @@ char *path_join_normalize(const char *a, const char *b)
 	char drive[3] = "C:";
 	const char *rel = b;
 	buf in = {0};
-	if (win_drive(b)) {
+	if (path_win_drive(b)) {
 		memcpy(drive, b, 2);
 		rel = b + 2;
-		if (!win_sep(*rel) && a && win_drive(a) && (a[0] | 32) == (b[0] | 32))
+		if (!win_sep(*rel) && a && path_win_drive(a) && (a[0] | 32) == (b[0] | 32))
 			buf_add(&in, a + 2);
-	} else if (a && win_drive(a)) {
+	} else if (a && path_win_drive(a)) {
 		memcpy(drive, a, 2);
 		if (!win_sep(*rel))
 			buf_add(&in, a + 2);
@@ -367,38 +367,6 @@ bool path_is_beneath(const char *path, const char *dir)
 	return path[n] == '\0' || win_sep(path[n]);
 }
 
-/* As CreateProcess and cmd.exe look a program up: a name with a separator
- * or a drive is taken as given, otherwise each ';'-separated PATH entry is
- * tried with the name as written and then with .exe and .com added. */
-int path_search(const char *name, const char *path, char *out, size_t size)
-{
-	if (strchr(name, '/') || strchr(name, '\\') || win_drive(name)) {
-		if ((size_t)snprintf(out, size, "%s", name) >= size)
-			return -ENAMETOOLONG;
-		return 0;
-	}
-	static const char *const exts[] = {"", ".exe", ".com"};
-	int r = -ENOENT;
-	for (const char *p = path ? path : "";; p++) {
-		size_t n = strcspn(p, ";");
-		for (size_t e = 0; n && e < sizeof(exts) / sizeof(exts[0]); e++) {
-			if ((size_t)snprintf(out, size, "%.*s\\%s%s", (int)n, p, name, exts[e]) >=
-			    size)
-				continue;
-			struct stat st;
-			if (stat(out, &st) == 0) {
-				if (S_ISREG(st.st_mode))
-					return 0;
-				r = -EACCES;
-			}
-		}
-		p += n;
-		if (!*p)
-			break;
-	}
-	out[0] = '\0';
-	return r;
-}
 #else
 char *path_join_normalize(const char *a, const char *b)
 {
@@ -450,34 +418,6 @@ bool path_is_beneath(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-int path_search(const char *name, const char *path, char *out, size_t size)
-{
-	if (strchr(name, '/')) {
-		if ((size_t)snprintf(out, size, "%s", name) >= size)
-			return -ENAMETOOLONG;
-		return 0;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	int r = -ENOENT;
-	for (const char *p = path;; p++) {
-		size_t n = strcspn(p, ":");
-		if ((size_t)snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", name) <
-		    size) {
-			struct stat st;
-			if (stat(out, &st) == 0) {
-				if (S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-					return 0;
-				r = -EACCES; /* there, but not a program we may run */
-			}
-		}
-		p += n;
-		if (!*p)
-			break;
-	}
-	out[0] = '\0';
-	return r;
-}
 #endif
 
 size_t path_depth(const char *path)
@@ -486,28 +426,6 @@ size_t path_depth(const char *path)
 	for (; *path; path++)
 		n += *path == '/';
 	return n;
-}
-
-char *sbx_realpath(const char *path, char *out)
-{
-#ifdef _WIN32
-	return _fullpath(out, path, PATH_MAX);
-#else
-#ifdef __linux__
-	int fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(proc, out, PATH_MAX - 1);
-	close(fd);
-	if (n > 0 && n < PATH_MAX - 1 && out[0] == '/') {
-		out[n] = '\0';
-		return out;
-	}
-#endif
-	return realpath(path, out);
-#endif
 }
 
 /* Matches one bracket expression at *pp against c; advances *pp past it. */

@@ -117,19 +117,10 @@ char *path_join_normalize(const char *a, const char *b);
 bool path_is_beneath(const char *path, const char *dir);
 /* How many '/' path has (its depth, for sorting parents first). */
 size_t path_depth(const char *path);
-/* realpath(3) into out (PATH_MAX bytes), or NULL with errno. On Linux in
- * three system calls (an O_PATH open named by /proc/self/fd), where
- * glibc's asks readlink of every component; realpath(3) without /proc. */
-char *sbx_realpath(const char *path, char *out);
-/* Finds the program name as execvp(3) and the shell do: a name holding a
- * '/' is taken as it is; else each entry of path in turn (an empty one is
- * the working directory; path NULL: /usr/local/bin:/usr/bin:/bin), the
- * first executable regular file. Writes it to out (size bytes). 0; -ENOENT
- * when none is there; -EACCES when only things that cannot be run were
- * (a directory, a file without execute permission): the shell's 127 and
- * 126. No allocation (the shim calls it after fork). POSIX only. */
-int path_search(const char *name, const char *path, char *out, size_t size);
-
+#ifdef _WIN32
+/* "C:..." */
+bool path_win_drive(const char *p);
+#endif
 /* --redact: an INI-style file (key = value or key: value lines, [sections],
  * # and ; comments; .npmrc, .pypirc, .gitconfig, AWS's credentials) with
  * its credential entries removed: every entry whose key, lowercased and

@@ -72,11 +72,11 @@ install-preload: $(PRELOAD_SO)
 # descriptor, such as a container's first process).
 PRELOAD_EXEC := $(B)/sbx-preload-exec
 all: $(PRELOAD_EXEC)
-# (lib/util.c: the PATH lookup every backend shares)
+# (lib/sys.c: the PATH lookup every backend shares)
 $(PRELOAD_EXEC): preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c preload/tool/loadcheck.h \
-	  lib/util.c lib/util.h
+	  lib/util.c lib/util.h lib/sys.c lib/sys.h
 	$(CC) -std=gnu11 $(OPTFLAGS) $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -static -o $@ \
-	  preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c lib/util.c $(filter-out -pie,$(LDFLAGS))
+	  preload/tool/sbx-preload-exec.c preload/tool/loadcheck.c lib/util.c lib/sys.c $(filter-out -pie,$(LDFLAGS))
 PRELOAD_TEST_DEPS += $(PRELOAD_EXEC)
 install-preload: install-preload-exec
 .PHONY: install-preload-exec

@@ -164,21 +164,6 @@ static int mask_sources(struct mctx *m)
 	return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 int shim_open_nolinks(const char *path)
 {
 	/* The plan's granted and denied paths are resolved when it is made
@@ -212,10 +197,11 @@ static int mask(struct mctx *m, const char *path, bool create)
 			                 "read-deny %s: missing, and not inside a copy-on-write "
 			                 "view where it could be masked",
 			                 path);
-		if (mkdir_p(path) < 0)
+		int e = sbx_mkdir_p(path, 0700);
+		if (e < 0)
 			return shim_fail(m->c,
 			                 "read-deny %s: cannot create a placeholder to mask: %s",
-			                 path, strerror(errno));
+			                 path, strerror(-e));
 		st.st_mode = S_IFDIR;
 	}
 	if (mask_sources(m) < 0)

@@ -80,15 +80,8 @@ int shim_outer_memfd(const struct shim_config *c)
 	describe(c, &b);
 	if (b.oom)
 		return -1;
-	int fd = memfd_create("sbx-outer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -1;
-	if (write(fd, b.s, b.len) != (ssize_t)b.len ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	int fd = sbx_memfd_sealed("sbx-outer", b.s, b.len, true);
+	return fd < 0 ? -1 : fd;
 }
 
 /* Answers the query (gate.c calls this for the name): the description,

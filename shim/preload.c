@@ -49,24 +49,9 @@ static int sealed_policy(const struct shim_config *c)
 	/* The library parses it strictly; this only catches a plan mix-up. */
 	if (!startswith(text, "sbx-preload 1\n") || len < 4 || !streq(text + len - 4, "end\n"))
 		return shim_fail(c, "--preload-policy: not a libsbx-preload.so policy");
-	int fd = memfd_create("sbx-preload", MFD_ALLOW_SEALING);
+	int fd = sbx_memfd_sealed("sbx-preload", text, len, false);
 	if (fd < 0)
-		return shim_fail(c, "memfd_create for the preload policy: %s", strerror(errno));
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n <= 0) {
-			shim_fail(c, "writing the preload policy: %s",
-			          n < 0 ? strerror(errno) : "short");
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) < 0) {
-		shim_fail(c, "sealing the preload policy: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
+		return shim_fail(c, "sealing the preload policy in a memfd: %s", strerror(-fd));
 	return fd;
 }
 

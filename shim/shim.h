@@ -8,6 +8,7 @@
 #define SBX_SHIM_H
 
 #include "entry.h"
+#include "sys.h"
 #include "util.h"
 
 #include <stdbool.h>

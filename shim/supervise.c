@@ -131,18 +131,6 @@ static void kill_all_and_reap(void)
 	}
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, text, strlen(text));
-	int e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /* Maps the caller's uid and gid to themselves inside the new user
  * namespace; for root, every uid and gid to itself, so files of other
  * users keep their owners (and root its access to them, privs.c). */
@@ -151,24 +139,26 @@ static int write_id_maps(const struct shim_config *c, pid_t pid)
 	char path[64], map[64];
 	if (!c->host_root) {
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-		if (write_file(path, "deny") < 0 && errno != ENOENT)
+		int e = sbx_write_existing(path, "deny");
+		if (e < 0 && e != -ENOENT)
 			return shim_fail(c, "user namespace: cannot write %s: %s", path,
-			                 strerror(errno));
+			                 strerror(-e));
 	}
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
 	if (c->host_root)
 		snprintf(map, sizeof(map), "0 0 4294967295\n");
 	else
 		snprintf(map, sizeof(map), "%d %d 1\n", (int)geteuid(), (int)geteuid());
-	if (write_file(path, map) < 0)
-		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
+	int e = sbx_write_existing(path, map);
+	if (e < 0)
+		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(-e));
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
 	if (c->host_root)
 		snprintf(map, sizeof(map), "0 0 4294967295\n");
 	else
 		snprintf(map, sizeof(map), "%d %d 1\n", (int)getegid(), (int)getegid());
-	if (write_file(path, map) < 0)
-		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(errno));
+	if ((e = sbx_write_existing(path, map)) < 0)
+		return shim_fail(c, "user namespace: cannot write %s: %s", path, strerror(-e));
 	return 0;
 }
 

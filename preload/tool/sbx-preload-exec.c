@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "loadcheck.h"
+#include "sys.h"
 #include "util.h"
 
 #define MAX_CONFIG (1 << 20)

@@ -1,7 +1,7 @@
 /* test_containers.c: the gvisor and docker compilers' output, pinned by
  * golden files (tests/golden/NAME.plan: argv, cleanup argv, profile), and
  * their probes against made-up hosts. Plans are compiled for a fixed host,
- * so the output is the same as root and not; the caller's uid and gid, the
+ * so the output is the same as root and not; the host's uid and gid, the
  * scratch directory and the container name become placeholders.
  * SBX_UPDATE_GOLDEN=1 rewrites the golden files. */
 #include "internal.h"
@@ -20,7 +20,10 @@ static struct sbx_host fake_host(bool root)
 	                         .runsc = "/usr/bin/runsc",
 	                         .docker = "/usr/bin/docker",
 	                         .euid_root = root,
-	                         .uid_root = root};
+	                         .uid_root = root,
+	                         .uid = 4242,
+	                         .gid = 4243,
+	                         .docker_image = "sbx-test-busybox:1"};
 }
 
 static char *replace_all(char *s, const char *from, const char *to)
@@ -71,9 +74,11 @@ static char *plan_text(const struct sbx_plan *p, bool ids)
 		t = replace_all(t, name, "@NAME@");
 	if (ids) {
 		char from[64], to[64];
-		snprintf(from, sizeof(from), "\"uid\": %u, \"gid\": %u", getuid(), getgid());
+		/* the made-up host's (fake_host): plans use its facts, never
+		 * the ids of whoever runs the test */
+		snprintf(from, sizeof(from), "\"uid\": %u, \"gid\": %u", 4242, 4243);
 		t = replace_all(t, from, "\"uid\": @UID@, \"gid\": @GID@");
-		snprintf(from, sizeof(from), "--user=%u:%u", getuid(), getgid());
+		snprintf(from, sizeof(from), "--user=%u:%u", 4242, 4243);
 		snprintf(to, sizeof(to), "--user=@UID@:@GID@");
 		t = replace_all(t, from, to);
 	}
@@ -275,26 +280,113 @@ static void test_probes(void)
 	   "gvisor probe: not root without user namespaces is unavailable");
 
 	h = fake_host(true);
-	unsetenv("SBX_DOCKER_IMAGE");
+	h.docker_image = NULL;
 	a = (struct sbx_avail){0};
 	sbx_backend_docker_ephemeral.probe(&h, &a);
 	ok(a.unavailable && strstr(a.unavailable, "SBX_DOCKER_IMAGE"),
 	   "docker probe: no image named");
-	setenv("SBX_DOCKER_IMAGE", "sbx-test-busybox:1", 1);
-	setenv("DOCKER_HOST", "unix:///nonexistent-sbx/docker.sock", 1);
+	h.docker_image = "sbx-test-busybox:1";
+	h.docker_host = "unix:///nonexistent-sbx/docker.sock";
 	a = (struct sbx_avail){0};
 	sbx_backend_docker_runsc_ephemeral.probe(&h, &a);
 	ok(a.unavailable && strstr(a.unavailable, "no Docker daemon answers at /nonexistent-sbx"),
 	   "docker probe: no daemon (%s)", a.unavailable ? a.unavailable : "available");
-	unsetenv("DOCKER_HOST");
+}
+
+/* The engine, answered for: a compiler learns what only the engine knows
+ * (the image's id and volumes, the daemon's runtimes) through the host's
+ * ask function, so its use of the answers is tested on any host, with or
+ * without Docker. */
+static int engine_calls;
+static const char *engine_image = "sha256:0123abcd {\"/data\":{},\"/cache\":{}}";
+static const char *engine_info =
+    "{\"path\":\"/usr/bin/runsc\",\"runtimeArgs\":[\"--oci-seccomp\"]}";
+static char engine_last[512];
+
+static int fake_engine(char *const argv[], char **out)
+{
+	engine_calls++;
+	engine_last[0] = '\0';
+	for (size_t i = 0; argv[i]; i++)
+		snprintf(engine_last + strlen(engine_last),
+		         sizeof(engine_last) - strlen(engine_last), "%s ", argv[i]);
+	const char *answer = NULL;
+	if (argv[1] && streq(argv[1], "image"))
+		answer = engine_image;
+	else if (argv[1] && streq(argv[1], "info"))
+		answer = engine_info;
+	*out = strdup(answer ? answer : "Error: No such image");
+	return answer ? 0 : 1;
+}
+
+static bool argv_has(const struct sbx_plan *p, const char *arg)
+{
+	for (size_t i = 0; i < p->argv.n; i++)
+		if (streq(p->argv.v[i], arg))
+			return true;
+	return false;
+}
+
+static void test_engine(void)
+{
+	struct sbx_host h = fake_host(true);
+	h.ask = fake_engine;
+	sbx_error *err = NULL;
+	engine_calls = 0;
+	struct sbx_plan *p =
+	    compile(SBX_BACKEND_DOCKER_EPHEMERAL, &h, "net=disable; write=none", NULL, &err);
+	ok(p != NULL, "engine: docker compiles with the engine's answers (%s)",
+	   err ? sbx_error_message(err) : "ok");
+	sbx_error_free(err);
+	err = NULL;
+	if (p) {
+		ok(engine_calls == 1 && strstr(engine_last, "image inspect") &&
+		       strstr(engine_last, "sbx-test-busybox:1"),
+		   "engine: one question, about the host's image (%s)", engine_last);
+		ok(argv_has(p, "sha256:0123abcd"), "engine: the run is pinned to the image's id");
+		ok(argv_has(p, "--tmpfs=/data:ro,nosuid,nodev") &&
+		       argv_has(p, "--tmpfs=/cache:ro,nosuid,nodev"),
+		   "engine: the image's volumes are covered read-only");
+		ok(p->probes.n == 1 && strstr(p->probes.v[0], "image inspect"),
+		   "engine: the plan names the question it asked");
+		ok(argv_has(p, "--user=4242:4243"), "engine: the command runs as the host's ids");
+		sbx_plan_free(p);
+	}
+
+	engine_image = NULL; /* the image is not there */
+	p = compile(SBX_BACKEND_DOCKER_EPHEMERAL, &h, "net=disable; write=none", NULL, &err);
+	ok(!p && err && strstr(sbx_error_message(err), "is not present locally"),
+	   "engine: a missing image is refused, never pulled (%s)",
+	   err ? sbx_error_message(err) : "compiled");
+	sbx_error_free(err);
+	err = NULL;
+	sbx_plan_free(p);
+	engine_image = "sha256:0123abcd null";
+
+	h.runsc_runtime = "my-runsc";
+	engine_calls = 0;
+	p = compile(SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL, &h, "net=disable; write=none", NULL, &err);
+	ok(p && engine_calls == 2 && strstr(engine_last, "info") &&
+	       strstr(engine_last, "\"my-runsc\""),
+	   "engine: docker-runsc asks the daemon about the host's runtime (%s)", engine_last);
+	ok(p && argv_has(p, "--runtime=my-runsc"), "engine: and runs with it");
+	sbx_error_free(err);
+	err = NULL;
+	sbx_plan_free(p);
+
+	engine_info = "null"; /* the daemon has no such runtime */
+	p = compile(SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL, &h, "net=disable; write=none", NULL, &err);
+	ok(!p && err && strstr(sbx_error_message(err), "has no runtime 'my-runsc'"),
+	   "engine: a runtime the daemon lacks is refused (%s)",
+	   err ? sbx_error_message(err) : "compiled");
+	sbx_error_free(err);
+	sbx_plan_free(p);
 }
 
 int main(void)
 {
-	setenv("SBX_DOCKER_IMAGE", "sbx-test-busybox:1", 1);
-	unsetenv("SBX_DOCKER_RUNSC_RUNTIME");
-	unsetenv("SBX_DOCKER_RUNSC_HOST_RUNTIME");
 	test_goldens();
+	test_engine();
 	test_bundle_lifetime();
 	test_read_scope();
 	test_probes();

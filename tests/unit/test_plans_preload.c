@@ -23,7 +23,8 @@ static struct sbx_host host(int abi, bool notify, bool userns)
 	                         .userns_why = userns ? NULL : "test host",
 	                         .cgroup_writable = true,
 	                         .cgroup_version = 2,
-	                         .docker = "/usr/bin/docker"};
+	                         .docker = "/usr/bin/docker",
+	                         .docker_image = "test-image"};
 }
 
 struct run {
@@ -287,7 +288,6 @@ int main(void)
 	chmod(px, 0755);
 	setenv("SBX_PRELOAD_LIB", lib, 1);
 	setenv("SBX_PRELOAD_EXEC", px, 1);
-	setenv("SBX_DOCKER_IMAGE", "test-image", 1);
 	test_no_landlock();
 	test_no_landlock_no_userns();
 	test_no_notify();
