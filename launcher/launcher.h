@@ -32,16 +32,16 @@ void cli_free(struct cli *cli);
 int cli_build_spec(const struct cli *cli, sbx_spec *spec);
 void cli_print_help(void);
 
-/* Exec shims (shims.c). The shim name argv0 stands for, or NULL when argv0
+/* Exec shims (exec_shims.c). The shim name argv0 stands for, or NULL when argv0
  * names sbx-exec itself. */
-const char *shim_name(const char *argv0);
+const char *execshim_name(const char *argv0);
 /* The command a shim runs: the real name found on PATH (not sbx-exec), then
- * argv[1...]. 0 with *out set (free with shim_command_free), or the exit
+ * argv[1...]. 0 with *out set (free with execshim_command_free), or the exit
  * status after printing why (127: not found). */
-int shim_command(const char *name, char **argv, char ***out);
-void shim_command_free(char **cmd);
+int execshim_command(const char *name, char **argv, char ***out);
+void execshim_command_free(char **cmd);
 /* --install-shims DIR CMD...; returns the exit status. */
-int shims_install(const struct cli *cli);
+int execshims_install(const struct cli *cli);
 
 /* Prints the capability matrix (--caps); returns the exit status. */
 int report_caps(bool json);

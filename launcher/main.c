@@ -264,15 +264,15 @@ int main(int argc, char **argv)
 	parent_at_start = getppid();
 #endif
 	struct cli cli = {0};
-	const char *shim = shim_name(argc > 0 ? argv[0] : NULL);
+	const char *shim = execshim_name(argc > 0 ? argv[0] : NULL);
 	if (shim) {
 		/* Run through an exec shim: argv[1...] belong to the real command. */
 		char **cmd = NULL;
-		int status = shim_command(shim, argv, &cmd);
+		int status = execshim_command(shim, argv, &cmd);
 		if (status == 0) {
 			cli.command = cmd;
 			status = run(&cli);
-			shim_command_free(cmd);
+			execshim_command_free(cmd);
 		}
 		return status;
 	}
@@ -293,7 +293,7 @@ int main(int argc, char **argv)
 	} else if (cli.doctor) {
 		rc = output_status(report_doctor(cli.json));
 	} else if (cli.install_shims) {
-		rc = shims_install(&cli);
+		rc = execshims_install(&cli);
 	} else {
 		rc = run(&cli);
 	}

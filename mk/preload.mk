@@ -3,7 +3,7 @@
 # The library is built without $(EXTRA_CFLAGS)/$(EXTRA_LDFLAGS): under
 # `make asan` those add the sanitizer runtime, which cannot be preloaded
 # into uninstrumented programs. Its unit tests compile the pure parts
-# (config.c, path.c, policy.c) with the normal flags, sanitizers included.
+# (config.c, path.c, match.c) with the normal flags, sanitizers included.
 
 PRELOAD_SRCS := $(wildcard preload/*.c)
 PRELOAD_OBJS := $(patsubst %.c,$(B)/obj-preload/%.o,$(PRELOAD_SRCS))

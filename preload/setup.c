@@ -1,4 +1,4 @@
-/* policy.c: the library's one-time setup (real symbols, own path, policy
+/* setup.c: the library's one-time setup (real symbols, own path, policy
  * from the sealed memfd named by SBX_PRELOAD_FD), the allow/deny decision,
  * and the environment every exec'd child gets so the library stays loaded.
  * A missing, unsealed or malformed policy leaves pr_cfg invalid: every

@@ -1,4 +1,4 @@
-/* shims.c: exec shims.
+/* exec_shims.c: exec shims (not sbx-shim: see shim/).
  *
  * `sbx-exec --install-shims DIR CMD...` fills DIR with symbolic links named
  * CMD that point at this sbx-exec. Run through such a link, sbx-exec sees a
@@ -21,13 +21,13 @@
 #ifdef _WIN32
 /* Exec shims are symlinks resolved through PATH: a POSIX feature. On
  * Windows sbx-exec.exe is never a shim, and --install-shims says so. */
-const char *shim_name(const char *argv0)
+const char *execshim_name(const char *argv0)
 {
 	(void)argv0;
 	return NULL;
 }
 
-int shim_command(const char *name, char **argv, char ***out)
+int execshim_command(const char *name, char **argv, char ***out)
 {
 	(void)name;
 	(void)argv;
@@ -35,12 +35,12 @@ int shim_command(const char *name, char **argv, char ***out)
 	return SBX_EXIT_SETUP;
 }
 
-void shim_command_free(char **cmd)
+void execshim_command_free(char **cmd)
 {
 	(void)cmd;
 }
 
-int shims_install(const struct cli *cli)
+int execshims_install(const struct cli *cli)
 {
 	(void)cli;
 	errorf(NULL, "--install-shims is not available on Windows (exec shims are symlinks)");
@@ -53,7 +53,7 @@ int shims_install(const struct cli *cli)
 
 /* Names that are sbx-exec itself rather than a shim: sbx-exec and any other
  * sbx-* name a package or a build may give it. */
-const char *shim_name(const char *argv0)
+const char *execshim_name(const char *argv0)
 {
 	if (!argv0 || !*argv0)
 		return NULL;
@@ -70,7 +70,7 @@ static bool valid_name(const char *name)
 {
 	/* not an option mistaken for a name (--install-shims DIR npm --net=x) */
 	return *name && name[0] != '-' && !strchr(name, '/') && !strchr(name, '=') &&
-	       !streq(name, ".") && !streq(name, "..") && shim_name(name) != NULL;
+	       !streq(name, ".") && !streq(name, "..") && execshim_name(name) != NULL;
 }
 
 static int self_stat(struct stat *st)
@@ -95,7 +95,7 @@ static int find_real(const char *name, const char *path_env, const struct stat *
 	return (*out = path_join_normalize(cwd ? cwd : "/", found)) ? 0 : -ENOMEM;
 }
 
-int shim_command(const char *name, char **argv, char ***out)
+int execshim_command(const char *name, char **argv, char ***out)
 {
 	struct stat self;
 	int r = self_stat(&self);
@@ -131,7 +131,7 @@ int shim_command(const char *name, char **argv, char ***out)
 	return 0;
 }
 
-void shim_command_free(char **cmd)
+void execshim_command_free(char **cmd)
 {
 	if (cmd)
 		free(cmd[0]);
@@ -181,7 +181,7 @@ static bool policy_given(const struct cli *cli)
 	return cli->profile || cli->policy || cli->keys.n || cli->print || cli->json;
 }
 
-int shims_install(const struct cli *cli)
+int execshims_install(const struct cli *cli)
 {
 	const char *dir = cli->install_shims;
 	if (policy_given(cli)) {
