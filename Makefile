@@ -90,7 +90,7 @@ $(B)/sbx-exec: $(EXEC_OBJS) $(SHIM_OBJS) $(B)/libsbx.a
 	$(CC) $(EXEC_STATIC) -o $@ $(EXEC_OBJS) $(SHIM_OBJS) $(B)/libsbx.a $(LDFLAGS_ALL) \
 	  $(if $(EXEC_STATIC),-lseccomp -lcap-ng,$(STATIC_DEPS)) -lm
 
-$(B)/sbx-shim: $(B)/obj/shim/shim_bin.o $(SHIM_OBJS) $(B)/obj/lib/util.o $(B)/obj/lib/sys.o $(B)/obj/lib/sockdiag.o \
+$(B)/sbx-shim: $(B)/obj/shim/shim_bin.o $(SHIM_OBJS) $(B)/obj/lib/util.o $(B)/obj/lib/sys.o $(B)/obj/lib/redact.o $(B)/obj/lib/sockdiag.o \
 	    $(B)/obj/lib/supervise.o
 	$(CC) $(SHIM_STATIC) -o $@ $^ $(LDFLAGS_ALL) -lseccomp -lcap-ng
 

@@ -561,7 +561,7 @@ static int plan_protect(struct ll_ctx *l, strv *gated)
 }
 
 /* --redact: the shim reads each file (as the sandbox's user, before the
- * command starts), removes its credential entries (lib/util.c ini_redact)
+ * command starts), removes its credential entries (lib/redact.c sbx_redact)
  * and binds the result read-only over it. */
 static int plan_redact(struct ll_ctx *l)
 {

@@ -71,6 +71,7 @@ static const char agent_text[] =
     "redact-existing = ~/.pypirc\n"
     "redact-existing = ~/.config/pip/pip.conf\n"
     "redact-existing = ~/.pip/pip.conf\n"
+    "redact-existing = ~/.docker/config.json\n"
     "write-deny-existing = .git/hooks\n"
     "write-deny-existing = .git/config\n"
     "write-deny-existing = .gitmodules\n"

@@ -193,8 +193,11 @@ static void drop_denial(struct sbx_cctx *c, const char *p)
 
 /* redact-existing: where the backend can redact, each such file that exists
  * is shown redacted instead of hidden; elsewhere the lists stay as they are
- * (the agent profile hides them). Never a reason to refuse. */
-static int take_redactions(struct sbx_cctx *c, sbx_capset can)
+ * (the agent profile hides them). Inside a hidden directory only where the
+ * backend can keep a hole in its mask (landlock: ~/.docker/config.json in a
+ * hidden ~/.docker); elsewhere such a file stays hidden with it. Never a
+ * reason to refuse. */
+static int take_redactions(struct sbx_cctx *c, sbx_capset can, bool holes)
 {
 	const strv *in = &c->spec->lists[SBX_LIST_REDACT_EXISTING];
 	/* Inside another sbx sandbox nothing can be bound: a file the outer
@@ -221,7 +224,7 @@ static int take_redactions(struct sbx_cctx *c, sbx_capset can)
 		for (size_t k = 0; k < c->read_deny.n; k++)
 			if (!streq(c->read_deny.v[k], p) && path_is_beneath(p, c->read_deny.v[k]))
 				inside_denied = true;
-		if (inside_denied || strv_contains(&c->redact, p))
+		if ((inside_denied && !holes) || strv_contains(&c->redact, p))
 			continue;
 		if (strv_push(&c->redact, p) < 0)
 			return -ENOMEM;
@@ -304,7 +307,7 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	 * table row, so any backend's plan can be printed on any host. */
 	sbx_capset can = a.unavailable ? sbx_caps_of(b) : a.caps;
 	sbx_cctx_set_gaps(&c, can, a.preload);
-	if (take_redactions(&c, can) < 0) {
+	if (take_redactions(&c, can, b == SBX_BACKEND_LANDLOCK) < 0) {
 		sbx_cctx_free(&c);
 		return sbx_err(err, -ENOMEM, "out of memory");
 	}

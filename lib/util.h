@@ -121,7 +121,7 @@ size_t path_depth(const char *path);
 /* "C:..." */
 bool path_win_drive(const char *p);
 #endif
-/* --redact: an INI-style file (key = value or key: value lines, [sections],
+/* redact.c. --redact: an INI-style file (key = value or key: value lines, [sections],
  * # and ; comments; .npmrc, .pypirc, .gitconfig, AWS's credentials) with
  * its credential entries removed: every entry whose key, lowercased and
  * without '_', '-', '.' and blanks, contains pass, secret, token, auth,
@@ -133,6 +133,18 @@ bool path_win_drive(const char *p);
  * the result to out (the input plus 64 is always enough) and returns how
  * many entries were removed. No allocation (the shim calls it). */
 size_t ini_redact(const char *in, size_t n, char *out, size_t size, size_t *out_len);
+/* --redact for a JSON file (~/.docker/config.json): the same text with
+ * every member removed, at any depth, whose key is a secret's by the rule
+ * above (auths, Authorization, identitytoken, ...) or Docker's
+ * credHelpers, or whose string value is a URL with a password. The rest is
+ * kept, its strings and numbers as they were, whitespace between tokens
+ * dropped, a newline at the end. Returns how many members were removed, or
+ * -1 (*out_len 0) when the text is not one JSON object or out (the input
+ * plus 1 is always enough) is too small. No allocation. */
+long json_redact(const char *in, size_t n, char *out, size_t size, size_t *out_len);
+/* json_redact when the text starts with '{' (after blanks), else
+ * ini_redact. */
+long sbx_redact(const char *in, size_t n, char *out, size_t size, size_t *out_len);
 /* The largest file --redact takes. */
 #define SBX_REDACT_MAX (1 << 20)
 

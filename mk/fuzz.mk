@@ -1,10 +1,11 @@
 # fuzz.mk: libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the parsers that
 # take untrusted input: the policy parser and its layering, sbx-exec's
-# command line, sbx-shim's options, the ELF readers and the preload
-# library's config parser. Built with clang under ASan and UBSan into
-# build-fuzz/; `make fuzz` runs each for FUZZ_TIME seconds from its seed
-# corpus (tests/fuzz/corpus/NAME, copied: the tree is never written), and a
-# crash leaves its input in build-fuzz/fuzz/ with the harness's report.
+# command line, sbx-shim's options, the ELF readers, the preload
+# library's config parser and --redact's filters. Built with clang under
+# ASan and UBSan into build-fuzz/; `make fuzz` runs each for FUZZ_TIME
+# seconds from its seed corpus (tests/fuzz/corpus/NAME, copied: the tree is
+# never written), and a crash leaves its input in build-fuzz/fuzz/ with
+# the harness's report.
 #
 #   make fuzz                  every harness, FUZZ_TIME (60) seconds each
 #   make fuzz FUZZ_TIME=10     briefly (CI)

@@ -49,7 +49,7 @@ int shim_contain_init(struct shim_config *c)
 	return 0;
 }
 
-/* Resolves the command like execvp (lib/util.c), without calling execve
+/* Resolves the command like execvp (lib/sys.c), without calling execve
  * per candidate (with no-exec only one execve is allowed). Returns 0 with
  * out set, or an errno. */
 static int resolve_command(const struct shim_config *c, char *out, size_t size)

@@ -185,7 +185,53 @@ static bool beneath_any(const char *p, const strv *dirs)
 	return false;
 }
 
-static int mask(struct mctx *m, const char *path, bool create)
+/* A hidden directory with redacted files beneath it (~/.docker with its
+ * config.json): an empty directory of the staging tmpfs with a placeholder
+ * for each (and the directories on the way: mode 0711, so nothing can be
+ * listed), bound read-only over it; the redacted copies are bound onto the
+ * placeholders later (redact). Nothing else of the directory shows. */
+static int mask_with_holes(struct mctx *m, const char *path, size_t idx, const char *at)
+{
+	struct shim_config *c = m->c;
+	char dir[64];
+	snprintf(dir, sizeof(dir), STAGE "/mask.%zu", idx);
+	if (mkdir(dir, 0711) < 0)
+		return shim_fail(c, "read-deny %s: %s", path, strerror(errno));
+	size_t n = strlen(path);
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct shim_mount *s = &c->mounts[i];
+		if (s->kind != MNT_REDACT || streq(s->path, path) ||
+		    !path_is_beneath(s->path, path))
+			continue;
+		char hole[PATH_MAX];
+		if ((size_t)snprintf(hole, sizeof(hole), "%s%s", dir, s->path + n) >= sizeof(hole))
+			return shim_fail(c, "redact %s: %s", s->path, strerror(ENAMETOOLONG));
+		char *slash = strrchr(hole, '/');
+		*slash = '\0';
+		int e = sbx_mkdir_p(hole, 0711);
+		*slash = '/';
+		int f = e < 0 ? e : open(hole, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (f < 0)
+			return shim_fail(c, "redact %s: a placeholder: %s", s->path,
+			                 strerror(e < 0 ? -e : errno));
+		close(f);
+	}
+	if (mount(dir, at, NULL, MS_BIND, NULL) < 0)
+		return shim_fail(c, "read-deny %s: %s", path, strerror(errno));
+	_cleanup_close_ int bound = shim_open_nolinks(path);
+	int r = bound < 0 ? -1 : set_rdonly(bound, "", AT_EMPTY_PATH, true);
+	if (r < 0 && errno == ENOSYS) {
+		char b[64];
+		snprintf(b, sizeof(b), "/proc/self/fd/%d", bound);
+		r = mount(NULL, b, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+	}
+	if (r < 0)
+		return shim_fail(c, "read-deny %s: cannot make it read-only: %s", path,
+		                 strerror(errno));
+	return 0;
+}
+
+static int mask(struct mctx *m, const char *path, size_t idx, bool create)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0) {
@@ -212,6 +258,8 @@ static int mask(struct mctx *m, const char *path, bool create)
 		return shim_fail(m->c, "read-deny %s: %s", path, strerror(errno));
 	char at[64];
 	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
+	if (S_ISDIR(st.st_mode) && shim_redacted_beneath(m->c, path))
+		return mask_with_holes(m, path, idx, at);
 	/* Bind mounts inherit the read-only flag of their source. */
 	const char *src = S_ISDIR(st.st_mode) ? STAGE "/ro/dir" : STAGE "/ro/file";
 	if (mount(src, at, NULL, MS_BIND, NULL) < 0)
@@ -224,14 +272,14 @@ static int mask(struct mctx *m, const char *path, bool create)
  * staging tmpfs with the file's mode and bound read-only over it. */
 static int redact(struct mctx *m, const char *path, size_t idx)
 {
-	_cleanup_close_ int target = shim_open_nolinks(path);
 	struct stat st;
-	if (target < 0 || fstat(target, &st) < 0)
+	int source = m->keep_fds[idx]; /* the host's file: open_sources */
+	if (fstat(source, &st) < 0)
 		return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode) || st.st_size > SBX_REDACT_MAX)
 		return shim_fail(m->c, "redact %s: not a regular file of at most 1 MiB", path);
 	char at[64];
-	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", source);
 	_cleanup_close_ int in = open(at, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (in < 0)
 		return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
@@ -253,7 +301,10 @@ static int redact(struct mctx *m, const char *path, size_t idx)
 			return shim_fail(m->c, "redact %s: changed while being read", path);
 	}
 	size_t len = 0;
-	ini_redact(text, n, out, cap + 64, &len);
+	if (sbx_redact(text, n, out, cap + 64, &len) < 0) {
+		/* not the JSON object it began as: nothing of it is shown */
+		len = (size_t)snprintf(out, cap + 64, "{}\n");
+	}
 	char copy[64];
 	snprintf(copy, sizeof(copy), STAGE "/redact.%zu", idx);
 	_cleanup_close_ int w =
@@ -261,6 +312,12 @@ static int redact(struct mctx *m, const char *path, size_t idx)
 	if (w < 0 || write(w, out, len) != (ssize_t)len || fchmod(w, st.st_mode & 0777) < 0)
 		return shim_fail(m->c, "redact %s: cannot write the copy: %s", path,
 		                 strerror(errno));
+	/* onto the path in the view: the file, or the placeholder a mask with
+	 * holes made for it (mask_with_holes) */
+	_cleanup_close_ int target = shim_open_nolinks(path);
+	if (target < 0)
+		return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
 	if (mount(copy, at, NULL, MS_BIND, NULL) < 0)
 		return shim_fail(m->c, "redact %s: %s", path, strerror(errno));
 	_cleanup_close_ int bound = shim_open_nolinks(path);
@@ -345,6 +402,15 @@ static int open_sources(struct mctx *m)
 		return shim_fail(c, "out of memory");
 	for (size_t i = 0; i < c->nmounts; i++) {
 		m->keep_fds[i] = m->trees[i] = -1;
+		if (c->mounts[i].kind == MNT_REDACT) {
+			/* the host's file, read later even when a mask covers its
+			 * directory (~/.docker/config.json in a hidden ~/.docker) */
+			m->keep_fds[i] = shim_open_nolinks(c->mounts[i].path);
+			if (m->keep_fds[i] < 0)
+				return shim_fail(c, "redact %s: %s", c->mounts[i].path,
+				                 strerror(errno));
+			continue;
+		}
 		if (c->mounts[i].kind != MNT_BIND && c->mounts[i].kind != MNT_SOCKET)
 			continue;
 		m->keep_fds[i] = shim_open_nolinks(c->mounts[i].path);
@@ -388,10 +454,10 @@ static int apply_steps(struct mctx *m)
 			m->trees[i] = r == 0 ? -1 : m->trees[i]; /* moved: no longer ours */
 			break;
 		case MNT_MASK:
-			r = m->hidden[i] ? 0 : mask(m, s->path, true);
+			r = m->hidden[i] ? 0 : mask(m, s->path, i, true);
 			break;
 		case MNT_HIDE:
-			r = m->hidden[i] ? 0 : mask(m, s->path, false);
+			r = m->hidden[i] ? 0 : mask(m, s->path, i, false);
 			break;
 		case MNT_TMPFS:
 			if (access(s->path, F_OK) == 0 &&

@@ -24,6 +24,9 @@ struct mctx {
 
 /* Is p beneath a --bind path (the host's own, where no view reaches)? */
 bool shim_beneath_bind(const struct shim_config *c, const char *p);
+/* Whether a --redact path lies strictly beneath dir (a mask of dir then
+ * keeps a hole for it). */
+bool shim_redacted_beneath(const struct shim_config *c, const char *dir);
 /* Makes dir copy-on-write (views.c): one overlay when no mount lies
  * beneath it, else its subdirectories one level down; 0 or -1 with the
  * message. */

@@ -34,6 +34,15 @@ bool shim_beneath_bind(const struct shim_config *c, const char *p)
 	return false;
 }
 
+bool shim_redacted_beneath(const struct shim_config *c, const char *dir)
+{
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].kind == MNT_REDACT && !streq(c->mounts[i].path, dir) &&
+		    path_is_beneath(c->mounts[i].path, dir))
+			return true;
+	return false;
+}
+
 /* Prepares, in the upper layer of the view of dir about to be mounted, the
  * directories on the way to path (beneath dir) and, with hide, a whiteout
  * for path: the path then does not exist inside the view, whatever the
@@ -107,8 +116,9 @@ static void prepare_upper(struct mctx *m, const char *dir, const char *upper)
 			upper_path(dir, upper, s->path, false, true);
 			continue;
 		}
+		/* (a mask with redacted files beneath it is a mount: mounts.c) */
 		if ((s->kind != MNT_MASK && s->kind != MNT_HIDE) || m->hidden[i] ||
-		    shim_beneath_bind(c, s->path))
+		    shim_beneath_bind(c, s->path) || shim_redacted_beneath(c, s->path))
 			continue;
 		struct stat st;
 		m->hidden[i] =

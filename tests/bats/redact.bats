@@ -57,6 +57,38 @@ teardown() {
 	[ "$(sha256sum "$HOME/.npmrc")" = "$before" ]
 }
 
+@test "redact: the default profile shows ~/.docker/config.json without auths or credHelpers, and nothing else of ~/.docker" {
+	mkdir -p "$HOME/.docker/contexts/meta"
+	printf '{\n  "auths": {"https://index.docker.io/v1/": {"auth": "DOCKERSECRET-%s"}},\n  "credHelpers": {"gcr.io": "HELPERSECRET-%s"},\n  "currentContext": "ctx-%s",\n  "proxies": {"default": {"httpProxy": "http://u:PROXYSECRET-%s@proxy:3128", "noProxy": "localhost"}}\n}\n' $$ $$ $$ $$ >"$HOME/.docker/config.json"
+	echo "CONTEXTSECRET-$$" >"$HOME/.docker/contexts/meta/x"
+	local before
+	before=$(sha256sum "$HOME/.docker/config.json")
+	# the command copies what it can read into the project; checked on the
+	# host (without user namespaces the default write mode cannot run: a scope)
+	local mode=()
+	have_userns || mode=(--write=scope --writable=.)
+	run sbx "${mode[@]}" -- sh -c 'cat ~/.docker/config.json > seen 2>&1; cat ~/.docker/contexts/meta/x >> seen 2>&1; ls -a ~/.docker >> seen 2>&1; echo x >> ~/.docker/config.json; echo "append $?" >> seen; echo y > ~/.docker/new; echo "create $?" >> seen'
+	[ -f "$P/seen" ]
+	grep -q "DOCKERSECRET-$$" "$HOME/.docker/config.json" # the host's file holds it (the control)
+	for s in DOCKERSECRET HELPERSECRET PROXYSECRET CONTEXTSECRET; do
+		! grep -q "$s-$$" "$P/seen"
+	done
+	! grep -q "append 0" "$P/seen"
+	! grep -q "create 0" "$P/seen"
+	[ ! -e "$HOME/.docker/new" ]
+	[ "$(sha256sum "$HOME/.docker/config.json")" = "$before" ]
+	if ! have_userns; then
+		# nothing can be bound here: the whole directory stays hidden
+		! grep -q "ctx-$$" "$P/seen"
+		return
+	fi
+	grep -q "\"currentContext\":\"ctx-$$\"" "$P/seen"
+	grep -q '"noProxy":"localhost"' "$P/seen"
+	! grep -q contexts "$P/seen" # only the file shows
+	run sbx --print -- true
+	assert_output_contains "--redact $HOME/.docker/config.json"
+}
+
 @test "redact: a project file in a writable path, and under a read scope" {
 	if ! have_userns; then
 		refused_without_userns --redact=.pypirc
