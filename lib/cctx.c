@@ -267,26 +267,32 @@ static int existing_protections(struct sbx_cctx *c)
 
 /* A file named by --redact is shown redacted instead of hidden: a
  * read-deny of that very path (the agent profile's ~/.npmrc) gives way to
- * it. One inside a denied directory cannot be shown at all: refused. */
+ * it. One inside a denied directory is shown only where the backend keeps
+ * a hole for it in the mask (sbx_redact_in_denied). */
 static int redact_over_denials(struct sbx_cctx *c, sbx_error **err)
 {
-	for (size_t i = 0; i < c->redact.n; i++) {
-		const char *p = c->redact.v[i];
+	(void)err;
+	for (size_t i = 0; i < c->redact.n; i++)
 		for (size_t k = 0; k < c->read_deny.n;) {
-			const char *d = c->read_deny.v[k];
-			if (streq(d, p)) {
+			if (streq(c->read_deny.v[k], c->redact.v[i]))
 				strv_remove(&c->read_deny, k);
-				continue;
-			}
-			if (path_is_beneath(p, d))
+			else
+				k++;
+		}
+	return 0;
+}
+
+int sbx_redact_in_denied(const struct sbx_cctx *c, bool holes, sbx_error **err)
+{
+	for (size_t i = 0; i < c->redact.n && !holes; i++)
+		for (size_t k = 0; k < c->read_deny.n; k++)
+			if (path_is_beneath(c->redact.v[i], c->read_deny.v[k]))
 				return sbx_err(err, -EINVAL,
 				               "redact %s lies inside the denied path %s, so it "
-				               "cannot be shown; narrow the denial (--read-deny= "
-				               "clears the profile's, then name the ones to keep)",
-				               p, d);
-			k++;
-		}
-	}
+				               "cannot be shown here (the landlock backend can); "
+				               "narrow the denial (--read-deny= clears the "
+				               "profile's, then name the ones to keep)",
+				               c->redact.v[i], c->read_deny.v[k]);
 	return 0;
 }
 

@@ -332,6 +332,9 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *spec, sbx_error **e
 /* The working directory exists on this host (for backends whose plans
  * run here; cross-OS plans name the other host's paths). */
 int sbx_check_dir(const struct sbx_cctx *c, sbx_error **err);
+/* Refuses a --redact file inside a denied directory unless the backend
+ * keeps a hole for it in the mask (holes: landlock). 0 or -EINVAL. */
+int sbx_redact_in_denied(const struct sbx_cctx *c, bool holes, sbx_error **err);
 void sbx_cctx_free(struct sbx_cctx *c);
 /* The paths written through to the host: the writable paths, and the temp
  * dir with allow-temp. */

@@ -284,6 +284,10 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		sbx_cctx_free(&c);
 		return rc;
 	}
+	if ((rc = sbx_redact_in_denied(&c, b == SBX_BACKEND_LANDLOCK, err)) < 0) {
+		sbx_cctx_free(&c);
+		return rc;
+	}
 	if (spec->net == SBX_NET_ALLOWLIST && b != SBX_BACKEND_LANDLOCK) {
 		/* not even under --best-effort: nothing else would be held */
 		rc = sbx_err(err, -ENOTSUP,

@@ -109,12 +109,19 @@ teardown() {
 	refute_output_contains "PYPISECRET-$$"
 }
 
-@test "redact: inside a denied directory it is refused until the denial is narrowed" {
+@test "redact: inside a denied directory it shows alone, the rest stays hidden; elsewhere refused" {
+	echo "AWSCONFIG-$$" >"$HOME/.aws/config"
 	if ! have_userns; then
 		refused_without_userns --read-deny= --redact=~/.aws/credentials
 		return
 	fi
-	run sbx --redact=~/.aws/credentials -- touch "$P/ran"
+	run sbx --redact=~/.aws/credentials -- sh -c 'cat ~/.aws/credentials; cat ~/.aws/config'
+	assert_output_contains "region = eu-west-1"
+	refute_output_contains "AWSSECRET-$$"
+	refute_output_contains "AWSCONFIG-$$" # the rest of ~/.aws: still hidden
+	grep -q "AWSCONFIG-$$" "$HOME/.aws/config"
+	# a backend that cannot keep a hole in its mask refuses, runs nothing
+	run sbx --backend=seatbelt --print --redact=~/.aws/credentials -- touch "$P/ran"
 	assert_status 125
 	assert_output_contains "lies inside the denied path $HOME/.aws"
 	[ ! -e "$P/ran" ]
