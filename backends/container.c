@@ -10,7 +10,7 @@
 #include <time.h>
 
 /* True when every directory on the way to path can be searched by others. */
-static bool traversable(const char *path)
+static bool traversable(const struct sbx_fs *fs, const char *path)
 {
 	_cleanup_free_ char *p = strdup(path);
 	if (!p)
@@ -20,7 +20,7 @@ static bool traversable(const char *path)
 		if (slash)
 			*slash = '\0';
 		struct stat st;
-		if (*p && (stat(p, &st) < 0 || !(st.st_mode & S_IXOTH)))
+		if (*p && (fs->stat(p, &st) < 0 || !(st.st_mode & S_IXOTH)))
 			return false;
 		if (!slash)
 			return true;
@@ -28,15 +28,15 @@ static bool traversable(const char *path)
 	}
 }
 
-int ctr_scratch_name(const char *prefix, char **out, sbx_error **err)
+int ctr_scratch_name(const struct sbx_host *h, const char *prefix, char **out, sbx_error **err)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = h->tmpdir;
 	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
 	/* As root, runsc's sandbox drops to an unprivileged user that must
 	 * reach the bundle: a TMPDIR beneath a private directory fails with
 	 * "cannot read client sync file". */
-	if (geteuid() == 0 && !traversable(tmp))
+	if (h->uid_root && !traversable(sbx_host_fs(h), tmp))
 		tmp = "/tmp";
 	/* Not guessable: the runner makes it with mkdir, which fails (and the
 	 * run with it) if anyone made it first. */

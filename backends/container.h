@@ -7,9 +7,9 @@
 #include "internal.h"
 
 /* The name of a private directory $TMPDIR/PREFIX.PID-RANDOM (TMPDIR of
- * this process, else /tmp) for the plan's scratch_dir, which the runner
- * makes (0700) when the plan runs; *out malloc'd. 0 or -ENOMEM. */
-int ctr_scratch_name(const char *prefix, char **out, sbx_error **err);
+ * sbx-exec, the host's, else /tmp) for the plan's scratch_dir, which the
+ * runner makes (0700) when the plan runs; *out malloc'd. 0 or -ENOMEM. */
+int ctr_scratch_name(const struct sbx_host *h, const char *prefix, char **out, sbx_error **err);
 
 /* Refuses (-EINVAL, naming it) a string of the spec that is not valid
  * UTF-8: runsc's and docker's JSON would replace its bytes, and a mask or

@@ -235,10 +235,12 @@ static int env_opts(struct dk *d)
 
 /* A file the runner writes into the plan's scratch directory when it runs
  * (the directory's name is chosen on first use); *out gets its path. */
-static int scratch_file(struct sbx_plan *p, const char *name, const char *text, char **out,
+static int scratch_file(struct dk *d, const char *name, const char *text, char **out,
                         sbx_error **err)
 {
-	int r = p->scratch_dir ? 0 : ctr_scratch_name("sbx-docker", &p->scratch_dir, err);
+	struct sbx_plan *p = d->p;
+	int r =
+	    p->scratch_dir ? 0 : ctr_scratch_name(d->c->host, "sbx-docker", &p->scratch_dir, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *path = path_join_normalize(p->scratch_dir, name);
@@ -258,7 +260,7 @@ static int seccomp_profile(struct dk *d, sbx_error **err)
 	if (b.oom)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	_cleanup_free_ char *path = NULL;
-	int r = scratch_file(p, "seccomp.json", b.s, &path, err);
+	int r = scratch_file(d, "seccomp.json", b.s, &path, err);
 	if (r < 0)
 		return r;
 	p->profile = buf_steal(&b);
@@ -282,14 +284,15 @@ static int preload_opts(struct dk *d, sbx_error **err)
 	_cleanup_free_ char *text = NULL, *policy = NULL;
 	if (!lib || !px)
 		return sbx_err(err, -ENOMEM, "out of memory");
-	if (lib[0] != '/' || access(lib, R_OK) < 0 || px[0] != '/' || access(px, X_OK) < 0)
+	const struct sbx_fs *fs = sbx_host_fs(d->c->host);
+	if (lib[0] != '/' || fs->access(lib, R_OK) < 0 || px[0] != '/' || fs->access(px, X_OK) < 0)
 		return sbx_err(err, -ENOENT,
 		               "proc.no_exec: libsbx-preload.so and sbx-preload-exec, which would "
 		               "hold it here, are not at %s and %s (set SBX_PRELOAD_LIB and "
 		               "SBX_PRELOAD_EXEC)",
 		               lib, px);
 	int r = sbx_preload_config_text(d->c, CAP(PROC_NO_EXEC), NULL, &text, err);
-	if (r < 0 || (r = scratch_file(p, "preload.policy", text, &policy, err)) < 0)
+	if (r < 0 || (r = scratch_file(d, "preload.policy", text, &policy, err)) < 0)
 		return r;
 	if (dk_bind_ro_to(p, lib, SBX_DIR_LIB) < 0 || dk_bind_ro_to(p, px, SBX_DIR_EXEC) < 0 ||
 	    dk_bind_ro_to(p, policy, SBX_DIR_POL) < 0)

@@ -38,10 +38,10 @@ static int bind_path(struct sbx_plan *p, const char *path, bool ro)
 	return 0;
 }
 
-static int check_exists(const char *what, const char *path, sbx_error **err)
+static int check_exists(const struct dk *d, const char *what, const char *path, sbx_error **err)
 {
 	struct stat st;
-	if (stat(path, &st) < 0)
+	if (sbx_host_fs(d->c->host)->stat(path, &st) < 0)
 		return sbx_err_errno(err, -errno, "%s path %s", what, path);
 	return 0;
 }
@@ -71,7 +71,8 @@ static int overlay_path(struct dk *d, const char *path, const struct stat *st, c
 	                                : NULL;
 	if (*why)
 		return 0;
-	int r = p->scratch_dir ? 0 : ctr_scratch_name("sbx-docker", &p->scratch_dir, err);
+	int r =
+	    p->scratch_dir ? 0 : ctr_scratch_name(d->c->host, "sbx-docker", &p->scratch_dir, err);
 	if (r < 0)
 		return r;
 	if (!overlay_name_ok(p->scratch_dir)) {
@@ -119,7 +120,7 @@ int dk_fs_opts(struct dk *d, sbx_error **err)
 		if (strv_contains(&c->writable, path) || (s->allow_temp && streq(path, c->tmpdir)))
 			continue;
 		struct stat st;
-		if (stat(path, &st) < 0)
+		if (sbx_host_fs(c->host)->stat(path, &st) < 0)
 			return sbx_err_errno(err, -errno, "readable path %s", path);
 		const char *why = NULL;
 		if (layer && (r = overlay_path(d, path, &st, &why, err)) != 0) {
@@ -138,7 +139,7 @@ int dk_fs_opts(struct dk *d, sbx_error **err)
 			return r;
 	}
 	for (size_t i = 0; i < c->writable.n; i++)
-		if ((r = check_exists("writable", c->writable.v[i], err)) < 0 ||
+		if ((r = check_exists(d, "writable", c->writable.v[i], err)) < 0 ||
 		    (r = bind_path(p, c->writable.v[i], false)) < 0)
 			return r;
 	if (s->allow_temp && !strv_contains(&c->writable, c->tmpdir) &&
@@ -155,7 +156,7 @@ int dk_fs_opts(struct dk *d, sbx_error **err)
 	    dk_opt(p, "--tmpfs=/tmp:rw,nosuid,nodev,mode=1777") < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->allow_socket.n; i++)
-		if ((r = check_exists("allowed socket", c->allow_socket.v[i], err)) < 0 ||
+		if ((r = check_exists(d, "allowed socket", c->allow_socket.v[i], err)) < 0 ||
 		    (r = bind_path(p, c->allow_socket.v[i], false)) < 0)
 			return r;
 	/* The image's VOLUMEs would be writable anonymous volumes: under

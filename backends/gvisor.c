@@ -130,17 +130,17 @@ static void sort_mounts(struct gv *g)
 static int add_runtime(struct gv *g, const char *path)
 {
 	char real[4096];
-	if (!sbx_realpath(path, real))
+	if (!sbx_host_fs(g->c->host)->realpath(path, real))
 		return 0;
 	if (!strv_contains(&g->p->runtime_paths, path) && strv_push(&g->p->runtime_paths, path) < 0)
 		return -ENOMEM;
 	return add_mount(g, path, real, M_BIND_RO);
 }
 
-static int check_exists(const char *what, const char *path, sbx_error **err)
+static int check_exists(const struct gv *g, const char *what, const char *path, sbx_error **err)
 {
 	struct stat st;
-	if (stat(path, &st) < 0)
+	if (sbx_host_fs(g->c->host)->stat(path, &st) < 0)
 		return sbx_err_errno(err, -errno, "%s path %s", what, path);
 	return 0;
 }
@@ -177,7 +177,7 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 	int r;
 	if (g->scoped) {
 		for (size_t i = 0; i < c->readable.n; i++)
-			if ((r = check_exists("readable", c->readable.v[i], err)) < 0 ||
+			if ((r = check_exists(g, "readable", c->readable.v[i], err)) < 0 ||
 			    (r = add_mount(g, c->readable.v[i], c->readable.v[i], M_BIND_RO)) < 0)
 				return r;
 		_cleanup_strv_ strv rt = {0};
@@ -188,7 +188,7 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 				return r;
 	}
 	for (size_t i = 0; i < c->writable.n; i++)
-		if ((r = check_exists("writable", c->writable.v[i], err)) < 0 ||
+		if ((r = check_exists(g, "writable", c->writable.v[i], err)) < 0 ||
 		    (r = add_mount(g, c->writable.v[i], c->writable.v[i], M_BIND_RW)) < 0)
 			return r;
 	if (c->spec->allow_temp && (r = add_mount(g, c->tmpdir, c->tmpdir, M_BIND_RW)) < 0)
@@ -198,7 +198,7 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 	/* The host root shows the sockets already; runsc cannot bind a socket
 	 * file into a read scope's empty root. */
 	for (size_t i = 0; i < c->allow_socket.n; i++)
-		if ((r = check_exists("allowed socket", c->allow_socket.v[i], err)) < 0)
+		if ((r = check_exists(g, "allowed socket", c->allow_socket.v[i], err)) < 0)
 			return r;
 	if (g->scoped && c->allow_socket.n)
 		return sbx_err(err, -ENOTSUP,
@@ -209,7 +209,7 @@ static int fs_mounts(struct gv *g, sbx_error **err)
 	for (size_t i = 0; want(g, SBX_CAP_FS_READ_DENY) && i < c->read_deny.n; i++) {
 		const char *path = c->read_deny.v[i];
 		struct stat st;
-		if (stat(path, &st) < 0) {
+		if (sbx_host_fs(c->host)->stat(path, &st) < 0) {
 			buf_addf(&absent, "%s%s", absent.len ? ", " : "", path);
 			continue;
 		}
@@ -649,7 +649,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 		return u;
 	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND || !g.rootless;
 	g.cgroups = want(&g, SBX_CAP_RES_CPU) || want(&g, SBX_CAP_RES_MEMORY);
-	int r = ctr_scratch_name("sbx-gvisor", &p->scratch_dir, err);
+	int r = ctr_scratch_name(c->host, "sbx-gvisor", &p->scratch_dir, err);
 	if (r < 0 || (r = fs_mounts(&g, err)) < 0)
 		return r;
 	sort_mounts(&g);

@@ -283,9 +283,10 @@ static int plan_net(struct ll_ctx *l)
 static int keep_dir_ok(struct ll_ctx *l, const char *dir)
 {
 	struct stat st;
-	if (lstat(dir, &st) < 0) {
+	if (l->fs->lstat(dir, &st) < 0) {
 		_cleanup_free_ char *parent = path_join_normalize(dir, "..");
-		if (!parent || errno != ENOENT || stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
+		if (!parent || errno != ENOENT || l->fs->stat(parent, &st) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			return sbx_err(l->err, -ENOENT,
 			               "--keep-discarded %s: neither it nor its parent directory "
 			               "exists",
@@ -294,15 +295,9 @@ static int keep_dir_ok(struct ll_ctx *l, const char *dir)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return sbx_err(l->err, -ENOTDIR, "--keep-discarded %s: not a directory", dir);
-	DIR *d = opendir(dir);
-	if (!d)
+	int empty = l->fs->empty_dir(dir);
+	if (empty < 0)
 		return sbx_err_errno(l->err, -errno, "--keep-discarded %s", dir);
-	struct dirent *e;
-	bool empty = true;
-	while ((e = readdir(d)))
-		if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
-			empty = false;
-	closedir(d);
 	return empty ? 0
 	             : sbx_err(l->err, -EEXIST,
 	                       "--keep-discarded %s: not empty (name a new or "
@@ -463,7 +458,7 @@ static int find_preload_lib(struct ll_ctx *l)
 	l->preload_lib = sbx_preload_lib_path();
 	if (!l->preload_lib)
 		return -ENOMEM;
-	if (l->preload_lib[0] != '/' || access(l->preload_lib, R_OK) < 0) {
+	if (l->preload_lib[0] != '/' || l->fs->access(l->preload_lib, R_OK) < 0) {
 		char names[256];
 		sbx_capset_format(l->c->preload, ", ", names, sizeof(names));
 		return sbx_err(l->err, -ENOENT,
@@ -476,7 +471,7 @@ static int find_preload_lib(struct ll_ctx *l)
 
 static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
 {
-	struct ll_ctx l = {.c = c, .p = p, .err = err};
+	struct ll_ctx l = {.c = c, .fs = sbx_host_fs(c->host), .p = p, .err = err};
 	int rd = c->host->seccomp ? sbx_check_dir(c, err) : 0;
 	if (rd < 0)
 		return rd;

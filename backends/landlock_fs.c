@@ -22,17 +22,17 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-static bool exists(const char *p)
+static bool exists(const struct ll_ctx *l, const char *p)
 {
 	struct stat st;
-	return lstat(p, &st) == 0;
+	return l->fs->lstat(p, &st) == 0;
 }
 
 /* The nearest existing ancestor of p (p itself when it exists); malloc'd. */
-static char *existing_ancestor(const char *p)
+static char *existing_ancestor(const struct ll_ctx *l, const char *p)
 {
 	char *a = strdup(p);
-	while (a && !exists(a)) {
+	while (a && !exists(l, a)) {
 		char *slash = strrchr(a, '/');
 		if (!slash)
 			break;
@@ -104,7 +104,7 @@ static int plan_private_temp(struct ll_ctx *l, const strv *hostw)
 {
 	const struct sbx_cctx *c = l->c;
 	const char *t = c->tmpdir;
-	if (c->spec->allow_temp || beneath_any(t, hostw) || streq(t, "/") || !exists(t))
+	if (c->spec->allow_temp || beneath_any(t, hostw) || streq(t, "/") || !exists(l, t))
 		return 0;
 	/* A project in the temp dir keeps it the host's: writes beside the
 	 * writable paths must fail there, not vanish. */
@@ -165,13 +165,13 @@ static int plan_deny_views(struct ll_ctx *l, const strv *hostw)
 		const char *d = l->c->read_deny.v[i];
 		if (beneath_any(d, hostw))
 			continue;
-		bool missing = !exists(d);
+		bool missing = !exists(l, d);
 		_cleanup_free_ char *parent = strdup(d);
 		char *slash = parent ? strrchr(parent, '/') : NULL;
 		if (!slash)
 			return -ENOMEM;
 		slash[slash == parent] = '\0';
-		char *a = existing_ancestor(parent);
+		char *a = existing_ancestor(l, parent);
 		if (!a)
 			return -ENOMEM;
 		bool over_writable = false;
@@ -227,8 +227,8 @@ static int hide(struct ll_ctx *l, const char *path)
 {
 	char real[4096];
 	struct stat st;
-	if (!sbx_realpath(path, real) || strv_contains(&l->hidden, real) ||
-	    is_allowed_socket(l, real) || lstat(real, &st) < 0)
+	if (!l->fs->realpath(path, real) || strv_contains(&l->hidden, real) ||
+	    is_allowed_socket(l, real) || l->fs->lstat(real, &st) < 0)
 		return 0;
 	if (strv_push(&l->hidden, real) < 0)
 		return -ENOMEM;
@@ -243,7 +243,7 @@ static int plan_allowed_sockets(struct ll_ctx *l, bool gate)
 	for (size_t i = 0; i < l->c->allow_socket.n; i++) {
 		const char *s = l->c->allow_socket.v[i];
 		struct stat st;
-		if (stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
+		if (l->fs->stat(s, &st) < 0 || !S_ISSOCK(st.st_mode))
 			return sbx_err(l->err, -EINVAL, "allow-socket %s: not a unix socket", s);
 		if ((beneath_any(s, &l->hidden) || beneath_any(s, &l->cow)) &&
 		    ll_opt(l->p, SHIM_OPT(SOCKET), s) < 0)
@@ -279,7 +279,7 @@ static int plan_ipc_hides(struct ll_ctx *l)
 		if (hide(l, known[i]) < 0)
 			return -ENOMEM;
 	/* The ssh agent's socket, even when the scrub removed the variable. */
-	const char *agent = getenv("SSH_AUTH_SOCK");
+	const char *agent = l->c->host->ssh_auth_sock;
 	for (char *const *e = strv_get(&l->c->spec->env); l->c->spec->env_set && *e; e++)
 		if (startswith(*e, "SSH_AUTH_SOCK="))
 			agent = *e + strlen("SSH_AUTH_SOCK=");
@@ -323,7 +323,7 @@ static int plan_masks(struct ll_ctx *l, const strv *hostw)
 {
 	for (size_t i = 0; i < l->c->read_deny.n; i++) {
 		const char *d = l->c->read_deny.v[i];
-		if (exists(d)) {
+		if (exists(l, d)) {
 			if (ll_opt(l->p, SHIM_OPT(MASK), d) < 0)
 				return -ENOMEM;
 			/* A view's whiteout holds it; a mount alone does not. */
@@ -370,7 +370,7 @@ static int read_rules(struct ll_ctx *l)
 		return 0;
 	}
 	for (size_t i = 0; i < c->readable.n; i++) {
-		if (!exists(c->readable.v[i]))
+		if (!exists(l, c->readable.v[i]))
 			return sbx_err_errno(l->err, -ENOENT, "readable path %s", c->readable.v[i]);
 		if (l->abi && ll_opt(p, SHIM_OPT(LL_READ), c->readable.v[i]) < 0)
 			return -ENOMEM;
@@ -411,7 +411,7 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 {
 	struct sbx_plan *p = l->p;
 	for (size_t i = 0; i < l->c->writable.n; i++)
-		if (!exists(l->c->writable.v[i]))
+		if (!exists(l, l->c->writable.v[i]))
 			return sbx_err(l->err, -ENOENT,
 			               "writable path %s does not exist (create it first)",
 			               l->c->writable.v[i]);
@@ -568,7 +568,7 @@ static int plan_redact(struct ll_ctx *l)
 	const strv *rd = &l->c->redact;
 	for (size_t i = 0; i < rd->n; i++) {
 		struct stat st;
-		if (stat(rd->v[i], &st) < 0)
+		if (l->fs->stat(rd->v[i], &st) < 0)
 			return sbx_err_errno(l->err, -errno, "redact %s", rd->v[i]);
 		if (!S_ISREG(st.st_mode))
 			return sbx_err(l->err, -EINVAL, "redact %s: not a regular file", rd->v[i]);

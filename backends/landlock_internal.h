@@ -9,6 +9,7 @@
 
 struct ll_ctx {
 	const struct sbx_cctx *c;
+	const struct sbx_fs *fs; /* the host's files, as the compile sees them */
 	struct sbx_plan *p;
 	sbx_error **err;
 	int abi;           /* Landlock ABI the plan handles; 0: no Landlock on this host */

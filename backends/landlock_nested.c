@@ -273,7 +273,7 @@ int ll_plan_nested(struct ll_ctx *l)
 	if (sbx_host_writable(l->c, &hostw) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->writable.n; i++)
-		if (access(c->writable.v[i], F_OK) < 0)
+		if (l->fs->access(c->writable.v[i], F_OK) < 0)
 			return sbx_err(l->err, -ENOENT,
 			               "writable path %s does not exist (create it first)",
 			               c->writable.v[i]);

@@ -31,16 +31,14 @@
 
 static const char default_sandbox_exec[] = "/usr/bin/sandbox-exec";
 
-static const char *sandbox_exec_path(void)
+static const char *sandbox_exec_path(const struct sbx_host *h)
 {
-	const char *env = getenv("SBX_SANDBOX_EXEC");
-	return env && *env ? env : default_sandbox_exec;
+	return h->sandbox_exec ? h->sandbox_exec : default_sandbox_exec;
 }
 
 static void probe(const struct sbx_host *h, struct sbx_avail *a)
 {
-	(void)h;
-	const char *path = sandbox_exec_path();
+	const char *path = sandbox_exec_path(h);
 	if (access(path, X_OK) < 0) {
 		static char why[512];
 		snprintf(why, sizeof(why),
@@ -588,9 +586,10 @@ static int finish_plan(struct sb *s)
 {
 	struct sbx_plan *p = s->p;
 	const struct sbx_spec *spec = s->c->spec;
-	if (strv_push(&p->argv, sandbox_exec_path()) < 0 || strv_push(&p->argv, "-p") < 0 ||
-	    strv_take(&p->argv, buf_steal(&s->prof)) < 0 || strv_push(&p->argv, "--") < 0 ||
-	    strv_extend(&p->argv, spec->args.v) < 0 || !(p->profile = strdup(p->argv.v[2])))
+	if (strv_push(&p->argv, sandbox_exec_path(s->c->host)) < 0 ||
+	    strv_push(&p->argv, "-p") < 0 || strv_take(&p->argv, buf_steal(&s->prof)) < 0 ||
+	    strv_push(&p->argv, "--") < 0 || strv_extend(&p->argv, spec->args.v) < 0 ||
+	    !(p->profile = strdup(p->argv.v[2])))
 		return -ENOMEM;
 	if (s->clone) {
 		p->fsv = SBX_FSV_CLONE;

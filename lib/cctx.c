@@ -9,10 +9,10 @@
 
 extern char **environ;
 
-static int resolve_list(strv *out, const strv *in, const char *dir)
+static int resolve_list(const struct sbx_fs *fs, strv *out, const strv *in, const char *dir)
 {
 	for (size_t i = 0; i < in->n; i++) {
-		char *r = sbx_resolve_path(dir, in->v[i]);
+		char *r = sbx_resolve_path(fs, dir, in->v[i]);
 		if (!r || strv_take(out, r) < 0)
 			return -ENOMEM;
 	}
@@ -20,12 +20,12 @@ static int resolve_list(strv *out, const strv *in, const char *dir)
 }
 
 /* Granted paths: no symbolic link the user did not name (lib/paths.c). */
-static int resolve_grants(strv *out, const strv *in, const char *dir, const char *what,
-                          sbx_error **err)
+static int resolve_grants(const struct sbx_fs *fs, strv *out, const strv *in, const char *dir,
+                          const char *what, sbx_error **err)
 {
 	for (size_t i = 0; i < in->n; i++) {
 		char *r = NULL;
-		int rc = sbx_resolve_grant(what, dir, in->v[i], &r, err);
+		int rc = sbx_resolve_grant(fs, what, dir, in->v[i], &r, err);
 		if (rc < 0)
 			return rc;
 		if (strv_contains(out, r)) {
@@ -137,7 +137,7 @@ static int pin_between(const char *path, const strv *hostw, strv *pins)
 #ifndef _WIN32
 /* A missing path the create gate can hold: its directory exists, as
  * itself (no link on the way), inside a path written through to the host. */
-static bool gateable(const char *path, const strv *hostw)
+static bool gateable(const struct sbx_fs *fs, const char *path, const strv *hostw)
 {
 	_cleanup_free_ char *d = strdup(path);
 	char *s = d ? strrchr(d, '/') : NULL;
@@ -146,7 +146,8 @@ static bool gateable(const char *path, const strv *hostw)
 	*s = '\0';
 	char real[PATH_MAX];
 	struct stat st;
-	if (lstat(d, &st) < 0 || !S_ISDIR(st.st_mode) || !sbx_realpath(d, real) || !streq(real, d))
+	if (fs->lstat(d, &st) < 0 || !S_ISDIR(st.st_mode) || !fs->realpath(d, real) ||
+	    !streq(real, d))
 		return false;
 	for (size_t k = 0; k < hostw->n; k++)
 		if (path_is_beneath(path, hostw->v[k]) && !streq(path, hostw->v[k]))
@@ -160,6 +161,7 @@ int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, 
 {
 	const strv *wd = &c->write_deny, *we = &c->write_deny_existing;
 	const strv *wm = &c->write_deny_missing;
+	const struct sbx_fs *fs = sbx_host_fs(c->host);
 	_cleanup_strv_ strv hostw = {0};
 	if (sbx_host_writable(c, &hostw) < 0)
 		return -ENOMEM;
@@ -168,11 +170,12 @@ int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, 
 	(void)err;
 	(void)wm;
 	(void)gated;
+	(void)fs;
 #else
 	/* the profile's names missing in a writable path: only a gate can
 	 * hold them (the others are watched, landlock_fs.c) */
 	for (size_t i = 0; gated && i < wm->n; i++)
-		if (gateable(wm->v[i], &hostw) && !strv_contains(gated, wm->v[i]) &&
+		if (gateable(fs, wm->v[i], &hostw) && !strv_contains(gated, wm->v[i]) &&
 		    (strv_push(gated, wm->v[i]) < 0 || pin_between(wm->v[i], &hostw, pins) < 0))
 			return -ENOMEM;
 #endif
@@ -181,8 +184,8 @@ int sbx_protect_paths(const struct sbx_cctx *c, struct sbx_plan *p, strv *prot, 
 		const char *path = i < wd->n ? wd->v[i] : we->v[i - wd->n];
 #ifndef _WIN32
 		struct stat st;
-		if (lstat(path, &st) < 0) {
-			if (gated && gateable(path, &hostw)) {
+		if (fs->lstat(path, &st) < 0) {
+			if (gated && gateable(fs, path, &hostw)) {
 				if (!strv_contains(gated, path) &&
 				    (strv_push(gated, path) < 0 ||
 				     pin_between(path, &hostw, pins) < 0))
@@ -229,6 +232,9 @@ static int existing_protections(struct sbx_cctx *c)
 	const strv *in = &c->spec->lists[SBX_LIST_WRITE_DENY_EXISTING];
 	if (!in->n || c->spec->write == SBX_WRITE_NONE || c->spec->write == SBX_WRITE_EPHEMERAL)
 		return 0;
+#ifndef _WIN32
+	const struct sbx_fs *fs = sbx_host_fs(c->host);
+#endif
 	_cleanup_strv_ strv hostw = {0};
 	if (sbx_host_writable(c, &hostw) < 0)
 		return -ENOMEM;
@@ -245,13 +251,13 @@ static int existing_protections(struct sbx_cctx *c)
 			 * one, and a default must never fail a run) */
 			char real[PATH_MAX];
 			struct stat st;
-			if (lstat(p, &st) < 0) {
+			if (fs->lstat(p, &st) < 0) {
 				if (errno == ENOENT && !strv_contains(&c->write_deny_missing, p) &&
 				    strv_push(&c->write_deny_missing, p) < 0)
 					return -ENOMEM;
 				continue;
 			}
-			if (S_ISLNK(st.st_mode) || !sbx_realpath(p, real) || !streq(real, p))
+			if (S_ISLNK(st.st_mode) || !fs->realpath(p, real) || !streq(real, p))
 				continue;
 #endif
 			if (!strv_contains(&c->write_deny_existing, p) &&
@@ -300,7 +306,7 @@ int sbx_check_dir(const struct sbx_cctx *c, sbx_error **err)
 {
 #ifndef _WIN32
 	struct stat st;
-	if (stat(c->dir, &st) < 0)
+	if (sbx_host_fs(c->host)->stat(c->dir, &st) < 0)
 		return sbx_err_errno(err, -errno, "working directory %s", c->dir);
 	if (!S_ISDIR(st.st_mode))
 		return sbx_err(err, -ENOTDIR, "working directory %s: not a directory", c->dir);
@@ -318,40 +324,41 @@ int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *s, sbx_error **err)
 	int r = sbx_working_dir(s, &wd, err);
 	if (r < 0)
 		return r;
-	c->dir = sbx_resolve_path("/", wd);
+	const struct sbx_fs *fs = sbx_host_fs(c->host);
+	c->dir = sbx_resolve_path(fs, "/", wd);
 	if (!c->dir)
 		return sbx_err(err, -ENOMEM, "out of memory");
 
 	char *const *env = s->env_set ? strv_get(&s->env) : environ;
 	const char *tmp = env_value(env, "TMPDIR");
-	if ((r = resolve_grants(&c->writable, &s->lists[SBX_LIST_WRITABLE], c->dir, "writable path",
-	                        err)) < 0 ||
-	    (r = resolve_grants(&c->readable, &s->lists[SBX_LIST_READABLE], c->dir, "readable path",
-	                        err)) < 0 ||
-	    (r = resolve_grants(&c->allow_socket, &s->lists[SBX_LIST_ALLOW_SOCKET], c->dir,
+	if ((r = resolve_grants(fs, &c->writable, &s->lists[SBX_LIST_WRITABLE], c->dir,
+	                        "writable path", err)) < 0 ||
+	    (r = resolve_grants(fs, &c->readable, &s->lists[SBX_LIST_READABLE], c->dir,
+	                        "readable path", err)) < 0 ||
+	    (r = resolve_grants(fs, &c->allow_socket, &s->lists[SBX_LIST_ALLOW_SOCKET], c->dir,
 	                        "allowed socket", err)) < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
-	if ((r = resolve_grants(&c->write_deny, &s->lists[SBX_LIST_WRITE_DENY], c->dir,
+	if ((r = resolve_grants(fs, &c->write_deny, &s->lists[SBX_LIST_WRITE_DENY], c->dir,
 	                        "write-deny path", err)) < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
-	if ((r = resolve_grants(&c->redact, &s->lists[SBX_LIST_REDACT], c->dir, "redact path",
+	if ((r = resolve_grants(fs, &c->redact, &s->lists[SBX_LIST_REDACT], c->dir, "redact path",
 	                        err)) < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
-	if (resolve_list(&c->read_deny, &s->lists[SBX_LIST_READ_DENY], c->dir) < 0)
+	if (resolve_list(fs, &c->read_deny, &s->lists[SBX_LIST_READ_DENY], c->dir) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	if ((r = redact_over_denials(c, err)) < 0)
 		return r;
 	tmp = tmp && tmp[0] == '/' ? tmp : "/tmp";
 	if (s->allow_temp)
-		r = sbx_resolve_grant("temp dir (TMPDIR)", "/", tmp, &c->tmpdir, err);
+		r = sbx_resolve_grant(fs, "temp dir (TMPDIR)", "/", tmp, &c->tmpdir, err);
 	else
-		r = (c->tmpdir = sbx_resolve_path("/", tmp)) ? 0 : -ENOMEM;
+		r = (c->tmpdir = sbx_resolve_path(fs, "/", tmp)) ? 0 : -ENOMEM;
 	if (r < 0)
 		return r == -ENOMEM ? sbx_err(err, r, "out of memory") : r;
 	const char *home = env_value(env, "HOME");
 	if (!home || home[0] != '/') {
-		home = sbx_home(&c->home_from_passwd);
-		c->home_from_passwd = c->home_from_passwd && home;
+		home = c->host->home;
+		c->home_from_passwd = c->host->home_from_passwd && home;
 	}
 	if (home && !(c->home = strdup(home)))
 		return sbx_err(err, -ENOMEM, "out of memory");

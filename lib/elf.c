@@ -136,11 +136,12 @@ static const char *const runtime[] = {
 
 char *sbx_resolve_command(const struct sbx_cctx *c)
 {
+	const struct sbx_fs *fs = sbx_host_fs(c->host);
 	const char *cmd = c->spec->args.v[0];
 	if (!strchr(cmd, '/'))
-		return sbx_find_program(cmd, env_value(strv_get(&c->env), "PATH"));
+		return sbx_fs_find_program(fs, cmd, env_value(strv_get(&c->env), "PATH"));
 	char *p = path_join_normalize(c->dir, cmd);
-	if (p && access(p, F_OK) < 0) {
+	if (p && fs->access(p, F_OK) < 0) {
 		free(p);
 		return NULL;
 	}
@@ -156,7 +157,7 @@ int sbx_runtime_paths(const struct sbx_cctx *c, strv *out)
 			free(bin);
 			return -ENOMEM;
 		}
-		char *interp = sbx_program_interpreter(bin);
+		char *interp = sbx_host_fs(c->host)->interpreter(bin);
 		free(bin);
 		bin = interp;
 	}

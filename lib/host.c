@@ -3,6 +3,7 @@
  * doctor adds the expensive ones. */
 #include "internal.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -110,6 +111,81 @@ char *sbx_find_program(const char *name, const char *path_env)
 	    (strchr(name, '/') && access(found, mode) < 0))
 		return NULL;
 	return strdup(found);
+}
+
+char *sbx_fs_find_program(const struct sbx_fs *fs, const char *name, const char *path_env)
+{
+#ifdef _WIN32
+	(void)fs;
+	return sbx_find_program(name, path_env);
+#else
+	if (!name || !*name)
+		return NULL;
+	char found[4096];
+	if (path_search_with(name, path_env, NULL, fs->stat, fs->access, found, sizeof(found)) <
+	        0 ||
+	    (strchr(name, '/') && fs->access(found, X_OK) < 0))
+		return NULL;
+	return strdup(found);
+#endif
+}
+
+#ifdef _WIN32
+static int real_lstat(const char *path, struct stat *st)
+{
+	return stat(path, st);
+}
+
+static ssize_t real_readlink(const char *path, char *dst, size_t size)
+{
+	(void)path;
+	(void)dst;
+	(void)size;
+	errno = ENOSYS;
+	return -1;
+}
+#else
+#define real_lstat    lstat
+#define real_readlink readlink
+#endif
+
+static int real_stat(const char *path, struct stat *st)
+{
+	return stat(path, st);
+}
+
+static int real_access(const char *path, int mode)
+{
+	return access(path, mode);
+}
+
+static int real_empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	int empty = 1;
+	while (empty && (e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+const struct sbx_fs sbx_fs_real = {
+    .lstat = real_lstat,
+    .stat = real_stat,
+    .access = real_access,
+    .realpath = sbx_realpath,
+    .readlink = real_readlink,
+    .empty_dir = real_empty_dir,
+    .interpreter = sbx_program_interpreter,
+};
+
+const struct sbx_fs *sbx_host_fs(const struct sbx_host *h)
+{
+	return h && h->fs ? h->fs : &sbx_fs_real;
 }
 
 #ifdef __linux__
@@ -298,6 +374,10 @@ tools:;
 	h->docker_runtime = env_setting("SBX_DOCKER_RUNTIME");
 	h->runsc_runtime = env_setting("SBX_DOCKER_RUNSC_RUNTIME");
 	h->runsc_host_runtime = env_setting("SBX_DOCKER_RUNSC_HOST_RUNTIME");
+	h->ssh_auth_sock = env_setting("SSH_AUTH_SOCK");
+	h->tmpdir = env_setting("TMPDIR");
+	h->sandbox_exec = env_setting("SBX_SANDBOX_EXEC");
+	h->home = sbx_home(&h->home_from_passwd);
 }
 
 int sbx_capture(char *const argv[], char **out)

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #ifdef _WIN32
 /* The CRT's open(): a descriptor not inherited by child processes. */
@@ -115,13 +116,47 @@ struct sbx_host {
 	 * SBX_DOCKER_RUNTIME, SBX_DOCKER_RUNSC_RUNTIME and _HOST_RUNTIME. */
 	const char *docker_image, *docker_host, *docker_runtime, *runsc_runtime,
 	    *runsc_host_runtime;
+	/* sbx-exec's own SSH_AUTH_SOCK (the agent's socket is hidden even when
+	 * the scrub removes the variable) and TMPDIR (where the container
+	 * backends' scratch bundles go), NULL when unset or empty. */
+	const char *ssh_auth_sock, *tmpdir;
+	const char *sandbox_exec; /* SBX_SANDBOX_EXEC (seatbelt), NULL when unset or empty */
+	/* sbx-exec's home (sbx_home), for a spec whose HOME is unset or
+	 * relative: NULL when none; from_passwd when HOME did not say it */
+	const char *home;
+	bool home_from_passwd;
 	/* How a compiler asks the engine what only it knows (docker image
 	 * inspect, docker info): the program's exit status, its output in *out
 	 * (malloc'd, trailing newlines cut), or -errno. NULL: sbx_capture,
 	 * for real; the unit tests answer for the engine. Compilers ask
 	 * through sbx_host_ask only, and name each question in the plan. */
 	int (*ask)(char *const argv[], char **out);
+	/* How a compiler sees the host's files (the paths a spec names, the
+	 * command on PATH, the binaries' interpreters): compilers and the
+	 * compile context read no file and stat no path but through it, so
+	 * their plans are a function of the spec and these answers. NULL: the
+	 * real filesystem (sbx_fs_real); the unit tests answer from a table. */
+	const struct sbx_fs *fs;
 };
+
+/* The questions a compile asks of the filesystem. Each answers as the
+ * call of its name does (-1 with errno set on failure). */
+struct sbx_fs {
+	int (*lstat)(const char *path, struct stat *st);
+	int (*stat)(const char *path, struct stat *st);
+	int (*access)(const char *path, int mode);
+	/* realpath(3) into out (PATH_MAX bytes): out, or NULL */
+	char *(*realpath)(const char *path, char *out);
+	ssize_t (*readlink)(const char *path, char *buf, size_t size);
+	/* 1 when the directory has no entries, 0 when it has, -1 */
+	int (*empty_dir)(const char *path);
+	/* sbx_program_interpreter's answer for path */
+	char *(*interpreter)(const char *path);
+};
+/* The real filesystem's answers. */
+extern const struct sbx_fs sbx_fs_real;
+/* h's filesystem (sbx_fs_real when it has none). Never NULL. */
+const struct sbx_fs *sbx_host_fs(const struct sbx_host *h);
 
 /* The probed host (cached for the process). Never NULL. */
 const struct sbx_host *sbx_host_get(void);
@@ -136,6 +171,8 @@ bool sbx_host_unix_diag(void);
 const char *sbx_host_overlay_userns(void);
 /* Looks name up on PATH (or uses it when it has a '/'); malloc'd or NULL. */
 char *sbx_find_program(const char *name, const char *path_env);
+/* The same through fs's answers. */
+char *sbx_fs_find_program(const struct sbx_fs *fs, const char *name, const char *path_env);
 /* Runs argv (stdin and stderr on /dev/null) and collects its output:
  * its exit status (128+N for signal N) with *out malloc'd, trailing
  * newlines cut; -errno when it could not be run. */
@@ -320,12 +357,12 @@ int sbx_expand_home(const char *value, char **out);
 int sbx_working_dir(const sbx_spec *s, char **out, sbx_error **err);
 /* p against dir, resolved as the kernel resolves it (links then ".."); a
  * missing tail is kept lexically. malloc'd or NULL. */
-char *sbx_resolve_path(const char *dir, const char *p);
+char *sbx_resolve_path(const struct sbx_fs *fs, const char *dir, const char *p);
 /* The same for a granted path, refused (-ELOOP, with a message naming
  * what, the link and its target) when it goes through a symbolic link that
  * is not part of the system's layout. */
-int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **out,
-                      sbx_error **err);
+int sbx_resolve_grant(const struct sbx_fs *fs, const char *what, const char *dir, const char *p,
+                      char **out, sbx_error **err);
 
 /* Context building (lib/cctx.c). */
 int sbx_cctx_init(struct sbx_cctx *c, const struct sbx_spec *spec, sbx_error **err);

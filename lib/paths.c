@@ -126,10 +126,10 @@ static bool system_dir(const char *dir)
 
 /* Is the symlink at link (whose parent, resolved, is parent) part of the
  * system's layout? */
-static bool trusted_link(const char *link, const char *parent)
+static bool trusted_link(const struct sbx_fs *fs, const char *link, const char *parent)
 {
 	struct stat l, d;
-	if (lstat(link, &l) < 0 || stat(parent, &d) < 0)
+	if (fs->lstat(link, &l) < 0 || fs->stat(parent, &d) < 0)
 		return false;
 	return l.st_uid == 0 && d.st_uid == 0 && !(d.st_mode & (S_IWGRP | S_IWOTH)) &&
 	       system_dir(parent);
@@ -154,10 +154,10 @@ static char *join_raw(const char *dir, const char *p)
 
 /* Resolves raw as the kernel would: the longest existing prefix through
  * realpath(3), the missing rest appended lexically. malloc'd or NULL. */
-static char *resolve_raw(char *raw)
+static char *resolve_raw(const struct sbx_fs *fs, char *raw)
 {
 	char real[PATH_MAX];
-	if (sbx_realpath(raw, real))
+	if (fs->realpath(raw, real))
 		return strdup(real);
 #ifdef _WIN32
 	return strdup(raw);
@@ -168,7 +168,7 @@ static char *resolve_raw(char *raw)
 		if (cut == 0)
 			break;
 		raw[cut] = '\0';
-		bool ok = sbx_realpath(raw, real) != NULL;
+		bool ok = fs->realpath(raw, real) != NULL;
 		raw[cut] = '/';
 		if (ok)
 			return path_join_normalize(real, raw + cut + 1);
@@ -178,13 +178,14 @@ static char *resolve_raw(char *raw)
 #endif
 }
 
-char *sbx_resolve_path(const char *dir, const char *p)
+char *sbx_resolve_path(const struct sbx_fs *fs, const char *dir, const char *p)
 {
 	_cleanup_free_ char *raw = join_raw(dir, p);
-	return raw ? resolve_raw(raw) : NULL;
+	return raw ? resolve_raw(fs, raw) : NULL;
 }
 
-int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **out, sbx_error **err)
+int sbx_resolve_grant(const struct sbx_fs *fs, const char *what, const char *dir, const char *p,
+                      char **out, sbx_error **err)
 {
 	*out = NULL;
 	_cleanup_free_ char *raw = join_raw(dir, p);
@@ -201,17 +202,17 @@ int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **o
 		const char *last = strrchr(raw, '/') + 1;
 		struct stat st;
 		bool link = *last && !streq(last, ".") && !streq(last, "..") &&
-		            lstat(raw, &st) == 0 && S_ISLNK(st.st_mode);
+		            fs->lstat(raw, &st) == 0 && S_ISLNK(st.st_mode);
 		if (link) {
 			_cleanup_free_ char *parent = strndup(raw, (size_t)(last - raw));
-			_cleanup_free_ char *rparent = parent ? resolve_raw(parent) : NULL;
+			_cleanup_free_ char *rparent = parent ? resolve_raw(fs, parent) : NULL;
 			if (!rparent)
 				return -ENOMEM;
-			if (!trusted_link(raw, rparent)) {
+			if (!trusted_link(fs, raw, rparent)) {
 				char target[PATH_MAX];
-				ssize_t n = readlink(raw, target, sizeof(target) - 1);
+				ssize_t n = fs->readlink(raw, target, sizeof(target) - 1);
 				target[n > 0 ? n : 0] = '\0';
-				_cleanup_free_ char *to = resolve_raw(raw);
+				_cleanup_free_ char *to = resolve_raw(fs, raw);
 				int r = sbx_err(err, -ELOOP,
 				                "%s %s goes through the symbolic link %s (-> %s); "
 				                "name the real path%s%s instead",
@@ -226,6 +227,6 @@ int sbx_resolve_grant(const char *what, const char *dir, const char *p, char **o
 	(void)what;
 	(void)err;
 #endif
-	*out = resolve_raw(raw);
+	*out = resolve_raw(fs, raw);
 	return *out ? 0 : -ENOMEM;
 }

@@ -214,10 +214,11 @@ static int take_redactions(struct sbx_cctx *c, sbx_capset can, bool holes)
 	for (size_t i = 0; i < in->n; i++) {
 		const char *p = in->v[i];
 #ifndef _WIN32
+		const struct sbx_fs *fs = sbx_host_fs(c->host);
 		char real[PATH_MAX];
 		struct stat st;
-		if (p[0] != '/' || lstat(p, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    st.st_size > SBX_REDACT_MAX || !sbx_realpath(p, real) || !streq(real, p))
+		if (p[0] != '/' || fs->lstat(p, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_size > SBX_REDACT_MAX || !fs->realpath(p, real) || !streq(real, p))
 			continue;
 #endif
 		bool inside_denied = false;

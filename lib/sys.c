@@ -60,6 +60,13 @@ int path_search(const char *name, const char *path, char *out, size_t size)
 int path_search_except(const char *name, const char *path, const struct stat *skip, char *out,
                        size_t size)
 {
+	return path_search_with(name, path, skip, stat, access, out, size);
+}
+
+int path_search_with(const char *name, const char *path, const struct stat *skip,
+                     int (*stat_fn)(const char *, struct stat *),
+                     int (*access_fn)(const char *, int), char *out, size_t size)
+{
 	if (strchr(name, '/')) {
 		if ((size_t)snprintf(out, size, "%s", name) >= size)
 			return -ENAMETOOLONG;
@@ -73,11 +80,12 @@ int path_search_except(const char *name, const char *path, const struct stat *sk
 		if ((size_t)snprintf(out, size, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", name) <
 		    size) {
 			struct stat st;
-			if (stat(out, &st) == 0 && skip && st.st_dev == skip->st_dev &&
-			    st.st_ino == skip->st_ino) {
+			if (stat_fn(out, &st) < 0) {
+				/* not there */
+			} else if (skip && st.st_dev == skip->st_dev && st.st_ino == skip->st_ino) {
 				/* passed over, as if not there */
-			} else if (stat(out, &st) == 0) {
-				if (S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			} else {
+				if (S_ISREG(st.st_mode) && access_fn(out, X_OK) == 0)
 					return 0;
 				r = -EACCES; /* there, but not a program we may run */
 			}

@@ -25,6 +25,11 @@ struct stat;
  * program it stands in for). */
 int path_search_except(const char *name, const char *path, const struct stat *skip, char *out,
                        size_t size);
+/* The same rule with these calls standing for stat(2) and access(2) (a
+ * compile asks a host's filesystem through them). */
+int path_search_with(const char *name, const char *path, const struct stat *skip,
+                     int (*stat_fn)(const char *, struct stat *),
+                     int (*access_fn)(const char *, int), char *out, size_t size);
 #endif
 
 #ifndef _WIN32

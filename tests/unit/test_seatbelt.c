@@ -398,7 +398,10 @@ static void test_limits_refused(void)
 
 static void test_override(void)
 {
-	setenv("SBX_SANDBOX_EXEC", "/opt/test/sandbox-exec", 1);
+	/* SBX_SANDBOX_EXEC as sbx-exec's environment gives it: a host fact */
+	struct sbx_host saved = *sbx_host_get(), h = saved;
+	h.sandbox_exec = "/opt/test/sandbox-exec";
+	sbx_host_set(&h);
 	sbx_spec *s = NULL;
 	build(&cases[1], &s);
 	int rc;
@@ -407,7 +410,7 @@ static void test_override(void)
 	       "SBX_SANDBOX_EXEC overrides the sandbox-exec path");
 	sbx_plan_free(p);
 	sbx_spec_free(s);
-	unsetenv("SBX_SANDBOX_EXEC");
+	sbx_host_set(&saved);
 }
 
 int main(void)
