@@ -537,25 +537,29 @@ static int plan_protect(struct ll_ctx *l, strv *gated)
 		sbx_plan_caveat(l->p,
 		                "write-deny: %lu protected names do not exist yet; the sandbox's "
 		                "init makes every file, directory, link and rename the command "
-		                "asks for and refuses those names (EPERM). A process that "
+		                "asks for, and every open for writing, truncate and removal, "
+		                "and refuses those names (EPERM), and one the host makes "
+		                "during the run and everything inside it too. A process that "
 		                "adds a seccomp filter of its own (a nested sandbox) has its "
 		                "calls checked and then made by the kernel under its own "
 		                "Landlock domain, so a thread rewriting the path in between "
-		                "could still make one",
+		                "could still make or change one",
 		                (unsigned long)gated->n);
 	sbx_plan_set_mechanism(l->p, SBX_CAP_FS_WRITE_PROTECT,
 	                       "a private mount namespace: each path bound onto itself "
 	                       "read-only, everything beneath included; the directories "
 	                       "between a writable path and it are mount points, so none "
 	                       "can be renamed or removed%s",
-	                       gated->n ? "; a missing one cannot be made: init makes every "
-	                                  "name the command creates (seccomp user "
+	                       gated->n ? "; a missing one cannot be made, nor changed once "
+	                                  "the host makes it: init makes and changes every "
+	                                  "name the command asks for (seccomp user "
 	                                  "notification) and refuses it"
 	                                : "");
 	sbx_plan_caveat(l->p, "write-deny: a hard link to a protected file made before the run "
 	                      "elsewhere in a writable path stays writable; if a host process "
-	                      "replaces a protected path during the run, the new one is not "
-	                      "protected; links and renames across the protected directories "
+	                      "replaces a protected path that existed at the start during the "
+	                      "run (a save by rename), the new one is not protected; links and "
+	                      "renames across the protected directories "
 	                      "fail with EXDEV (mv copies instead)");
 	return 0;
 }

@@ -47,7 +47,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/vfs.h>
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -63,58 +62,6 @@
 #define MAX_HOPS 40        /* the kernel's own limit on links followed */
 #define ANSWERED (-100000) /* make(): a child answers (a FIFO's wait) */
 
-struct shim_denied_name {
-	dev_t dev;
-	ino_t ino;
-	char *name;
-};
-
-int shim_create_prepare(struct shim_notify_state *st)
-{
-	const strv *d = &st->c->deny_create;
-	if (!d->n)
-		return 0;
-	/* The command's filter count: init's own, plus the one filter the
-	 * command loads before its exec. A kernel that does not say (before
-	 * 5.9) makes every call here. */
-	long own = shim_status_field(getpid(), "Seccomp_filters:", 10);
-	st->depth = own < 0 ? -1 : own + 1;
-	st->deny = calloc(d->n, sizeof(*st->deny));
-	if (!st->deny)
-		return shim_fail(st->c, "out of memory");
-	for (size_t i = 0; i < d->n; i++) {
-		_cleanup_free_ char *dir = strdup(d->v[i]);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-		if (!slash || !slash[1])
-			return shim_fail(st->c, "--deny-create %s: not a path with a name",
-			                 d->v[i]);
-		struct shim_denied_name *e = &st->deny[st->ndeny];
-		if (!(e->name = strdup(slash + 1)))
-			return shim_fail(st->c, "out of memory");
-		st->ndeny++;
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-		struct stat sb;
-		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-			return shim_fail(st->c, "--deny-create %s: %s", d->v[i],
-			                 errno ? strerror(errno) : "not a directory");
-		e->dev = sb.st_dev;
-		e->ino = sb.st_ino;
-	}
-	return 0;
-}
-
-void shim_create_free(struct shim_notify_state *st)
-{
-	for (size_t i = 0; i < st->ndeny; i++)
-		free(st->deny[i].name);
-	free(st->deny);
-	st->deny = NULL;
-	st->ndeny = 0;
-}
-
 bool shim_create_call(int nr)
 {
 	switch (nr) {
@@ -126,6 +73,8 @@ bool shim_create_call(int nr)
 	case SYS_symlink:
 	case SYS_link:
 	case SYS_rename:
+	case SYS_unlink:
+	case SYS_rmdir:
 #endif
 	case SYS_openat:
 	case SYS_mkdirat:
@@ -134,68 +83,12 @@ bool shim_create_call(int nr)
 	case SYS_linkat:
 	case SYS_renameat:
 	case SYS_renameat2:
+	case SYS_unlinkat:
+	case SYS_truncate:
 		return true;
 	default:
 		return false;
 	}
-}
-
-/* The caller's umask, effective capabilities and seccomp filter count,
- * from one read of /proc/TID/status (-1 each when missing). */
-struct status {
-	long umask, depth;
-	uint64_t eff, prm;
-	bool has_eff, has_prm;
-};
-
-static void read_status(pid_t tid, struct status *s)
-{
-	*s = (struct status){.umask = -1, .depth = -1};
-	char path[64], text[8192];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size_t len = 0;
-	for (ssize_t n;
-	     len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0;)
-		len += (size_t)n;
-	text[len] = '\0';
-	const char *v;
-	if ((v = strstr(text, "\nUmask:")))
-		s->umask = strtol(v + 7, NULL, 8);
-	if ((v = strstr(text, "\nCapPrm:"))) {
-		s->prm = strtoull(v + 8, NULL, 16);
-		s->has_prm = true;
-	}
-	if ((v = strstr(text, "\nCapEff:"))) {
-		s->eff = strtoull(v + 8, NULL, 16);
-		s->has_eff = true;
-	}
-	if ((v = strstr(text, "\nSeccomp_filters:")))
-		s->depth = strtol(v + 17, NULL, 10);
-}
-
-/* A NUL-terminated string from the caller's memory, a page at a time (the
- * next page may be unmapped). */
-static int read_string(pid_t pid, uint64_t addr, char *out, size_t size)
-{
-	if (!addr)
-		return -EFAULT;
-	for (size_t got = 0; got < size;) {
-		uint64_t a = addr + got;
-		size_t chunk = 4096 - (size_t)(a & 4095);
-		if (chunk > size - got)
-			chunk = size - got;
-		struct iovec l = {out + got, chunk}, r = {(void *)(uintptr_t)a, chunk};
-		ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-		if (n <= 0)
-			return -EFAULT;
-		if (memchr(out + got, '\0', (size_t)n))
-			return 0;
-		got += (size_t)n;
-	}
-	return -ENAMETOOLONG;
 }
 
 /* The caller's own names for itself, which in init would mean init:
@@ -220,19 +113,6 @@ static int rewrite_self(char *p, size_t size, pid_t tid)
 		return 0;
 	}
 	return 0;
-}
-
-/* The caller's directory for dirfd: its cwd for AT_FDCWD, else a copy of
- * its descriptor. */
-static int caller_dir(const struct seccomp_notif *req, int dirfd)
-{
-	if (dirfd == AT_FDCWD) {
-		char proc[64];
-		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
-		int fd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		return fd < 0 ? -EACCES : fd;
-	}
-	return shim_notify_getfd(req, dirfd);
 }
 
 /* Where a path names: its directory (a descriptor) and its last name. */
@@ -296,18 +176,11 @@ static bool on_proc(int fd)
 	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
+/* The call's name is protected, or lies in a protected name the host
+ * made during the run (protect.c). */
 static bool refused(const struct shim_notify_state *st, const struct at *t)
 {
-	if (streq(t->name, ".") || streq(t->name, ".."))
-		return false;
-	struct stat sb;
-	if (fstat(t->dir, &sb) < 0)
-		return true;
-	for (size_t i = 0; i < st->ndeny; i++)
-		if (st->deny[i].dev == sb.st_dev && st->deny[i].ino == sb.st_ino &&
-		    streq(st->deny[i].name, t->name))
-			return true;
-	return false;
+	return shim_protected_at(st, t->dir, t->name);
 }
 
 /* Resolves path from base to the name a call makes, following a final
@@ -382,12 +255,13 @@ static void caps_on(struct caps *c)
 }
 
 struct call {
-	int kind; /* 'o'pen, 'd'ir, 'n'ode, 's'ymlink, 'l'ink, 'r'ename */
+	int kind; /* 'o'pen, 'd'ir, 'n'ode, 's'ymlink, 'l'ink, 'r'ename, 'u'nlink, 't'runcate */
 	int dirfd, olddirfd;
 	uint64_t path, oldpath;
 	long flags;
 	mode_t mode;
 	dev_t dev;
+	off_t len; /* truncate's */
 };
 
 static bool decode(const struct seccomp_notif *req, struct call *k)
@@ -419,7 +293,19 @@ static bool decode(const struct seccomp_notif *req, struct call *k)
 	case SYS_rename:
 		*k = (struct call){'r', AT_FDCWD, AT_FDCWD, a[1], a[0], 0, 0, 0};
 		return true;
+	case SYS_unlink:
+		*k = (struct call){'u', AT_FDCWD, AT_FDCWD, a[0], 0, 0, 0, 0};
+		return true;
+	case SYS_rmdir:
+		*k = (struct call){'u', AT_FDCWD, AT_FDCWD, a[0], 0, AT_REMOVEDIR, 0, 0};
+		return true;
 #endif
+	case SYS_unlinkat:
+		*k = (struct call){'u', (int)a[0], AT_FDCWD, a[1], 0, (int)a[2], 0, 0};
+		return true;
+	case SYS_truncate:
+		*k = (struct call){'t', AT_FDCWD, AT_FDCWD, a[0], 0, 0, 0, 0, (off_t)a[1]};
+		return true;
 	case SYS_openat:
 		*k = (struct call){'o', (int)a[0], AT_FDCWD, a[1], 0, (int)a[2], (mode_t)a[3], 0};
 		return true;
@@ -478,7 +364,8 @@ static void send_fd(int nfd, uint64_t id, int fd, bool cloexec)
  * /proc/TID/fd/N), where init's own identity would count: its /proc/1/mem
  * and descriptors, and its capabilities over every other process. The
  * child takes the caller's capability sets first (become), so procfs
- * weighs it as the caller. */
+ * weighs it as the caller. What a link through procfs leads to is only
+ * known once opened: a protected file there is refused then. */
 static long in_child(const struct shim_notify_state *st, const struct seccomp_notif *req,
                      const struct call *k, const struct at *t, const struct at *o,
                      const uint64_t *become)
@@ -487,22 +374,53 @@ static long in_child(const struct shim_notify_state *st, const struct seccomp_no
 	if (w != 0)
 		return w < 0 ? -EAGAIN : ANSWERED;
 	long r;
-	if (become && caps_become(become[0], become[1]) < 0)
+	int nofollow = become ? 0 : O_NOFOLLOW;
+	if (become && caps_become(become[0], become[1]) < 0) {
 		r = -EACCES;
-	else if (o)
-		r = linkat(o->dir, o->arg, t->dir, t->arg, (int)(k->flags & AT_SYMLINK_FOLLOW)) < 0
-		        ? -errno
-		        : 0;
-	else
-		r = openat(t->dir, t->arg, (int)k->flags | O_CLOEXEC | (become ? 0 : O_NOFOLLOW),
+	} else if (o) {
+		_cleanup_close_ int src =
+		    openat(o->dir, o->arg,
+		           O_PATH | O_CLOEXEC | ((k->flags & AT_SYMLINK_FOLLOW) ? 0 : O_NOFOLLOW));
+		if (src >= 0 && shim_protected_fd(st, src))
+			r = -EPERM;
+		else
+			r = linkat(o->dir, o->arg, t->dir, t->arg,
+			           (int)(k->flags & AT_SYMLINK_FOLLOW)) < 0
+			        ? -errno
+			        : 0;
+	} else if (k->kind == 't') {
+		int fd =
+		    openat(t->dir, t->arg, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | nofollow);
+		r = fd < 0                      ? (errno == ENXIO ? -EINVAL : -errno)
+		    : shim_protected_fd(st, fd) ? -EPERM
+		    : ftruncate(fd, k->len) < 0 ? -errno
+		                                : 0;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		r = openat(t->dir, t->arg, (int)k->flags | O_CLOEXEC | O_NOCTTY | nofollow,
 		           k->mode);
-	if (r < 0 && !o)
-		r = -errno;
-	if (o || r < 0)
+		if (r < 0) {
+			r = -errno;
+		} else if (shim_protected_fd(st, (int)r)) {
+			close((int)r);
+			r = -EPERM;
+		}
+	}
+	if (o || k->kind == 't' || r < 0)
 		shim_notify_respond(st->fd, req->id, 0, r < 0 ? (int)r : 0);
 	else
 		send_fd(st->fd, req->id, (int)r, (k->flags & O_CLOEXEC) != 0);
 	_exit(0);
+}
+
+/* Whether the call follows a final symlink, as the kernel would. */
+static bool follows(const struct call *k)
+{
+	if (k->kind == 't')
+		return true;
+	return k->kind == 'o' && !(k->flags & O_NOFOLLOW) &&
+	       !((k->flags & O_EXCL) && (k->flags & O_CREAT));
 }
 
 /* The call, made here on the resolved names. Returns the result (an
@@ -516,7 +434,7 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 	int hops = 0;
 	struct at t = {.dir = -1}, o = {.dir = -1};
 	long r;
-	bool follow = k->kind == 'o' && !(k->flags & (O_NOFOLLOW | O_EXCL));
+	bool follow = follows(k);
 	if ((r = resolve(base, path, tid, follow, &t, &hops)) < 0)
 		goto out;
 	if (refused(st, &t)) {
@@ -541,7 +459,8 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 				r = in_child(st, req, k, &t, NULL, wait ? NULL : become);
 				break;
 			}
-			r = openat(t.dir, t.arg, (int)k->flags | O_CLOEXEC | O_NOFOLLOW, k->mode);
+			r = openat(t.dir, t.arg, (int)k->flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+			           k->mode);
 			if (r >= 0 || errno != ELOOP || !follow) {
 				r = r < 0 ? -errno : r;
 				break;
@@ -578,13 +497,38 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 	case 's':
 		r = symlinkat(old, t.dir, t.arg) < 0 ? -errno : 0;
 		break;
-	case 'l':
-		if ((k->flags & AT_EMPTY_PATH) && !old[0]) {
-			r = linkat(oldbase, "", t.dir, t.arg, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	case 'u':
+		r = unlinkat(t.dir, t.arg, (int)(k->flags & AT_REMOVEDIR)) < 0 ? -errno : 0;
+		break;
+	case 't': {
+		if (on_proc(t.dir)) {
+			r = in_child(st, req, k, &t, NULL, become);
 			break;
 		}
-		if ((r = resolve(oldbase, old, tid, false, &o, &hops)) < 0)
+		int fd =
+		    openat(t.dir, t.arg, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+		r = fd < 0                      ? (errno == ENXIO ? -EINVAL : -errno)
+		    : ftruncate(fd, k->len) < 0 ? -errno
+		                                : 0;
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
+	case 'l':
+		/* a new name for a protected file would write it */
+		if ((k->flags & AT_EMPTY_PATH) && !old[0]) {
+			r = shim_protected_fd(st, oldbase)                         ? -EPERM
+			    : linkat(oldbase, "", t.dir, t.arg, AT_EMPTY_PATH) < 0 ? -errno
+			                                                           : 0;
 			break;
+		}
+		if ((r = resolve(oldbase, old, tid, (k->flags & AT_SYMLINK_FOLLOW) != 0, &o,
+		                 &hops)) < 0)
+			break;
+		if (refused(st, &o)) {
+			r = -EPERM;
+			break;
+		}
 		if (on_proc(o.dir)) { /* an O_TMPFILE's /proc/self/fd/N */
 			r = in_child(st, req, k, &t, &o, become);
 			break;
@@ -596,8 +540,9 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 	case 'r':
 		if ((r = resolve(oldbase, old, tid, false, &o, &hops)) < 0)
 			break;
-		/* an exchange puts a file at the old name too */
-		if ((k->flags & RENAME_EXCHANGE) && refused(st, &o)) {
+		/* moving a protected name away is removing it (and an
+		 * exchange puts a file at the old name too) */
+		if (refused(st, &o)) {
 			r = -EPERM;
 			break;
 		}
@@ -621,14 +566,14 @@ static long check(const struct shim_notify_state *st, const struct seccomp_notif
 {
 	int hops = 0;
 	struct at t = {.dir = -1};
-	bool follow = k->kind == 'o' && !(k->flags & (O_NOFOLLOW | O_EXCL));
+	bool follow = follows(k);
 	long r = resolve(base, path, (pid_t)req->pid, follow, &t, &hops);
 	if (r == 0 && refused(st, &t))
 		r = -EPERM;
-	if (r == 0 && k->kind == 'r' && (k->flags & RENAME_EXCHANGE)) {
+	if (r == 0 && (k->kind == 'r' || k->kind == 'l') && old[0]) {
 		at_close(&t);
-		if (resolve(oldbase, old, (pid_t)req->pid, false, &t, &hops) == 0 &&
-		    refused(st, &t))
+		bool f = k->kind == 'l' && (k->flags & AT_SYMLINK_FOLLOW);
+		if (resolve(oldbase, old, (pid_t)req->pid, f, &t, &hops) == 0 && refused(st, &t))
 			r = -EPERM;
 	}
 	at_close(&t);
@@ -645,19 +590,22 @@ void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif
 	/* O_PATH ignores O_CREAT: such an open makes no name */
 	if (k.kind == 'o' && (k.flags & O_PATH))
 		return continue_call(nfd, req->id);
-	if (getuid() == 0 && (k.kind == 'o' || k.kind == 'n') && (k.mode & (S_ISUID | S_ISGID)))
+	/* (an open's mode counts only when it makes a file) */
+	bool makes = k.kind == 'n' ||
+	             (k.kind == 'o' && ((k.flags & O_CREAT) || (k.flags & O_TMPFILE) == O_TMPFILE));
+	if (getuid() == 0 && makes && (k.mode & (S_ISUID | S_ISGID)))
 		return shim_notify_respond(nfd, req->id, 0, -EPERM);
 	static char path[PATH_MAX], old[PATH_MAX];
 	old[0] = '\0';
-	int r = read_string((pid_t)req->pid, k.path, path, sizeof(path));
+	int r = shim_caller_string((pid_t)req->pid, k.path, path, sizeof(path));
 	if (r == 0 && (k.kind == 's' || k.kind == 'l' || k.kind == 'r'))
-		r = read_string((pid_t)req->pid, k.oldpath, old, sizeof(old));
+		r = shim_caller_string((pid_t)req->pid, k.oldpath, old, sizeof(old));
 	if (r < 0)
 		return shim_notify_respond(nfd, req->id, 0, r);
-	_cleanup_close_ int base = path[0] == '/' ? -1 : caller_dir(req, k.dirfd);
+	_cleanup_close_ int base = path[0] == '/' ? -1 : shim_caller_dir(req, k.dirfd);
 	_cleanup_close_ int oldbase = -1;
 	if (k.kind == 'l' || k.kind == 'r')
-		oldbase = old[0] == '/' ? -1 : caller_dir(req, k.olddirfd);
+		oldbase = old[0] == '/' ? -1 : shim_caller_dir(req, k.olddirfd);
 	if (path[0] != '/' && base < 0)
 		return shim_notify_respond(nfd, req->id, 0, base);
 	if ((k.kind == 'l' || k.kind == 'r') && old[0] != '/' && oldbase < 0)
@@ -665,8 +613,8 @@ void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif
 	__u64 id = req->id;
 	if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
 		return; /* gone, and its pid may be another's now */
-	struct status cs;
-	read_status((pid_t)req->pid, &cs);
+	struct shim_caller_status cs;
+	shim_caller_status((pid_t)req->pid, &cs);
 	long depth = st->depth > 0 ? cs.depth : 0;
 	if (cs.umask < 0 || !cs.has_eff || !cs.has_prm)
 		return shim_notify_respond(nfd, req->id, 0, -EACCES);

@@ -31,7 +31,9 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
@@ -141,4 +143,63 @@ int shim_notify_poll(struct shim_notify_state *st, short revents)
 	/* POLLHUP: no task uses the filter any more, and none ever will;
 	 * keeping the descriptor would make every poll return at once. */
 	return revents & (POLLHUP | POLLERR | POLLNVAL) ? -1 : 0;
+}
+
+void shim_caller_status(pid_t tid, struct shim_caller_status *s)
+{
+	*s = (struct shim_caller_status){.umask = -1, .depth = -1};
+	char path[64], text[8192];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t len = 0;
+	for (ssize_t n;
+	     len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0;)
+		len += (size_t)n;
+	text[len] = '\0';
+	const char *v;
+	if ((v = strstr(text, "\nUmask:")))
+		s->umask = strtol(v + 7, NULL, 8);
+	if ((v = strstr(text, "\nCapPrm:"))) {
+		s->prm = strtoull(v + 8, NULL, 16);
+		s->has_prm = true;
+	}
+	if ((v = strstr(text, "\nCapEff:"))) {
+		s->eff = strtoull(v + 8, NULL, 16);
+		s->has_eff = true;
+	}
+	if ((v = strstr(text, "\nSeccomp_filters:")))
+		s->depth = strtol(v + 17, NULL, 10);
+}
+
+int shim_caller_string(pid_t pid, uint64_t addr, char *out, size_t size)
+{
+	if (!addr)
+		return -EFAULT;
+	for (size_t got = 0; got < size;) {
+		uint64_t a = addr + got;
+		size_t chunk = 4096 - (size_t)(a & 4095);
+		if (chunk > size - got)
+			chunk = size - got;
+		struct iovec l = {out + got, chunk}, r = {(void *)(uintptr_t)a, chunk};
+		ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+		if (n <= 0)
+			return -EFAULT;
+		if (memchr(out + got, '\0', (size_t)n))
+			return 0;
+		got += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}
+
+int shim_caller_dir(const struct seccomp_notif *req, int dirfd)
+{
+	if (dirfd == AT_FDCWD) {
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
+		int fd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? -EACCES : fd;
+	}
+	return shim_notify_getfd(req, dirfd);
 }

@@ -84,9 +84,10 @@
 	  "file that runs code later, which nothing here can keep from" SHIM_CONT "being made)")   \
 	X(DENY_CREATE, "deny-create", "PATH",                                                      \
 	  "PATH (whose directory exists) cannot be made: init makes every" SHIM_CONT               \
-	  "file, directory, node, link and rename the command asks for" SHIM_CONT                  \
-	  "(seccomp user notification; needs --unshare-pid) and refuses" SHIM_CONT                 \
-	  "PATH with EPERM; openat2 gets ENOSYS")                                                  \
+	  "file, directory, node, link and rename the command asks for," SHIM_CONT                 \
+	  "and every open for writing, truncate and removal (seccomp user" SHIM_CONT               \
+	  "notification; needs --unshare-pid), and refuses PATH, and once" SHIM_CONT               \
+	  "the host makes it anything inside it, with EPERM; openat2 gets" SHIM_CONT "ENOSYS")     \
 	X(PIN, "pin", "DIR",                                                                       \
 	  "bind DIR onto itself, still writable: it cannot be renamed or" SHIM_CONT                \
 	  "removed (a directory on the way to a --protect path)")                                  \

@@ -155,25 +155,36 @@ static int setid_rules(scmp_filter_ctx ctx, bool openat2)
 	return r;
 }
 
-/* The create gate (create.c, --deny-create): every call that makes a name
- * goes to init, which makes it (or refuses a protected name). open and
- * openat only with O_CREAT: the rest cannot make a name. openat2's flags
- * are in memory the filter cannot read: ENOSYS (libc falls back). */
+/* The create gate (create.c, --deny-create): every call that makes a
+ * name, and every one that writes, truncates, removes or renames one (a
+ * protected name the host makes during the run is held too), goes to
+ * init, which makes it (or refuses a protected name). open and openat
+ * only with O_CREAT, O_TRUNC or write access: the rest change nothing.
+ * openat2's flags are in memory the filter cannot read: ENOSYS (libc
+ * falls back). */
 static int create_rules(scmp_filter_ctx ctx)
 {
 	static const char *const calls[] = {
-	    "creat",     "mkdir", "mkdirat", "mknod",  "mknodat",  "symlink",
-	    "symlinkat", "link",  "linkat",  "rename", "renameat", "renameat2",
+	    "creat",     "mkdir",    "mkdirat", "mknod",    "mknodat",  "symlink",
+	    "symlinkat", "link",     "linkat",  "rename",   "renameat", "renameat2",
+	    "unlink",    "unlinkat", "rmdir",   "truncate",
 	};
 	int r = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++)
 		r = rule(ctx, SCMP_ACT_NOTIFY, calls[i], 0, NULL);
-	struct scmp_arg_cmp o1 = SCMP_A1_32(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
-	struct scmp_arg_cmp o2 = SCMP_A2_32(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
-	if (r == 0)
+	static const struct {
+		unsigned mask, value;
+	} flags[] = {
+	    {O_CREAT, O_CREAT}, {O_TRUNC, O_TRUNC}, {O_ACCMODE, O_WRONLY}, {O_ACCMODE, O_RDWR}};
+	for (size_t i = 0; i < ARRAY_SIZE(flags) && r == 0; i++) {
+		struct scmp_arg_cmp o1 =
+		    SCMP_A1_32(SCMP_CMP_MASKED_EQ, flags[i].mask, flags[i].value);
+		struct scmp_arg_cmp o2 =
+		    SCMP_A2_32(SCMP_CMP_MASKED_EQ, flags[i].mask, flags[i].value);
 		r = rule(ctx, SCMP_ACT_NOTIFY, "open", 1, &o1);
-	if (r == 0)
-		r = rule(ctx, SCMP_ACT_NOTIFY, "openat", 1, &o2);
+		if (r == 0)
+			r = rule(ctx, SCMP_ACT_NOTIFY, "openat", 1, &o2);
+	}
 	if (r == 0)
 		r = rule_nr(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", SBX_SETID_OPENAT2_NR, 0, NULL);
 	return r;

@@ -263,15 +263,34 @@ int shim_pidfd_of(pid_t tid);
 int shim_notify_getfd(const struct seccomp_notif *req, int nr);
 /* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
 long shim_status_field(pid_t tid, const char *field, int base);
+/* The caller's umask, capability sets and seccomp filter count, from one
+ * read of /proc/TID/status (-1 each when missing). */
+struct shim_caller_status {
+	long umask, depth;
+	uint64_t eff, prm;
+	bool has_eff, has_prm;
+};
+void shim_caller_status(pid_t tid, struct shim_caller_status *s);
+/* A NUL-terminated string from the caller's memory, a page at a time (the
+ * next page may be unmapped): 0 or -errno. */
+int shim_caller_string(pid_t pid, uint64_t addr, char *out, size_t size);
+/* The caller's directory for dirfd: its cwd for AT_FDCWD, else a copy of
+ * its descriptor; -errno. */
+int shim_caller_dir(const struct seccomp_notif *req, int dirfd);
 /* Answers notification id with val, or with err (-errno) when nonzero. */
 void shim_notify_respond(int nfd, uint64_t id, long val, int err);
 /* The create gate (create.c, --deny-create): init's table of the names
- * it refuses, built in the sandbox's view before the command starts, and
- * the answer to a name-making call. */
+ * it refuses, built in the sandbox's view before the command starts
+ * (protect.c), and the answer to a call that makes or changes a name. */
 int shim_create_prepare(struct shim_notify_state *st);
 void shim_create_free(struct shim_notify_state *st);
 bool shim_create_call(int nr);
 void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif *req);
+/* protect.c: whether dir/name is a protected name, is one the host made
+ * during the run, or lies inside one (a directory above dir is one). */
+bool shim_protected_at(const struct shim_notify_state *st, int dir, const char *name);
+/* The same for the file open as fd. */
+bool shim_protected_fd(const struct shim_notify_state *st, int fd);
 void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif *req);
 void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *req);
 /* The pending connects: poll entries (one per pending, in order), the

@@ -189,6 +189,65 @@ create_attack() {
 	[ ! -e "$P/.vscode" ] && [ "$(cat "$P/nested-ok")" = n ]
 }
 
+# Routes at a protected file (.envrc) and directory (.vscode) that the
+# host makes while the command runs: the command waits for "go".
+late_attack() {
+	cat <<-'EOF'
+		i=0; while [ ! -e go ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+		python3 -c 'open(".envrc", "r+").write("PWNED")' 2>/dev/null; echo "rw $?"
+		echo x >> .envrc; echo "append $?"
+		python3 -c 'import os; os.truncate(".envrc", 0)' 2>/dev/null; echo "truncate2 $?"
+		truncate -c -s 0 .envrc; echo "truncate $?"
+		ln .envrc hard; echo "link $?"
+		ln -s .envrc soft && ln -L soft hard2; echo "linkfollow $?"
+		python3 -c 'import os; fd = os.open(".envrc", os.O_PATH); os.open("/proc/self/fd/%d" % fd, os.O_WRONLY)' 2>/dev/null; echo "procfd $?"
+		mv .envrc moved; echo "mv $?"
+		rm -f .envrc; echo "rm $?"
+		echo x > .vscode/tasks.json; echo "inside $?"
+		echo x > .vscode/settings.json; echo "insideold $?"
+		mkdir .vscode/d; echo "insidedir $?"
+		(cd .vscode && echo x > rel); echo "insiderel $?"
+		rm -rf .vscode; echo "rmdir $?"
+		mv .vscode v2; echo "mvdir $?"
+		echo c > control; echo "control $?"
+		echo d > doomed && rm doomed; echo "controlrm $?"
+		echo t > trunc && python3 -c 'import os; os.truncate("trunc", 0)'; echo "controltrunc $?"
+	EOF
+}
+
+@test "write-deny: a protected name the host makes during the run is held too" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.vscode
+		return
+	fi
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
+	rm -f "$P/.envrc"
+	sbx --write-deny=.envrc --write-deny=.vscode -- sh -c "$(late_attack)" >"$WORK/out" 2>&1 &
+	local pid=$!
+	sleep 0.5
+	# the host makes them while the sandbox runs
+	echo host >"$P/.envrc"
+	mkdir "$P/.vscode"
+	echo '{}' >"$P/.vscode/settings.json"
+	touch "$P/go"
+	wait "$pid" || true
+	output=$(cat "$WORK/out")
+	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir; do
+		grep -qx "$r [12]" <<<"$output" || { echo "route $r was not refused: $output"; return 1; }
+	done
+	for r in control controlrm controltrunc; do
+		grep -qx "$r 0" <<<"$output" || { echo "control $r failed: $output"; return 1; }
+	done
+	# from the host: the files are as the host made them
+	[ "$(cat "$P/.envrc")" = host ]
+	[ "$(cat "$P/.vscode/settings.json")" = '{}' ]
+	[ "$(ls -A "$P/.vscode")" = settings.json ]
+	[ ! -e "$P/hard" ] && [ ! -e "$P/hard2" ] && [ ! -e "$P/moved" ] && [ ! -e "$P/v2" ]
+	[ "$(cat "$P/control")" = c ] && [ ! -e "$P/doomed" ] && [ ! -s "$P/trunc" ]
+	# the exit names them for review
+	assert_output_contains "$P/.envrc appeared during the run"
+}
+
 @test "write-deny: init makes names for the command, never through its own descriptors or /proc/1" {
 	if ! have_userns; then
 		refused_without_userns --write-deny=.vscode
