@@ -47,6 +47,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -449,9 +450,14 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 		/* An existing FIFO opened for writing waits for a reader: a
 		 * child of init waits, and answers, so init never does. */
 		struct stat fs;
+		bool there = fstatat(t.dir, t.name, &fs, AT_SYMLINK_NOFOLLOW) == 0;
 		bool wait = (k->flags & O_ACCMODE) == O_WRONLY && !(k->flags & O_NONBLOCK) &&
-		            fstatat(t.dir, t.name, &fs, AT_SYMLINK_NOFOLLOW) == 0 &&
-		            S_ISFIFO(fs.st_mode);
+		            there && S_ISFIFO(fs.st_mode);
+		/* /dev/tty means the opener's terminal: the caller's, not init's */
+		if (there && S_ISCHR(fs.st_mode) && fs.st_rdev == makedev(5, 0)) {
+			r = shim_caller_tty(tid, (int)(k->flags & ~(O_CREAT | O_EXCL | O_TRUNC)));
+			break;
+		}
 		for (;;) {
 			/* procfs (/dev/stdout, /dev/fd/N: the caller's own
 			 * descriptors) is opened by a child that holds nothing */

@@ -32,7 +32,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -202,4 +204,49 @@ int shim_caller_dir(const struct seccomp_notif *req, int dirfd)
 		return fd < 0 ? -EACCES : fd;
 	}
 	return shim_notify_getfd(req, dirfd);
+}
+
+/* The caller's controlling terminal's device (tty_nr of /proc/TID/stat,
+ * after the command's name, which may hold anything), or 0. */
+static dev_t caller_ctty(pid_t tid)
+{
+	char path[64], text[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	const char *p = strrchr(text, ')');
+	unsigned long nr = 0;
+	/* state ppid pgrp session tty_nr */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &nr) != 1)
+		return 0;
+	return makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
+}
+
+int shim_caller_tty(pid_t tid, int flags)
+{
+	dev_t tty = caller_ctty(tid);
+	if (!tty)
+		return -ENXIO;
+	/* init's own /dev/tty is the caller's (one session) unless the
+	 * command made a terminal of its own (script, expect, tmux): then its
+	 * pty slave by number */
+	char pts[64] = "/dev/tty";
+	for (int i = 0; i < 2; i++) {
+		if (i == 1) {
+			unsigned maj = major(tty), min = minor(tty);
+			if (maj < 136 || maj > 143)
+				break;
+			snprintf(pts, sizeof(pts), "/dev/pts/%u", (maj - 136) * 256 + min);
+		}
+		int fd = open(pts, flags | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+		struct stat sb;
+		if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == tty)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	return -ENXIO;
 }

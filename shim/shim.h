@@ -277,6 +277,9 @@ int shim_caller_string(pid_t pid, uint64_t addr, char *out, size_t size);
 /* The caller's directory for dirfd: its cwd for AT_FDCWD, else a copy of
  * its descriptor; -errno. */
 int shim_caller_dir(const struct seccomp_notif *req, int dirfd);
+/* Opens the caller's controlling terminal (what its open of /dev/tty
+ * would), with flags: a descriptor, or -ENXIO when it has none here. */
+int shim_caller_tty(pid_t tid, int flags);
 /* Answers notification id with val, or with err (-errno) when nonzero. */
 void shim_notify_respond(int nfd, uint64_t id, long val, int err);
 /* The create gate (create.c, --deny-create): init's table of the names

@@ -248,6 +248,31 @@ late_attack() {
 	assert_output_contains "$P/.envrc appeared during the run"
 }
 
+@test "write-deny: /dev/tty opened through the gate is the command's own terminal" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.vscode
+		return
+	fi
+	command -v script >/dev/null || skip_or_fail "needs script" || return 1
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
+	# the gate opens it for the command (read-write, no O_CREAT): the
+	# terminal script gives it, and without one (setsid) none
+	local py='import os
+fd = os.open("/dev/tty", os.O_RDWR)
+os.write(fd, b"via-tty-%d\n" % os.getpid())
+try:
+    os.setsid()
+    os.open("/dev/tty", os.O_RDWR)
+    print("nosession open")
+except OSError as e:
+    print("nosession", e.errno)'
+	run script -qec "'$SBX_EXEC' --write-deny=.vscode -- python3 -c '$py'" /dev/null
+	assert_output_contains "via-tty-"
+	assert_output_contains "nosession 6"
+	run sbx --write-deny=.vscode --print -- true
+	assert_output_contains "--deny-create $P/.vscode"
+}
+
 @test "write-deny: init makes names for the command, never through its own descriptors or /proc/1" {
 	if ! have_userns; then
 		refused_without_userns --write-deny=.vscode
