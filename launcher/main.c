@@ -35,6 +35,23 @@ static int fail(sbx_error *err, const char *hint)
 	return SBX_EXIT_SETUP;
 }
 
+/* Whether --best-effort would compile what was refused (compiling runs
+ * and writes nothing: trying is how to know; some refusals it does not
+ * relax, an option only another backend has). */
+static bool best_effort_would(sbx_spec *spec)
+{
+	if (sbx_spec_best_effort(spec))
+		return false;
+	sbx_runner *r = NULL;
+	sbx_plan *p = NULL;
+	sbx_spec_set_best_effort(spec, true);
+	bool ok = sbx_runner_new(&r, NULL) == 0 && sbx_runner_compile(r, spec, &p, NULL) == 0;
+	sbx_spec_set_best_effort(spec, false);
+	sbx_plan_free(p);
+	sbx_runner_free(r);
+	return ok;
+}
+
 /* Runs a plan whose enforcing process needs supervision afterwards. */
 static int run_supervised(const sbx_plan *plan, double timeout)
 {
@@ -97,9 +114,10 @@ static int run(const struct cli *cli)
 	rc = sbx_runner_compile(runner, spec, &plan, &err);
 	sbx_runner_free(runner);
 	if (rc < 0)
-		return fail(err, rc == -ENOTSUP ? "Use --best-effort to run with these gaps stated "
-		                                  "as caveats (with --print to see that plan)."
-		                                : NULL);
+		return fail(err, rc == -ENOTSUP && best_effort_would(spec)
+		                     ? "Use --best-effort to run with these gaps stated "
+		                       "as caveats (with --print to see that plan)."
+		                     : NULL);
 	if (cli->print) {
 		char *text = sbx_plan_format(plan, cli->json);
 		fputs(text ? text : "", stdout);

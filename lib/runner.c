@@ -291,10 +291,27 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	}
 	if (spec->net == SBX_NET_ALLOWLIST && b != SBX_BACKEND_LANDLOCK) {
 		/* not even under --best-effort: nothing else would be held */
+		static const char *const why[SBX_BACKEND__COUNT] = {
+		    [SBX_BACKEND_GVISOR] = "runsc's own network stack needs a configured network "
+		                           "namespace, and runsc refuses a socket file as a bind "
+		                           "source, so the proxy cannot be reached from inside",
+		    [SBX_BACKEND_DOCKER_EPHEMERAL] = "a container without a network reaches the "
+		                                     "proxy only through a bound unix socket, and "
+		                                     "the image has no program to relay it inside",
+		    [SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL] = "a container without a network reaches "
+		                                           "the proxy only through a bound unix "
+		                                           "socket, which runsc does not bind",
+		    [SBX_BACKEND_SEATBELT] = "sandbox-exec can limit outbound connections to the "
+		                             "proxy's port, but sbx-exec does not serve the proxy "
+		                             "outside the landlock backend",
+		    [SBX_BACKEND_APPCONTAINER] = "an AppContainer's network capability is all "
+		                                 "outbound or none, never one local port",
+		};
 		rc = sbx_err(err, -ENOTSUP,
 		             "--net=allowlist is the landlock backend's private network and "
-		             "proxy; the %s backend has neither",
-		             sbx_backend_name(b));
+		             "proxy; on the %s backend %s (use --backend=landlock, or "
+		             "--net=outbound, which is not an egress filter)",
+		             sbx_backend_name(b), why[b] ? why[b] : "neither is there");
 		sbx_cctx_free(&c);
 		return rc;
 	}
