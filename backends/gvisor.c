@@ -663,6 +663,9 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 		    strv_push(&p->view, g.m[i].dst) < 0)
 			return sbx_err(err, -ENOMEM, "out of memory");
 	p->prepare = prepare;
+	p->prepare_what = "runsc --version must say 2022 or later; the command is looked up in "
+	                  "the bundle's view (PATH of its environment): 127 if not found, 126 if "
+	                  "it cannot run";
 	if (runsc_tmpdir(p) < 0)
 		return sbx_err(err, -ENOMEM, "out of memory");
 	p->fsv = g.overlay ? SBX_FSV_OVERLAY : SBX_FSV_NONE;

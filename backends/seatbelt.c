@@ -599,6 +599,8 @@ static int finish_plan(struct sb *s)
 			return -ENOMEM;
 #if SBX_HAVE_CLONEFILE
 		p->prepare = prepare_clone;
+		p->prepare_what = "the working directory is cloned (clonefile) into the "
+		                  "run's own copy, where the command starts";
 #endif
 	} else if (spec->dir && !(p->chdir = strdup(s->dir))) {
 		return -ENOMEM;

@@ -271,6 +271,8 @@ struct sbx_plan {
 	 * without running (126, 127) with its message in *err; cleanup
 	 * (scratch_dir removal) still happens. */
 	int (*prepare)(const struct sbx_plan *p, sbx_error **err);
+	/* What prepare does, in words, for the printed plan (set with it). */
+	const char *prepare_what;
 	/* For gvisor's prepare: the command, and the paths its view shows when
 	 * reads are scoped (empty: the host's root). */
 	char *command;

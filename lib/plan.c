@@ -252,7 +252,13 @@ static char *format_json(const sbx_plan *p)
 		buf_addf(&b, ",\"mode\":\"%04o\",\"directory\":%s}", p->files[i].mode,
 		         p->files[i].text ? "false" : "true");
 	}
-	buf_add(&b, "],\"cleanup\":");
+	buf_add(&b, "],\"before_run\":");
+	if (p->prepare_what)
+		buf_add_json_string(&b, p->prepare_what);
+	else
+		buf_add(&b, "null");
+	buf_addf(&b, ",\"runner_timeout\":%g", p->runner_timeout);
+	buf_add(&b, ",\"cleanup\":");
 	json_strv(&b, &p->cleanup_argv);
 	buf_addf(&b, ",\"die_with_parent\":%s", p->die_with_parent ? "true" : "false");
 	buf_add(&b, ",\"signals\":");
@@ -340,6 +346,13 @@ static char *format_text(const sbx_plan *p)
 			buf_addf(&b, "%s (%04o)\n", p->files[i].text ? "" : "/", p->files[i].mode);
 		}
 	}
+	if (p->prepare_what)
+		buf_addf(&b, "%-21s %s\n", "before it runs:", p->prepare_what);
+	if (p->runner_timeout > 0)
+		buf_addf(&b,
+		         "%-21s %g s, then the runner kills the sandbox and sbx-exec exits "
+		         "124\n",
+		         "timeout:", p->runner_timeout);
 	if (p->cleanup_argv.n) {
 		buf_add(&b, "cleanup after the run:\n ");
 		for (size_t i = 0; i < p->cleanup_argv.n; i++) {
