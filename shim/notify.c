@@ -31,11 +31,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <stdio.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <sys/uio.h>
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
@@ -145,108 +141,4 @@ int shim_notify_poll(struct shim_notify_state *st, short revents)
 	/* POLLHUP: no task uses the filter any more, and none ever will;
 	 * keeping the descriptor would make every poll return at once. */
 	return revents & (POLLHUP | POLLERR | POLLNVAL) ? -1 : 0;
-}
-
-void shim_caller_status(pid_t tid, struct shim_caller_status *s)
-{
-	*s = (struct shim_caller_status){.umask = -1, .depth = -1};
-	char path[64], text[8192];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size_t len = 0;
-	for (ssize_t n;
-	     len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0;)
-		len += (size_t)n;
-	text[len] = '\0';
-	const char *v;
-	if ((v = strstr(text, "\nUmask:")))
-		s->umask = strtol(v + 7, NULL, 8);
-	if ((v = strstr(text, "\nCapPrm:"))) {
-		s->prm = strtoull(v + 8, NULL, 16);
-		s->has_prm = true;
-	}
-	if ((v = strstr(text, "\nCapEff:"))) {
-		s->eff = strtoull(v + 8, NULL, 16);
-		s->has_eff = true;
-	}
-	if ((v = strstr(text, "\nSeccomp_filters:")))
-		s->depth = strtol(v + 17, NULL, 10);
-}
-
-int shim_caller_string(pid_t pid, uint64_t addr, char *out, size_t size)
-{
-	if (!addr)
-		return -EFAULT;
-	for (size_t got = 0; got < size;) {
-		uint64_t a = addr + got;
-		size_t chunk = 4096 - (size_t)(a & 4095);
-		if (chunk > size - got)
-			chunk = size - got;
-		struct iovec l = {out + got, chunk}, r = {(void *)(uintptr_t)a, chunk};
-		ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-		if (n <= 0)
-			return -EFAULT;
-		if (memchr(out + got, '\0', (size_t)n))
-			return 0;
-		got += (size_t)n;
-	}
-	return -ENAMETOOLONG;
-}
-
-int shim_caller_dir(const struct seccomp_notif *req, int dirfd)
-{
-	if (dirfd == AT_FDCWD) {
-		char proc[64];
-		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
-		int fd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		return fd < 0 ? -EACCES : fd;
-	}
-	return shim_notify_getfd(req, dirfd);
-}
-
-/* The caller's controlling terminal's device (tty_nr of /proc/TID/stat,
- * after the command's name, which may hold anything), or 0. */
-static dev_t caller_ctty(pid_t tid)
-{
-	char path[64], text[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	const char *p = strrchr(text, ')');
-	unsigned long nr = 0;
-	/* state ppid pgrp session tty_nr */
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &nr) != 1)
-		return 0;
-	return makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
-}
-
-int shim_caller_tty(pid_t tid, int flags)
-{
-	dev_t tty = caller_ctty(tid);
-	if (!tty)
-		return -ENXIO;
-	/* init's own /dev/tty is the caller's (one session) unless the
-	 * command made a terminal of its own (script, expect, tmux): then its
-	 * pty slave by number */
-	char pts[64] = "/dev/tty";
-	for (int i = 0; i < 2; i++) {
-		if (i == 1) {
-			unsigned maj = major(tty), min = minor(tty);
-			if (maj < 136 || maj > 143)
-				break;
-			snprintf(pts, sizeof(pts), "/dev/pts/%u", (maj - 136) * 256 + min);
-		}
-		int fd = open(pts, flags | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
-		struct stat sb;
-		if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == tty)
-			return fd;
-		if (fd >= 0)
-			close(fd);
-	}
-	return -ENXIO;
 }

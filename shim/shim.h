@@ -263,8 +263,8 @@ int shim_pidfd_of(pid_t tid);
 int shim_notify_getfd(const struct seccomp_notif *req, int nr);
 /* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
 long shim_status_field(pid_t tid, const char *field, int base);
-/* The caller's umask, capability sets and seccomp filter count, from one
- * read of /proc/TID/status (-1 each when missing). */
+/* caller.c: the caller's umask, capability sets and seccomp filter count,
+ * from one read of /proc/TID/status (-1 each when missing). */
 struct shim_caller_status {
 	long umask, depth;
 	uint64_t eff, prm;
