@@ -238,6 +238,15 @@ static void containers(void)
 	sbx_plan_free(p);
 }
 
+/* The engine, as this test's host answers for it: the image is there
+ * (its id, no volumes); the daemon has no runtimes beyond its own. */
+static int engine(char *const argv[], char **out)
+{
+	bool image = argv[1] && streq(argv[1], "image");
+	*out = strdup(image ? "sha256:00ff {}" : "{}");
+	return 0;
+}
+
 int main(void)
 {
 	fakefs_use(nodes, ARRAY_SIZE(nodes));
@@ -258,6 +267,7 @@ int main(void)
 	    .docker_image = "sbx-test-busybox:1",
 	    .home = "/home/alice",
 	    .fs = &fakefs,
+	    .ask = engine,
 	};
 	sbx_host_set(&facts);
 	/* the made-up filesystem answers as the kernel would */
