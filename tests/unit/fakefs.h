@@ -84,7 +84,11 @@ static int fake_resolve(const char *path, bool follow_last, char *out, int hops)
 			continue;
 		}
 		char next[PATH_MAX];
-		snprintf(next, sizeof(next), "%s%s%s", cur, streq(cur, "/") ? "" : "/", comp);
+		if (snprintf(next, sizeof(next), "%s%s%s", cur, streq(cur, "/") ? "" : "/", comp) >=
+		    (int)sizeof(next)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
 		struct fake_node imp;
 		const struct fake_node *node = fake_at(next, &imp);
 		if (!node) {
@@ -93,10 +97,14 @@ static int fake_resolve(const char *path, bool follow_last, char *out, int hops)
 		}
 		if (S_ISLNK(node->mode) && (!last || follow_last)) {
 			char rest[PATH_MAX];
-			if (node->target[0] == '/')
-				snprintf(rest, sizeof(rest), "%s/%s", node->target, p);
-			else
-				snprintf(rest, sizeof(rest), "%s/%s/%s", cur, node->target, p);
+			int w =
+			    node->target[0] == '/'
+			        ? snprintf(rest, sizeof(rest), "%s/%s", node->target, p)
+			        : snprintf(rest, sizeof(rest), "%s/%s/%s", cur, node->target, p);
+			if (w >= (int)sizeof(rest)) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
 			return fake_resolve(rest, follow_last, out, hops + 1);
 		}
 		if (!last && !S_ISDIR(node->mode)) {
