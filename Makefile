@@ -7,7 +7,7 @@
 #   make fuzz       libFuzzer harnesses of the parsers (clang; build-fuzz/, mk/fuzz.mk)
 #   make deps       install the build and test dependencies (Debian/Ubuntu, as root)
 #   make install    honours PREFIX and DESTDIR
-#   make bench      startup benchmarks against peers (bench/)
+#   make bench      startup, make, proxy and preload benchmarks (bench/)
 #   make format / format-check
 
 PREFIX     ?= /usr/local
@@ -178,6 +178,9 @@ demo: all
 
 bench: all
 	bench/startup
+	bench/make
+	bench/proxy
+	bench/preload
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
