@@ -448,11 +448,16 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 	switch (k->kind) {
 	case 'o': {
 		/* An existing FIFO opened for writing waits for a reader: a
-		 * child of init waits, and answers, so init never does. */
+		 * child of init waits, and answers, so init never does; */
 		struct stat fs;
 		bool there = fstatat(t.dir, t.name, &fs, AT_SYMLINK_NOFOLLOW) == 0;
-		bool wait = (k->flags & O_ACCMODE) == O_WRONLY && !(k->flags & O_NONBLOCK) &&
-		            there && S_ISFIFO(fs.st_mode);
+		/* so may a device other than the memory ones and terminals (a
+		 * serial line waits for its carrier) */
+		unsigned maj = there ? major(fs.st_rdev) : 0;
+		bool quick_dev = maj == 1 || maj == 5 || (maj >= 136 && maj <= 143);
+		bool wait = !(k->flags & O_NONBLOCK) && there &&
+		            ((S_ISFIFO(fs.st_mode) && (k->flags & O_ACCMODE) == O_WRONLY) ||
+		             (S_ISCHR(fs.st_mode) && !quick_dev));
 		/* /dev/tty means the opener's terminal: the caller's, not init's */
 		if (there && S_ISCHR(fs.st_mode) && fs.st_rdev == makedev(5, 0)) {
 			r = shim_caller_tty(tid, (int)(k->flags & ~(O_CREAT | O_EXCL | O_TRUNC)));
