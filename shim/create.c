@@ -187,7 +187,8 @@ static bool refused(const struct shim_notify_state *st, const struct at *t)
 /* Resolves path from base to the name a call makes, following a final
  * symlink when follow (each hop's target read here; procfs's own links
  * are left to the kernel, which follows them to the very file). */
-static int resolve(int base, char *path, pid_t tid, bool follow, struct at *t, int *hops)
+static int resolve(const struct shim_notify_state *st, int base, char *path, pid_t tid, bool follow,
+                   struct at *t, int *hops)
 {
 	_cleanup_close_ int hop = -1;
 	for (;;) {
@@ -200,6 +201,10 @@ static int resolve(int base, char *path, pid_t tid, bool follow, struct at *t, i
 			return 0;
 		if (++*hops > MAX_HOPS)
 			return -ELOOP;
+		/* a protected name the host made as a link: not through it
+		 * either (what it points to is what reads it) */
+		if (refused(st, t))
+			return -EPERM;
 		char link[PATH_MAX];
 		ssize_t n = readlinkat(t->dir, t->name, link, sizeof(link) - 2);
 		if (n < 0)
@@ -436,7 +441,7 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 	struct at t = {.dir = -1}, o = {.dir = -1};
 	long r;
 	bool follow = follows(k);
-	if ((r = resolve(base, path, tid, follow, &t, &hops)) < 0)
+	if ((r = resolve(st, base, path, tid, follow, &t, &hops)) < 0)
 		goto out;
 	if (refused(st, &t)) {
 		r = -EPERM;
@@ -486,7 +491,7 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 			link[n] = '\0';
 			_cleanup_close_ int from = t.dir;
 			t.dir = -1;
-			if ((r = resolve(from, link, tid, true, &t, &hops)) < 0)
+			if ((r = resolve(st, from, link, tid, true, &t, &hops)) < 0)
 				break;
 			if (refused(st, &t)) {
 				r = -EPERM;
@@ -533,7 +538,7 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 			                                                           : 0;
 			break;
 		}
-		if ((r = resolve(oldbase, old, tid, (k->flags & AT_SYMLINK_FOLLOW) != 0, &o,
+		if ((r = resolve(st, oldbase, old, tid, (k->flags & AT_SYMLINK_FOLLOW) != 0, &o,
 		                 &hops)) < 0)
 			break;
 		if (refused(st, &o)) {
@@ -549,7 +554,7 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 		        : 0;
 		break;
 	case 'r':
-		if ((r = resolve(oldbase, old, tid, false, &o, &hops)) < 0)
+		if ((r = resolve(st, oldbase, old, tid, false, &o, &hops)) < 0)
 			break;
 		/* moving a protected name away is removing it (and an
 		 * exchange puts a file at the old name too) */
@@ -578,13 +583,14 @@ static long check(const struct shim_notify_state *st, const struct seccomp_notif
 	int hops = 0;
 	struct at t = {.dir = -1};
 	bool follow = follows(k);
-	long r = resolve(base, path, (pid_t)req->pid, follow, &t, &hops);
+	long r = resolve(st, base, path, (pid_t)req->pid, follow, &t, &hops);
 	if (r == 0 && refused(st, &t))
 		r = -EPERM;
 	if (r == 0 && (k->kind == 'r' || k->kind == 'l') && old[0]) {
 		at_close(&t);
 		bool f = k->kind == 'l' && (k->flags & AT_SYMLINK_FOLLOW);
-		if (resolve(oldbase, old, (pid_t)req->pid, f, &t, &hops) == 0 && refused(st, &t))
+		if (resolve(st, oldbase, old, (pid_t)req->pid, f, &t, &hops) == 0 &&
+		    refused(st, &t))
 			r = -EPERM;
 	}
 	at_close(&t);

@@ -209,6 +209,7 @@ late_attack() {
 		(cd .vscode && echo x > rel); echo "insiderel $?"
 		rm -rf .vscode; echo "rmdir $?"
 		mv .vscode v2; echo "mvdir $?"
+		python3 -c 'open(".mcp.json", "r+").write("PWNED")' 2>/dev/null; echo "vialink $?"
 		echo c > control; echo "control $?"
 		echo d > doomed && rm doomed; echo "controlrm $?"
 		echo t > trunc && python3 -c 'import os; os.truncate("trunc", 0)'; echo "controltrunc $?"
@@ -222,17 +223,19 @@ late_attack() {
 	fi
 	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
 	rm -f "$P/.envrc"
-	sbx --write-deny=.envrc --write-deny=.vscode -- sh -c "$(late_attack)" >"$WORK/out" 2>&1 &
+	echo mcp >"$P/mcp-target"
+	sbx --write-deny=.envrc --write-deny=.vscode --write-deny=.mcp.json -- sh -c "$(late_attack)" >"$WORK/out" 2>&1 &
 	local pid=$!
 	sleep 0.5
 	# the host makes them while the sandbox runs
 	echo host >"$P/.envrc"
 	mkdir "$P/.vscode"
 	echo '{}' >"$P/.vscode/settings.json"
+	ln -s mcp-target "$P/.mcp.json"
 	touch "$P/go"
 	wait "$pid" || true
 	output=$(cat "$WORK/out")
-	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir; do
+	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink; do
 		grep -qx "$r [12]" <<<"$output" || { echo "route $r was not refused: $output"; return 1; }
 	done
 	for r in control controlrm controltrunc; do
@@ -242,6 +245,8 @@ late_attack() {
 	[ "$(cat "$P/.envrc")" = host ]
 	[ "$(cat "$P/.vscode/settings.json")" = '{}' ]
 	[ "$(ls -A "$P/.vscode")" = settings.json ]
+	# (a link the host made there: not written through either)
+	[ "$(cat "$P/mcp-target")" = mcp ]
 	[ ! -e "$P/hard" ] && [ ! -e "$P/hard2" ] && [ ! -e "$P/moved" ] && [ ! -e "$P/v2" ]
 	[ "$(cat "$P/control")" = c ] && [ ! -e "$P/doomed" ] && [ ! -s "$P/trunc" ]
 	# the exit names them for review
