@@ -1,6 +1,7 @@
 /* caller.c: what init reads of the process whose system call it answers
  * (the seccomp notification's caller): its status, a string from its
- * memory, its directory for a dirfd, its controlling terminal. */
+ * memory, its descriptors, its directory for a dirfd, its controlling
+ * terminal; and the answer. */
 #include "shim.h"
 
 #include <fcntl.h>
@@ -8,7 +9,68 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
+long shim_status_field(pid_t tid, const char *field, int base)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long v = -1;
+	size_t n = strlen(field);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, field, n) == 0) {
+			v = strtol(line + n, NULL, base);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+int shim_pidfd_of(pid_t tid)
+{
+	/* A thread's own pidfd (Linux 6.9); else its process's, whose
+	 * descriptor table the thread shares. */
+	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	fd = (int)syscall(SYS_pidfd_open, tid, 0);
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	long tgid = shim_status_field(tid, "Tgid:", 10);
+	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
+}
+
+int shim_notify_getfd(const struct seccomp_notif *req, int nr)
+{
+	_cleanup_close_ int pidfd = shim_pidfd_of((pid_t)req->pid);
+	if (pidfd < 0)
+		return -EACCES;
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, nr, 0);
+	return fd < 0 ? (errno == EBADF ? -EBADF : -EACCES) : fd;
+}
+
+void shim_notify_respond(int nfd, uint64_t id, long val, int err)
+{
+	struct seccomp_notif_resp resp = {.id = id, .val = val, .error = err};
+	/* ENOENT: the caller went away (a signal, or killed) meanwhile */
+	ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
 
 void shim_caller_status(pid_t tid, struct shim_caller_status *s)
 {

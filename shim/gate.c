@@ -52,6 +52,7 @@
 #include "shim.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -65,60 +66,8 @@
 #include <sys/un.h>
 #include <time.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
-
 #define MAX_PENDING 1024
 #define MAX_BOUND   4096
-
-/* A number from /proc/TID/status ("Tgid:", "Umask:"), or -1. */
-long shim_status_field(pid_t tid, const char *field, int base)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	long v = -1;
-	size_t n = strlen(field);
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, field, n) == 0) {
-			v = strtol(line + n, NULL, base);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-int shim_pidfd_of(pid_t tid)
-{
-	/* A thread's own pidfd (Linux 6.9); else its process's, whose
-	 * descriptor table the thread shares. */
-	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	if (fd >= 0 || errno != EINVAL)
-		return fd;
-	fd = (int)syscall(SYS_pidfd_open, tid, 0);
-	if (fd >= 0 || errno != EINVAL)
-		return fd;
-	long tgid = shim_status_field(tid, "Tgid:", 10);
-	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
-}
-
-int shim_notify_getfd(const struct seccomp_notif *req, int nr)
-{
-	_cleanup_close_ int pidfd = shim_pidfd_of((pid_t)req->pid);
-	if (pidfd < 0)
-		return -EACCES;
-	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, nr, 0);
-	return fd < 0 ? (errno == EBADF ? -EBADF : -EACCES) : fd;
-}
 
 /* The address argument of the call, copied out of the caller's memory. */
 static int read_addr(const struct seccomp_notif *req, struct sockaddr_storage *ss, socklen_t *len)
@@ -288,13 +237,6 @@ static int unix_target(struct shim_notify_state *st, pid_t tid, const struct soc
 	return fd;
 }
 
-void shim_notify_respond(int nfd, uint64_t id, long val, int err)
-{
-	struct seccomp_notif_resp resp = {.id = id, .val = val, .error = err};
-	/* ENOENT: the caller went away (a signal, or killed) meanwhile */
-	ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-}
-
 static bool still_valid(int nfd, uint64_t id)
 {
 	__u64 v = id;
@@ -407,6 +349,34 @@ void shim_gate_connect(struct shim_notify_state *st, const struct seccomp_notif 
 	shim_notify_respond(nfd, req->id, 0, r == 1 ? -EAGAIN : r);
 }
 
+/* For a socket file about to be made from the current directory: EPERM
+ * when its name is protected, the error of reaching its directory (no
+ * magic link on the way, as create.c resolves), or 0. */
+static int socket_name_refused(const struct shim_notify_state *st,
+                               const struct sockaddr_storage *ss, socklen_t len)
+{
+	const struct sockaddr_un *un = (const void *)ss;
+	char path[sizeof(un->sun_path) + 1];
+	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+	memcpy(path, un->sun_path, n);
+	path[n] = '\0';
+	char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	char dir[sizeof(path) + 1];
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == path)
+		strcpy(dir, "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	                       .resolve = RESOLVE_NO_MAGICLINKS};
+	_cleanup_close_ int d = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (d < 0)
+		return errno;
+	return *name && shim_protected_at(st, d, name) ? EPERM : 0;
+}
+
 void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *req)
 {
 	int nfd = st->fd;
@@ -436,17 +406,24 @@ void shim_gate_bind(struct shim_notify_state *st, const struct seccomp_notif *re
 		r = bind(sock, (const struct sockaddr *)&ss, len);
 		return shim_notify_respond(nfd, req->id, 0, r < 0 ? -errno : 0);
 	}
-	/* A socket file: created from the caller's cwd, with its umask. */
+	/* A socket file: created from the caller's cwd, with its umask; a
+	 * name like any other, so never a protected one (protect.c). */
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
 	_cleanup_close_ int cwd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	long mask = shim_status_field((pid_t)req->pid, "Umask:", 8);
 	if (cwd < 0 || mask < 0 || st->own_cwd < 0 || fchdir(cwd) < 0)
 		return shim_notify_respond(nfd, req->id, 0, -EACCES);
-	mode_t old = umask((mode_t)mask & 0777);
-	r = bind(sock, (const struct sockaddr *)&ss, len);
-	int e = errno;
-	umask(old);
+	int e = st->ndeny ? socket_name_refused(st, &ss, len) : 0;
+	if (e) {
+		r = -1;
+		st->denied.create += e == EPERM;
+	} else {
+		mode_t old = umask((mode_t)mask & 0777);
+		r = bind(sock, (const struct sockaddr *)&ss, len);
+		e = errno;
+		umask(old);
+	}
 	if (r == 0) {
 		const struct sockaddr_un *un = (const void *)&ss;
 		char path[sizeof(un->sun_path) + 1];

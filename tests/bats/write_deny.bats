@@ -149,6 +149,9 @@ create_attack() {
 		echo p > /proc/self/cwd/.vscode; echo "procself $?"
 		mv -T h.tmp .vscode; echo "mvT $?"
 		mkfifo .vscode; echo "mkfifo $?"
+		python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind(".vscode")' 2>/dev/null; echo "bind $?"
+		python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sub/../.vscode")' 2>/dev/null; echo "bindrel $?"
+		python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("c.sock")'; echo "controlbind $?"
 		echo c > control; echo "control $?"
 		mkdir cdir && mv cdir cdir2; echo "controldir $?"
 		ln -s control clink && ln control chard; echo "controllink $?"
@@ -161,17 +164,18 @@ create_attack() {
 		refused_without_userns --write-deny=.vscode
 		return
 	fi
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
 	run sbx --write-deny=.vscode -- sh -c "$(create_attack)"
-	for r in write mkdir mv mvdir symlink link follow relative procself mvT mkfifo; do
+	for r in write mkdir mv mvdir symlink link follow relative procself mvT mkfifo bind bindrel; do
 		grep -qx "$r [12]" <<<"$output"
 	done
-	for r in deeper control controldir controllink controlsub; do
+	for r in deeper control controldir controllink controlsub controlbind; do
 		grep -qx "$r 0" <<<"$output"
 	done
 	# from the host: nothing by that name, and the controls landed
 	[ ! -e "$P/.vscode" ] && [ ! -L "$P/.vscode" ]
 	[ "$(cat "$P/control")" = c ] && [ -d "$P/cdir2" ] && [ -L "$P/clink" ] && [ -e "$P/chard" ]
-	[ "$(cat "$P/csub")" = s ] && [ -d "$P/sub/.vscode" ] && [ -e "$P/h.tmp" ]
+	[ "$(cat "$P/csub")" = s ] && [ -d "$P/sub/.vscode" ] && [ -e "$P/h.tmp" ] && [ -S "$P/c.sock" ]
 	# a dangling link made before the run is not followed to it either
 	ln -s .vscode "$P/pre"
 	run sbx --write-deny=.vscode -- sh -c 'echo q > pre; echo "pre $?"'
