@@ -253,13 +253,21 @@ gv() {
 		assert_output_contains 'rootless'
 		return
 	fi
-	run gv -- "$PROBES/ctr_load" spin 2
-	assert_status 0
-	local free=$output
-	run gv --cpus=0.2 -- "$PROBES/ctr_load" spin 2
-	assert_status 0
-	echo "iterations: free $free, capped $output" >&2
-	[ "$output" -lt $((free / 2)) ]
+	# free and capped side by side, up to three times: on a loaded machine
+	# the free run may get far less than a CPU, but a cap that holds
+	# keeps the capped run under half of it in some round, and one that
+	# does not never does
+	local round free
+	for round in 1 2 3; do
+		run gv -- "$PROBES/ctr_load" spin 2
+		assert_status 0
+		free=$output
+		run gv --cpus=0.2 -- "$PROBES/ctr_load" spin 2
+		assert_status 0
+		echo "round $round: iterations free $free, capped $output" >&2
+		[ "$output" -lt $((free / 2)) ] && return 0
+	done
+	return 1
 }
 
 @test "gvisor: --timeout kills the sandbox with 124" {
