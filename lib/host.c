@@ -98,19 +98,18 @@ static int read_int(const char *path, int fallback)
 
 char *sbx_find_program(const char *name, const char *path_env)
 {
+#ifdef _WIN32
 	if (!name || !*name)
 		return NULL;
 	char found[4096];
-#ifdef _WIN32
 	/* The CRT's access() knows no X_OK: a file that is there will do. */
-	const int mode = 0;
-#else
-	const int mode = X_OK;
-#endif
 	if (path_search(name, path_env, found, sizeof(found)) < 0 ||
-	    (strchr(name, '/') && access(found, mode) < 0))
+	    (strchr(name, '/') && access(found, 0) < 0))
 		return NULL;
 	return strdup(found);
+#else
+	return sbx_fs_find_program(&sbx_fs_real, name, path_env);
+#endif
 }
 
 char *sbx_fs_find_program(const struct sbx_fs *fs, const char *name, const char *path_env)

@@ -94,14 +94,20 @@ static void made_free(struct made *m)
 	free(m->v);
 }
 
-/* -1 when out of memory (the caller refuses the call). */
+/* -1 when out of memory or a name cannot be looked at (the caller
+ * refuses the call). */
 static int made_now(const struct shim_notify_state *st, struct made *m)
 {
 	*m = (struct made){0};
 	for (size_t i = 0; i < st->ndeny; i++) {
 		struct stat sb;
-		if (fstatat(st->deny[i].dir, st->deny[i].name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
+		if (fstatat(st->deny[i].dir, st->deny[i].name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			free(m->v); /* cannot tell: the caller refuses */
+			m->v = NULL;
+			return -1;
+		}
 		if (!m->v && !(m->v = calloc(st->ndeny, sizeof(*m->v))))
 			return -1;
 		m->v[m->n].dev = sb.st_dev;
