@@ -469,6 +469,32 @@ static int find_preload_lib(struct ll_ctx *l)
 	return 0;
 }
 
+/* --reuse: one sandbox for the parent's commands, unless something of
+ * the plan holds for one command only (sbx-shim checks the same:
+ * shim/reuse.c). */
+static int plan_reuse(struct ll_ctx *l, bool nested)
+{
+	const struct sbx_spec *s = l->c->spec;
+	const char *why = nested || !l->ns ? "it needs user and pid namespaces"
+	                  : s->timeout > 0 ? "a timeout is one command's"
+	                  : s->cpus > 0 || s->memory > 0 || s->pids > 0
+	                      ? "limits are one command's cgroup"
+	                  : s->no_exec     ? "no-exec lets one command's first execve through"
+	                  : l->preload_lib ? "the preload library is set up per command"
+	                  : s->report || s->keep_discarded ? "a report is one command's"
+	                  : s->net == SBX_NET_ALLOWLIST    ? "the allowlist proxy is one command's"
+	                                                   : NULL;
+	if (why)
+		return sbx_plan_caveat(l->p,
+		                       "reuse: not used, every command gets a sandbox of its "
+		                       "own: %s",
+		                       why) < 0
+		           ? -ENOMEM
+		           : 0;
+	l->p->reuse = true;
+	return 0;
+}
+
 static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err)
 {
 	struct ll_ctx l = {.c = c, .fs = sbx_host_fs(c->host), .p = p, .err = err};
@@ -520,6 +546,8 @@ command:
 		                       "sbx: matching variables removed before exec");
 	if (!nested)
 		plan_caveats(&l);
+	if (c->spec->reuse && plan_reuse(&l, nested) < 0)
+		goto out;
 	p->exec_direct = true;
 	r = 0;
 out:

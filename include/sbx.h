@@ -259,6 +259,11 @@ SBX_API void sbx_spec_set_kernel_isolation(sbx_spec *spec, bool on);
 /* The sandbox dies when the process that started the caller dies (checked
  * again once armed, so a parent already gone means nothing runs). */
 SBX_API void sbx_spec_set_die_with_parent(sbx_spec *spec, bool on);
+/* Let one sandbox of the plan, made by the first, run the later commands
+ * of the caller's parent with the same plan (a make's recipes); the
+ * landlock backend only, and not with limits, a timeout, no-exec or a
+ * report (the plan says why). */
+SBX_API void sbx_spec_set_reuse(sbx_spec *spec, bool on);
 /* At exit, print on stderr what the sandbox discarded or refused (json: as
  * one line of JSON). The landlock backend only. */
 SBX_API void sbx_spec_set_report(sbx_spec *spec, bool on, bool json);
@@ -282,6 +287,7 @@ SBX_API bool sbx_spec_strict(const sbx_spec *spec);
 SBX_API bool sbx_spec_best_effort(const sbx_spec *spec);
 SBX_API bool sbx_spec_kernel_isolation(const sbx_spec *spec);
 SBX_API bool sbx_spec_die_with_parent(const sbx_spec *spec);
+SBX_API bool sbx_spec_reuse(const sbx_spec *spec);
 SBX_API bool sbx_spec_report(const sbx_spec *spec);
 SBX_API double sbx_spec_cpus(const sbx_spec *spec);
 SBX_API int64_t sbx_spec_memory(const sbx_spec *spec);
@@ -416,6 +422,9 @@ SBX_API bool sbx_plan_self_supervised(const sbx_plan *plan);
 /* The spec's die-with-parent: the caller arms PR_SET_PDEATHSIG on itself
  * before it starts the plan (sbx_runner_run's child has it already). */
 SBX_API bool sbx_plan_dies_with_parent(const sbx_plan *plan);
+/* Whether the caller may run the plan in a sandbox it shares with the
+ * other commands of its parent of the same plan (sbx_spec_set_reuse). */
+SBX_API bool sbx_plan_reuse(const sbx_plan *plan);
 /* How a used capability is enforced ("landlock (ABI 7)", ...), or NULL. */
 SBX_API const char *sbx_plan_mechanism(const sbx_plan *plan, sbx_cap c);
 /* Caveats: each a sentence saying where the plan is weaker than asked or

@@ -43,6 +43,12 @@ void execshim_command_free(char **cmd);
 /* --install-shims DIR CMD...; returns the exit status. */
 int execshims_install(const struct cli *cli);
 
+/* --reuse (reuse.c): runs the plan's command (argc/argv: its sbx-shim
+ * command line, envp: its environment) in the sandbox the parent's earlier
+ * command of the same plan made, making it if none; the exit status, or -1
+ * when nothing ran (then the caller starts afresh). */
+int launcher_reuse(int argc, char **argv, char **envp);
+
 /* Prints the capability matrix (--caps); returns the exit status. */
 int report_caps(bool json);
 /* Prints what the host provides (--doctor); returns the exit status. */

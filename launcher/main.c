@@ -167,7 +167,10 @@ static int run(const struct cli *cli)
 		errorf(NULL, "out of memory");
 		return SBX_EXIT_SETUP;
 	}
+	bool reuse = sbx_plan_reuse(plan);
 	sbx_plan_free(plan);
+	if (reuse && (rc = launcher_reuse((int)args.n, args.v, env.v)) >= 0)
+		return rc;
 	/* shim_main returns when it supervised the command: free what it ran. */
 	rc = shim_main("sbx-exec", (int)args.n, args.v, env.v);
 	return rc;
@@ -216,6 +219,7 @@ static const char *const known_env[] = {
     "SBX_ALLOW_LOCALHOST",
     "SBX_KEEP_DISCARDED",
     "SBX_DIE_WITH_PARENT",
+    "SBX_REUSE",
     "SBX_SANDBOX",
     "SBX_RUNSC",
     "SBX_DOCKER",

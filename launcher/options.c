@@ -61,6 +61,8 @@ static const struct option_def options[] = {
     {"setenv", REQUIRED, "NAME=VALUE",
      "set a variable for the command, after scrubbing (repeatable)"},
     {"die-with-parent", OPTIONAL_BOOL, NULL, "the sandbox dies when sbx-exec's parent dies"},
+    {"reuse", OPTIONAL_BOOL, NULL,
+     "one sandbox runs all commands of sbx-exec's parent (a make) with this plan"},
     {"report", OPTIONAL_BOOL, NULL,
      "at exit, list on stderr what was discarded or refused "
      "(--json: as JSON)"},

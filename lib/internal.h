@@ -40,6 +40,7 @@ struct sbx_spec {
 	sbx_write write;
 	strv lists[SBX_LIST__COUNT];
 	bool no_exec, allow_temp, strict, best_effort, kernel_isolation, die_with_parent;
+	bool reuse;               /* --reuse: one sandbox for the parent's commands of this plan */
 	bool report, report_json; /* --report (--json): at exit, on stderr */
 	char *keep_discarded;     /* --keep-discarded=DIR, or NULL */
 	double cpus;
@@ -284,11 +285,23 @@ struct sbx_plan {
 	/* --die-with-parent: sbx-exec arms PR_SET_PDEATHSIG on itself before
 	 * it starts anything (the sandbox dies with sbx-exec already). */
 	bool die_with_parent;
+	/* --reuse: the launcher may run the command in a sandbox of this plan
+	 * that serves the parent's commands (launcher/reuse.c) */
+	bool reuse;
 	/* Sticky: a mechanism, caveat or file could not be recorded (out of
 	 * memory). sbx_runner_compile refuses such a plan, so no caveat is
 	 * ever lost silently; the builders' callers need not check each. */
 	bool oom;
 };
+
+/* What the commands sharing a --reuse sandbox share, for the plan. */
+#define SBX_REUSE_TEXT                                                                             \
+	"the first command of sbx-exec's parent (a make) with this plan makes the sandbox; "       \
+	"the parent's later commands with the same plan run in it, each forked after the last "    \
+	"restriction step, in its own process tree, killed when it ends; they share its "          \
+	"copy-on-write layers and temp dir, its pid and IPC namespaces (they can see and signal "  \
+	"each other), and the unix sockets bound in it; a command has no controlling terminal "    \
+	"and the first one's resource limits (ulimit); it ends when the parent does"
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

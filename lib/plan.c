@@ -143,6 +143,10 @@ bool sbx_plan_dies_with_parent(const sbx_plan *p)
 {
 	return p->die_with_parent;
 }
+bool sbx_plan_reuse(const sbx_plan *p)
+{
+	return p->reuse;
+}
 sbx_capset sbx_plan_requested(const sbx_plan *p)
 {
 	return p->requested;
@@ -261,6 +265,7 @@ static char *format_json(const sbx_plan *p)
 	buf_add(&b, ",\"cleanup\":");
 	json_strv(&b, &p->cleanup_argv);
 	buf_addf(&b, ",\"die_with_parent\":%s", p->die_with_parent ? "true" : "false");
+	buf_addf(&b, ",\"reuse\":%s", p->reuse ? "true" : "false");
 	buf_add(&b, ",\"signals\":");
 	json_strv(&b, &p->signal_argv);
 	buf_add(&b, "}\n");
@@ -363,6 +368,8 @@ static char *format_text(const sbx_plan *p)
 	}
 	if (p->die_with_parent)
 		buf_add(&b, "lifetime:             the sandbox dies when sbx-exec's parent does\n");
+	if (p->reuse)
+		buf_add(&b, "reuse:                " SBX_REUSE_TEXT "\n");
 	if (p->signal_argv.n) {
 		buf_add(&b, "signals passed on with (plus the signal's name):\n ");
 		for (size_t i = 0; i < p->signal_argv.n; i++) {

@@ -42,6 +42,7 @@ enum {
 	B_BEST_EFFORT,
 	B_KERNEL_ISOLATION,
 	B_DIE_WITH_PARENT,
+	B_REUSE,
 	B_REPORT
 };
 
@@ -75,6 +76,7 @@ static const struct key keys[] = {
     {"allow-host", "SBX_ALLOW_HOST", K_LIST, SBX_LIST_ALLOW_HOST, ','},
     {"allow-localhost", "SBX_ALLOW_LOCALHOST", K_LIST, SBX_LIST_ALLOW_LOCALHOST, ','},
     {"die-with-parent", "SBX_DIE_WITH_PARENT", K_BOOL, B_DIE_WITH_PARENT, 0},
+    {"reuse", "SBX_REUSE", K_BOOL, B_REUSE, 0},
     {"report", "SBX_REPORT", K_BOOL, B_REPORT, 0},
     {"keep-discarded", "SBX_KEEP_DISCARDED", K_KEEP, 0, 0},
 };
@@ -110,7 +112,7 @@ static void reset_policy(sbx_spec *s, bool keep_denials)
 	s->net = SBX_NET_DISABLE;
 	s->write = SBX_WRITE_NONE;
 	s->no_exec = s->allow_temp = s->strict = s->best_effort = s->kernel_isolation = false;
-	s->die_with_parent = s->report = false;
+	s->die_with_parent = s->report = s->reuse = false;
 	free(s->keep_discarded);
 	s->keep_discarded = NULL;
 	s->cpus = 0;
@@ -286,6 +288,9 @@ static int apply_key(sbx_spec *s, const struct key *k, const char *v, int depth,
 			break;
 		case B_DIE_WITH_PARENT:
 			s->die_with_parent = b;
+			break;
+		case B_REUSE:
+			s->reuse = b;
 			break;
 		case B_REPORT:
 			s->report = b;

@@ -350,6 +350,9 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 	}
 	rc = sbx_backend_impl(b)->compile(&c, p, err);
 	p->uses &= ~c.missing;
+	if (rc == 0 && spec->reuse && b != SBX_BACKEND_LANDLOCK)
+		rc = sbx_plan_caveat(p, "reuse: not used, every command gets a sandbox of its own: "
+		                        "only the landlock backend serves many commands from one");
 	if (rc == 0 && c.write_deny_existing.n &&
 	    !(p->uses & SBX_CAPSET_OF(SBX_CAP_FS_WRITE_PROTECT))) {
 		_cleanup_buf_ buf l = {0};

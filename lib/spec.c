@@ -215,6 +215,16 @@ bool sbx_spec_die_with_parent(const sbx_spec *s)
 	return s->die_with_parent;
 }
 
+void sbx_spec_set_reuse(sbx_spec *s, bool on)
+{
+	s->reuse = on;
+}
+
+bool sbx_spec_reuse(const sbx_spec *s)
+{
+	return s->reuse;
+}
+
 bool sbx_spec_kernel_isolation(const sbx_spec *s)
 {
 	return s->kernel_isolation;

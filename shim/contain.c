@@ -20,7 +20,9 @@
  *        (--preload: the library checked from inside, its policy sealed
  *        in a memfd, LD_PRELOAD set for the command only; preload.c)
  *     9. seccomp, last, immediately before execve (seccomp.c)
- *    10. execve of the command (126: cannot execute, 127: not found)
+ *    10. execve of the command (126: cannot execute, 127: not found);
+ *        with --reuse this process is the forker instead (reuse.c): it
+ *        forks each served command here, after the last restriction step
  */
 #include "shim.h"
 
@@ -49,12 +51,47 @@ int shim_contain_init(struct shim_config *c)
 	return 0;
 }
 
-/* Resolves the command like execvp (lib/sys.c), without calling execve
- * per candidate (with no-exec only one execve is allowed). Returns 0 with
- * out set, or an errno. */
-static int resolve_command(const struct shim_config *c, char *out, size_t size)
+/* Resolves argv[0] like execvp (lib/sys.c), without calling execve per
+ * candidate (with no-exec only one execve is allowed). Returns 0 with out
+ * set, or an errno. */
+static int resolve_command(char **argv, char **envp, char *out, size_t size)
 {
-	return -path_search(c->argv[0], env_value(c->envp, "PATH"), out, size);
+	return -path_search(argv[0], env_value(envp, "PATH"), out, size);
+}
+
+/* execve of path (argv[0] resolved); 126 or 127 after saying why. */
+static int exec_resolved(const struct shim_config *c, const char *path, char **argv, char **envp)
+{
+	execve(path, argv, envp); /* 10 */
+	int err = errno;
+	if (err == ENOEXEC) {
+		/* Like execvp: a file without a recognised format runs under sh. */
+		size_t n = 0;
+		while (argv[n])
+			n++;
+		char **sh = calloc(n + 2, sizeof(*sh));
+		if (sh) {
+			sh[0] = "/bin/sh";
+			sh[1] = (char *)path;
+			memcpy(sh + 2, argv + 1, n * sizeof(*sh));
+			execve("/bin/sh", sh, envp);
+			free(sh);
+		}
+		err = errno;
+	}
+	fprintf(stderr, "%s: %s: %s\n", c->prog, argv[0], strerror(err));
+	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
+
+int shim_exec_command(const struct shim_config *c, char **argv, char **envp)
+{
+	char path[4096];
+	int err = resolve_command(argv, envp, path, sizeof(path));
+	if (err) {
+		fprintf(stderr, "%s: %s: %s\n", c->prog, argv[0], strerror(err));
+		return err == ENOENT ? 127 : 126;
+	}
+	return exec_resolved(c, path, argv, envp);
 }
 
 int shim_contain_command(struct shim_config *c, int sync)
@@ -66,7 +103,7 @@ int shim_contain_command(struct shim_config *c, int sync)
 	if (!c->direct && !c->landlocked && shim_landlock_apply(c) < 0) /* 8 */
 		return 125;
 	char path[4096];
-	int err = resolve_command(c, path, sizeof(path));
+	int err = c->serving ? 0 : resolve_command(c->argv, c->envp, path, sizeof(path));
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
 		return err == ENOENT ? 127 : 126;
@@ -90,23 +127,12 @@ int shim_contain_command(struct shim_config *c, int sync)
 		}
 		close(notify);
 	}
-	execve(path, c->argv, envp); /* 10 */
-	err = errno;
-	if (err == ENOEXEC) {
-		/* Like execvp: a file without a recognised format runs under sh. */
-		size_t n = 0;
-		while (c->argv[n])
-			n++;
-		char **argv = calloc(n + 2, sizeof(*argv));
-		if (argv) {
-			argv[0] = "/bin/sh";
-			argv[1] = path;
-			memcpy(argv + 2, c->argv + 1, n * sizeof(*argv));
-			execve("/bin/sh", argv, envp);
-		}
-		err = errno;
-	}
-	fprintf(stderr, "%s: %s: %s\n", c->prog, c->argv[0], strerror(err));
+	/* --reuse: each command served is forked from here, where it would
+	 * have been exec'd: with exactly the privileges, domain and filter
+	 * this process has now (reuse.c) */
+	if (c->serving)
+		shim_reuse_forker(c);
+	int status = exec_resolved(c, path, c->argv, envp);
 	shim_preload_env_free(c, envp);
-	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+	return status;
 }

@@ -10,4 +10,43 @@
  * names the program in messages. */
 int shim_main(const char *prog, int argc, char **argv, char **envp);
 
+#ifdef __linux__
+#include <stdint.h>
+#include <sys/types.h>
+
+/* --reuse (shim/reuse.c, launcher/reuse.c): one sandbox, built by the
+ * first command of a parent process (a make), runs that parent's later
+ * commands of the same plan. The client (sbx-exec) and the sandbox talk
+ * over a unix stream socket: the request, then 8-byte messages. */
+#define SBX_REUSE_MAGIC    0x73627831u
+#define SBX_REUSE_MAX_FDS  64
+#define SBX_REUSE_MAX_SIZE (64u << 20) /* the request's strings, at most */
+struct sbx_reuse_req {
+	uint32_t magic;
+	uint32_t size;                    /* bytes of strings after this header */
+	uint32_t nopts, nargv, nenv;      /* the plan's argv up to "--", the command, its env */
+	uint32_t nfds;                    /* descriptors sent with the header (SCM_RIGHTS) */
+	int32_t fdnum[SBX_REUSE_MAX_FDS]; /* the number each one has in the client */
+	uint32_t umask;
+	uint64_t sig_ignored, sig_blocked; /* bit n-1: signal n */
+};
+enum sbx_reuse_type {
+	SBX_REUSE_REFUSED = 1, /* sandbox -> client: not this plan; nothing ran */
+	SBX_REUSE_STARTED,     /* sandbox -> client: the command's process exists */
+	SBX_REUSE_EXIT,        /* sandbox -> client: its wait status */
+	SBX_REUSE_SIGNAL,      /* client -> sandbox: pass signal value on */
+};
+struct sbx_reuse_msg {
+	int32_t type, value;
+};
+/* Serves: argc/argv is the plan's sbx-shim command line (its command is
+ * not run), lfd the bound and listening socket at path, parent_fd a pidfd
+ * of the parent process whose commands it runs (pid parent). Returns when
+ * that parent is gone or the sandbox ended; the exit status. */
+int shim_serve(const char *prog, int argc, char **argv, char **envp, int lfd, const char *path,
+               pid_t parent, int parent_fd);
+/* The warning about a watched name (--watch-created) that appeared. */
+void shim_warn_created(const char *prog, const char *path);
+#endif
+
 #endif

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 /* true when fd is open and opens paths */
-static bool opens_paths(int fd, bool *o_path)
+bool shim_fd_opens_paths(int fd, bool *o_path)
 {
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
@@ -28,7 +28,7 @@ int shim_close_path_fds(const struct shim_config *c)
 	static const char *const stdio[] = {"standard input", "standard output", "standard error"};
 	bool o_path;
 	for (int fd = 0; fd <= 2; fd++)
-		if (opens_paths(fd, &o_path))
+		if (shim_fd_opens_paths(fd, &o_path))
 			return shim_fail(c,
 			                 "%s is %s: paths opened beneath it would bypass the "
 			                 "sandbox's view (give a directory with --readable or "
@@ -43,7 +43,7 @@ int shim_close_path_fds(const struct shim_config *c)
 	int r = 0;
 	while ((e = readdir(d))) {
 		int fd = atoi(e->d_name);
-		if (fd < 3 || fd == dirfd(d) || !opens_paths(fd, &o_path))
+		if (fd < 3 || fd == dirfd(d) || !shim_fd_opens_paths(fd, &o_path))
 			continue;
 		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
 			r = shim_fail(c, "cannot close descriptor %d at exec: %s", fd,

@@ -121,6 +121,8 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 		_exit(shim_contain_command(c, cs[1]));
 	}
 	close(cs[1]);
+	if (c->serving) /* --reuse: the forker's, not ours */
+		close(c->serve_chan);
 	s.csync = cs[0];
 	loop.child = s.cmd;
 	loop.fds = init_fds;

@@ -129,6 +129,16 @@ struct shim_config {
 	strv gate_allow; /* where the gate lets unix sockets be reached */
 	bool landlocked; /* init took the Landlock domain the command inherits */
 	int stage_fd;    /* with a report: the staging tmpfs, kept past its detach */
+
+	/* --reuse, serving one parent's commands (reuse.c) */
+	bool serving;
+	int serve_lfd;          /* supervisor: the listening socket */
+	const char *serve_path; /* its name */
+	pid_t serve_parent;     /* the parent whose commands are served */
+	int serve_parent_fd;    /* supervisor: a pidfd of it */
+	int serve_chan;         /* the forker's end of the supervisor's pair */
+	char **serve_opts;      /* the plan's argv up to "--" */
+	size_t serve_nopts;
 };
 
 /* proxy.c: a listening socket on the sandbox's 127.0.0.1:port (in init,
@@ -313,9 +323,25 @@ int shim_gate_prepare(struct shim_config *c);
  * returns the exit status to use (after cleanup; a command killed by a
  * signal makes the caller die of it). */
 int shim_supervise(struct shim_config *c);
+/* reuse.c: whether c can serve many commands (0), else -1 after saying
+ * why; whether the peer on conn (accepted by the supervisor) is a process
+ * of ours started by the parent served; the forker, in place of the
+ * command's exec: runs each connection's command until the supervisor
+ * closes the pair. */
+int shim_reuse_check(const struct shim_config *c);
+bool shim_reuse_admit(const struct shim_config *c, int conn);
+_Noreturn void shim_reuse_forker(struct shim_config *c);
+/* contain.c: execve of argv[0] found on envp's PATH, like the command's
+ * (ENOEXEC: under /bin/sh); returns 126 or 127 after saying why. */
+int shim_exec_command(const struct shim_config *c, char **argv, char **envp);
+/* supervise.c: SIGKILL to every descendant, reaped until none is left. */
+void shim_kill_all_and_reap(void);
+
 /* fds.c: refuses (-1, with the message) a directory or O_PATH descriptor
  * on 0-2, and closes at exec every inherited one above 2. */
 int shim_close_path_fds(const struct shim_config *c);
+/* Whether fd is open and opens paths (a directory; *o_path: O_PATH). */
+bool shim_fd_opens_paths(int fd, bool *o_path);
 /* pid 1 of the sandbox (init.c); returns its exit status. */
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask);
 /* Shared by the supervisor and init (supervise.c; the rules they follow
@@ -343,6 +369,7 @@ enum shim_msg_type {
 	SHIM_MSG_DENIED_EXEC = 6,
 	SHIM_MSG_LISTEN = 7, /* init -> supervisor: a listener (value: forwarded port, 0: proxy) */
 	SHIM_MSG_DENIED_CREATE = 8, /* init -> supervisor, before EXIT: a count */
+	SHIM_MSG_CONN = 9,          /* supervisor -> forker: a client's connection (--reuse) */
 };
 struct shim_msg {
 	int32_t type;

@@ -7,6 +7,9 @@
  *     |  chdir, Landlock, then fork; answers the seccomp notifications,
  *     |  reaps orphans and forwards signals to the command
  *   command: privileges dropped, [Landlock,] seccomp, execve
+ *     (--reuse, reuse.c: the supervisor also takes connections on the
+ *     listener sbx-exec gave it and hands those it admits to the forker
+ *     that stands where the command would; it ends with the parent)
  *
  * The supervisor writes the uid/gid maps, places the sandbox in its cgroup,
  * answers the notifications when there is no init, forwards signals,
@@ -122,7 +125,7 @@ static void kill_descendants(pid_t root)
 }
 
 /* Kills and reaps everything below us until nothing is left. */
-static void kill_all_and_reap(void)
+void shim_kill_all_and_reap(void)
 {
 	for (;;) {
 		kill_descendants(getpid());
@@ -233,7 +236,40 @@ struct sup {
 	int notes[2];               /* --report: the proxy children's notes, or -1 */
 	buf note_buf;
 	size_t gate_at, ngate; /* this turn's descriptors of the gate */
+	int chan;              /* --reuse: our end of the forker's pair, or -1 */
+	size_t serve_at;       /* this turn's listener and parent pidfd */
 };
+
+/* --reuse: stops taking commands (the name goes first, so a new one
+ * starts afresh) and ends the sandbox. */
+static void serve_stop(struct sup *s, bool end_sandbox)
+{
+	struct shim_config *c = (struct shim_config *)s->c;
+	if (c->serve_lfd < 0)
+		return;
+	unlink(c->serve_path);
+	close(c->serve_lfd);
+	c->serve_lfd = -1;
+	if (end_sandbox)
+		kill(s->child, SIGKILL);
+}
+
+/* --reuse: a connection to the listener, handed to the forker when its
+ * peer may use this sandbox (reuse.c); else closed. */
+static void serve_accept(struct sup *s)
+{
+	int conn = accept4(s->c->serve_lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (conn < 0)
+		return;
+	/* blocking again: the sandbox's side reads it with poll */
+	int fl = fcntl(conn, F_GETFL);
+	if (fl < 0 || fcntl(conn, F_SETFL, fl & ~O_NONBLOCK) < 0 || !shim_reuse_admit(s->c, conn) ||
+	    shim_msg_send(s->chan, SHIM_MSG_CONN, 0, conn) < 0) {
+		close(conn);
+		return;
+	}
+	close(conn);
+}
 
 /* Takes a message from the sandbox side (2, 3); false at EOF. */
 static bool take_message(struct sup *s)
@@ -303,7 +339,13 @@ static size_t sup_fds(void *arg, struct pollfd *p, size_t max, int *ms)
 	int gms = shim_gate_wait_ms(&s->ns);
 	if (gms >= 0 && (*ms < 0 || gms < *ms))
 		*ms = gms;
-	return n + s->ngate;
+	n += s->ngate;
+	s->serve_at = n;
+	if (s->c->serving && n + 2 <= max) {
+		p[n++] = (struct pollfd){.fd = s->c->serve_lfd, .events = POLLIN};
+		p[n++] = (struct pollfd){.fd = s->c->serve_parent_fd, .events = POLLIN};
+	}
+	return n;
 }
 
 static void sup_ready(void *arg, struct pollfd *p, size_t n)
@@ -312,6 +354,12 @@ static void sup_ready(void *arg, struct pollfd *p, size_t n)
 	(void)n;
 	if (s->ngate || s->ns.npend)
 		shim_gate_poll_done(&s->ns, p + s->gate_at, s->ngate);
+	if (s->c->serving && s->serve_at + 2 <= n) {
+		if (p[s->serve_at + 1].revents) /* the parent is gone */
+			serve_stop(s, true);
+		else if (p[s->serve_at].revents & POLLIN)
+			serve_accept(s);
+	}
 	for (size_t i = 0; i < s->nl; i++) {
 		if (!(p[3 + i].revents & POLLIN))
 			continue;
@@ -355,22 +403,30 @@ static int supervise_loop(const struct shim_config *c, struct sup *s)
 	int st = 0;
 	if (sbx_sup_loop(&s->loop, &st) == 1) {
 		kill(s->child, SIGKILL);
-		kill_all_and_reap();
+		shim_kill_all_and_reap();
 		s->timed_out = true;
 		return -1;
 	}
-	kill_all_and_reap();
+	shim_kill_all_and_reap();
 	/* With a pid namespace the command's status comes from init (3). */
 	while (c->pidns && s->sync >= 0 && !s->have_exit && take_message(s))
 		;
 	return c->pidns && s->have_exit ? s->exit_status : st;
 }
 
+void shim_warn_created(const char *prog, const char *path)
+{
+	fprintf(stderr,
+	        "%s: warning: %s appeared during the run (the command or the host made it); it "
+	        "can make code run later outside the sandbox: review it\n",
+	        prog, path);
+}
+
 int shim_supervise(struct shim_config *c)
 {
 	/* The signals are blocked from here on, in the sandbox's processes too
 	 * until the command is made (child_main, init.c), so none is lost. */
-	struct sup s = {.c = c, .sync = -1, .stage = -1, .notes = {-1, -1}};
+	struct sup s = {.c = c, .sync = -1, .stage = -1, .notes = {-1, -1}, .chan = -1};
 	s.loop = (struct sbx_sup){.reap_any = true, .forward = true, .sigfd = -1};
 	int e = sbx_sup_open(&s.loop);
 	if (e < 0) {
@@ -384,8 +440,9 @@ int shim_supervise(struct shim_config *c)
 	struct shim_cgroup cg = {0};
 	if (shim_cgroup_create(c, &cg) < 0)
 		return 125;
-	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+	int sp[2], ch[2] = {-1, -1};
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
+	    (c->serving && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch) < 0)) {
 		shim_fail(c, "socketpair: %s", strerror(errno));
 		shim_cgroup_destroy(&cg);
 		return 125;
@@ -411,9 +468,19 @@ int shim_supervise(struct shim_config *c)
 	if (pid == 0) {
 		close(sp[0]);
 		close(s.loop.sigfd);
+		if (c->serving) {
+			close(ch[0]);
+			close(c->serve_lfd);
+			close(c->serve_parent_fd);
+			c->serve_chan = ch[1];
+		}
 		_exit(child_main(c, sp[1], parent, &s.loop.oldmask));
 	}
 	close(sp[1]);
+	if (c->serving) {
+		close(ch[1]);
+		s.chan = ch[0];
+	}
 	s.child = pid;
 	s.sync = sp[0];
 	if (c->report && c->proxy_port && pipe2(s.notes, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -423,7 +490,7 @@ int shim_supervise(struct shim_config *c)
 	if ((c->userns && write_id_maps(c, pid) < 0) || shim_cgroup_attach(c, &cg, pid) < 0 ||
 	    shim_msg_send(s.sync, SHIM_MSG_GO, 0, -1) < 0) { /* (1) */
 		kill(pid, SIGKILL);
-		kill_all_and_reap();
+		shim_kill_all_and_reap();
 		rc = 125;
 	} else {
 		wst = supervise_loop(c, &s);
@@ -439,12 +506,16 @@ int shim_supervise(struct shim_config *c)
 	if (s.stage >= 0)
 		close(s.stage);
 	/* (the children serving connections were killed and reaped with
-	 * everything else the supervisor started: kill_all_and_reap) */
+	 * everything else the supervisor started: shim_kill_all_and_reap) */
 	for (size_t i = 0; i < s.nl; i++)
 		close(s.lfd[i]);
 	shim_notify_free(&s.ns);
 	if (s.sync >= 0)
 		close(s.sync);
+	if (c->serving) {
+		serve_stop(&s, false); /* (the sandbox was reaped) */
+		close(s.chan);
+	}
 	if (wst != -1 && WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL && shim_cgroup_oom(&cg))
 		fprintf(stderr,
 		        "%s: the command was killed: it reached the memory cap of %lld bytes\n",
@@ -456,11 +527,7 @@ int shim_supervise(struct shim_config *c)
 	for (size_t i = 0; i < c->watch_created.n; i++) {
 		struct stat st;
 		if (lstat(c->watch_created.v[i], &st) == 0)
-			fprintf(stderr,
-			        "%s: warning: %s appeared during the run (the command or the "
-			        "host made it); it can make code run later outside the sandbox: "
-			        "review it\n",
-			        c->prog, c->watch_created.v[i]);
+			shim_warn_created(c->prog, c->watch_created.v[i]);
 	}
 	if (s.timed_out) {
 		fprintf(stderr, "%s: timed out after %gs; the sandbox was killed\n", c->prog,

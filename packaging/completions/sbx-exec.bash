@@ -4,7 +4,7 @@
 
 _sbx_exec_options="--profile= --policy= --backend= --net= --write= --writable= --readable=
 	--read-deny= --write-deny= --redact= --no-exec --allow-temp --cpus= --memory= --pids= --env-deny= --env-allow=
-	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --allow-host= --allow-localhost= --die-with-parent --report --keep-discarded= --timeout=
+	--mach-allow= --dir= --strict --best-effort --kernel-isolation --allow-socket= --setenv= --allow-host= --allow-localhost= --die-with-parent --reuse --report --keep-discarded= --timeout=
 	--install-shims= --print --json --caps --doctor --help --version"
 
 # Profiles: the built-ins and the named policy files sbx-exec would find.
@@ -36,7 +36,7 @@ _sbx_exec_values()
 	--policy) compgen -W "$(_sbx_exec_profiles)" -- "$cur"; compgen -f -- "$cur" ;;
 	--dir | --install-shims | --keep-discarded) compgen -d -- "$cur" ;;
 	--writable | --readable | --read-deny | --write-deny | --redact | --allow-socket) compgen -f -- "$cur" ;;
-	--no-exec | --allow-temp | --strict | --best-effort | --kernel-isolation | --die-with-parent | --report)
+	--no-exec | --allow-temp | --strict | --best-effort | --kernel-isolation | --die-with-parent | --reuse | --report)
 		compgen -W "true false" -- "$cur"
 		;;
 	--timeout) compgen -W "30s 5m 1h" -- "$cur" ;;

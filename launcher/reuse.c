@@ -1,0 +1,391 @@
+/* reuse.c: sbx-exec's side of --reuse (the sandbox's side, and the threat
+ * model, are in shim/reuse.c). With a plan that may be reused, sbx-exec
+ * asks the sandbox its parent's earlier command of the same plan made to
+ * run this command; when there is none, it makes one that outlives this
+ * command (not the parent), and asks it. Anything that goes wrong before
+ * the command started means a fresh start, which says why if it fails too:
+ * reuse changes the cost of a start, never what a command may do. */
+#include "launcher.h"
+
+#ifdef __linux__
+#include "../shim/entry.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/* The start time (clock ticks after boot) of pid, or 0. */
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], text[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	/* field 22; fields 3 on follow the command name's last ')' */
+	char *p = strrchr(text, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* The user's own directory for the names, open, or -1 (with a warning when
+ * one is there that is not safe to use). */
+static int open_dir(char *dir, size_t size)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	if (xdg && xdg[0] == '/' && strlen(xdg) < 40 && stat(xdg, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077))
+		snprintf(dir, size, "%s/sbx-reuse", xdg);
+	else
+		snprintf(dir, size, "/tmp/sbx-reuse-%u", (unsigned)geteuid());
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 077)) {
+		errorf(NULL,
+		       "warning: --reuse: %s is not a directory of this user's alone; every "
+		       "command gets a sandbox of its own",
+		       dir);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The name's key: the plan (its words up to "--"), this program, the
+ * parent and its start time, the user. Two hashes of them; a collision
+ * means only a refusal and a fresh start (the sandbox checks the plan). */
+static void make_key(char **opts, size_t nopts, pid_t parent, unsigned long long started,
+                     char out[33])
+{
+	struct stat self = {0};
+	stat("/proc/self/exe", &self);
+	struct {
+		dev_t dev;
+		ino_t ino;
+		long mtime, mtime_ns;
+		pid_t parent;
+		unsigned long long started;
+		uid_t uid;
+	} id = {self.st_dev, self.st_ino, self.st_mtim.tv_sec, self.st_mtim.tv_nsec, parent,
+	        started,     geteuid()};
+	uint64_t h[2] = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+	for (int k = 0; k < 2; k++) {
+		h[k] = fnv1a(h[k], &id, sizeof(id));
+		for (size_t i = 0; i < nopts; i++)
+			h[k] = fnv1a(h[k], opts[i], strlen(opts[i]) + 1);
+	}
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0], (unsigned long long)h[1]);
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Binds path and starts the sandbox that serves it, detached from us (a
+ * grandchild, its own session, nothing of ours open but the listener and
+ * the parent's pidfd): 0 or -1. */
+static int start_server(int argc, char **argv, char **envp, const char *path, pid_t parent,
+                        int parent_fd)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	unlink(path); /* a server of this parent that died before its cleanup */
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 64) < 0) {
+		if (lfd >= 0)
+			close(lfd);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		/* (each moved above 4 first: they may be on 0-4 now) */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int l = fcntl(lfd, F_DUPFD_CLOEXEC, 5), p = fcntl(parent_fd, F_DUPFD_CLOEXEC, 5);
+		if (null < 0 || l < 0 || p < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0 || dup2(l, 3) < 0 || dup2(p, 4) < 0 ||
+		    syscall(SYS_close_range, 5, ~0U, 0) < 0)
+			_exit(125);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (chdir("/") < 0)
+			_exit(125);
+		_exit(shim_serve("sbx-exec", argc, argv, envp, 3, path, parent, 4));
+	}
+	close(lfd);
+	if (pid < 0)
+		return -1;
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/* The descriptors the command inherits: every one open without
+ * FD_CLOEXEC. false when there are more than a request holds. */
+static bool collect_fds(struct sbx_reuse_req *h, int *fds)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return false;
+	struct dirent *e;
+	bool ok = true;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		int fd = atoi(e->d_name), fl = fcntl(fd, F_GETFD);
+		if (fd == dirfd(d) || fl < 0 || (fl & FD_CLOEXEC))
+			continue;
+		if (h->nfds == SBX_REUSE_MAX_FDS) {
+			ok = false;
+			break;
+		}
+		fds[h->nfds] = fd;
+		h->fdnum[h->nfds++] = fd;
+	}
+	closedir(d);
+	return ok;
+}
+
+static int send_request(int conn, char **argv, size_t nopts, size_t nargv, char **envp)
+{
+	struct sbx_reuse_req h = {.magic = SBX_REUSE_MAGIC};
+	int fds[SBX_REUSE_MAX_FDS];
+	if (!collect_fds(&h, fds))
+		return -1;
+	mode_t um = umask(0);
+	umask(um);
+	h.umask = um;
+	sigset_t blocked;
+	sigprocmask(SIG_BLOCK, NULL, &blocked);
+	for (int sig = 1; sig <= 64; sig++) {
+		struct sigaction sa;
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			h.sig_ignored |= 1ULL << (sig - 1);
+		if (sigismember(&blocked, sig) == 1)
+			h.sig_blocked |= 1ULL << (sig - 1);
+	}
+	_cleanup_buf_ buf data = {0};
+	size_t nenv = 0;
+	for (size_t i = 0; i < nopts + 1 + nargv; i++)
+		if (i != nopts)
+			buf_addn(&data, argv[i], strlen(argv[i]) + 1);
+	for (; envp[nenv]; nenv++)
+		buf_addn(&data, envp[nenv], strlen(envp[nenv]) + 1);
+	if (data.oom || !data.len || data.len > SBX_REUSE_MAX_SIZE)
+		return -1;
+	h.size = (uint32_t)data.len;
+	h.nopts = (uint32_t)nopts;
+	h.nargv = (uint32_t)nargv;
+	h.nenv = (uint32_t)nenv;
+	char cbuf[CMSG_SPACE(SBX_REUSE_MAX_FDS * sizeof(int))] = {0};
+	struct iovec iov = {&h, sizeof(h)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (h.nfds) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(h.nfds * sizeof(int));
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(h.nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, h.nfds * sizeof(int));
+	}
+	if (sendmsg(conn, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(h))
+		return -1;
+	for (size_t off = 0; off < data.len;) {
+		ssize_t n = send(conn, data.s + off, data.len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* The names the plan watches (--watch-created PATH), and which of them
+ * exist now. */
+static size_t watched(char **argv, size_t nopts, char **names, bool *there, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 1; i + 1 < nopts && n < max; i++)
+		if (streq(argv[i], "--watch-created")) {
+			struct stat st;
+			names[n] = argv[++i];
+			there[n++] = lstat(argv[i], &st) == 0;
+		}
+	return n;
+}
+
+/* Waits for the command's end, passing signals on; the wait status, or
+ * -1 when the sandbox went away first. */
+static int wait_command(int conn)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < SBX_SUP_NFORWARDED; i++)
+		sigaddset(&set, sbx_sup_forwarded[i]);
+	sigaddset(&set, SIGTSTP);
+	sigaddset(&set, SIGCONT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	for (;;) {
+		struct pollfd p[2] = {{.fd = conn, .events = POLLIN},
+		                      {.fd = sigfd, .events = POLLIN}};
+		if (poll(p, sigfd < 0 ? 1 : 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (sigfd >= 0 && p[1].revents) {
+			/* the command is not in the terminal's process group: the
+			 * terminal's signals (^C) reach it only through us */
+			struct signalfd_siginfo si;
+			while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				int sig = (int)si.ssi_signo;
+				if (sig == SIGTSTP) {
+					/* stop like the command would have */
+					raise(SIGSTOP);
+					continue;
+				}
+				if (sig == SIGCONT)
+					continue;
+				struct sbx_reuse_msg m = {SBX_REUSE_SIGNAL, sig};
+				send(conn, &m, sizeof(m), MSG_NOSIGNAL);
+			}
+		}
+		if (p[0].revents) {
+			struct sbx_reuse_msg m;
+			ssize_t n = recv(conn, &m, sizeof(m), MSG_WAITALL);
+			if (n != (ssize_t)sizeof(m))
+				return -1;
+			if (m.type == SBX_REUSE_EXIT)
+				return m.value & 0xffff;
+		}
+	}
+}
+
+int launcher_reuse(int argc, char **argv, char **envp)
+{
+	size_t nopts = 0;
+	while ((int)nopts < argc && !streq(argv[nopts], "--"))
+		nopts++;
+	if ((int)nopts + 1 >= argc)
+		return -1;
+	size_t nargv = (size_t)argc - nopts - 1;
+	pid_t parent = getppid();
+	if (parent <= 1)
+		return -1;
+	int parent_fd = (int)syscall(SYS_pidfd_open, parent, 0);
+	if (parent_fd < 0)
+		return -1;
+	/* the pidfd is of our parent only if it still is our parent */
+	unsigned long long started = start_time(parent);
+	char dir[56], key[33], path[100];
+	int dfd = -1, conn = -1, rc = -1;
+	bool ours = false;
+	if (getppid() != parent || !started || fcntl(parent_fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    (dfd = open_dir(dir, sizeof(dir))) < 0)
+		goto out;
+	make_key(argv, nopts, parent, started, key);
+	snprintf(path, sizeof(path), "%s/%s.sock", dir, key);
+	char off[sizeof(path) + 8];
+	snprintf(off, sizeof(off), "%s/%s.off", dir, key);
+	if (access(off, F_OK) == 0)
+		goto out; /* its server could not be made: no use trying again */
+	if ((conn = connect_to(path)) < 0) {
+		/* one of the parent's commands makes the server, the others
+		 * wait for it */
+		if (flock(dfd, LOCK_EX) < 0)
+			goto out;
+		if ((conn = connect_to(path)) < 0 &&
+		    start_server(argc, argv, envp, path, parent, parent_fd) == 0) {
+			ours = true;
+			conn = connect_to(path);
+		}
+		flock(dfd, LOCK_UN);
+		if (conn < 0)
+			goto out;
+	}
+	char *names[64];
+	bool there[64];
+	size_t nw = watched(argv, nopts, names, there, ARRAY_SIZE(names));
+	struct sbx_reuse_msg m;
+	if (send_request(conn, argv, nopts, nargv, envp) < 0 ||
+	    recv(conn, &m, sizeof(m), MSG_WAITALL) != (ssize_t)sizeof(m) ||
+	    m.type != SBX_REUSE_STARTED) {
+		/* not run: when the sandbox we made is gone it failed to
+		 * start, and will for the parent's other commands too */
+		int again = ours ? connect_to(path) : 0;
+		if (again >= 0)
+			close(again);
+		else
+			close(open(off, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+		goto out;
+	}
+	int wst = wait_command(conn);
+	if (wst < 0) {
+		errorf(NULL, "--reuse: the shared sandbox ended before the command did");
+		rc = 137;
+		goto out;
+	}
+	for (size_t i = 0; i < nw; i++) {
+		struct stat st;
+		if (!there[i] && lstat(names[i], &st) == 0)
+			shim_warn_created("sbx-exec", names[i]);
+	}
+	rc = sbx_sup_die_like(wst, NULL, NULL);
+out:
+	if (conn >= 0)
+		close(conn);
+	if (dfd >= 0)
+		close(dfd);
+	close(parent_fd);
+	return rc;
+}
+#endif

@@ -1,0 +1,313 @@
+#!/usr/bin/env bats
+# reuse.bats: --reuse, one sandbox for a make's recipes. Each recipe must
+# get exactly what a fresh start gives (the denials checked from the host
+# side, with the same recipes run unsandboxed as the control); nothing but
+# the make's own children may use the sandbox; nothing outlives the make;
+# an ineligible plan or an unusable directory means a fresh start.
+#
+# The work directory is under /var/tmp (as in routes.bats: the agent
+# profile writes the temp dir through), and XDG_RUNTIME_DIR points into it,
+# so each test has its own directory of names to look at.
+
+load helpers
+
+setup() {
+	requires landlock=1 make
+	WORK=$(mktemp -d /var/tmp/sbx-reuse.XXXXXX)
+	H=$WORK/home
+	mkdir -p "$H/.ssh" "$H/proj" "$WORK/run"
+	chmod 700 "$WORK/run"
+	echo "SSHKEY-$$" >"$H/.ssh/id_ed25519"
+	echo "CODE-$$" >"$H/proj/main.c"
+	export HOME=$H XDG_RUNTIME_DIR=$WORK/run
+	unset MAKEFLAGS MAKELEVEL MFLAGS
+	PATH=$(dirname "$SBX_EXEC"):$PATH
+	cd "$H/proj" || return 1
+}
+
+teardown() {
+	cd /
+	[ -z "${MAKE_PID:-}" ] || kill -9 "$MAKE_PID" 2>/dev/null || true
+	[ -z "${WORK:-}" ] || touch "$H/proj/gone" 2>/dev/null || true
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+
+# makefile FILE: stdin to FILE, the 4-space indent turned into make's tab.
+makefile() {
+	sed 's/^    /\t/' >"$1"
+}
+
+# The names the sandboxes serve ("" when none).
+names() {
+	ls "$WORK/run/sbx-reuse" 2>/dev/null | grep '\.sock$' || true
+}
+
+@test "reuse: a make's recipes share one sandbox, and each holds what a fresh start holds" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	start_unix_listeners "$H/proj/host.sock"
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: one two
+		one:
+		    readlink /proc/self/ns/pid >ns.one
+		    echo \$\$SBX_SANDBOX >marker
+		two: one
+		    readlink /proc/self/ns/pid >ns.two
+		    -cat ../.ssh/id_ed25519
+		    -echo escaped >../escaped
+		    -"$PROBES/net" uconnect host.sock
+		    -for f in /proc/[0-9]*/fd/* /proc/[0-9]*/cwd; do cat "\$\$f/../.ssh/id_ed25519" "\$\$f/.ssh/id_ed25519"; done 2>/dev/null
+		    -ls -l /proc/\$\$PPID/fd/ >parent-fds 2>&1
+		    cat main.c
+	EOF
+	run make
+	assert_status 0
+	# the process the recipe came from (init in a fresh start, the one
+	# that serves it here) lends it no descriptor: none can be followed
+	grep -q 'cannot read symbolic link.*Permission denied' parent-fds
+	[ -z "$(grep -e '->' parent-fds)" ]
+	assert_output_contains "CODE-$$"
+	refute_output_contains "SSHKEY-$$"
+	[ "$(cat marker)" = landlock ]
+	# (and no process in it, the ones that serve it included, lent a
+	# descriptor of the host's paths beneath the view)
+	# one sandbox: both recipes saw the same pid namespace, not the host's
+	[ "$(cat ns.one)" = "$(cat ns.two)" ]
+	[ "$(cat ns.one)" != "$(readlink /proc/self/ns/pid)" ]
+	# host side: nothing beside the project was written, the listener got
+	# nothing, and no name is left once make is done
+	[ ! -e "$H/escaped" ]
+	stop_unix_listeners
+	[ "$(cat "$WORK/l.0")" = "accepted 0" ]
+	[ -z "$(names)" ]
+	# control: the same recipes unsandboxed read the key, write, connect
+	rm -f host.sock
+	start_unix_listeners "$H/proj/host.sock"
+	run make SHELL=/bin/sh
+	assert_status 0
+	assert_output_contains "SSHKEY-$$"
+	[ -e "$H/escaped" ]
+	stop_unix_listeners
+	[ "$(cat "$WORK/l.0")" = "accepted 1" ]
+}
+
+@test "reuse: exit statuses, signals, stdin and inherited descriptors are the recipe's own" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	echo "FD3-$$" >"$WORK/three"
+	makefile Makefile <<-'EOF'
+		SHELL := sbx-exec --reuse -- /bin/sh
+		ok:
+		    @cat <&3; read line; echo "stdin: $$line"; umask
+		three:
+		    exit 3
+		term:
+		    kill -TERM $$$$
+	EOF
+	run sh -c 'umask 027; echo typed | make -s ok 3<"$1"' sh "$WORK/three"
+	assert_status 0
+	assert_output_contains "FD3-$$"
+	assert_output_contains "stdin: typed"
+	assert_output_contains "0027"
+	run make three
+	assert_status 2
+	assert_output_contains "Error 3"
+	run make term
+	assert_status 2
+	assert_output_contains "Terminated"
+}
+
+@test "reuse: only the make's own children outside the sandbox are served, and only for its plan" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	# A recipe (inside) tries the name; a host recipe of the same make
+	# (SHELL /bin/sh, exec'd so that it is make's child) asks with a forged
+	# plan; a host process that is not make's child asks too. Each asks to
+	# make a file in the project.
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		R := $WORK/run/sbx-reuse
+		all: first inside child other
+		first:
+		    @echo first
+		inside: first
+		    @for s in \$(R)/*.sock; do "$PROBES/reuse" \$\$s x /bin/touch "$H/proj/pwned"; done >inside.out
+		child: private SHELL := /bin/sh
+		child: first
+		    @exec "$PROBES/reuse" \$(wildcard \$(R)/*.sock) x /bin/touch "$H/proj/pwned" >child.out
+		other: private SHELL := /bin/sh
+		other: first
+		    @(exec "$PROBES/reuse" \$(wildcard \$(R)/*.sock) x /bin/touch "$H/proj/pwned") >other.out
+	EOF
+	run make -k
+	assert_output_contains first
+	# inside: the sandbox reaches no host socket
+	grep -q '^connect: ' inside.out
+	# make's child: admitted, and refused for a plan not the sandbox's
+	[ "$(cat child.out)" = refused ]
+	# a grandchild of make (a subshell's child): not admitted at all
+	[ "$(cat other.out)" = eof ]
+	# host side: no command ran
+	[ ! -e pwned ]
+	[ -z "$(names)" ]
+}
+
+@test "reuse: the directory of names is the user's alone" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	# Without XDG_RUNTIME_DIR: /tmp/sbx-reuse-UID, in a directory all can
+	# pass; as root, another user's connect is refused there.
+	local D=/tmp/sbx-reuse-$(id -u)
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: one two
+		one:
+		    @stat -c '%a %u' "$D" >dir.out
+		two: private SHELL := /bin/sh
+		two: one
+		    @if [ "\$\$(id -u)" = 0 ]; then setpriv --reuid=4242 --regid=4242 --clear-groups "$PROBES/reuse" \$(firstword \$(wildcard $D/*.sock)) x /bin/touch "$H/proj/pwned"; else echo "connect: (not root)"; fi >other-user.out; true
+	EOF
+	chmod 777 .
+	run env -u XDG_RUNTIME_DIR make
+	assert_status 0
+	[ "$(cat dir.out)" = "700 $(id -u)" ]
+	grep -q '^connect: ' other-user.out
+	[ ! -e pwned ]
+	# a directory others may write is not used: a warning, and each recipe
+	# gets a fresh sandbox that holds all the same
+	mkdir -p "$WORK/run/sbx-reuse"
+	chmod 770 "$WORK/run/sbx-reuse"
+	makefile Makefile <<-'EOF'
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: one two
+		one:
+		    readlink /proc/self/ns/pid >ns.one
+		two: one
+		    readlink /proc/self/ns/pid >ns.two
+		    -cat ../.ssh/id_ed25519
+	EOF
+	run make
+	assert_status 0
+	assert_output_contains "not a directory of this user's alone"
+	refute_output_contains "SSHKEY-$$"
+	[ "$(cat ns.one)" != "$(cat ns.two)" ]
+	[ -z "$(names)" ]
+}
+
+@test "reuse: nothing outlives the make, nor a recipe whose sbx-exec was killed" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	local tag=reuse-$$-$RANDOM
+	# two leaves a process behind; three keeps make (and so the sandbox)
+	# alive meanwhile, outside it
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: one two three
+		one:
+		    @echo one
+		two: one
+		    @sh -c 'sleep 300; : $tag-left' & touch started; exec sleep 301
+		three: private SHELL := /bin/sh
+		three: one
+		    @for i in \$\$(seq 600); do [ -e gone ] || [ ! -e Makefile ] && break; sleep 0.1; done
+	EOF
+	make -k -j2 >make.out 2>&1 &
+	MAKE_PID=$!
+	for _ in $(seq 100); do [ -e started ] && break; sleep 0.1; done
+	[ -e started ]
+	pgrep -f "$tag-left" >/dev/null
+	[ -n "$(names)" ]
+	# the recipe's sbx-exec dies: its command and what it started go too,
+	# while the sandbox goes on serving
+	pkill -KILL -f "^sbx-exec --reuse -- /bin/sh -c .*$tag"
+	for _ in $(seq 50); do pgrep -f "$tag-left" >/dev/null || break; sleep 0.1; done
+	[ -z "$(pgrep -f "$tag-left")" ]
+	[ -n "$(names)" ]
+	touch gone
+	wait "$MAKE_PID" || true
+	MAKE_PID=
+	# make ended: so did the sandbox, and its name is gone
+	for _ in $(seq 50); do [ -z "$(names)" ] && break; sleep 0.1; done
+	[ -z "$(names)" ]
+	# a make killed mid-recipe takes the sandbox with it
+	rm -f started gone
+	make -k -j2 >make.out 2>&1 &
+	MAKE_PID=$!
+	for _ in $(seq 100); do [ -e started ] && break; sleep 0.1; done
+	[ -e started ]
+	pgrep -f "$tag-left" >/dev/null
+	kill -9 "$MAKE_PID"
+	MAKE_PID=
+	for _ in $(seq 50); do pgrep -f "$tag-left" >/dev/null || break; sleep 0.1; done
+	[ -z "$(pgrep -f "$tag-left")" ]
+	for _ in $(seq 50); do [ -z "$(names)" ] && break; sleep 0.1; done
+	[ -z "$(names)" ]
+	touch gone
+}
+
+@test "reuse: the terminal's ^C reaches the recipe, and the sandbox ends with make" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: one two
+		one:
+		    @echo one
+		two: one
+		    @trap 'echo interrupted >"$H/proj/int"; exit 130' INT; touch "$H/proj/ready"; sleep 60 & wait
+	EOF
+	run "$PROBES/tty" "$H/proj/ready" make
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 99 ]
+	[ "$(cat int)" = interrupted ]
+	for _ in $(seq 50); do [ -z "$(names)" ] && break; sleep 0.1; done
+	[ -z "$(names)" ]
+}
+
+@test "reuse: a plan that cannot serve many commands starts each afresh, and says so" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	run sbx --reuse --timeout=60 --print -- true
+	assert_output_contains "reuse: not used, every command gets a sandbox of its own: a timeout"
+	run sbx --reuse --print -- true
+	assert_output_contains "reuse:                the first command"
+	run sbx --print -- true
+	refute_output_contains "reuse:"
+	makefile Makefile <<-'EOF'
+		SHELL := sbx-exec --reuse --timeout=60 -- /bin/sh
+		all: one two
+		one:
+		    readlink /proc/self/ns/pid >ns.one
+		two: one
+		    readlink /proc/self/ns/pid >ns.two
+	EOF
+	run make
+	assert_status 0
+	[ "$(cat ns.one)" != "$(cat ns.two)" ]
+	[ -z "$(names)" ]
+	# SBX_REUSE=1 is the same switch
+	run env SBX_REUSE=1 "$SBX_EXEC" --print -- true
+	assert_output_contains "reuse:                the first command"
+}
+
+@test "reuse: make inside make, and recipes of two plans in one make" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	mkdir sub
+	makefile sub/Makefile <<-'EOF'
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all:
+		    echo "sub: $$SBX_SANDBOX" >done
+	EOF
+	makefile Makefile <<-'EOF'
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: one two net
+		one:
+		    readlink /proc/self/ns/pid >ns.one
+		    $(MAKE) -C sub
+		two: one
+		    readlink /proc/self/ns/pid >ns.two
+		net: private SHELL := sbx-exec --reuse --net=disable -- /bin/sh
+		net: two
+		    readlink /proc/self/ns/pid >ns.net
+	EOF
+	run make
+	assert_status 0
+	[ "$(cat sub/done)" = "sub: landlock" ]
+	[ "$(cat ns.one)" = "$(cat ns.two)" ]
+	[ "$(cat ns.net)" != "$(cat ns.one)" ]
+	[ -z "$(names)" ]
+}
