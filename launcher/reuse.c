@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -209,6 +210,12 @@ static int send_request(int conn, char **argv, size_t nopts, size_t nargv, char 
 			h.sig_ignored |= 1ULL << (sig - 1);
 		if (sigismember(&blocked, sig) == 1)
 			h.sig_blocked |= 1ULL << (sig - 1);
+	}
+	for (int i = 0; i < SBX_REUSE_NRLIMITS; i++) {
+		struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+		getrlimit(i, &rl);
+		h.rlim_cur[i] = rl.rlim_cur;
+		h.rlim_max[i] = rl.rlim_max;
 	}
 	_cleanup_buf_ buf data = {0};
 	size_t nenv = 0;

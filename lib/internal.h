@@ -300,8 +300,8 @@ struct sbx_plan {
 	"the parent's later commands with the same plan run in it, each forked after the last "    \
 	"restriction step, in its own process tree, killed when it ends; they share its "          \
 	"copy-on-write layers and temp dir, its pid and IPC namespaces (they can see and signal "  \
-	"each other), and the unix sockets bound in it; a command has no controlling terminal "    \
-	"and the first one's resource limits (ulimit); it ends when the parent does"
+	"each other), and the unix sockets bound in it; a command has no controlling terminal, "   \
+	"and no resource limit (ulimit) above the first one's; it ends when the parent does"
 
 int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -21,6 +21,7 @@ int shim_main(const char *prog, int argc, char **argv, char **envp);
 #define SBX_REUSE_MAGIC    0x73627831u
 #define SBX_REUSE_MAX_FDS  64
 #define SBX_REUSE_MAX_SIZE (64u << 20) /* the request's strings, at most */
+#define SBX_REUSE_NRLIMITS 16          /* RLIMIT_CPU ... RLIMIT_RTTIME */
 struct sbx_reuse_req {
 	uint32_t magic;
 	uint32_t size;                    /* bytes of strings after this header */
@@ -28,7 +29,8 @@ struct sbx_reuse_req {
 	uint32_t nfds;                    /* descriptors sent with the header (SCM_RIGHTS) */
 	int32_t fdnum[SBX_REUSE_MAX_FDS]; /* the number each one has in the client */
 	uint32_t umask;
-	uint64_t sig_ignored, sig_blocked; /* bit n-1: signal n */
+	uint64_t sig_ignored, sig_blocked;                                   /* bit n-1: signal n */
+	uint64_t rlim_cur[SBX_REUSE_NRLIMITS], rlim_max[SBX_REUSE_NRLIMITS]; /* getrlimit's */
 };
 enum sbx_reuse_type {
 	SBX_REUSE_REFUSED = 1, /* sandbox -> client: not this plan; nothing ran */

@@ -17,9 +17,10 @@
  *     |  refuses it unless its plan is ours word for word, forks the
  *     |  command, passes signals on, and when the command ends kills what
  *     |  it left and returns its wait status
- *   command: the client's descriptors (with their numbers), umask and
- *       signal state, the plan's working directory by path, the
- *       environment the client computed; then the exec a fresh start does
+ *   command: the client's descriptors (with their numbers), umask,
+ *       resource limits and signal state, the plan's working directory
+ *       by path, the environment the client computed; then the exec a
+ *       fresh start does
  *
  * Threat model. The commands are as untrusted as any sandboxed one; the
  * parent and its other children outside the sandbox are the user's own
@@ -53,6 +54,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -318,6 +320,18 @@ static _Noreturn void run_command(const struct shim_config *c, struct request *r
 		shim_fail(c, "cannot change to directory %s inside the sandbox: %s", c->chdir,
 		          strerror(errno));
 		_exit(125);
+	}
+	/* the client's resource limits: lowering always works; one above
+	 * what the sandbox has stays at the sandbox's */
+	for (int i = 0; i < SBX_REUSE_NRLIMITS; i++) {
+		struct rlimit rl = {h->rlim_cur[i], h->rlim_max[i]}, now;
+		if (getrlimit(i, &now) < 0)
+			continue;
+		if (rl.rlim_max > now.rlim_max)
+			rl.rlim_max = now.rlim_max;
+		if (rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		setrlimit(i, &rl);
 	}
 	_exit(shim_exec_command(c, r->argv, r->envp));
 }

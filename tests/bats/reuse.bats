@@ -116,6 +116,22 @@ names() {
 	assert_output_contains "Terminated"
 }
 
+@test "reuse: a shell's commands share one sandbox too, each with the shell's limits of the moment" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	run sh -c 'sbx-exec --reuse -- readlink /proc/self/ns/pid
+		ulimit -n 99
+		sbx-exec --reuse -- sh -c "readlink /proc/self/ns/pid; ulimit -n"
+		ulimit -n 98
+		sbx-exec -- sh -c "ulimit -n"'
+	assert_status 0
+	[ "${lines[0]}" = "${lines[1]}" ]
+	[ "${lines[0]}" != "$(readlink /proc/self/ns/pid)" ]
+	[ "${lines[2]}" = 99 ]
+	# control: a fresh start has the shell's limit as well
+	[ "${lines[3]}" = 98 ]
+	[ -z "$(names)" ]
+}
+
 @test "reuse: only the make's own children outside the sandbox are served, and only for its plan" {
 	if ! have_userns; then refused_without_userns --reuse; return; fi
 	# A recipe (inside) tries the name; a host recipe of the same make
