@@ -295,15 +295,12 @@ static int wait_command(int conn)
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				int sig = (int)si.ssi_signo;
-				if (sig == SIGTSTP) {
-					/* stop like the command would have */
-					raise(SIGSTOP);
-					continue;
-				}
-				if (sig == SIGCONT)
-					continue;
 				struct sbx_reuse_msg m = {SBX_REUSE_SIGNAL, sig};
 				send(conn, &m, sizeof(m), MSG_NOSIGNAL);
+				/* ^Z: the command stops, and so do we, so that the
+				 * shell sees its job stopped; SIGCONT (fg) goes on too */
+				if (sig == SIGTSTP)
+					raise(SIGSTOP);
 			}
 		}
 		if (p[0].revents) {

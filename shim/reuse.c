@@ -15,8 +15,8 @@
  *     |  seccomp with init answering its notifications
  *   keeper: one per connection, a child subreaper: reads the request,
  *     |  refuses it unless its plan is ours word for word, forks the
- *     |  command, passes signals on, and when the command ends kills what
- *     |  it left and returns its wait status
+ *     |  command, passes signals on (^Z as SIGSTOP), and when the command
+ *     |  ends kills what it left and returns its wait status
  *   command: the client's descriptors (with their numbers), umask,
  *       resource limits and signal state, the plan's working directory
  *       by path, the environment the client computed; then the exec a
@@ -336,8 +336,12 @@ static _Noreturn void run_command(const struct shim_config *c, struct request *r
 	_exit(shim_exec_command(c, r->argv, r->envp));
 }
 
+/* The signals a client may pass on: a fresh start's, and job control's
+ * (the command is not in the terminal's process group). */
 static bool passed_on(int sig)
 {
+	if (sig == SIGTSTP || sig == SIGCONT)
+		return true;
 	for (size_t i = 0; i < SBX_SUP_NFORWARDED; i++)
 		if (sbx_sup_forwarded[i] == sig)
 			return true;
@@ -393,7 +397,9 @@ static int keeper(const struct shim_config *c, int conn)
 			if (recv(conn, &m, sizeof(m), MSG_WAITALL) != (ssize_t)sizeof(m))
 				client_gone = true; /* sbx-exec was killed: so is the command */
 			else if (m.type == SBX_REUSE_SIGNAL && passed_on(m.value))
-				kill(pid, m.value);
+				/* (our process group is orphaned: the kernel drops a
+				 * SIGTSTP sent into it, so ^Z stops with SIGSTOP) */
+				kill(pid, m.value == SIGTSTP ? SIGSTOP : m.value);
 		}
 	}
 	if (!ended)

@@ -275,6 +275,38 @@ names() {
 	[ -z "$(names)" ]
 }
 
+@test "reuse: SIGTSTP stops the served command with sbx-exec, SIGCONT resumes both" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	local tag=$RANDOM$$
+	cat >job.sh <<-EOF
+		#!/bin/sh
+		sbx-exec --reuse -- true
+		sbx-exec --reuse -- sh -c 'sleep 30 && : $tag; echo finished >"$H/proj/done"' &
+		echo \$! >client.pid
+		wait
+	EOF
+	chmod +x job.sh
+	./job.sh &
+	local job=$!
+	for _ in $(seq 100); do [ -n "$(pgrep -f "sleep 30 && : $tag")" ] && break; sleep 0.1; done
+	local cmd client
+	cmd=$(pgrep -f "^sh -c sleep 30 && : $tag")
+	client=$(cat client.pid)
+	[ -n "$cmd" ]
+	kill -TSTP "$client"
+	for _ in $(seq 50); do [ "$(ps -o stat= -p "$cmd")" = T ] && break; sleep 0.1; done
+	[ "$(ps -o stat= -p "$cmd" | cut -c1)" = T ]
+	[ "$(ps -o stat= -p "$client" | cut -c1)" = T ]
+	kill -CONT "$client"
+	for _ in $(seq 50); do [ "$(ps -o stat= -p "$cmd" | cut -c1)" != T ] && break; sleep 0.1; done
+	[ "$(ps -o stat= -p "$cmd" | cut -c1)" != T ]
+	[ "$(ps -o stat= -p "$client" | cut -c1)" != T ]
+	# the command goes on to its end when its sleep is cut short
+	pkill -P "$cmd" sleep
+	wait "$job"
+	[ "$(cat done)" = finished ]
+}
+
 @test "reuse: a plan that cannot serve many commands starts each afresh, and says so" {
 	if ! have_userns; then refused_without_userns --reuse; return; fi
 	run sbx --reuse --timeout=60 --print -- true
