@@ -51,8 +51,10 @@ names() {
 		one:
 		    readlink /proc/self/ns/pid >ns.one
 		    echo \$\$SBX_SANDBOX >marker
+		    echo "NOTE-$$" >../note
 		two: one
 		    readlink /proc/self/ns/pid >ns.two
+		    cat ../note
 		    -cat ../.ssh/id_ed25519
 		    -echo escaped >../escaped
 		    -"$PROBES/net" uconnect host.sock
@@ -69,6 +71,11 @@ names() {
 	assert_output_contains "CODE-$$"
 	refute_output_contains "SSHKEY-$$"
 	[ "$(cat marker)" = landlock ]
+	# what they share, as the plan says: the copy-on-write layer (one
+	# recipe's write beside the project is seen by the next, never by the
+	# host)
+	assert_output_contains "NOTE-$$"
+	[ ! -e "$H/note" ]
 	# (and no process in it, the ones that serve it included, lent a
 	# descriptor of the host's paths beneath the view)
 	# one sandbox: both recipes saw the same pid namespace, not the host's
