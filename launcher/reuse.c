@@ -33,19 +33,10 @@
 /* The start time (clock ticks after boot) of pid, or 0. */
 static unsigned long long start_time(pid_t pid)
 {
-	char path[64], text[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	/* field 22; fields 3 on follow the command name's last ')' */
-	char *p = strrchr(text, ')');
-	for (int field = 2; p && field < 22; field++)
+	char text[1024];
+	const char *p = sbx_proc_stat(pid, text, sizeof(text));
+	/* field 22; p is at field 3 (with its leading space) */
+	for (int field = 3; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
 	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
@@ -92,15 +83,24 @@ static void make_key(char **opts, size_t nopts, pid_t parent, unsigned long long
 {
 	struct stat self = {0};
 	stat("/proc/self/exe", &self);
-	struct {
+	struct id {
 		dev_t dev;
 		ino_t ino;
 		long mtime, mtime_ns;
 		pid_t parent;
 		unsigned long long started;
 		uid_t uid;
-	} id = {self.st_dev, self.st_ino, self.st_mtim.tv_sec, self.st_mtim.tv_nsec, parent,
-	        started,     geteuid()};
+	} id;
+	/* field by field after a memset: the padding is hashed too, and two
+	 * clients of one sandbox must get the same name */
+	memset(&id, 0, sizeof(id));
+	id.dev = self.st_dev;
+	id.ino = self.st_ino;
+	id.mtime = self.st_mtim.tv_sec;
+	id.mtime_ns = self.st_mtim.tv_nsec;
+	id.parent = parent;
+	id.started = started;
+	id.uid = geteuid();
 	uint64_t h[2] = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
 	for (int k = 0; k < 2; k++) {
 		h[k] = fnv1a(h[k], &id, sizeof(id));

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #ifndef _WIN32
 #include <sys/wait.h>
@@ -122,6 +123,22 @@ char *sbx_realpath(const char *path, char *out)
 }
 
 #ifndef _WIN32
+const char *sbx_proc_stat(pid_t pid, char *text, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, text, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	text[n] = '\0';
+	char *p = strrchr(text, ')');
+	return p ? p + 1 : NULL;
+}
+
 int sbx_write_existing(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -33,6 +33,10 @@ int path_search_with(const char *name, const char *path, const struct stat *skip
 #endif
 
 #ifndef _WIN32
+/* /proc/PID/stat read into text: the fields after the command's name
+ * (which may hold anything, ')' too), from the state on; NULL when it
+ * cannot be read. */
+const char *sbx_proc_stat(pid_t pid, char *text, size_t size);
 /* Writes text to an existing file (a /proc or /sys file) at once. 0 or
  * -errno. */
 int sbx_write_existing(const char *path, const char *text);

@@ -135,17 +135,11 @@ int shim_caller_dir(const struct seccomp_notif *req, int dirfd)
  * after the command's name, which may hold anything), or 0. */
 static dev_t caller_ctty(pid_t tid)
 {
-	char path[64], text[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	const char *p = strrchr(text, ')');
+	char text[1024];
+	const char *p = sbx_proc_stat(tid, text, sizeof(text));
 	unsigned long nr = 0;
 	/* state ppid pgrp session tty_nr */
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &nr) != 1)
+	if (!p || sscanf(p, " %*c %*d %*d %*d %lu", &nr) != 1)
 		return 0;
 	return makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
 }

@@ -109,19 +109,10 @@ static bool same_namespaces(pid_t pid)
 /* The parent's pid from /proc/PID/stat, or -1. */
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], text[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	char *p = strrchr(text, ')'), state;
+	char text[1024], state;
+	const char *p = sbx_proc_stat(pid, text, sizeof(text));
 	int ppid;
-	return p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 ? (pid_t)ppid : -1;
+	return p && sscanf(p, " %c %d", &state, &ppid) == 2 ? (pid_t)ppid : -1;
 }
 
 /* The pid a pidfd stands for, from its fdinfo, or -1. */
