@@ -185,13 +185,17 @@ names() {
 		    @stat -c '%a %u' "$D" >dir.out
 		two: private SHELL := /bin/sh
 		two: one
-		    @if [ "\$\$(id -u)" = 0 ]; then setpriv --reuid=4242 --regid=4242 --clear-groups "$PROBES/reuse" \$(firstword \$(wildcard $D/*.sock)) x /bin/touch "$H/proj/pwned"; else echo "connect: (not root)"; fi >other-user.out; true
+		    @if [ "\$\$(id -u)" = 0 ]; then setpriv --reuid=4242 --regid=4242 --clear-groups "$PROBES/reuse" \$(firstword \$(wildcard $D/*.sock)) x /bin/touch "$H/proj/pwned"; else echo "not root"; fi >other-user.out; true
 	EOF
 	chmod 777 .
 	run env -u XDG_RUNTIME_DIR make
 	assert_status 0
 	[ "$(cat dir.out)" = "700 $(id -u)" ]
-	grep -q '^connect: ' other-user.out
+	# (as root only: a user cannot become another one to try; the mode
+	# and owner above are what hold then)
+	if [ "$(id -u)" = 0 ]; then
+		grep -q '^connect: ' other-user.out
+	fi
 	[ ! -e pwned ]
 	# a directory others may write is not used: a warning, and each recipe
 	# gets a fresh sandbox that holds all the same
