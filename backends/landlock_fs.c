@@ -527,44 +527,68 @@ static int plan_protect(struct ll_ctx *l, strv *gated)
 	for (size_t i = 0; i < prot.n; i++)
 		if (ll_opt(l->p, SHIM_OPT(PROTECT), prot.v[i]) < 0)
 			return -ENOMEM;
+	/* Each one that exists is in the gate's table too: the mount answers
+	 * while it stands, the gate once a host process replaces the path
+	 * (which takes the mount away in every namespace). */
+	size_t held = 0;
+	for (size_t i = 0; gate && i < prot.n; i++) {
+		const char *slash = strrchr(prot.v[i], '/');
+		if (!slash || slash == prot.v[i] || !slash[1])
+			continue;
+		if (ll_opt(l->p, SHIM_OPT(DENY_CREATE), prot.v[i]) < 0)
+			return -ENOMEM;
+		held++;
+	}
 	/* (watched too: one made by the race the caveat names, or by the
 	 * host, is said at exit) */
 	for (size_t i = 0; i < gated->n; i++)
 		if (ll_opt(l->p, SHIM_OPT(DENY_CREATE), gated->v[i]) < 0 ||
 		    ll_opt(l->p, SHIM_OPT(WATCH_CREATED), gated->v[i]) < 0)
 			return -ENOMEM;
+	char missing[64] = "";
 	if (gated->n)
-		sbx_plan_caveat(l->p,
-		                "write-deny: %lu protected names do not exist yet; the sandbox's "
-		                "init makes every file, directory, link and rename the command "
-		                "asks for, and every open for writing, truncate and removal, "
-		                "and refuses those names (EPERM); one the host makes during "
-		                "the run cannot be written, truncated, removed, renamed or "
-		                "linked, nor anything inside it made or changed (its mode "
-		                "and times can be, and a file the command held open before "
-		                "the host renamed it there stays writable through that "
-		                "descriptor). A process that "
-		                "adds a seccomp filter of its own (a nested sandbox) has its "
-		                "calls checked and then made by the kernel under its own "
-		                "Landlock domain, so a thread rewriting the path in between "
-		                "could still make or change one",
-		                (unsigned long)gated->n);
+		snprintf(missing, sizeof(missing), "%lu protected names do not exist yet; ",
+		         (unsigned long)gated->n);
+	if (gated->n || held)
+		sbx_plan_caveat(
+		    l->p,
+		    "write-deny: %sthe sandbox's "
+		    "init makes every file, directory, link and rename the command "
+		    "asks for, and every open for writing, truncate and removal, "
+		    "and refuses those names (EPERM); one the host makes or "
+		    "replaces during the run cannot be written, truncated, removed, renamed or "
+		    "linked, nor anything inside it made or changed (its mode "
+		    "and times can be, and a file the command held open before "
+		    "the host renamed it there stays writable through that "
+		    "descriptor). A process that "
+		    "adds a seccomp filter of its own (a nested sandbox) has its "
+		    "calls checked and then made by the kernel under its own "
+		    "Landlock domain, so a thread rewriting the path in between "
+		    "could still make or change one",
+		    missing);
 	sbx_plan_set_mechanism(l->p, SBX_CAP_FS_WRITE_PROTECT,
 	                       "a private mount namespace: each path bound onto itself "
 	                       "read-only, everything beneath included; the directories "
 	                       "between a writable path and it are mount points, so none "
-	                       "can be renamed or removed%s",
+	                       "can be renamed or removed%s%s",
 	                       gated->n ? "; a missing one cannot be made, nor changed once "
 	                                  "the host makes it: init makes and changes every "
 	                                  "name the command asks for (seccomp user "
 	                                  "notification) and refuses it"
-	                                : "");
-	sbx_plan_caveat(l->p, "write-deny: a hard link to a protected file made before the run "
-	                      "elsewhere in a writable path stays writable; if a host process "
-	                      "replaces a protected path that existed at the start during the "
-	                      "run (a save by rename), the new one is not protected; links and "
-	                      "renames across the protected directories "
-	                      "fail with EXDEV (mv copies instead)");
+	                                : "",
+	                       held ? "; one a host process replaces during the run (a save "
+	                              "by rename) is held by init alike"
+	                            : "");
+	sbx_plan_caveat(l->p,
+	                "write-deny: a hard link to a protected file made before the run "
+	                "elsewhere in a writable path stays writable;%s links and "
+	                "renames across the protected directories "
+	                "fail with EXDEV (mv copies instead)",
+	                held || !prot.n ? ""
+	                                : " if a host process replaces a protected path that "
+	                                  "existed at the start during the run (a save by "
+	                                  "rename), the new one is not protected (no seccomp "
+	                                  "user notification here);");
 	return 0;
 }
 

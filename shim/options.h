@@ -87,7 +87,8 @@
 	  "file, directory, node, link and rename the command asks for," SHIM_CONT                 \
 	  "and every open for writing, truncate and removal (seccomp user" SHIM_CONT               \
 	  "notification; needs --unshare-pid), and refuses PATH, and once" SHIM_CONT               \
-	  "the host makes it anything inside it, with EPERM; openat2 gets" SHIM_CONT "ENOSYS")     \
+	  "the host makes it (or replaces one --protect bound) anything" SHIM_CONT                 \
+	  "inside it, with EPERM; openat2 gets ENOSYS")                                            \
 	X(PIN, "pin", "DIR",                                                                       \
 	  "bind DIR onto itself, still writable: it cannot be renamed or" SHIM_CONT                \
 	  "removed (a directory on the way to a --protect path)")                                  \

@@ -10,9 +10,16 @@
  * too: a call whose object is it (an open for writing, a truncate, an
  * unlink, a rename or link of it), or that makes or changes a name inside
  * it, is refused. Which inodes those are is read at each call (a
- * fstatat per protected name, nothing when none exists), and a call's
+ * statx per protected name, nothing when none exists), and a call's
  * directory is walked up to the root against them, so no other path to
- * it (a bind mount, "..", a descriptor of the caller's) gets past. */
+ * it (a bind mount, "..", a descriptor of the caller's) gets past.
+ *
+ * A protected name that exists is bound onto itself read-only (mounts.c,
+ * --protect) and is in the table as well: while the name is still that
+ * mount (the same mount id and inode), the mount answers every call and
+ * the gate adds nothing. A host process that replaces it (a save by
+ * rename, git's config.lock, an rm and a new file) detaches that mount in
+ * every namespace; from then on the name is held like one the host made. */
 #include "shim.h"
 
 #include <fcntl.h>
@@ -20,14 +27,60 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 struct shim_denied_name {
 	int dir; /* O_PATH descriptor of the directory the name is in */
 	dev_t dev;
 	ino_t ino;
 	char *name;
+	/* the name was a read-only mount root when the table was built: */
+	bool held;
+	uint64_t mnt; /* its mount id */
+	dev_t hdev;   /* and what it was */
+	ino_t hino;
 };
+
+/* The name as it is now: 0 when it exists (*sb filled, *mount_held when it
+ * is still the read-only mount the table found), -errno otherwise. */
+static int name_now(const struct shim_denied_name *e, struct stat *sb, bool *mount_held)
+{
+	struct statx sx;
+	*mount_held = false;
+	if (statx(e->dir, e->name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID,
+	          &sx) < 0)
+		return -errno;
+	*sb = (struct stat){.st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor),
+	                    .st_ino = sx.stx_ino,
+	                    .st_mode = sx.stx_mode};
+	*mount_held = e->held && (sx.stx_mask & STATX_MNT_ID) && sx.stx_mnt_id == e->mnt &&
+	              (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && sb->st_dev == e->hdev &&
+	              sb->st_ino == e->hino;
+	return 0;
+}
+
+/* At the start: whether the name is a read-only mount root (one --protect
+ * made), and which. Anything else that exists is held by the gate. */
+static void note_held(struct shim_denied_name *e)
+{
+	struct statx sx;
+	if (statx(e->dir, e->name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID,
+	          &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID) || !(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return;
+	_cleanup_close_ int fd = openat(e->dir, e->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs fs;
+	if (fd < 0 || fstatfs(fd, &fs) < 0 || !(fs.f_flags & ST_RDONLY))
+		return;
+	e->held = true;
+	e->mnt = sx.stx_mnt_id;
+	e->hdev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	e->hino = sx.stx_ino;
+}
 
 int shim_create_prepare(struct shim_notify_state *st)
 {
@@ -63,6 +116,7 @@ int shim_create_prepare(struct shim_notify_state *st)
 			return shim_fail(st->c, "--deny-create %s: %s", d->v[i], strerror(errno));
 		e->dev = sb.st_dev;
 		e->ino = sb.st_ino;
+		note_held(e);
 	}
 	return 0;
 }
@@ -101,9 +155,11 @@ static int made_now(const struct shim_notify_state *st, struct made *m)
 	*m = (struct made){0};
 	for (size_t i = 0; i < st->ndeny; i++) {
 		struct stat sb;
-		if (fstatat(st->deny[i].dir, st->deny[i].name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;
+		bool mount_held;
+		int r = name_now(&st->deny[i], &sb, &mount_held);
+		if (r == -ENOENT || (r == 0 && mount_held))
+			continue;
+		if (r < 0) {
 			free(m->v); /* cannot tell: the caller refuses */
 			m->v = NULL;
 			return -1;
@@ -158,10 +214,16 @@ bool shim_protected_at(const struct shim_notify_state *st, int dir, const char *
 	if (fstat(dir, &sb) < 0)
 		return true;
 	bool self = streq(name, ".") || streq(name, "..");
-	for (size_t i = 0; !self && i < st->ndeny; i++)
-		if (st->deny[i].dev == sb.st_dev && st->deny[i].ino == sb.st_ino &&
-		    streq(st->deny[i].name, name))
+	for (size_t i = 0; !self && i < st->ndeny; i++) {
+		const struct shim_denied_name *e = &st->deny[i];
+		if (e->dev != sb.st_dev || e->ino != sb.st_ino || !streq(e->name, name))
+			continue;
+		/* still the read-only mount: the kernel refuses what it must */
+		struct stat nb;
+		bool mount_held;
+		if (!e->held || name_now(e, &nb, &mount_held) < 0 || !mount_held)
 			return true;
+	}
 	struct made m;
 	if (made_now(st, &m) < 0)
 		return true;

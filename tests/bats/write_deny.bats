@@ -257,6 +257,47 @@ late_attack() {
 	assert_output_contains "$P/.envrc appeared during the run"
 }
 
+# A protected path that exists is bound read-only in the sandbox's view;
+# a host process that replaces it during the run (a save by rename, git's
+# config.lock, an rm and a new file, a new directory renamed over the old)
+# takes that mount away in every namespace, and the gate holds the new one.
+@test "write-deny: a protected path the host replaces during the run is held too" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.vscode
+		return
+	fi
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
+	mkdir "$P/.vscode"
+	echo old >"$P/.vscode/settings.json"
+	echo old >"$P/.mcp.json"
+	echo mcp >"$P/mcp-target"
+	sbx --write-deny=.envrc --write-deny=.vscode --write-deny=.mcp.json -- sh -c "$(late_attack)" >"$WORK/out" 2>&1 &
+	local pid=$!
+	sleep 0.5
+	# the host replaces them while the sandbox runs
+	echo host >"$P/.envrc.new" && mv -f "$P/.envrc.new" "$P/.envrc"
+	mkdir "$P/.vscode.new"
+	echo '{}' >"$P/.vscode.new/settings.json"
+	rm -rf "$P/.vscode" && mv "$P/.vscode.new" "$P/.vscode"
+	rm -f "$P/.mcp.json" && ln -s mcp-target "$P/.mcp.json"
+	touch "$P/go"
+	wait "$pid" || true
+	output=$(cat "$WORK/out")
+	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink; do
+		grep -qx "$r [12]" <<<"$output" || { echo "route $r was not refused: $output"; return 1; }
+	done
+	for r in control controlrm controltrunc; do
+		grep -qx "$r 0" <<<"$output" || { echo "control $r failed: $output"; return 1; }
+	done
+	# from the host: the files are as the host made them
+	[ "$(cat "$P/.envrc")" = host ]
+	[ "$(cat "$P/.vscode/settings.json")" = '{}' ]
+	[ "$(ls -A "$P/.vscode")" = settings.json ]
+	[ "$(cat "$P/mcp-target")" = mcp ]
+	[ ! -e "$P/hard" ] && [ ! -e "$P/hard2" ] && [ ! -e "$P/moved" ] && [ ! -e "$P/v2" ]
+	[ "$(cat "$P/control")" = c ] && [ ! -e "$P/doomed" ] && [ ! -s "$P/trunc" ]
+}
+
 @test "write-deny: /dev/tty opened through the gate is the command's own terminal" {
 	if ! have_userns; then
 		refused_without_userns --write-deny=.vscode
