@@ -6,6 +6,9 @@
 #ifndef SBX_SETID_CALLS_H
 #define SBX_SETID_CALLS_H
 
+/* fchmodat2 (Linux 6.6): one number on every architecture */
+#define SBX_FCHMODAT2_NR 452
+
 struct sbx_setid_call {
 	const char *name;
 	int nr;        /* the x86-64 and generic number (fchmodat2 is new), or -1 */
@@ -14,9 +17,11 @@ struct sbx_setid_call {
 };
 
 static const struct sbx_setid_call sbx_setid_calls[] = {
-    {"chmod", -1, 1, -1},      {"fchmod", -1, 1, -1}, {"fchmodat", -1, 2, -1},
-    {"fchmodat2", 452, 2, -1}, {"creat", -1, 1, -1},  {"mknod", -1, 1, -1},
-    {"mknodat", -1, 2, -1},    {"open", -1, 2, 1},    {"openat", -1, 3, 2},
+    {"chmod", -1, 1, -1},    {"fchmod", -1, 1, -1},
+    {"fchmodat", -1, 2, -1}, {"fchmodat2", SBX_FCHMODAT2_NR, 2, -1},
+    {"creat", -1, 1, -1},    {"mknod", -1, 1, -1},
+    {"mknodat", -1, 2, -1},  {"open", -1, 2, 1},
+    {"openat", -1, 3, 2},
 };
 
 /* S_ISUID, S_ISGID */

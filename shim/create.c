@@ -2,9 +2,11 @@
  * not exist yet (a project's .envrc, .vscode, .mcp.json) cannot be held by
  * a mount, and Landlock grants a directory's rights to every name in it.
  * So every call that makes a name (open and openat with O_CREAT, creat,
- * mkdir, mknod, symlink, link, rename and their *at forms) goes to the
- * sandbox's init, which makes it itself and refuses the protected names
- * with EPERM; openat2 gets ENOSYS from the filter (libc falls back).
+ * mkdir, mknod, symlink, link, rename and their *at forms), and every one
+ * that changes a name (an open for writing, truncate, unlink, rmdir, chmod
+ * and chown, on a name or on a descriptor) goes to the sandbox's init,
+ * which makes it itself and refuses the protected names with EPERM;
+ * openat2 gets ENOSYS from the filter (libc falls back).
  *
  * Why it holds: init copies the path out of the caller's memory once,
  * resolves its directory to a descriptor, checks the (directory, name)
@@ -36,6 +38,7 @@
  * between the check and the kernel's read could still make a protected
  * name; the plan says so. */
 #include "shim.h"
+#include "setid_calls.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -60,6 +63,10 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 SBX_FCHMODAT2_NR
+#endif
+
 #define MAX_HOPS 40        /* the kernel's own limit on links followed */
 #define ANSWERED (-100000) /* make(): a child answers (a FIFO's wait) */
 
@@ -76,7 +83,15 @@ bool shim_create_call(int nr)
 	case SYS_rename:
 	case SYS_unlink:
 	case SYS_rmdir:
+	case SYS_chmod:
+	case SYS_chown:
+	case SYS_lchown:
 #endif
+	case SYS_fchmod:
+	case SYS_fchmodat:
+	case SYS_fchmodat2:
+	case SYS_fchown:
+	case SYS_fchownat:
 	case SYS_openat:
 	case SYS_mkdirat:
 	case SYS_mknodat:
@@ -261,13 +276,18 @@ static void caps_on(struct caps *c)
 }
 
 struct call {
-	int kind; /* 'o'pen, 'd'ir, 'n'ode, 's'ymlink, 'l'ink, 'r'ename, 'u'nlink, 't'runcate */
+	/* 'o'pen, 'd'ir, 'n'ode, 's'ymlink, 'l'ink, 'r'ename, 'u'nlink,
+	 * 't'runcate, 'm'ode (chmod), 'c'hown */
+	int kind;
 	int dirfd, olddirfd;
 	uint64_t path, oldpath;
 	long flags;
 	mode_t mode;
 	dev_t dev;
 	off_t len; /* truncate's */
+	uid_t uid; /* chown's */
+	gid_t gid;
+	bool fd_only; /* fchmod, fchown: dirfd is the file, no path */
 };
 
 static bool decode(const struct seccomp_notif *req, struct call *k)
@@ -305,7 +325,31 @@ static bool decode(const struct seccomp_notif *req, struct call *k)
 	case SYS_rmdir:
 		*k = (struct call){'u', AT_FDCWD, AT_FDCWD, a[0], 0, AT_REMOVEDIR, 0, 0};
 		return true;
+	case SYS_chmod:
+		k->kind = 'm', k->path = a[0], k->mode = (mode_t)a[1];
+		return true;
+	case SYS_chown:
+	case SYS_lchown:
+		k->kind = 'c', k->path = a[0], k->uid = (uid_t)a[1], k->gid = (gid_t)a[2];
+		k->flags = req->data.nr == SYS_lchown ? AT_SYMLINK_NOFOLLOW : 0;
+		return true;
 #endif
+	case SYS_fchmod:
+		k->kind = 'm', k->dirfd = (int)a[0], k->mode = (mode_t)a[1], k->fd_only = true;
+		return true;
+	case SYS_fchmodat:
+	case SYS_fchmodat2:
+		k->kind = 'm', k->dirfd = (int)a[0], k->path = a[1], k->mode = (mode_t)a[2];
+		k->flags = req->data.nr == SYS_fchmodat2 ? (int)a[3] : 0;
+		return true;
+	case SYS_fchown:
+		k->kind = 'c', k->dirfd = (int)a[0], k->uid = (uid_t)a[1], k->gid = (gid_t)a[2];
+		k->fd_only = true;
+		return true;
+	case SYS_fchownat:
+		k->kind = 'c', k->dirfd = (int)a[0], k->path = a[1], k->uid = (uid_t)a[2];
+		k->gid = (gid_t)a[3], k->flags = (int)a[4];
+		return true;
 	case SYS_unlinkat:
 		*k = (struct call){'u', (int)a[0], AT_FDCWD, a[1], 0, (int)a[2], 0, 0};
 		return true;
@@ -364,6 +408,26 @@ static void send_fd(int nfd, uint64_t id, int fd, bool cloexec)
 		shim_notify_respond(nfd, id, 0, -errno);
 }
 
+/* A mode or owner change on the file open as fd (O_PATH or not), as the
+ * kernel would make it on that file itself. */
+static long meta(const struct call *k, int fd)
+{
+	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	if (k->kind == 'c')
+		return fchownat(fd, "", k->uid, k->gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	if (S_ISLNK(sb.st_mode))
+		return -EOPNOTSUPP; /* a link has no mode of its own */
+	if (syscall(SYS_fchmodat2, fd, "", k->mode, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return -errno;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return chmod(proc, k->mode) < 0 ? -errno : 0;
+}
+
 /* The call made by a child of init, which answers the notification
  * itself: an open that may wait (an existing FIFO), so init never does,
  * and anything through procfs (/dev/stdout and /dev/fd/N are the caller's
@@ -394,6 +458,9 @@ static long in_child(const struct shim_notify_state *st, const struct seccomp_no
 			           (int)(k->flags & AT_SYMLINK_FOLLOW)) < 0
 			        ? -errno
 			        : 0;
+	} else if (k->kind == 'm' || k->kind == 'c') {
+		_cleanup_close_ int fd = openat(t->dir, t->arg, O_PATH | O_CLOEXEC | nofollow);
+		r = fd < 0 ? -errno : shim_protected_fd(st, fd) ? -EPERM : meta(k, fd);
 	} else if (k->kind == 't') {
 		int fd =
 		    openat(t->dir, t->arg, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | nofollow);
@@ -413,11 +480,19 @@ static long in_child(const struct shim_notify_state *st, const struct seccomp_no
 			r = -EPERM;
 		}
 	}
-	if (o || k->kind == 't' || r < 0)
+	if (o || k->kind == 't' || k->kind == 'm' || k->kind == 'c' || r < 0)
 		shim_notify_respond(st->fd, req->id, 0, r < 0 ? (int)r : 0);
 	else
 		send_fd(st->fd, req->id, (int)r, (k->flags & O_CLOEXEC) != 0);
 	_exit(0);
+}
+
+/* Whether the call is on a descriptor of the caller's rather than a name:
+ * fchmod and fchown, or an empty path with AT_EMPTY_PATH. */
+static bool on_file(const struct call *k, const char *path)
+{
+	return k->fd_only ||
+	       ((k->kind == 'm' || k->kind == 'c') && !path[0] && (k->flags & AT_EMPTY_PATH));
 }
 
 /* Whether the call follows a final symlink, as the kernel would. */
@@ -425,6 +500,8 @@ static bool follows(const struct call *k)
 {
 	if (k->kind == 't')
 		return true;
+	if (k->kind == 'm' || k->kind == 'c')
+		return !(k->flags & AT_SYMLINK_NOFOLLOW);
 	return k->kind == 'o' && !(k->flags & O_NOFOLLOW) &&
 	       !((k->flags & O_EXCL) && (k->flags & O_CREAT));
 }
@@ -441,6 +518,21 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 	struct at t = {.dir = -1}, o = {.dir = -1};
 	long r;
 	bool follow = follows(k);
+	struct caps caps = {0};
+	if (on_file(k, path)) {
+		/* the caller's own descriptor (fchmod, or AT_EMPTY_PATH) */
+		if (shim_protected_fd(st, base))
+			return -EPERM;
+		caps_as(&caps, eff);
+		if (k->fd_only && k->kind == 'm')
+			r = fchmod(base, k->mode) < 0 ? -errno : 0;
+		else if (k->fd_only)
+			r = fchown(base, k->uid, k->gid) < 0 ? -errno : 0;
+		else
+			r = meta(k, base);
+		caps_on(&caps);
+		return r;
+	}
 	if ((r = resolve(st, base, path, tid, follow, &t, &hops)) < 0)
 		goto out;
 	if (refused(st, &t)) {
@@ -448,7 +540,6 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 		goto out;
 	}
 	/* init's capabilities cut to the caller's for the call itself */
-	struct caps caps = {0};
 	caps_as(&caps, eff);
 	switch (k->kind) {
 	case 'o': {
@@ -507,6 +598,18 @@ static long make(const struct shim_notify_state *st, const struct seccomp_notif 
 	case 'd':
 		r = mkdirat(t.dir, t.arg, k->mode) < 0 ? -errno : 0;
 		break;
+	case 'm':
+	case 'c': {
+		/* on the name as resolved, a link only where the call would not
+		 * follow it; checked again as opened (the name may have changed) */
+		if (on_proc(t.dir)) {
+			r = in_child(st, req, k, &t, NULL, become);
+			break;
+		}
+		_cleanup_close_ int fd = openat(t.dir, t.arg, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		r = fd < 0 ? -errno : shim_protected_fd(st, fd) ? -EPERM : meta(k, fd);
+		break;
+	}
 	case 'n':
 		r = mknodat(t.dir, t.arg, k->mode, k->dev) < 0 ? -errno : 0;
 		break;
@@ -583,6 +686,8 @@ static long check(const struct shim_notify_state *st, const struct seccomp_notif
 	int hops = 0;
 	struct at t = {.dir = -1};
 	bool follow = follows(k);
+	if (on_file(k, path))
+		return shim_protected_fd(st, base) ? -EPERM : 0;
 	long r = resolve(st, base, path, (pid_t)req->pid, follow, &t, &hops);
 	if (r == 0 && refused(st, &t))
 		r = -EPERM;
@@ -610,11 +715,11 @@ void shim_create_answer(struct shim_notify_state *st, const struct seccomp_notif
 	/* (an open's mode counts only when it makes a file) */
 	bool makes = k.kind == 'n' ||
 	             (k.kind == 'o' && ((k.flags & O_CREAT) || (k.flags & O_TMPFILE) == O_TMPFILE));
-	if (getuid() == 0 && makes && (k.mode & (S_ISUID | S_ISGID)))
+	if (getuid() == 0 && (makes || k.kind == 'm') && (k.mode & (S_ISUID | S_ISGID)))
 		return shim_notify_respond(nfd, req->id, 0, -EPERM);
 	static char path[PATH_MAX], old[PATH_MAX];
-	old[0] = '\0';
-	int r = shim_caller_string((pid_t)req->pid, k.path, path, sizeof(path));
+	old[0] = path[0] = '\0';
+	int r = k.fd_only ? 0 : shim_caller_string((pid_t)req->pid, k.path, path, sizeof(path));
 	if (r == 0 && (k.kind == 's' || k.kind == 'l' || k.kind == 'r'))
 		r = shim_caller_string((pid_t)req->pid, k.oldpath, old, sizeof(old));
 	if (r < 0)

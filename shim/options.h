@@ -85,10 +85,10 @@
 	X(DENY_CREATE, "deny-create", "PATH",                                                      \
 	  "PATH (whose directory exists) cannot be made: init makes every" SHIM_CONT               \
 	  "file, directory, node, link and rename the command asks for," SHIM_CONT                 \
-	  "and every open for writing, truncate and removal (seccomp user" SHIM_CONT               \
-	  "notification; needs --unshare-pid), and refuses PATH, and once" SHIM_CONT               \
-	  "the host makes it (or replaces one --protect bound) anything" SHIM_CONT                 \
-	  "inside it, with EPERM; openat2 gets ENOSYS")                                            \
+	  "and every open for writing, truncate, removal, chmod and chown" SHIM_CONT               \
+	  "(seccomp user notification; needs --unshare-pid), and refuses" SHIM_CONT                \
+	  "PATH, and once the host makes it (or replaces one --protect" SHIM_CONT                  \
+	  "bound) anything inside it, with EPERM; openat2 gets ENOSYS")                            \
 	X(PIN, "pin", "DIR",                                                                       \
 	  "bind DIR onto itself, still writable: it cannot be renamed or" SHIM_CONT                \
 	  "removed (a directory on the way to a --protect path)")                                  \

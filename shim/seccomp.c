@@ -156,22 +156,24 @@ static int setid_rules(scmp_filter_ctx ctx, bool openat2)
 }
 
 /* The create gate (create.c, --deny-create): every call that makes a
- * name, and every one that writes, truncates, removes or renames one (a
- * protected name the host makes during the run is held too), goes to
- * init, which makes it (or refuses a protected name). open and openat
- * only with O_CREAT, O_TRUNC or write access: the rest change nothing.
- * openat2's flags are in memory the filter cannot read: ENOSYS (libc
- * falls back). */
+ * name, and every one that writes, truncates, removes or renames one, or
+ * changes its mode or owner (a protected name the host makes or replaces
+ * during the run is held too), goes to init, which makes it (or refuses a protected name). open and
+ * openat only with O_CREAT, O_TRUNC or write access: the rest change nothing. openat2's flags are
+ * in memory the filter cannot read: ENOSYS (libc falls back). */
 static int create_rules(scmp_filter_ctx ctx)
 {
 	static const char *const calls[] = {
 	    "creat",     "mkdir",    "mkdirat", "mknod",    "mknodat",  "symlink",
 	    "symlinkat", "link",     "linkat",  "rename",   "renameat", "renameat2",
-	    "unlink",    "unlinkat", "rmdir",   "truncate",
+	    "unlink",    "unlinkat", "rmdir",   "truncate", "chmod",    "fchmod",
+	    "fchmodat",  "chown",    "lchown",  "fchown",   "fchownat",
 	};
 	int r = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++)
 		r = rule(ctx, SCMP_ACT_NOTIFY, calls[i], 0, NULL);
+	if (r == 0)
+		r = rule_nr(ctx, SCMP_ACT_NOTIFY, "fchmodat2", SBX_FCHMODAT2_NR, 0, NULL);
 	static const struct {
 		unsigned mask, value;
 	} flags[] = {

@@ -214,7 +214,14 @@ late_attack() {
 		rm -rf .vscode; echo "rmdir $?"
 		mv .vscode v2; echo "mvdir $?"
 		python3 -c 'open(".mcp.json", "r+").write("PWNED")' 2>/dev/null; echo "vialink $?"
+		chmod 755 .envrc; echo "chmod $?"
+		python3 -c 'import os; os.fchmod(os.open(".envrc", os.O_RDONLY), 0o755)' 2>/dev/null; echo "fchmod $?"
+		python3 -c 'import os; os.chmod(os.open(".envrc", os.O_PATH), 0o755)' 2>/dev/null; echo "pathchmod $?"
+		chmod 700 .vscode; echo "chmoddir $?"
+		chmod 755 .vscode/settings.json; echo "insidechmod $?"
+		chown 65534 .envrc 2>/dev/null; echo "chown $?"
 		echo c > control; echo "control $?"
+		chmod 600 control; echo "controlchmod $?"
 		echo d > doomed && rm doomed; echo "controlrm $?"
 		echo t > trunc && python3 -c 'import os; os.truncate("trunc", 0)'; echo "controltrunc $?"
 	EOF
@@ -239,10 +246,10 @@ late_attack() {
 	touch "$P/go"
 	wait "$pid" || true
 	output=$(cat "$WORK/out")
-	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink; do
+	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink chmod fchmod pathchmod chmoddir insidechmod chown; do
 		grep -qx "$r [12]" <<<"$output" || { echo "route $r was not refused: $output"; return 1; }
 	done
-	for r in control controlrm controltrunc; do
+	for r in control controlrm controltrunc controlchmod; do
 		grep -qx "$r 0" <<<"$output" || { echo "control $r failed: $output"; return 1; }
 	done
 	# from the host: the files are as the host made them
@@ -253,6 +260,9 @@ late_attack() {
 	[ "$(cat "$P/mcp-target")" = mcp ]
 	[ ! -e "$P/hard" ] && [ ! -e "$P/hard2" ] && [ ! -e "$P/moved" ] && [ ! -e "$P/v2" ]
 	[ "$(cat "$P/control")" = c ] && [ ! -e "$P/doomed" ] && [ ! -s "$P/trunc" ]
+	[ "$(stat -c %a "$P/control")" = 600 ]
+	[ "$(stat -c %a:%u "$P/.envrc")" = "644:$(id -u)" ]
+	[ "$(stat -c %a "$P/.vscode")" = 755 ] && [ "$(stat -c %a "$P/.vscode/settings.json")" = 644 ]
 	# the exit names them for review
 	assert_output_contains "$P/.envrc appeared during the run"
 }
@@ -283,10 +293,10 @@ late_attack() {
 	touch "$P/go"
 	wait "$pid" || true
 	output=$(cat "$WORK/out")
-	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink; do
+	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink chmod fchmod pathchmod chmoddir insidechmod chown; do
 		grep -qx "$r [12]" <<<"$output" || { echo "route $r was not refused: $output"; return 1; }
 	done
-	for r in control controlrm controltrunc; do
+	for r in control controlrm controltrunc controlchmod; do
 		grep -qx "$r 0" <<<"$output" || { echo "control $r failed: $output"; return 1; }
 	done
 	# from the host: the files are as the host made them
@@ -296,6 +306,9 @@ late_attack() {
 	[ "$(cat "$P/mcp-target")" = mcp ]
 	[ ! -e "$P/hard" ] && [ ! -e "$P/hard2" ] && [ ! -e "$P/moved" ] && [ ! -e "$P/v2" ]
 	[ "$(cat "$P/control")" = c ] && [ ! -e "$P/doomed" ] && [ ! -s "$P/trunc" ]
+	[ "$(stat -c %a "$P/control")" = 600 ]
+	[ "$(stat -c %a:%u "$P/.envrc")" = "644:$(id -u)" ]
+	[ "$(stat -c %a "$P/.vscode")" = 755 ] && [ "$(stat -c %a "$P/.vscode/settings.json")" = 644 ]
 }
 
 @test "write-deny: /dev/tty opened through the gate is the command's own terminal" {
