@@ -47,7 +47,11 @@
  *  - Lifetime: the server watches a pidfd of P; when P ends it removes
  *    the name and kills init, which ends the pid namespace and every
  *    command in it; a client killed mid-command makes its keeper kill
- *    the command's whole tree. Nothing outlives P. */
+ *    the command's whole tree. A command can kill its own keeper (same
+ *    uid, same pid namespace): the forker is a subreaper too, so what
+ *    the command left is reparented to it, and it kills every child that
+ *    is not a live keeper (the client, its connection gone, says so and
+ *    exits 137). Nothing outlives its command, nor P. */
 #include "shim.h"
 
 #include <dirent.h>
@@ -402,6 +406,61 @@ static int keeper(const struct shim_config *c, int conn)
 	return 0;
 }
 
+/* The forker's live keepers, by pid. */
+struct keepers {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static bool keepers_add(struct keepers *k)
+{
+	if (k->n < k->cap)
+		return true;
+	size_t cap = k->cap ? k->cap * 2 : 16;
+	pid_t *v = realloc(k->v, cap * sizeof(*v));
+	if (!v)
+		return false;
+	k->v = v;
+	k->cap = cap;
+	return true;
+}
+
+static bool keepers_drop(struct keepers *k, pid_t pid)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (k->v[i] == pid) {
+			k->v[i] = k->v[--k->n];
+			return true;
+		}
+	return false;
+}
+
+/* Reaps the forker's children; a child that is not a keeper was left by
+ * a command whose keeper died (killed by that command): it is killed
+ * with everything below it, and what it leaves comes here in turn. */
+static void reap(struct keepers *k, int sigfd)
+{
+	struct signalfd_siginfo si;
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	pid_t w;
+	while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+		keepers_drop(k, w);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+	FILE *f = fopen(path, "re");
+	int child;
+	while (f && fscanf(f, "%d", &child) == 1) {
+		bool keeper = false;
+		for (size_t i = 0; i < k->n && !keeper; i++)
+			keeper = k->v[i] == child;
+		if (!keeper)
+			shim_kill_tree(child);
+	}
+	if (f)
+		fclose(f);
+}
+
 _Noreturn void shim_reuse_forker(struct shim_config *c)
 {
 	/* the keepers find what a command leaves through /proc */
@@ -424,8 +483,28 @@ _Noreturn void shim_reuse_forker(struct shim_config *c)
 		_exit(125);
 	}
 	c->serve_chan = 3;
-	signal(SIGCHLD, SIG_IGN); /* the keepers are reaped by the kernel */
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		shim_fail(c, "--reuse: cannot become the commands' subreaper: %s", strerror(errno));
+		_exit(125);
+	}
+	struct keepers k = {0};
 	for (;;) {
+		struct pollfd p[2] = {{.fd = c->serve_chan, .events = POLLIN},
+		                      {.fd = sigfd, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(125);
+		}
+		if (p[1].revents)
+			reap(&k, sigfd);
+		if (!p[0].revents)
+			continue;
 		struct shim_msg m;
 		int fd = -1;
 		if (shim_msg_recv(c->serve_chan, &m, &fd) < 0)
@@ -435,11 +514,16 @@ _Noreturn void shim_reuse_forker(struct shim_config *c)
 				close(fd);
 			continue;
 		}
-		pid_t k = fork();
-		if (k == 0) {
+		pid_t pid = keepers_add(&k) ? fork() : -1;
+		if (pid == 0) {
 			close(c->serve_chan);
+			close(sigfd);
 			_exit(keeper(c, fd));
 		}
+		if (pid > 0)
+			k.v[k.n++] = pid;
+		else
+			send_msg(fd, SBX_REUSE_REFUSED, 0);
 		close(fd);
 	}
 }

@@ -336,6 +336,8 @@ _Noreturn void shim_reuse_forker(struct shim_config *c);
 int shim_exec_command(const struct shim_config *c, char **argv, char **envp);
 /* supervise.c: SIGKILL to every descendant, reaped until none is left. */
 void shim_kill_all_and_reap(void);
+/* Stops pid, kills everything below it (/proc), then pid itself. */
+void shim_kill_tree(pid_t pid);
 
 /* fds.c: refuses (-1, with the message) a directory or O_PATH descriptor
  * on 0-2, and closes at exec every inherited one above 2. */

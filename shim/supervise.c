@@ -124,6 +124,13 @@ static void kill_descendants(pid_t root)
 	closedir(d);
 }
 
+void shim_kill_tree(pid_t pid)
+{
+	kill(pid, SIGSTOP);
+	kill_descendants(pid);
+	kill(pid, SIGKILL);
+}
+
 /* Kills and reaps everything below us until nothing is left. */
 void shim_kill_all_and_reap(void)
 {

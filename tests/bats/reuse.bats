@@ -268,6 +268,44 @@ names() {
 	touch gone
 }
 
+
+@test "reuse: a recipe that kills the process serving it takes what it started with it" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	local tag=reuse-$$-$RANDOM
+	# two starts a process, then kills its keeper (its parent inside the
+	# sandbox, of the same uid); three keeps make and the sandbox alive
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: one two three four
+		one:
+		    @echo one
+		two: one
+		    @sh -c 'sleep 300; : $tag-left' & sleep 0.2; touch started; kill -9 \$\$PPID; exec sleep 301
+		three: private SHELL := /bin/sh
+		three: one
+		    @for i in \$\$(seq 600); do [ -e gone ] || [ ! -e Makefile ] && break; sleep 0.1; done
+		four: one
+		    @while [ ! -e started ]; do sleep 0.1; done; sleep 1; echo four served
+	EOF
+	make -k -j3 >make.out 2>&1 &
+	MAKE_PID=$!
+	for _ in $(seq 100); do [ -e started ] && break; sleep 0.1; done
+	[ -e started ]
+	# what the recipe started dies with it, from the host's view
+	for _ in $(seq 50); do pgrep -f "$tag-left" >/dev/null || break; sleep 0.1; done
+	[ -z "$(pgrep -f "$tag-left")" ]
+	[ -z "$(pgrep -f 'sleep 301')" ]
+	# the recipe failed, saying why; the sandbox goes on serving
+	for _ in $(seq 50); do grep -q 'four served' make.out && break; sleep 0.1; done
+	[ -n "$(names)" ]
+	touch gone
+	wait "$MAKE_PID" || true
+	MAKE_PID=
+	run cat make.out
+	assert_output_contains "the shared sandbox ended before the command did"
+	assert_output_contains "four served"
+	assert_output_contains "[Makefile:6: two] Error 137"
+}
 @test "reuse: the terminal's ^C reaches the recipe, and the sandbox ends with make" {
 	if ! have_userns; then refused_without_userns --reuse; return; fi
 	makefile Makefile <<-EOF
