@@ -23,8 +23,14 @@ void report_version(void)
 	printf("\nWindows build: the appcontainer backend runs here\n");
 #else
 	const struct scmp_version *sv = seccomp_version();
-	printf("\nlibseccomp %u.%u.%u, libcap-ng %s\n", sv ? sv->major : 0, sv ? sv->minor : 0,
-	       sv ? sv->micro : 0, SBX_CAPNG_VERSION);
+	printf("\nlibseccomp %u.%u.%u, libcap-ng %s, C library %s\n", sv ? sv->major : 0,
+	       sv ? sv->minor : 0, sv ? sv->micro : 0, SBX_CAPNG_VERSION,
+#ifdef __GLIBC__
+	       "glibc"
+#else
+	       "musl"
+#endif
+	);
 #endif
 }
 

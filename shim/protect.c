@@ -32,6 +32,15 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#ifndef __GLIBC__
+/* (musl before 1.2.5 has no statx of its own) */
+#include <linux/stat.h>
+static int statx(int dir, const char *path, int flags, unsigned mask, struct statx *sx)
+{
+	return (int)syscall(SYS_statx, dir, path, flags, mask, sx);
+}
+#endif
+
 struct shim_denied_name {
 	int dir; /* O_PATH descriptor of the directory the name is in */
 	dev_t dev;

@@ -26,13 +26,17 @@ load helpers
 	[ "${#listed[@]}" -eq 6 ]
 }
 
-@test "--version: libseccomp and libcap-ng versions are those of the build" {
+@test "--version: libseccomp, libcap-ng and the C library are those of the build" {
 	command -v pkg-config >/dev/null || skip_or_fail "needs pkg-config"
+	command -v readelf >/dev/null || skip_or_fail "needs readelf (binutils)"
 	run sbx --version
 	assert_status 0
 	seccomp=$(pkg-config --modversion libseccomp)
 	capng=$(pkg-config --modversion libcap-ng)
-	[ "${lines[2]}" = "libseccomp $seccomp, libcap-ng $capng" ]
+	# glibc marks what it links with an ABI note; musl does not
+	libc=musl
+	readelf -n "$SBX_EXEC" | grep -q NT_GNU_ABI_TAG && libc=glibc
+	[ "${lines[2]}" = "libseccomp $seccomp, libcap-ng $capng, C library $libc" ]
 }
 
 @test "--version ignores the policy environment and runs nothing" {
