@@ -21,12 +21,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define HDR 16
+#define HDR       16
 #define MIN_SHIFT 4  /* 16 bytes, header included */
 #define MAX_SHIFT 16 /* 64 KiB */
-#define NCLASS (MAX_SHIFT - MIN_SHIFT + 1)
-#define CHUNK (256 * 1024)
-#define LARGE UINT64_C(0x8000000000000000)
+#define NCLASS    (MAX_SHIFT - MIN_SHIFT + 1)
+#define CHUNK     (256 * 1024)
+#define LARGE     UINT64_C(0x8000000000000000)
 
 struct hdr {
 	uint64_t info; /* the class, or LARGE | the mapping's length */
