@@ -227,24 +227,9 @@ late_attack() {
 	EOF
 }
 
-@test "write-deny: a protected name the host makes during the run is held too" {
-	if ! have_userns; then
-		refused_without_userns --write-deny=.vscode
-		return
-	fi
-	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
-	rm -f "$P/.envrc"
-	echo mcp >"$P/mcp-target"
-	sbx --write-deny=.envrc --write-deny=.vscode --write-deny=.mcp.json -- sh -c "$(late_attack)" >"$WORK/out" 2>&1 &
-	local pid=$!
-	sleep 0.5
-	# the host makes them while the sandbox runs
-	echo host >"$P/.envrc"
-	mkdir "$P/.vscode"
-	echo '{}' >"$P/.vscode/settings.json"
-	ln -s mcp-target "$P/.mcp.json"
-	touch "$P/go"
-	wait "$pid" || true
+# What late_attack printed (each route refused, each control done) and
+# what the host then finds: the files as the host made them.
+check_late_routes() {
 	output=$(cat "$WORK/out")
 	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink chmod fchmod pathchmod chmoddir insidechmod chown; do
 		grep -qx "$r [12]" <<<"$output" || { echo "route $r was not refused: $output"; return 1; }
@@ -263,6 +248,27 @@ late_attack() {
 	[ "$(stat -c %a "$P/control")" = 600 ]
 	[ "$(stat -c %a:%u "$P/.envrc")" = "644:$(id -u)" ]
 	[ "$(stat -c %a "$P/.vscode")" = 755 ] && [ "$(stat -c %a "$P/.vscode/settings.json")" = 644 ]
+}
+
+@test "write-deny: a protected name the host makes during the run is held too" {
+	if ! have_userns; then
+		refused_without_userns --write-deny=.vscode
+		return
+	fi
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
+	rm -f "$P/.envrc"
+	echo mcp >"$P/mcp-target"
+	sbx --write-deny=.envrc --write-deny=.vscode --write-deny=.mcp.json -- sh -c "$(late_attack)" >"$WORK/out" 2>&1 &
+	local pid=$!
+	sleep 0.5
+	# the host makes them while the sandbox runs
+	echo host >"$P/.envrc"
+	mkdir "$P/.vscode"
+	echo '{}' >"$P/.vscode/settings.json"
+	ln -s mcp-target "$P/.mcp.json"
+	touch "$P/go"
+	wait "$pid" || true
+	check_late_routes
 	# the exit names them for review
 	assert_output_contains "$P/.envrc appeared during the run"
 }
@@ -292,23 +298,7 @@ late_attack() {
 	rm -f "$P/.mcp.json" && ln -s mcp-target "$P/.mcp.json"
 	touch "$P/go"
 	wait "$pid" || true
-	output=$(cat "$WORK/out")
-	for r in rw append truncate2 truncate link linkfollow procfd mv rm inside insideold insidedir insiderel rmdir mvdir vialink chmod fchmod pathchmod chmoddir insidechmod chown; do
-		grep -qx "$r [12]" <<<"$output" || { echo "route $r was not refused: $output"; return 1; }
-	done
-	for r in control controlrm controltrunc controlchmod; do
-		grep -qx "$r 0" <<<"$output" || { echo "control $r failed: $output"; return 1; }
-	done
-	# from the host: the files are as the host made them
-	[ "$(cat "$P/.envrc")" = host ]
-	[ "$(cat "$P/.vscode/settings.json")" = '{}' ]
-	[ "$(ls -A "$P/.vscode")" = settings.json ]
-	[ "$(cat "$P/mcp-target")" = mcp ]
-	[ ! -e "$P/hard" ] && [ ! -e "$P/hard2" ] && [ ! -e "$P/moved" ] && [ ! -e "$P/v2" ]
-	[ "$(cat "$P/control")" = c ] && [ ! -e "$P/doomed" ] && [ ! -s "$P/trunc" ]
-	[ "$(stat -c %a "$P/control")" = 600 ]
-	[ "$(stat -c %a:%u "$P/.envrc")" = "644:$(id -u)" ]
-	[ "$(stat -c %a "$P/.vscode")" = 755 ] && [ "$(stat -c %a "$P/.vscode/settings.json")" = 644 ]
+	check_late_routes
 }
 
 @test "write-deny: /dev/tty opened through the gate is the command's own terminal" {
