@@ -108,6 +108,7 @@ int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)
 		shim_fail(c, "init: %s", strerror(e < 0 ? -e : errno));
 		return 125;
 	}
+	shim_take_filter(c, sync); /* (1b), for the command to inherit */
 	s.cmd = fork();
 	if (s.cmd < 0) {
 		shim_fail(c, "fork: %s", strerror(errno));

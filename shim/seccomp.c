@@ -2,18 +2,32 @@
  * command's execve. Default allow; denies the kernel attack surface a
  * sandboxed build never needs and the calls that would undo the sandbox,
  * plus the network rules of the plan. Only the native ABI is allowed: 32-bit
- * (int 0x80) and x32 system calls get ENOSYS. */
+ * (int 0x80) and x32 system calls get ENOSYS.
+ *
+ * libseccomp takes about 0.2 ms to build the program, so the supervisor
+ * builds it (shim_seccomp_export) on its own CPU while the sandbox makes its
+ * mounts, and hands it over as a sealed memfd (supervise.c); the command's
+ * process loads that program as it is. It is the program the command's
+ * process would have built: the same configuration (copied at the fork),
+ * and the one input that is not, whether the caller is root, is sent with
+ * it and compared. Without it (none sent, or another uid) the command's
+ * process builds its own. */
 #include "shim.h"
 #include "setid_calls.h"
 
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
@@ -192,7 +206,7 @@ static int create_rules(scmp_filter_ctx ctx)
 	return r;
 }
 
-static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
+static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx, bool root)
 {
 	int r = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(denied) && r == 0; i++)
@@ -227,7 +241,7 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 		r = create_rules(ctx);
 	/* (the gate refuses openat2 already; init refuses the setid modes
 	 * of the calls it makes too, whichever rule the filter matches) */
-	if (r == 0 && getuid() == 0)
+	if (r == 0 && root)
 		r = setid_rules(ctx, !c->deny_create.n);
 	/* (net=allowlist runs "enable" inside its own network namespace: the
 	 * same netlink line) */
@@ -269,21 +283,97 @@ static int add_rules(const struct shim_config *c, scmp_filter_ctx ctx)
 	return r;
 }
 
-int shim_seccomp_apply(const struct shim_config *c, int *notify_fd)
+/* Does the filter hand calls to a listener (SCMP_ACT_NOTIFY in add_rules)? */
+static bool notifies(const struct shim_config *c)
 {
-	*notify_fd = -1;
+	return c->no_exec || c->unix_gate || c->deny_create.n ||
+	       (c->listen_unix && c->net == SHIM_NET_OUTBOUND);
+}
+
+static scmp_filter_ctx build(const struct shim_config *c, bool root, int *err)
+{
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (!ctx)
-		return shim_fail(c, "seccomp_init failed");
+	if (!ctx) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
 	if (r == 0)
-		r = add_rules(c, ctx);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	if (r == 0 && (c->no_exec || c->unix_gate || c->deny_create.n ||
-	               (c->listen_unix && c->net == SHIM_NET_OUTBOUND))) {
+		r = add_rules(c, ctx, root);
+	if (r < 0) {
+		seccomp_release(ctx);
+		*err = r;
+		return NULL;
+	}
+	return ctx;
+}
+
+int shim_seccomp_export(const struct shim_config *c)
+{
+	int err = 0;
+	scmp_filter_ctx ctx = build(c, getuid() == 0, &err);
+	if (!ctx)
+		return -1;
+	int fd = memfd_create("sbx-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd >= 0 && (seccomp_export_bpf(ctx, fd) < 0 ||
+	                fcntl(fd, F_ADD_SEALS,
+	                      F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	seccomp_release(ctx);
+	return fd;
+}
+
+void shim_seccomp_take(struct shim_config *c, int fd, bool root)
+{
+	struct stat st;
+	/* sealed, so what is read is what the supervisor wrote, whole */
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 ||
+	    st.st_size % (off_t)sizeof(struct sock_filter) || st.st_size > BPF_MAXINSNS * 8 ||
+	    fcntl(fd, F_GET_SEALS) != (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
+		return;
+	void *prog = malloc((size_t)st.st_size);
+	if (prog && pread(fd, prog, (size_t)st.st_size, 0) == st.st_size) {
+		free(c->bpf);
+		c->bpf = prog;
+		c->bpf_len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+		c->bpf_root = root;
+		return;
+	}
+	free(prog);
+}
+
+int shim_seccomp_apply(const struct shim_config *c, int *notify_fd)
+{
+	*notify_fd = -1;
+	bool root = getuid() == 0;
+	if (c->bpf && c->bpf_root == root) {
+		/* what seccomp_load does with this configuration: no_new_privs,
+		 * then the program, with a listener when it notifies */
+		struct sock_fprog prog = {.len = c->bpf_len, .filter = c->bpf};
+		unsigned flags = notifies(c) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return shim_fail(c, "seccomp: no_new_privs: %s", strerror(errno));
+		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+		if (fd < 0)
+			return shim_fail(c, "seccomp: %s", strerror(errno));
+		if (!flags)
+			return 0;
+		/* (kept clear of 0-2, which the command's stdio may leave free) */
+		*notify_fd = fd >= 3 ? (int)fd : fcntl((int)fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 3)
+			close((int)fd);
+		return *notify_fd < 0 ? shim_fail(c, "seccomp: %s", strerror(EBADF)) : 0;
+	}
+	int r = 0;
+	scmp_filter_ctx ctx = build(c, root, &r);
+	if (!ctx)
+		return shim_fail(c, "seccomp: %s", strerror(-r));
+	r = seccomp_load(ctx);
+	if (r == 0 && notifies(c)) {
 		/* Our own copy: releasing the context may close its one. */
 		int fd = seccomp_notify_fd(ctx);
 		*notify_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;

@@ -130,6 +130,11 @@ struct shim_config {
 	bool landlocked; /* init took the Landlock domain the command inherits */
 	int stage_fd;    /* with a report: the staging tmpfs, kept past its detach */
 
+	/* the seccomp program the supervisor built (seccomp.c), or NULL */
+	void *bpf;
+	unsigned short bpf_len; /* instructions */
+	bool bpf_root;          /* built for root */
+
 	/* --reuse, serving one parent's commands (reuse.c) */
 	bool serving;
 	int serve_lfd;          /* supervisor: the listening socket */
@@ -191,6 +196,14 @@ int shim_landlock_abi(void);
 /* Installs the filter; with no_exec or listen_unix, *notify_fd gets the
  * seccomp listener for the supervisor. */
 int shim_seccomp_apply(const struct shim_config *c, int *notify_fd);
+/* The supervisor's: the program the command's process would build, in a
+ * sealed memfd, or -1. */
+int shim_seccomp_export(const struct shim_config *c);
+/* The sandbox's: the program from that memfd, built for root or not; on
+ * any doubt nothing, and the command's process builds its own. */
+void shim_seccomp_take(struct shim_config *c, int fd, bool root);
+/* The supervisor's SHIM_MSG_FILTER, if any, taken (supervise.c). */
+void shim_take_filter(struct shim_config *c, int sync);
 int shim_drop_privileges(const struct shim_config *c);
 /* The capability mask of root's file capabilities to keep (privs.c). */
 uint64_t shim_root_file_caps(bool userns, bool host_root);
@@ -372,6 +385,7 @@ enum shim_msg_type {
 	SHIM_MSG_LISTEN = 7, /* init -> supervisor: a listener (value: forwarded port, 0: proxy) */
 	SHIM_MSG_DENIED_CREATE = 8, /* init -> supervisor, before EXIT: a count */
 	SHIM_MSG_CONN = 9,          /* supervisor -> forker: a client's connection (--reuse) */
+	SHIM_MSG_FILTER = 10, /* supervisor -> child, after GO: the seccomp program (value: root) */
 };
 struct shim_msg {
 	int32_t type;

@@ -22,6 +22,8 @@
  * Sync points on the SOCK_SEQPACKET pair (numbers match the child side):
  *   (1) supervisor -> child  SHIM_MSG_GO once maps and cgroup are in place;
  *       EOF or anything else makes the child exit 125
+ *   (1b) supervisor -> child SHIM_MSG_FILTER right after: the seccomp
+ *       program (seccomp.c), taken before the command's process is made
  *   (2) command -> init (or the supervisor without init)
  *                             SHIM_MSG_NOTIFY_FD with the seccomp listener
  *   (3) init -> supervisor    SHIM_MSG_EXIT with the command's wait status
@@ -197,6 +199,29 @@ void shim_wait_for_go(int sync)
 		_exit(125);
 }
 
+/* (1b) The seccomp program, built while the sandbox makes its mounts. */
+static void send_filter(const struct shim_config *c, int sync)
+{
+	if (c->direct)
+		return;
+	int fd = shim_seccomp_export(c);
+	shim_msg_send(sync, SHIM_MSG_FILTER, getuid() == 0, fd);
+	if (fd >= 0)
+		close(fd);
+}
+
+void shim_take_filter(struct shim_config *c, int sync)
+{
+	struct shim_msg m;
+	int fd = -1;
+	if (c->direct || shim_msg_recv(sync, &m, &fd) < 0)
+		return;
+	if (m.type == SHIM_MSG_FILTER)
+		shim_seccomp_take(c, fd, m.value != 0);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* The child of the supervisor: init with a pid namespace, else the command. */
 static int child_main(struct shim_config *c, int sync, pid_t parent, const sigset_t *oldmask)
 {
@@ -209,6 +234,7 @@ static int child_main(struct shim_config *c, int sync, pid_t parent, const sigse
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	if (shim_contain_sandbox(c, sync) < 0)
 		return 125;
+	shim_take_filter(c, sync); /* (1b) */
 	return shim_contain_command(c, sync);
 }
 
@@ -500,6 +526,7 @@ int shim_supervise(struct shim_config *c)
 		shim_kill_all_and_reap();
 		rc = 125;
 	} else {
+		send_filter(c, s.sync);
 		wst = supervise_loop(c, &s);
 	}
 	if (s.notes[0] >= 0) {

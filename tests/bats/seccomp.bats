@@ -132,3 +132,21 @@ denied_inside_allowed_outside() {
 	assert_status 0
 	[ "$(stat -c %a "$WORK/out/p")" = 751 ]
 }
+
+@test "the filter holds when the supervisor cannot build it ahead (no memfd): the command's process builds its own" {
+	# The supervisor builds the program while the sandbox makes its mounts
+	# and hands it over in a memfd (shim/seccomp.c); without memfd_create
+	# the command's process builds the same program itself.
+	run "$PROBES/sys" ptrace
+	assert_status 0
+	run "$PROBES/deny" memfd -- "$SBX_EXEC" "${SB[@]}" -- "$PROBES/sys" ptrace
+	assert_status 1
+	assert_output_contains "denied"
+	# and the rules that need a listener (no-exec: a second execve)
+	run "$PROBES/deny" memfd -- "$SBX_EXEC" --backend=landlock --no-exec -- sh -c '/bin/true && echo second'
+	[ "$status" -ne 0 ]
+	refute_output_contains "second"
+	run "$PROBES/deny" memfd -- "$SBX_EXEC" --backend=landlock -- sh -c '/bin/true && echo second'
+	assert_status 0
+	assert_output_contains "second"
+}

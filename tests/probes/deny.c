@@ -5,7 +5,8 @@
  * (ENOSYS, as on a kernel without it); `deny notify -- CMD...` makes seccomp
  * user notification look absent (EINVAL, as before Linux 5.0); `deny sockdiag
  * -- CMD...` makes NETLINK_SOCK_DIAG sockets fail (EPROTONOSUPPORT, as on a
- * kernel without CONFIG_UNIX_DIAG's module). Modes stack:
+ * kernel without CONFIG_UNIX_DIAG's module); `deny memfd -- CMD...` makes
+ * memfd_create fail (ENOSYS, as before Linux 3.17). Modes stack:
  * `deny landlock -- deny notify -- CMD`. A raw seccomp filter, no library. */
 #include <errno.h>
 #include <linux/audit.h>
@@ -32,7 +33,7 @@
 int main(int argc, char **argv)
 {
 	if (argc < 4 || strcmp(argv[2], "--") != 0) {
-		fprintf(stderr, "usage: deny userns|landlock|notify|sockdiag -- CMD...\n");
+		fprintf(stderr, "usage: deny userns|landlock|notify|sockdiag|memfd -- CMD...\n");
 		return 2;
 	}
 	struct sock_filter userns[] = {
@@ -91,6 +92,15 @@ int main(int argc, char **argv)
 	    ERR(EPROTONOSUPPORT),
 	    ALLOW,
 	};
+	struct sock_filter memfd[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    ALLOW,
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 1),
+	    ERR(ENOSYS),
+	    ALLOW,
+	};
 	struct sock_fprog prog;
 	if (strcmp(argv[1], "userns") == 0)
 		prog = (struct sock_fprog){sizeof(userns) / sizeof(userns[0]), userns};
@@ -100,6 +110,8 @@ int main(int argc, char **argv)
 		prog = (struct sock_fprog){sizeof(notify) / sizeof(notify[0]), notify};
 	else if (strcmp(argv[1], "sockdiag") == 0)
 		prog = (struct sock_fprog){sizeof(sockdiag) / sizeof(sockdiag[0]), sockdiag};
+	else if (strcmp(argv[1], "memfd") == 0)
+		prog = (struct sock_fprog){sizeof(memfd) / sizeof(memfd[0]), memfd};
 	else
 		return 2;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
