@@ -5,6 +5,7 @@
  * variables, the options. */
 #include "launcher.h"
 #include "../shim/entry.h"
+#include "internal.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -92,6 +93,8 @@ static int die_with_parent(void)
 }
 #endif
 
+static int compile_and_run(const struct cli *cli, sbx_spec *spec);
+
 static int run(const struct cli *cli)
 {
 	_cleanup_(sbx_spec_freep) sbx_spec *spec = NULL;
@@ -106,6 +109,21 @@ static int run(const struct cli *cli)
 		errorf(NULL, "no command given (sbx-exec [OPTION]... -- COMMAND [ARG]...)");
 		return SBX_EXIT_SETUP;
 	}
+	/* A run (not --print) leaves the user namespace probe to the clone
+	 * that makes the sandbox, and compiles again if that clone is refused
+	 * (lib/host.c, shim/entry.h). */
+	if (!cli->print)
+		sbx_host_defer_userns();
+	rc = compile_and_run(cli, spec);
+	if (rc == SHIM_RETRY_USERNS && sbx_host_userns_retry())
+		rc = compile_and_run(cli, spec);
+	return rc == SHIM_RETRY_USERNS ? SBX_EXIT_SETUP : rc;
+}
+
+/* Compiles spec for this host and runs the plan (or prints it). */
+static int compile_and_run(const struct cli *cli, sbx_spec *spec)
+{
+	int rc;
 	sbx_runner *runner = NULL;
 	sbx_plan *plan = NULL;
 	sbx_error *err = NULL;
@@ -171,6 +189,8 @@ static int run(const struct cli *cli)
 	sbx_plan_free(plan);
 	if (reuse && (rc = launcher_reuse((int)args.n, args.v, env.v)) >= 0)
 		return rc;
+	if (sbx_host_get()->userns_untried)
+		shim_defer_userns(); /* (sbx_host_defer_userns, above) */
 	/* shim_main returns when it supervised the command: free what it ran. */
 	rc = shim_main("sbx-exec", (int)args.n, args.v, env.v);
 	return rc;

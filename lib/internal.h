@@ -104,6 +104,7 @@ struct sbx_host {
 	                          * asked yet (sbx_host_unix_diag asks when a plan needs it) */
 	bool userns;             /* unprivileged user namespaces look allowed */
 	const char *userns_why;  /* why not, when !userns */
+	bool userns_untried;     /* allowed by every setting, not tried (sbx_host_defer_userns) */
 	bool cgroup_writable;    /* a cgroup subtree this user can create children in */
 	int cgroup_version;      /* 1 or 2, 0 if none */
 	char *runsc;             /* path of runsc, or NULL */
@@ -164,6 +165,16 @@ const struct sbx_host *sbx_host_get(void);
 /* Compiles from now on against these facts instead of this host's (the
  * unit tests: every backend's plans on any host). Copies h. */
 void sbx_host_set(const struct sbx_host *h);
+/* For sbx-exec running a plan in its own process, before the host is
+ * probed: user namespaces that every setting allows (sysctls, AppArmor, no
+ * seccomp filter on us) are not tried in a child first (0.2 ms a start);
+ * the clone that makes the sandbox tries them. Where that clone fails (a
+ * chroot, SELinux, a namespace limit), sbx_host_userns_retry tries as the
+ * probe would have, and sbx-exec compiles the plan again. */
+void sbx_host_defer_userns(void);
+/* True when the user namespaces were not tried: now they are, and the
+ * host says what was found (compile again); false when they were. */
+bool sbx_host_userns_retry(void);
 /* Whether sock_diag answers here: asked on first use only (a socket pair
  * and a netlink query), not on every start. */
 bool sbx_host_unix_diag(void);

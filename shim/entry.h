@@ -10,6 +10,14 @@
  * names the program in messages. */
 int shim_main(const char *prog, int argc, char **argv, char **envp);
 
+/* sbx-exec's, when the plan was compiled with user namespaces not yet
+ * tried (lib/host.c, sbx_host_defer_userns): if the clone that makes the
+ * sandbox is refused, shim_main returns SHIM_RETRY_USERNS instead of 125,
+ * having said nothing and started nothing, for sbx-exec to compile the
+ * plan again with what the host really allows. Once per process. */
+#define SHIM_RETRY_USERNS 1000
+void shim_defer_userns(void);
+
 #ifdef __linux__
 #include <stdint.h>
 #include <sys/types.h>

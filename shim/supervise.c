@@ -238,6 +238,13 @@ static int child_main(struct shim_config *c, int sync, pid_t parent, const sigse
 	return shim_contain_command(c, sync);
 }
 
+static bool userns_deferred; /* shim_defer_userns */
+
+void shim_defer_userns(void)
+{
+	userns_deferred = true;
+}
+
 static pid_t spawn(const struct shim_config *c)
 {
 	if (!c->userns)
@@ -494,8 +501,17 @@ int shim_supervise(struct shim_config *c)
 	c->keep_caps = shim_root_file_caps(c->userns, c->host_root);
 	pid_t pid = spawn(c);
 	if (pid < 0) {
-		shim_fail(c, "cannot create the sandbox's namespaces: %s", strerror(errno));
+		int clone_err = errno;
 		shim_cgroup_destroy(&cg);
+		if (userns_deferred && c->userns && !c->serving) {
+			/* nothing started: back to sbx-exec as we came (entry.h) */
+			userns_deferred = false;
+			close(sp[0]);
+			close(sp[1]);
+			sbx_sup_close(&s.loop);
+			return SHIM_RETRY_USERNS;
+		}
+		shim_fail(c, "cannot create the sandbox's namespaces: %s", strerror(clone_err));
 		return 125;
 	}
 	if (pid == 0) {

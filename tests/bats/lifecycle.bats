@@ -242,3 +242,34 @@ parent_run() {
 		[ ! -e "$WORK/ran" ]
 	done
 }
+
+@test "user namespaces refused only at the sandbox's clone (the nesting limit) give the plan the probe would" {
+	# sbx-exec leaves the user namespace probe to the clone that makes the
+	# sandbox where every setting allows them (lib/host.c); where that
+	# clone is refused, it compiles the plan again as the probe would
+	local wrap=()
+	if have_userns; then
+		# at the kernel's nesting limit of user namespaces: nested until
+		# one more is refused (EUSERS), while every sysctl still allows them
+		cat >limit.sh <<-'EOF'
+			if unshare -U true 2>/dev/null; then
+				[ "${DEPTH:-0}" -lt 40 ] || exit 98
+				DEPTH=$((${DEPTH:-0} + 1)) exec unshare -Ur sh "$0" "$@"
+			fi
+			exec "$@"
+		EOF
+		wrap=(sh "$WORK/limit.sh")
+		# positive control: the same user namespace without the limit
+		run unshare -Ur "$SBX_EXEC" -- sh -c 'echo ran-default'
+		assert_status 0
+		assert_output_contains "ran-default"
+	fi
+	# (without user namespaces on the host, the probe's own path: the same)
+	run "${wrap[@]}" "$SBX_EXEC" --profile=tight -- sh -c 'echo ran-tight'
+	assert_status 0
+	assert_output_contains "ran-tight"
+	run "${wrap[@]}" "$SBX_EXEC" -- touch "$WORK/marker"
+	assert_status 125
+	assert_output_contains "needs user namespaces, which this host refuses"
+	[ ! -e "$WORK/marker" ]
+}

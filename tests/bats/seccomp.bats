@@ -143,10 +143,10 @@ denied_inside_allowed_outside() {
 	assert_status 1
 	assert_output_contains "denied"
 	# and the rules that need a listener (no-exec: a second execve)
-	run "$PROBES/deny" memfd -- "$SBX_EXEC" --backend=landlock --no-exec -- sh -c '/bin/true && echo second'
+	run "$PROBES/deny" memfd -- "$SBX_EXEC" "${SB[@]}" --no-exec -- sh -c '/bin/true && echo second'
 	[ "$status" -ne 0 ]
 	refute_output_contains "second"
-	run "$PROBES/deny" memfd -- "$SBX_EXEC" --backend=landlock -- sh -c '/bin/true && echo second'
+	run "$PROBES/deny" memfd -- "$SBX_EXEC" "${SB[@]}" -- sh -c '/bin/true && echo second'
 	assert_status 0
 	assert_output_contains "second"
 }
