@@ -56,6 +56,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -331,6 +332,40 @@ static _Noreturn void run_command(const struct shim_config *c, struct request *r
 	_exit(shim_exec_command(c, r->argv, r->envp));
 }
 
+struct command_arg {
+	const struct shim_config *c;
+	const struct request *r;
+};
+
+static int command_main(void *arg)
+{
+	const struct command_arg *a = arg;
+	/* our own copy of the request: the keeper's, in the memory we share
+	 * until our exec, keeps its descriptor numbers for request_free */
+	struct request r = *a->r;
+	run_command(a->c, &r);
+	return 125; /* (run_command does not return) */
+}
+
+/* The command's process, made without copying the keeper's memory (its
+ * page tables and the faults after a fork are a good part of what a
+ * served command costs): it shares that memory, and the keeper waits,
+ * until the exec or the _exit (CLONE_VFORK, as posix_spawn does). What it
+ * changes before then is the kernel's state of its own process (signal
+ * dispositions, descriptors, umask, directory, limits), not the keeper's;
+ * the seccomp listener that answers its execve is init's. */
+static pid_t spawn_command(const struct shim_config *c, const struct request *r)
+{
+	enum { STACK = 256 * 1024 };
+	char *stack = malloc(STACK);
+	if (!stack)
+		return -1;
+	struct command_arg a = {c, r};
+	pid_t pid = clone(command_main, stack + STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	free(stack); /* (the child has exec'd or exited by now) */
+	return pid;
+}
+
 /* The signals a client may pass on: a fresh start's, and job control's
  * (the command is not in the terminal's process group). */
 static bool passed_on(int sig)
@@ -357,9 +392,7 @@ static int keeper(const struct shim_config *c, int conn)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	pid_t pid = sigfd < 0 ? -1 : fork();
-	if (pid == 0)
-		run_command(c, &r);
+	pid_t pid = sigfd < 0 ? -1 : spawn_command(c, &r);
 	request_free(&r);
 	if (pid < 0) {
 		send_msg(conn, SBX_REUSE_REFUSED, 0);
