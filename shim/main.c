@@ -321,6 +321,7 @@ void shim_free_config(struct shim_config *c)
 	free(c->mounts);
 	free(c->ll_deny);
 	free(c->write_around);
+	free(c->bpf);
 	strv_clear(&c->cow_dirs);
 	strv_clear(&c->cow_views);
 	strv_clear(&c->gate_allow);

@@ -332,7 +332,8 @@ void shim_seccomp_take(struct shim_config *c, int fd, bool root)
 	struct stat st;
 	/* sealed, so what is read is what the supervisor wrote, whole */
 	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 ||
-	    st.st_size % (off_t)sizeof(struct sock_filter) || st.st_size > BPF_MAXINSNS * 8 ||
+	    st.st_size % (off_t)sizeof(struct sock_filter) ||
+	    st.st_size > BPF_MAXINSNS * (off_t)sizeof(struct sock_filter) ||
 	    fcntl(fd, F_GET_SEALS) != (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
 		return;
 	void *prog = malloc((size_t)st.st_size);
