@@ -410,3 +410,34 @@ names() {
 	[ "$(cat ns.net)" != "$(cat ns.one)" ]
 	[ -z "$(names)" ]
 }
+
+@test "reuse: 48 recipes at once (make -k -j8) each get their own output and status, in one sandbox" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	{
+		echo 'SHELL := sbx-exec --reuse -- /bin/sh'
+		printf 'all:'
+		for i in $(seq 48); do printf ' t%d' "$i"; done
+		echo
+		for i in $(seq 48); do
+			printf 't%d:\n\treadlink /proc/self/ns/pid >ns.$@; echo $@ >out.$@; [ %d -ne 0 ]\n' \
+				"$i" $((i % 7))
+		done
+	} >Makefile
+	run make -k -j8
+	assert_status 2
+	# every recipe ran and wrote its own output; exactly the failing ones
+	# failed, each under its own name
+	for i in $(seq 48); do [ "$(cat "out.t$i")" = "t$i" ]; done
+	[ "$(grep -c 'Error 1' <<<"$output")" = 6 ]
+	for i in 7 14 21 28 35 42; do assert_output_contains "t$i] Error 1"; done
+	# one sandbox served them all, not the host's pid namespace
+	[ "$(cat ns.t* | sort -u | wc -l)" = 1 ]
+	[ "$(cat ns.t1)" != "$(readlink /proc/self/ns/pid)" ]
+	[ -z "$(names)" ]
+	# control: the same recipes unsandboxed fail the same way
+	rm -f out.t* ns.t*
+	run make -k -j8 SHELL=/bin/sh
+	assert_status 2
+	[ "$(grep -c 'Error 1' <<<"$output")" = 6 ]
+	[ "$(cat ns.t* | sort -u)" = "$(readlink /proc/self/ns/pid)" ]
+}
