@@ -124,6 +124,44 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+/* Notes at off that the parent's server could not be made (its later
+ * commands start afresh at once) and leaves a watcher, detached like a
+ * server, that takes the note away when the parent ends: nothing of the
+ * parent's is left in the directory after it, as after a server. */
+static void mark_off(const char *off, int parent_fd)
+{
+	int fd = open(off, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return; /* there already, with its watcher */
+	close(fd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int p = fcntl(parent_fd, F_DUPFD_CLOEXEC, 5);
+		if (null < 0 || p < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0 || dup2(p, 3) < 0 ||
+		    syscall(SYS_close_range, 4, ~0U, 0) < 0) {
+			unlink(off);
+			_exit(0);
+		}
+		/* a pidfd turns readable when its process has ended */
+		struct pollfd w = {.fd = 3, .events = POLLIN};
+		while (poll(&w, 1, -1) < 0 && errno == EINTR)
+			;
+		unlink(off);
+		_exit(0);
+	}
+	if (pid < 0) {
+		unlink(off); /* no watcher: no note, each command tries again */
+		return;
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 /* Binds path and starts the sandbox that serves it, detached from us (a
  * grandchild, its own session, nothing of ours open but the listener and
  * the parent's pidfd): 0 or -1. */
@@ -350,7 +388,9 @@ int launcher_reuse(int argc, char **argv, char **envp)
 		if ((conn = connect_to(path)) < 0 &&
 		    start_server(argc, argv, envp, path, parent, parent_fd) == 0) {
 			ours = true;
-			conn = connect_to(path);
+			/* refused: the server we made is gone already */
+			if ((conn = connect_to(path)) < 0)
+				mark_off(off, parent_fd);
 		}
 		flock(dfd, LOCK_UN);
 		if (conn < 0)
@@ -369,7 +409,7 @@ int launcher_reuse(int argc, char **argv, char **envp)
 		if (again >= 0)
 			close(again);
 		else
-			close(open(off, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+			mark_off(off, parent_fd);
 		goto out;
 	}
 	int wst = wait_command(conn);

@@ -567,6 +567,7 @@ int shim_serve(const char *prog, int argc, char **argv, char **envp, int lfd, co
 	struct shim_config c = {.prog = prog, .envp = envp, .stage_fd = -1, .serve_chan = -1};
 	int r = shim_parse(&c, argc, argv);
 	if (r <= 0 || shim_reuse_check(&c) < 0) {
+		unlink(path); /* no server behind the name: the clients see none */
 		shim_free_config(&c);
 		return 125;
 	}
@@ -578,6 +579,10 @@ int shim_serve(const char *prog, int argc, char **argv, char **envp, int lfd, co
 	c.serve_opts = argv;
 	c.serve_nopts = streq(argv[r - 1], "--") ? (size_t)r - 1 : (size_t)r;
 	int status = shim_supervise(&c);
+	/* (serve_stop took the name away unless the sandbox never started:
+	 * then so must we, or the name stays behind the parent) */
+	if (c.serve_lfd >= 0)
+		unlink(path);
 	shim_free_config(&c);
 	return status;
 }

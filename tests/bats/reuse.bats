@@ -441,3 +441,33 @@ names() {
 	[ "$(grep -c 'Error 1' <<<"$output")" = 6 ]
 	[ "$(cat ns.t* | sort -u)" = "$(readlink /proc/self/ns/pid)" ]
 }
+
+@test "reuse: where the shared sandbox cannot be made, each command starts afresh and nothing is left after the parent" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	# at the kernel's nesting limit of user namespaces (as in
+	# lifecycle.bats): the plan looks servable, the server's sandbox
+	# cannot be made, so the parent's commands are noted to start afresh
+	cat >limit.sh <<-'EOF'
+		if unshare -U true 2>/dev/null; then
+			[ "${DEPTH:-0}" -lt 40 ] || exit 98
+			DEPTH=$((${DEPTH:-0} + 1)) exec unshare -Ur sh "$0" "$@"
+		fi
+		exec "$@"
+	EOF
+	run sh limit.sh sh -c "
+		sbx-exec --profile=tight --reuse -- sh -c 'echo one-\$\$'
+		ls '$WORK/run/sbx-reuse' >'$WORK/during'
+		sbx-exec --profile=tight --reuse -- sh -c 'echo two-\$\$'"
+	assert_status 0
+	assert_output_contains "one-"
+	assert_output_contains "two-"
+	# while the parent ran: its note, and no name of a server that is not there
+	[ "$(grep -c '\.off$' "$WORK/during")" = 1 ]
+	! grep -q '\.sock$' "$WORK/during"
+	# after it: nothing (the note's watcher ends with the parent)
+	for _ in $(seq 100); do
+		[ -z "$(ls "$WORK/run/sbx-reuse")" ] && break
+		sleep 0.05
+	done
+	[ -z "$(ls "$WORK/run/sbx-reuse")" ]
+}
