@@ -141,9 +141,10 @@ static void mark_off(const char *off, int parent_fd)
 		setsid();
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int p = fcntl(parent_fd, F_DUPFD_CLOEXEC, 5);
+		/* (holding no directory: the caller's may be unmounted) */
 		if (null < 0 || p < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(null, 2) < 0 || dup2(p, 3) < 0 ||
-		    syscall(SYS_close_range, 4, ~0U, 0) < 0) {
+		    syscall(SYS_close_range, 4, ~0U, 0) < 0 || chdir("/") < 0) {
 			unlink(off);
 			_exit(0);
 		}
