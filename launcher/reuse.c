@@ -124,6 +124,44 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+/* Forks a process detached from us (a grandchild, its own session, stdio
+ * on /dev/null, in /, no signal blocked, nothing of ours open but fds,
+ * which it has as 3, 4, ...). In us: the child's pid (reaped; the
+ * grandchild is not ours) or -1, *in false. In it: *in true, and 0, or -1
+ * if it could not be made so (it must _exit then). */
+static pid_t detach(const int *fds, int n, bool *in)
+{
+	*in = false;
+	pid_t pid = fork();
+	if (pid != 0) {
+		while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return pid;
+	}
+	if (fork() != 0)
+		_exit(0);
+	*in = true;
+	setsid();
+	/* (each moved above the ones it goes to first: they may be on 0-4 now) */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), moved[2];
+	if (null < 0 || n > 2)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if ((moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3 + n)) < 0)
+			return -1;
+	if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (dup2(moved[i], 3 + i) < 0)
+			return -1;
+	sigset_t none;
+	sigemptyset(&none);
+	if (syscall(SYS_close_range, 3 + n, ~0U, 0) < 0 ||
+	    sigprocmask(SIG_SETMASK, &none, NULL) < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
+
 /* Notes at off that the parent's server could not be made (its later
  * commands start afresh at once) and leaves a watcher, detached like a
  * server, that takes the note away when the parent ends: nothing of the
@@ -134,33 +172,18 @@ static void mark_off(const char *off, int parent_fd)
 	if (fd < 0)
 		return; /* there already, with its watcher */
 	close(fd);
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (fork() != 0)
-			_exit(0);
-		setsid();
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int p = fcntl(parent_fd, F_DUPFD_CLOEXEC, 5);
-		/* (holding no directory: the caller's may be unmounted) */
-		if (null < 0 || p < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0 || dup2(p, 3) < 0 ||
-		    syscall(SYS_close_range, 4, ~0U, 0) < 0 || chdir("/") < 0) {
-			unlink(off);
-			_exit(0);
-		}
+	bool in;
+	pid_t pid = detach(&parent_fd, 1, &in);
+	if (in) {
 		/* a pidfd turns readable when its process has ended */
 		struct pollfd w = {.fd = 3, .events = POLLIN};
-		while (poll(&w, 1, -1) < 0 && errno == EINTR)
+		while (pid == 0 && poll(&w, 1, -1) < 0 && errno == EINTR)
 			;
 		unlink(off);
 		_exit(0);
 	}
-	if (pid < 0) {
+	if (pid < 0)
 		unlink(off); /* no watcher: no note, each command tries again */
-		return;
-	}
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
 }
 
 /* Binds path and starts the sandbox that serves it, detached from us (a
@@ -178,32 +201,13 @@ static int start_server(int argc, char **argv, char **envp, const char *path, pi
 			close(lfd);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (fork() != 0)
-			_exit(0);
-		setsid();
-		/* (each moved above 4 first: they may be on 0-4 now) */
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int l = fcntl(lfd, F_DUPFD_CLOEXEC, 5), p = fcntl(parent_fd, F_DUPFD_CLOEXEC, 5);
-		if (null < 0 || l < 0 || p < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0 || dup2(l, 3) < 0 || dup2(p, 4) < 0 ||
-		    syscall(SYS_close_range, 5, ~0U, 0) < 0)
-			_exit(125);
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (chdir("/") < 0)
-			_exit(125);
-		_exit(shim_serve("sbx-exec", argc, argv, envp, 3, path, parent, 4));
-	}
+	bool in;
+	const int fds[2] = {lfd, parent_fd};
+	pid_t pid = detach(fds, 2, &in);
+	if (in)
+		_exit(pid < 0 ? 125 : shim_serve("sbx-exec", argc, argv, envp, 3, path, parent, 4));
 	close(lfd);
-	if (pid < 0)
-		return -1;
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return 0;
+	return pid < 0 ? -1 : 0;
 }
 
 /* The descriptors the command inherits: every one open without

@@ -184,3 +184,18 @@ stop_unix_listeners() {
 	kill "${HOLDERS[@]}"
 	wait "${LPIDS[@]}"
 }
+
+# nesting_limit_wrapper FILE: writes a script that runs its arguments at the
+# kernel's nesting limit of user namespaces (nested with unshare -Ur until
+# one more is refused, EUSERS), where every sysctl still allows them: the
+# sandbox's own clone of a user namespace is refused there, not the probe's
+# settings. Needs unprivileged user namespaces.
+nesting_limit_wrapper() {
+	cat >"$1" <<-'EOF'
+		if unshare -U true 2>/dev/null; then
+			[ "${DEPTH:-0}" -lt 40 ] || exit 98
+			DEPTH=$((${DEPTH:-0} + 1)) exec unshare -Ur sh "$0" "$@"
+		fi
+		exec "$@"
+	EOF
+}

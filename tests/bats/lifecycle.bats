@@ -249,15 +249,8 @@ parent_run() {
 	# clone is refused, it compiles the plan again as the probe would
 	local wrap=()
 	if have_userns; then
-		# at the kernel's nesting limit of user namespaces: nested until
-		# one more is refused (EUSERS), while every sysctl still allows them
-		cat >limit.sh <<-'EOF'
-			if unshare -U true 2>/dev/null; then
-				[ "${DEPTH:-0}" -lt 40 ] || exit 98
-				DEPTH=$((${DEPTH:-0} + 1)) exec unshare -Ur sh "$0" "$@"
-			fi
-			exec "$@"
-		EOF
+		# at the kernel's nesting limit of user namespaces (helpers.bash)
+		nesting_limit_wrapper limit.sh
 		wrap=(sh "$WORK/limit.sh")
 		# positive control: the same user namespace without the limit
 		run unshare -Ur "$SBX_EXEC" -- sh -c 'echo ran-default'

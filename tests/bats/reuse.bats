@@ -444,16 +444,10 @@ names() {
 
 @test "reuse: where the shared sandbox cannot be made, each command starts afresh and nothing is left after the parent" {
 	if ! have_userns; then refused_without_userns --reuse; return; fi
-	# at the kernel's nesting limit of user namespaces (as in
-	# lifecycle.bats): the plan looks servable, the server's sandbox
-	# cannot be made, so the parent's commands are noted to start afresh
-	cat >limit.sh <<-'EOF'
-		if unshare -U true 2>/dev/null; then
-			[ "${DEPTH:-0}" -lt 40 ] || exit 98
-			DEPTH=$((${DEPTH:-0} + 1)) exec unshare -Ur sh "$0" "$@"
-		fi
-		exec "$@"
-	EOF
+	# at the kernel's nesting limit of user namespaces (helpers.bash):
+	# the plan looks servable, the server's sandbox cannot be made, so the
+	# parent's commands are noted to start afresh
+	nesting_limit_wrapper limit.sh
 	run sh limit.sh sh -c "
 		sbx-exec --profile=tight --reuse -- sh -c 'echo one-\$\$'
 		ls '$WORK/run/sbx-reuse' >'$WORK/during'
