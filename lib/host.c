@@ -336,8 +336,10 @@ static void probe(struct sbx_host *h)
 	long abi =
 	    syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION_FLAG);
 	h->landlock_abi = abi > 0 ? (int)abi : 0;
-	h->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
-	h->outer = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 ? sbx_outer_query() : NULL;
+	/* 0: no filter on us, 2: one (Docker's, an outer sbx's, a test's) */
+	int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	h->seccomp = mode >= 0;
+	h->outer = mode == 2 ? sbx_outer_query() : NULL;
 	if (h->outer) {
 		/* The outer filter refuses both; no need to try in a child. */
 		h->userns_why = "inside an outer sbx sandbox, which allows no new user namespaces";
@@ -354,13 +356,12 @@ static void probe(struct sbx_host *h)
 	    read_small("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)) > 0 &&
 	    strstr(acts, "user_notif") != NULL &&
 	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
-	    (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2 || listener_allowed());
+	    (mode != 2 || listener_allowed());
 	h->unix_diag = -1; /* sbx_host_unix_diag */
 	h->userns_why = userns_blocker(h->euid_root);
 	/* (a filter on us, Docker's or a test's, is what the sysctls do not
 	 * show: then it is tried at once) */
-	h->userns_untried =
-	    !h->userns_why && userns_deferred && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0;
+	h->userns_untried = !h->userns_why && userns_deferred && mode == 0;
 	if (!h->userns_why && !h->userns_untried)
 		h->userns_why = userns_try();
 	h->userns = h->userns_why == NULL;

@@ -93,8 +93,10 @@ struct sbx_outer {
 struct sbx_outer *sbx_outer_query(void);
 void sbx_outer_free(struct sbx_outer *o);
 
-/* What this host provides, probed lazily and cheaply (no forks) by
- * sbx_host_get(); --doctor adds the expensive checks. */
+/* What this host provides, probed lazily and cheaply by sbx_host_get()
+ * (one fork, into a new user namespace, which a run leaves to the
+ * sandbox's own clone: sbx_host_defer_userns); --doctor adds the
+ * expensive checks. */
 struct sbx_host {
 	struct sbx_outer *outer; /* inside an sbx sandbox: what it holds, else NULL */
 	int landlock_abi;        /* 0 when Landlock is unavailable */
