@@ -150,6 +150,16 @@ static int compile_and_run(const struct cli *cli, sbx_spec *spec)
 	}
 	sbx_capset uses = sbx_plan_uses(plan), held_by_preload = sbx_plan_preload_only(plan);
 	sbx_capset gaps = sbx_capset_sub(sbx_plan_requested(plan), uses);
+	/* (a plan compiled again, run()'s retry, says only what changed) */
+	static sbx_capset said_gaps, said_preload;
+	if (gaps == said_gaps)
+		gaps = 0;
+	else
+		said_gaps = gaps;
+	if ((held_by_preload & uses) == said_preload)
+		held_by_preload = 0;
+	else
+		said_preload = held_by_preload & uses;
 	if (gaps) {
 		char names[512];
 		sbx_capset_format(gaps, ", ", names, sizeof(names));
