@@ -29,6 +29,11 @@
 #define ARG2LO offsetof(struct seccomp_data, args[2])
 #define ALLOW  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 #define ERR(e) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e))
+/* Each filter's start: other ABIs pass, then the call's number is loaded. */
+#define NATIVE_NR                                                                                  \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),                                                  \
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0), ALLOW,                   \
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR)
 
 int main(int argc, char **argv)
 {
@@ -37,10 +42,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct sock_filter userns[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	    ALLOW,
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+	    NATIVE_NR,
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
 	    ERR(ENOSYS),
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 1, 0),
@@ -51,10 +53,7 @@ int main(int argc, char **argv)
 	    ALLOW,
 	};
 	struct sock_filter landlock[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	    ALLOW,
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+	    NATIVE_NR,
 	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 444, 0, 2),
 	    BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 446, 1, 0),
 	    ERR(ENOSYS),
@@ -62,10 +61,7 @@ int main(int argc, char **argv)
 	};
 	/* seccomp(SECCOMP_GET_NOTIF_SIZES) and filters asking for a listener */
 	struct sock_filter notify[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	    ALLOW,
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+	    NATIVE_NR,
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 1, 0),
 	    ALLOW,
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0LO),
@@ -78,10 +74,7 @@ int main(int argc, char **argv)
 	};
 	/* socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) */
 	struct sock_filter sockdiag[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	    ALLOW,
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+	    NATIVE_NR,
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
 	    ALLOW,
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0LO),
@@ -93,10 +86,7 @@ int main(int argc, char **argv)
 	    ALLOW,
 	};
 	struct sock_filter memfd[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARCH),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	    ALLOW,
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR),
+	    NATIVE_NR,
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 1),
 	    ERR(ENOSYS),
 	    ALLOW,
