@@ -88,7 +88,8 @@ $(B)/libsbx.so: $(LIB_OBJS) lib/libsbx.map
 EXEC_STATIC ?= -static-pie
 SHIM_STATIC ?= -static-pie
 # The shim's own objects and the few of libsbx it needs.
-SHIM_BIN_SRCS := shim/shim_bin.c lib/util.c lib/sys.c lib/redact.c lib/sockdiag.c lib/supervise.c
+SHIM_BIN_SRCS := shim/shim_bin.c lib/util.c lib/sys.c lib/redact.c lib/sockdiag.c lib/supervise.c \
+		 lib/proxy.c
 
 # LIBC: the C library the two static executables are linked with. musl
 # (mk/musl.mk) where musl-gcc is installed: its start makes no CPUID

@@ -147,18 +147,6 @@ int ll_runtime_paths(struct ll_ctx *l)
 /* The port sbx's proxy listens on, on the sandbox's own loopback. */
 #define PROXY_PORT "3128"
 
-/* Sets NAME=VALUE in the command's environment, replacing NAME. */
-static int set_env(struct sbx_plan *p, const char *name, const char *value)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < p->env.n;)
-		if (strncmp(p->env.v[i], name, n) == 0 && p->env.v[i][n] == '=')
-			strv_remove(&p->env, i);
-		else
-			i++;
-	return strv_pushf(&p->env, "%s=%s", name, value);
-}
-
 /* net=allowlist: a network namespace with only loopback, where init opens
  * the proxy's listening socket (and one per --allow-localhost port) for the
  * supervisor, which serves them from the host's network (shim/proxy.c). */
@@ -188,17 +176,7 @@ static int plan_allowlist(struct ll_ctx *l)
 	for (size_t i = 0; i < fw->n; i++)
 		if (ll_opt(p, SHIM_OPT(FORWARD), fw->v[i]) < 0)
 			return -ENOMEM;
-	static const char *const proxy_vars[] = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
-	                                         "https_proxy"};
-	for (size_t i = 0; i < ARRAY_SIZE(proxy_vars); i++)
-		if (set_env(p, proxy_vars[i], "http://127.0.0.1:" PROXY_PORT) < 0)
-			return -ENOMEM;
-	/* the same port speaks SOCKS5, names resolved by the proxy */
-	if (set_env(p, "ALL_PROXY", "socks5h://127.0.0.1:" PROXY_PORT) < 0 ||
-	    set_env(p, "all_proxy", "socks5h://127.0.0.1:" PROXY_PORT) < 0)
-		return -ENOMEM;
-	if (set_env(p, "NO_PROXY", "localhost,127.0.0.1,::1") < 0 ||
-	    set_env(p, "no_proxy", "localhost,127.0.0.1,::1") < 0)
+	if (sbx_plan_set_proxy_env(p, PROXY_PORT) < 0)
 		return -ENOMEM;
 	_cleanup_buf_ buf list = {0};
 	for (size_t i = 0; i < hosts->n; i++)

@@ -278,6 +278,71 @@ static int init_paths(struct sb *s)
 	return 0;
 }
 
+/* The allow-socket paths, inside an (allow network-outbound ...). */
+static void allow_sockets(struct sb *s)
+{
+	for (size_t i = 0; i < s->sockets.n; i++) {
+		buf_add(&s->prof, "\n  (remote unix-socket (path-literal ");
+		add_sbpl_string(&s->prof, s->sockets.v[i]);
+		buf_add(&s->prof, "))");
+	}
+}
+
+static void no_mach_caveat(struct sb *s, const char *mode)
+{
+	if (!(s->c->requested & CAP(MACH_RESTRICT)))
+		sbx_plan_caveat(s->p,
+		                "net=%s: Mach services stay reachable (no --mach-allow), so a "
+		                "system daemon could still reach the network on the command's "
+		                "behalf",
+		                mode);
+}
+
+/* net=allowlist: no network but outbound connections to one port of the
+ * host's loopback, where the runner serves sbx's proxy (lib/proxy.c) to
+ * the allowed hosts while the command runs; the port is the kernel's
+ * choice, written into the profile at run time (SBX_PROXY_PORT_TOKEN).
+ * Nothing can bind or accept; the --allow-localhost ports are reached
+ * directly (the same loopback). */
+static void allowlist_section(struct sb *s)
+{
+	buf *b = &s->prof;
+	struct sbx_plan *p = s->p;
+	const strv *hosts = &s->c->spec->lists[SBX_LIST_ALLOW_HOST];
+	const strv *fw = &s->c->spec->lists[SBX_LIST_ALLOW_LOCALHOST];
+	buf_add(b, "\n; network: allowlist (sbx's proxy on the host's loopback)\n"
+	           "(deny network*)\n(allow network-outbound\n"
+	           "  (remote ip \"localhost:" SBX_PROXY_PORT_TOKEN "\")");
+	for (size_t i = 0; i < fw->n; i++)
+		buf_addf(b, "\n  (remote ip \"localhost:%d\")", atoi(fw->v[i]));
+	allow_sockets(s);
+	buf_add(b, ")\n");
+	p->proxy = true;
+	if (strv_extend(&p->proxy_hosts, hosts->v) < 0 ||
+	    sbx_plan_set_proxy_env(p, SBX_PROXY_PORT_TOKEN) < 0) {
+		p->oom = true;
+		return;
+	}
+	_cleanup_buf_ buf list = {0};
+	for (size_t i = 0; i < hosts->n; i++)
+		buf_addf(&list, "%s%s", i ? ", " : "", hosts->v[i]);
+	sbx_plan_set_mechanism(
+	    p, SBX_CAP_NET_ALLOWLIST,
+	    "seatbelt: network* denied but outbound to localhost:" SBX_PROXY_PORT_TOKEN
+	    "%s, where sbx-exec serves its HTTP and SOCKS5 proxy (HTTP_PROXY, HTTPS_PROXY, "
+	    "ALL_PROXY; the port is chosen when it runs) connecting only to %s",
+	    fw->n ? " and the --allow-localhost ports" : "", list.s ? list.s : "no host");
+	sbx_plan_caveat(p, "net=allowlist: only programs that use the proxy variables get out "
+	                   "(HTTP CONNECT, absolute-URI requests, SOCKS5 CONNECT); a name "
+	                   "without :PORT allows ports 80 and 443; a name matched by a "
+	                   "wildcard that resolves to a loopback, private or link-local address "
+	                   "is refused");
+	sbx_plan_caveat(p, "net=allowlist: the proxy listens on the host's own loopback, so "
+	                   "the user's other processes can reach it too (they have the network "
+	                   "already)");
+	no_mach_caveat(s, "allowlist");
+}
+
 static void net_section(struct sb *s)
 {
 	buf *b = &s->prof;
@@ -295,25 +360,20 @@ static void net_section(struct sb *s)
 		sbx_plan_caveat(p, "net=outbound: no socket can bind or accept, unix-domain "
 		                   "servers included");
 		break;
-	case SBX_NET_ALLOWLIST: /* never compiled here: the runner refuses it */
+	case SBX_NET_ALLOWLIST:
+		allowlist_section(s);
+		break;
 	case SBX_NET_DISABLE:
 		buf_add(b, "\n; network: disable\n(deny network*)\n");
 		if (s->sockets.n) {
 			buf_add(b, "(allow network-outbound");
-			for (size_t i = 0; i < s->sockets.n; i++) {
-				buf_add(b, "\n  (remote unix-socket (path-literal ");
-				add_sbpl_string(b, s->sockets.v[i]);
-				buf_add(b, "))");
-			}
+			allow_sockets(s);
 			buf_add(b, ")\n");
 		}
 		sbx_plan_set_mechanism(p, SBX_CAP_NET_DISABLE,
 		                       "seatbelt: network* denied, unix-domain sockets included%s",
 		                       s->sockets.n ? " (except the allow-socket paths)" : "");
-		if (!(s->c->requested & CAP(MACH_RESTRICT)))
-			sbx_plan_caveat(p, "net=disable: Mach services stay reachable (no "
-			                   "--mach-allow), so a system daemon could still reach "
-			                   "the network on the command's behalf");
+		no_mach_caveat(s, "disable");
 		break;
 	}
 }
@@ -568,20 +628,6 @@ static int prepare_clone(const struct sbx_plan *p, sbx_error **err)
 }
 #endif
 
-static int set_env_tmpdir(struct sbx_plan *p, const char *dir)
-{
-	for (size_t i = 0; i < p->env.n; i++)
-		if (startswith(p->env.v[i], "TMPDIR=")) {
-			char *v = NULL;
-			if (asprintf(&v, "TMPDIR=%s", dir) < 0)
-				return -ENOMEM;
-			free(p->env.v[i]);
-			p->env.v[i] = v;
-			return 0;
-		}
-	return strv_pushf(&p->env, "TMPDIR=%s", dir);
-}
-
 static int finish_plan(struct sb *s)
 {
 	struct sbx_plan *p = s->p;
@@ -595,7 +641,8 @@ static int finish_plan(struct sb *s)
 		p->fsv = SBX_FSV_CLONE;
 		p->scratch_dir = steal_pointer(&s->scratch);
 		p->chdir = steal_pointer(&s->clone);
-		if (!(p->prepare_src = strdup(s->dir)) || set_env_tmpdir(p, s->clonetmp) < 0)
+		if (!(p->prepare_src = strdup(s->dir)) ||
+		    sbx_plan_set_env(p, "TMPDIR", s->clonetmp) < 0)
 			return -ENOMEM;
 #if SBX_HAVE_CLONEFILE
 		p->prepare = prepare_clone;

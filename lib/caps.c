@@ -74,7 +74,7 @@ static const char *const cap_descriptions[SBX_CAP__COUNT] = {
 #define CAPS_SEATBELT                                                                              \
 	(SBX_CAPSET_ALL &                                                                          \
 	 ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) | C(RES_CPU) | C(RES_MEMORY) |  \
-	   C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)))
+	   C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)))
 #define CAPS_APPCONTAINER                                                                          \
 	(SBX_CAPSET_ALL &                                                                          \
 	 ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) | C(MACH_RESTRICT) |            \

@@ -228,6 +228,11 @@ struct sbx_cctx {
 	sbx_capset preload;
 };
 
+/* Where a plan's argv or env names the port of the runner's proxy
+ * (sbx_plan.proxy), replaced at run time: a plan run as printed, token
+ * and all, is refused by sandbox-exec (not a port), never run open. */
+#define SBX_PROXY_PORT_TOKEN "@SBX_PROXY_PORT@"
+
 struct sbx_plan {
 	sbx_backend backend;
 	strv argv;
@@ -301,6 +306,13 @@ struct sbx_plan {
 	/* --reuse: the launcher may run the command in a sandbox of this plan
 	 * that serves the parent's commands (launcher/reuse.c) */
 	bool reuse;
+	/* net=allowlist served by the runner (seatbelt): the runner listens on
+	 * the host's 127.0.0.1 at a port of the kernel's choosing, serves the
+	 * proxy (lib/proxy.c) to proxy_hosts from a process of its own while
+	 * the command runs, and writes the port where argv (before "--") and
+	 * env say SBX_PROXY_PORT_TOKEN. */
+	bool proxy;
+	strv proxy_hosts;
 	/* Sticky: a mechanism, caveat or file could not be recorded (out of
 	 * memory). sbx_runner_compile refuses such a plan, so no caveat is
 	 * ever lost silently; the builders' callers need not check each. */
@@ -323,6 +335,12 @@ int sbx_plan_set_mechanism(struct sbx_plan *p, sbx_cap c, const char *fmt, ...)
 int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, unsigned mode);
 /* Makes scratch_dir and the files (lib/run.c); 0 or -errno with a message. */
 int sbx_plan_write_files(const struct sbx_plan *p, sbx_error **err);
+/* Sets NAME=VALUE in the command's environment, replacing NAME. */
+int sbx_plan_set_env(struct sbx_plan *p, const char *name, const char *value);
+/* The proxy variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY as SOCKS5,
+ * NO_PROXY for loopback, and their lower-case forms) for a proxy on
+ * 127.0.0.1:port. */
+int sbx_plan_set_proxy_env(struct sbx_plan *p, const char *port);
 int sbx_plan_caveat(struct sbx_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON array of capability names (lib/plan.c). */
 void sbx_json_capset(buf *b, sbx_capset s);

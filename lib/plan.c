@@ -38,6 +38,7 @@ void sbx_plan_free(sbx_plan *p)
 	strv_clear(&p->signal_argv);
 	strv_clear(&p->probes);
 	strv_clear(&p->view);
+	strv_clear(&p->proxy_hosts);
 	free(p->command);
 	for (size_t i = 0; i < p->nfiles; i++) {
 		free(p->files[i].name);
@@ -86,6 +87,37 @@ int sbx_plan_add_file(struct sbx_plan *p, const char *name, const char *text, un
 		return p->oom = true, -ENOMEM;
 	}
 	p->nfiles++;
+	return 0;
+}
+
+int sbx_plan_set_env(struct sbx_plan *p, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < p->env.n;)
+		if (strncmp(p->env.v[i], name, n) == 0 && p->env.v[i][n] == '=')
+			strv_remove(&p->env, i);
+		else
+			i++;
+	return strv_pushf(&p->env, "%s=%s", name, value);
+}
+
+int sbx_plan_set_proxy_env(struct sbx_plan *p, const char *port)
+{
+	static const char *const http[] = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+	                                   "https_proxy"};
+	_cleanup_free_ char *h = NULL, *socks = NULL;
+	if (asprintf(&h, "http://127.0.0.1:%s", port) < 0 ||
+	    asprintf(&socks, "socks5h://127.0.0.1:%s", port) < 0)
+		return -ENOMEM;
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(http) && r == 0; i++)
+		r = sbx_plan_set_env(p, http[i], h);
+	/* the same port speaks SOCKS5, names resolved by the proxy */
+	if (r < 0 || sbx_plan_set_env(p, "ALL_PROXY", socks) < 0 ||
+	    sbx_plan_set_env(p, "all_proxy", socks) < 0 ||
+	    sbx_plan_set_env(p, "NO_PROXY", "localhost,127.0.0.1,::1") < 0 ||
+	    sbx_plan_set_env(p, "no_proxy", "localhost,127.0.0.1,::1") < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -261,6 +293,16 @@ static char *format_json(const sbx_plan *p)
 		buf_add_json_string(&b, p->prepare_what);
 	else
 		buf_add(&b, "null");
+	buf_add(&b, ",\"proxy\":");
+	if (p->proxy) {
+		buf_add(&b, "{\"port_token\":");
+		buf_add_json_string(&b, SBX_PROXY_PORT_TOKEN);
+		buf_add(&b, ",\"hosts\":");
+		json_strv(&b, &p->proxy_hosts);
+		buf_addc(&b, '}');
+	} else {
+		buf_add(&b, "null");
+	}
 	buf_addf(&b, ",\"runner_timeout\":%g", p->runner_timeout);
 	buf_add(&b, ",\"cleanup\":");
 	json_strv(&b, &p->cleanup_argv);
@@ -353,6 +395,12 @@ static char *format_text(const sbx_plan *p)
 	}
 	if (p->prepare_what)
 		buf_addf(&b, "%-21s %s\n", "before it runs:", p->prepare_what);
+	if (p->proxy)
+		buf_addf(&b,
+		         "%-21s sbx-exec serves the allowlist proxy on 127.0.0.1 at a free port "
+		         "while the command runs; " SBX_PROXY_PORT_TOKEN
+		         " in the argv and the environment is that port\n",
+		         "proxy:");
 	if (p->runner_timeout > 0)
 		buf_addf(&b,
 		         "%-21s %g s, then the runner kills the sandbox and sbx-exec exits "

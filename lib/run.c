@@ -6,6 +6,8 @@
 #include "internal.h"
 
 #ifndef _WIN32
+#include "proxy.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <signal.h>
@@ -153,8 +155,9 @@ enum { CHILD_EXEC = 0, CHILD_CHDIR = 1 };
 
 /* Child side: wire stdio, restore signals, chdir, exec; report the failing
  * step and errno on the pipe. */
-static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_stdio *io,
-                                            const struct sbx_sup *sup, int errpipe, pid_t parent)
+static void __attribute__((noreturn))
+child(const struct sbx_plan *p, char *const *argv, char *const *envp, const sbx_stdio *io,
+      const struct sbx_sup *sup, int errpipe, pid_t parent)
 {
 	if (io && io->in >= 0 && io->in != 0)
 		dup2(io->in, 0);
@@ -174,16 +177,57 @@ static void __attribute__((noreturn)) child(const struct sbx_plan *p, const sbx_
 	 * enforcing process started (guard_start). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(SBX_EXIT_SETUP);
+#else
+	(void)parent;
 #endif
 	if (!p->chdir || chdir(p->chdir) == 0) {
 		msg[0] = CHILD_EXEC;
-		execve(p->argv.v[0], p->argv.v, p->env.v);
+		execve(argv[0], argv, envp);
 	}
 	msg[1] = errno;
 	if (write(errpipe, msg, sizeof(msg)) < 0) {
 		/* the parent sees EOF and reports a generic failure */
 	}
 	_exit(msg[0] == CHILD_EXEC && msg[1] == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC);
+}
+
+/* s with every SBX_PROXY_PORT_TOKEN replaced by port, into out. */
+static int put_port(strv *out, const char *s, int port)
+{
+	_cleanup_buf_ buf b = {0};
+	const char *t;
+	while ((t = strstr(s, SBX_PROXY_PORT_TOKEN))) {
+		buf_addn(&b, s, (size_t)(t - s));
+		buf_addf(&b, "%d", port);
+		s = t + strlen(SBX_PROXY_PORT_TOKEN);
+	}
+	buf_add(&b, s);
+	return b.oom ? -ENOMEM : strv_push(out, b.s ? b.s : "");
+}
+
+/* The plan's proxy (sbx_plan.proxy): started, and argv (up to "--") and
+ * env with its port. Fails closed: no proxy, no run. */
+static int proxy_start(const struct sbx_plan *p, strv *argv, strv *env, pid_t *pid, int *ctl,
+                       sbx_error **err)
+{
+	/* the server is forked in sbx_proxy_start and never returns: px
+	 * stays valid for it */
+	struct sbx_proxy px = {.prog = "sbx", .allow_host = &p->proxy_hosts, .note_fd = -1};
+	int port = sbx_proxy_start(&px, pid, ctl);
+	if (port < 0)
+		return sbx_err_errno(err, port, "allowlist: cannot serve the proxy on 127.0.0.1");
+	bool ours = true;
+	for (size_t i = 0; i < p->argv.n; i++) {
+		int r = ours ? put_port(argv, p->argv.v[i], port) : strv_push(argv, p->argv.v[i]);
+		if (r < 0)
+			return sbx_err(err, r, "out of memory");
+		if (streq(p->argv.v[i], "--"))
+			ours = false;
+	}
+	for (size_t i = 0; i < p->env.n; i++)
+		if (put_port(env, p->env.v[i], port) < 0)
+			return sbx_err(err, -ENOMEM, "out of memory");
+	return 0;
 }
 
 int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_signals,
@@ -207,9 +251,23 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		res->not_started = true;
 		return 0;
 	}
+	_cleanup_strv_ strv argv = {0}, env = {0};
+	pid_t proxy = -1;
+	int proxy_ctl = -1;
+	if (p->proxy && (r = proxy_start(p, &argv, &env, &proxy, &proxy_ctl, err)) < 0) {
+		sbx_proxy_stop(proxy, proxy_ctl);
+		cleanup(p);
+		return r;
+	}
+	char *const *run_argv = p->proxy ? argv.v : p->argv.v;
+	char *const *run_env = p->proxy ? env.v : p->env.v;
 	int ep[2];
-	if (pipe(ep) < 0)
-		return sbx_err_errno(err, -errno, "pipe");
+	if (pipe(ep) < 0) {
+		r = sbx_err_errno(err, -errno, "pipe");
+		sbx_proxy_stop(proxy, proxy_ctl);
+		cleanup(p);
+		return r;
+	}
 	fcntl(ep[0], F_SETFD, FD_CLOEXEC);
 	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
 	struct run_state rs = {.p = p};
@@ -222,6 +280,8 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	if ((r = sbx_sup_open(&sup)) < 0) {
 		close(ep[0]);
 		close(ep[1]);
+		sbx_proxy_stop(proxy, proxy_ctl);
+		cleanup(p);
 		return sbx_err_errno(err, r, "signals");
 	}
 	int guard = guard_start(p);
@@ -231,7 +291,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		close(ep[0]);
 		if (guard >= 0)
 			close(guard);
-		child(p, io, &sup, ep[1], parent);
+		child(p, run_argv, run_env, io, &sup, ep[1], parent);
 	}
 	int rc = 0;
 	close(ep[1]);
@@ -246,7 +306,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 	if (got == (ssize_t)sizeof(msg)) {
 		waitpid(pid, NULL, 0);
 		const char *what = msg[0] == CHILD_CHDIR ? "change to" : "execute";
-		const char *arg = msg[0] == CHILD_CHDIR ? p->chdir : p->argv.v[0];
+		const char *arg = msg[0] == CHILD_CHDIR ? p->chdir : run_argv[0];
 		rc = sbx_err(err, -msg[1], "cannot %s %s: %s", what, arg, strerror(msg[1]));
 		goto out;
 	}
@@ -276,6 +336,7 @@ int sbx_plan_run(const struct sbx_plan *p, const sbx_stdio *io, bool forward_sig
 		res->status = SBX_EXIT_SETUP;
 	}
 out:
+	sbx_proxy_stop(proxy, proxy_ctl);
 	cleanup(p);
 	guard_release(guard);
 	sbx_sup_close(&sup);

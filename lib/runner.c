@@ -289,7 +289,8 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		sbx_cctx_free(&c);
 		return rc;
 	}
-	if (spec->net == SBX_NET_ALLOWLIST && b != SBX_BACKEND_LANDLOCK) {
+	if (spec->net == SBX_NET_ALLOWLIST && b != SBX_BACKEND_LANDLOCK &&
+	    b != SBX_BACKEND_SEATBELT) {
 		/* not even under --best-effort: nothing else would be held */
 		static const char *const why[SBX_BACKEND__COUNT] = {
 		    [SBX_BACKEND_GVISOR] = "runsc's own network stack needs a configured network "
@@ -301,16 +302,14 @@ int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_
 		    [SBX_BACKEND_DOCKER_RUNSC_EPHEMERAL] = "a container without a network reaches "
 		                                           "the proxy only through a bound unix "
 		                                           "socket, which runsc does not bind",
-		    [SBX_BACKEND_SEATBELT] = "sandbox-exec can limit outbound connections to the "
-		                             "proxy's port, but sbx-exec does not serve the proxy "
-		                             "outside the landlock backend",
 		    [SBX_BACKEND_APPCONTAINER] = "an AppContainer's network capability is all "
 		                                 "outbound or none, never one local port",
 		};
 		rc = sbx_err(err, -ENOTSUP,
 		             "--net=allowlist is the landlock backend's private network and "
-		             "proxy; on the %s backend %s (use --backend=landlock, or "
-		             "--net=outbound, which is not an egress filter)",
+		             "proxy (and seatbelt's proxy); on the %s backend %s (use "
+		             "--backend=landlock, or --net=outbound, which is not an egress "
+		             "filter)",
 		             sbx_backend_name(b), why[b] ? why[b] : "neither is there");
 		sbx_cctx_free(&c);
 		return rc;

@@ -4,7 +4,8 @@
 # tests/compat/macos, since no macOS toolchain is available here.
 #
 #   make windows        build-windows/sbx-exec.exe
-#   make macos-syntax   type-check backends/seatbelt.c as built for macOS
+#   make macos-syntax   type-check backends/seatbelt.c as built for macOS, and
+#                       the runner and its proxy without their Linux-only parts
 
 WIN_CC ?= x86_64-w64-mingw32-gcc
 WIN_B  ?= build-windows
@@ -38,6 +39,8 @@ $(WIN_B)/sbx-exec.exe: $(WIN_OBJS)
 macos-syntax:
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -D_GNU_SOURCE \
 	  -Iinclude -Ilib -Itests/compat/macos -DSBX_HAVE_CLONEFILE=1 -fsyntax-only backends/seatbelt.c
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -D_GNU_SOURCE \
+	  -Iinclude -Ilib -U__linux__ -fsyntax-only lib/run.c lib/proxy.c
 
 clean: clean-windows
 .PHONY: clean-windows

@@ -154,7 +154,6 @@ struct shim_config {
 int shim_proxy_listen(const struct shim_config *c, int port);
 pid_t shim_proxy_accept(const struct shim_config *c, int lfd, int forward_port, bool full,
                         int notes);
-#define SHIM_PROXY_MAX_CONNECTIONS 256
 
 /* What the sandbox refused that a report counts. */
 struct shim_denials {

@@ -33,6 +33,7 @@
  * Terminal-generated ones (SI_KERNEL) already reached the command, which is
  * in the same foreground process group, and are not sent twice. */
 #include "shim.h"
+#include "proxy.h"
 
 #include <cap-ng.h>
 #include <dirent.h>
@@ -405,7 +406,7 @@ static void sup_ready(void *arg, struct pollfd *p, size_t n)
 			continue;
 		/* a child per connection, reaped by the loop like any other;
 		 * past the bound a connection is accepted and closed at once */
-		bool full = s->proxy_kids >= SHIM_PROXY_MAX_CONNECTIONS;
+		bool full = s->proxy_kids >= SBX_PROXY_MAX_CONNECTIONS;
 		if (shim_proxy_accept(s->c, s->lfd[i], s->lport[i], full, s->notes[1]) > 0)
 			s->proxy_kids++;
 	}

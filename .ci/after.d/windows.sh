@@ -21,7 +21,7 @@ check() { # check NAME COMMAND...: counts one result
 }
 
 check "make windows (x86_64-w64-mingw32-gcc, -Werror)" make -s windows
-check "make macos-syntax (seatbelt clonefile code)" make -s macos-syntax
+check "make macos-syntax (seatbelt clonefile code, the runner and its proxy)" make -s macos-syntax
 
 exe=build-windows/sbx-exec.exe
 wine=/usr/lib/wine/wine64

@@ -89,3 +89,20 @@ setup() {
 	assert_output_contains "cannot run: the appcontainer backend runs on Windows only"
 	[ ! -e "$WORK/ran" ]
 }
+
+@test "seatbelt: --allow-host opens one loopback port, sbx-exec's proxy's, and the plan says so" {
+	run sbx --print --backend=seatbelt --allow-host=registry.npmjs.org --allow-localhost=5432 -- npm install
+	assert_status 0
+	assert_output_contains "(deny network*)"
+	assert_output_contains '(remote ip "localhost:@SBX_PROXY_PORT@")'
+	assert_output_contains '(remote ip "localhost:5432")'
+	assert_output_contains "proxy:                sbx-exec serves the allowlist proxy on 127.0.0.1"
+	assert_output_contains "connecting only to registry.npmjs.org"
+	run sbx --print --json --backend=seatbelt --allow-host=registry.npmjs.org -- npm install
+	assert_status 0
+	assert_output_contains '"proxy":{"port_token":"@SBX_PROXY_PORT@","hosts":["registry.npmjs.org"]}'
+	# where nothing would hold it, it is refused, with the reason
+	run sbx --print --backend=appcontainer --allow-host=registry.npmjs.org -- npm install
+	assert_status 125
+	assert_output_contains "never one local port"
+}

@@ -18,7 +18,7 @@
 #define SBPL_MAX_FILTERS 64
 
 struct sbpl_filter {
-	const char *kind; /* subpath, literal, regex, global-name, unix-socket */
+	const char *kind; /* subpath, literal, regex, global-name, unix-socket, ip */
 	char *value;
 };
 
@@ -166,8 +166,21 @@ static inline int sbpl_expect(struct sbpl *s, char c)
 	return 0;
 }
 
+/* "localhost:PORT", the port 1-65535 in digits: the only form of Seatbelt's
+ * (remote ip ...) that sbx emits (so the checker matches it exactly). */
+static inline bool sbpl_ip_ok(const char *v)
+{
+	if (!startswith(v, "localhost:") || !v[10] || v[10] == '0')
+		return false;
+	long n = 0;
+	for (const char *q = v + 10; *q; q++)
+		if (!isdigit((unsigned char)*q) || (n = n * 10 + (*q - '0')) > 65535)
+			return false;
+	return true;
+}
+
 /* One filter: (subpath "/p"), (literal "/p"), (regex #"re"), (global-name
- * "n") or (remote unix-socket (path-literal "/p")). */
+ * "n"), (remote unix-socket (path-literal "/p")) or (remote ip "HOST:PORT"). */
 static inline int sbpl_filter(struct sbpl *s, struct sbpl_rule *r)
 {
 	char head[32];
@@ -179,9 +192,19 @@ static inline int sbpl_filter(struct sbpl *s, struct sbpl_rule *r)
 	sbpl_skip(s);
 	if (streq(head, "remote")) {
 		char kind[32], inner[32];
-		if (sbpl_symbol(s, kind, sizeof(kind)) < 0 || !streq(kind, "unix-socket") ||
-		    sbpl_expect(s, '(') < 0 || sbpl_symbol(s, inner, sizeof(inner)) < 0 ||
-		    !streq(inner, "path-literal"))
+		if (sbpl_symbol(s, kind, sizeof(kind)) < 0)
+			return -1;
+		sbpl_skip(s);
+		if (streq(kind, "ip")) {
+			if (*s->p != '"' || sbpl_string(s, false, &f->value) < 0 ||
+			    !sbpl_ip_ok(f->value))
+				return sbpl_fail(s, "expected (remote ip \"localhost:PORT\")");
+			f->kind = "ip";
+			r->nf++;
+			return sbpl_expect(s, ')');
+		}
+		if (!streq(kind, "unix-socket") || sbpl_expect(s, '(') < 0 ||
+		    sbpl_symbol(s, inner, sizeof(inner)) < 0 || !streq(inner, "path-literal"))
 			return sbpl_fail(s, "expected (remote unix-socket (path-literal ...))");
 		sbpl_skip(s);
 		if (*s->p != '"' || sbpl_string(s, false, &f->value) < 0 || sbpl_expect(s, ')') < 0)
@@ -273,7 +296,7 @@ static inline bool sbpl_filter_matches(const struct sbpl_filter *f, const char *
 		return path_is_beneath(arg, f->value);
 	if (streq(f->kind, "regex"))
 		return sbpl_regex_match(f->value, arg);
-	return streq(f->value, arg); /* literal, global-name, unix-socket */
+	return streq(f->value, arg); /* literal, global-name, unix-socket, ip */
 }
 
 /* Seatbelt's decision for op on arg (a path or a service name): the last

@@ -73,8 +73,9 @@ int main(void)
 	sbx_capset all = SBX_CAPSET_ALL;
 	is_int(sbx_caps_of(SBX_BACKEND_LANDLOCK), all & ~(C(KERNEL_ISOLATION) | C(MACH_RESTRICT)),
 	       "landlock row");
-	/* fs.read.redact, net.allowlist: only the landlock backend (its
-	 * namespaces); fs.write.protect: landlock and gvisor */
+	/* fs.read.redact: only the landlock backend (its namespaces);
+	 * net.allowlist: landlock and seatbelt (sbx-exec's proxy);
+	 * fs.write.protect: landlock and gvisor */
 	is_int(sbx_caps_of(SBX_BACKEND_GVISOR),
 	       all & ~(C(MACH_RESTRICT) | C(FS_READ_REDACT) | C(NET_ALLOWLIST)), "gvisor row");
 	sbx_capset docker = all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(PROC_NO_EXEC) |
@@ -85,8 +86,7 @@ int main(void)
 	       "docker-runsc-ephemeral row");
 	is_int(sbx_caps_of(SBX_BACKEND_SEATBELT),
 	       all & ~(C(PROC_NO_EXEC) | C(KERNEL_ISOLATION) | C(IPC_RESTRICT) | C(RES_CPU) |
-	               C(RES_MEMORY) | C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT) |
-	               C(NET_ALLOWLIST)),
+	               C(RES_MEMORY) | C(RES_PIDS) | C(FS_WRITE_PROTECT) | C(FS_READ_REDACT)),
 	       "seatbelt row");
 	is_int(sbx_caps_of(SBX_BACKEND_APPCONTAINER),
 	       all & ~(C(FS_READ_HOST) | C(FS_READ_DENY) | C(KERNEL_ISOLATION) | C(MACH_RESTRICT) |

@@ -216,6 +216,33 @@ static void check_best_effort(const struct sbpl *sb, const sbx_plan *p)
 	ok(!sbx_capset_has(p->uses, SBX_CAP_RES_MEMORY), "best effort: res.memory not claimed");
 }
 
+static void add_allowlist(sbx_spec *s)
+{
+	sbx_spec_add(s, SBX_LIST_ALLOW_HOST, "registry.npmjs.org");
+	sbx_spec_add(s, SBX_LIST_ALLOW_LOCALHOST, "5432");
+}
+
+/* The profile as the runner passes it (the proxy's port written in). */
+#define TEST_PROXY_PORT "40123"
+
+static void check_allowlist(const struct sbpl *sb, const sbx_plan *p)
+{
+	ALLOW("network-outbound", "localhost:" TEST_PROXY_PORT);
+	ALLOW("network-outbound", "localhost:5432");
+	DENY("network-outbound", "localhost:22");
+	DENY("network-outbound", "");
+	DENY("network-bind", "");
+	DENY("network-inbound", "");
+	ok(p->proxy, "allowlist: the runner serves the proxy");
+	ok(strv_contains(&p->proxy_hosts, "registry.npmjs.org") && p->proxy_hosts.n == 1,
+	   "allowlist: the proxy's allowed hosts are the spec's");
+	ok(strv_contains(&p->env, "HTTPS_PROXY=http://127.0.0.1:" SBX_PROXY_PORT_TOKEN) &&
+	       strv_contains(&p->env, "ALL_PROXY=socks5h://127.0.0.1:" SBX_PROXY_PORT_TOKEN) &&
+	       strv_contains(&p->env, "NO_PROXY=localhost,127.0.0.1,::1"),
+	   "allowlist: the proxy variables name the port the runner writes in");
+	ok(sbx_capset_has(p->uses, SBX_CAP_NET_ALLOWLIST), "allowlist: net.allowlist enforced");
+}
+
 static void dir_sub(sbx_spec *s)
 {
 	sbx_spec_set_dir(s, "/Users/alice/proj/sub");
@@ -280,6 +307,12 @@ static const struct tcase cases[] = {
      NULL,
      {"/usr/bin/git", "fetch", NULL},
      check_mach_outbound},
+    {"net-allowlist",
+     "agent",
+     "net=allowlist",
+     add_allowlist,
+     {"/usr/local/bin/npm", "install", NULL},
+     check_allowlist},
     {"hostile-paths", NULL, "write=scope", add_hostile, {"/bin/echo", "a\"b", NULL}, check_hostile},
     {"best-effort-limits",
      "tight",
@@ -331,12 +364,25 @@ static void run_case(const struct tcase *t)
 	   "%s: argv is sandbox-exec -p PROFILE -- COMMAND", t->name);
 	ok(!p->exec_direct, "%s: supervised run", t->name);
 	struct sbpl *sb = calloc(1, sizeof(*sb));
-	int pr = sbpl_parse(sb, p->profile);
+	/* what the runner passes: the proxy's port in place of the token */
+	buf prof = {0};
+	for (const char *q = p->profile, *tok; q;
+	     q = tok ? tok + strlen(SBX_PROXY_PORT_TOKEN) : NULL)
+		if ((tok = strstr(q, SBX_PROXY_PORT_TOKEN))) {
+			buf_addn(&prof, q, (size_t)(tok - q));
+			buf_add(&prof, TEST_PROXY_PORT);
+		} else {
+			buf_add(&prof, q);
+		}
+	ok(p->proxy == (strstr(p->profile, SBX_PROXY_PORT_TOKEN) != NULL),
+	   "%s: the profile names the runner's proxy port only when it has one", t->name);
+	int pr = sbpl_parse(sb, prof.s);
 	ok(pr == 0, "%s: profile is well-formed SBPL%s%s", t->name, pr ? ": " : "", sb->error);
 	if (pr == 0 && t->check)
 		t->check(sb, p);
 	sbpl_free(sb);
 	free(sb);
+	buf_free(&prof);
 	free(text);
 	sbx_plan_free(p);
 	sbx_spec_free(s);
