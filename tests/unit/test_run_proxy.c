@@ -3,7 +3,8 @@
  * host with a command of the test's own where sandbox-exec would be (this
  * binary again, "client"): the port is written into argv and env; an
  * allowed address is reached through the proxy, another is refused (HTTP
- * 403, SOCKS5 "not allowed") and garbage gets 400. Checked from outside
+ * 403, SOCKS5 "not allowed"), garbage gets 400 and a flood past the bound
+ * is closed while the proxy goes on serving. Checked from outside
  * the run: the upstream server (a child of this test) got exactly the
  * allowed connections, the refused listener got none, and when the run
  * ends the proxy stops listening and a tunnel a left-behind process still
@@ -11,6 +12,7 @@
  * reach that port only) needs macOS; test_seatbelt.c checks the profile. */
 #include "tap.h"
 #include "internal.h"
+#include "proxy.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -141,6 +143,39 @@ static int client(int argc, char **argv)
 	    write(fd, rq, 10) != 10 || read(fd, rep, sizeof(rep)) < 2 || rep[1] != 2)
 		return 6;
 	close(fd);
+	/* a flood: more idle connections than the proxy serves at once; the
+	 * ones past the bound are closed unanswered, and once the flood is
+	 * gone an allowed tunnel works again */
+	enum { FLOOD = SBX_PROXY_MAX_CONNECTIONS + 44 };
+	static int flood[FLOOD];
+	int shut = 0;
+	for (int i = 0; i < FLOOD; i++)
+		flood[i] = connect_local(proxy);
+	for (int i = 0; i < FLOOD; i++) {
+		struct pollfd fp = {.fd = flood[i], .events = POLLIN};
+		if (flood[i] >= 0 && poll(&fp, 1, i < SBX_PROXY_MAX_CONNECTIONS ? 0 : 2000) == 1 &&
+		    read(flood[i], b, 1) == 0)
+			shut++;
+	}
+	for (int i = 0; i < FLOOD; i++)
+		if (flood[i] >= 0)
+			close(flood[i]);
+	if (shut < FLOOD - SBX_PROXY_MAX_CONNECTIONS - 1)
+		return 8;
+	bool again = false;
+	for (int tries = 0; tries < 50 && !again; tries++) {
+		fd = connect_local(proxy);
+		snprintf(b, sizeof(b), "CONNECT 127.0.0.1:%d HTTP/1.1\r\n\r\n", allowed);
+		again = fd >= 0 && send_str(fd, b) && read_some(fd, b, sizeof(b), "\r\n\r\n") > 0 &&
+		        startswith(b, "HTTP/1.1 200") && send_str(fd, "ping\n") &&
+		        read_some(fd, b, sizeof(b), "\n") > 0 && streq(b, "pong\n");
+		if (fd >= 0)
+			close(fd);
+		if (!again)
+			usleep(100000);
+	}
+	if (!again)
+		return 9;
 	/* held: a tunnel left to a process that outlives the command */
 	fd = connect_local(proxy);
 	snprintf(b, sizeof(b), "CONNECT 127.0.0.1:%d HTTP/1.1\r\n\r\n", allowed);
@@ -211,8 +246,7 @@ int main(int argc, char **argv)
 	char *const args[] = {self, "client", SBX_PROXY_PORT_TOKEN, a, r, o, NULL};
 	char allow[32];
 	snprintf(allow, sizeof(allow), "127.0.0.1:%d", allowed_port);
-	ok(p && strv_extend(&p->argv, args) == 0 &&
-	       strv_push(&p->env, "PATH=/usr/bin:/bin") == 0 &&
+	ok(p && strv_extend(&p->argv, args) == 0 && strv_push(&p->env, "PATH=/usr/bin:/bin") == 0 &&
 	       sbx_plan_set_proxy_env(p, SBX_PROXY_PORT_TOKEN) == 0 &&
 	       strv_push(&p->proxy_hosts, allow) == 0,
 	   "a plan with the runner's proxy");
@@ -249,13 +283,14 @@ int main(int argc, char **argv)
 	int stray = accept(refused, NULL, NULL);
 	ok(stray < 0 && errno == EAGAIN, "the refused port never got a connection");
 
-	/* the upstream saw the two allowed connections, and no other */
+	/* the upstream saw the allowed tunnels (ping, after the flood, held)
+	 * and no other */
 	kill(server, SIGKILL);
 	waitpid(server, NULL, 0);
 	char c;
 	while (read(rep[0], &c, 1) == 1)
 		conns += c == 'C';
-	is_int(conns, 2, "the upstream got exactly the two allowed tunnels");
+	is_int(conns, 3, "the upstream got exactly the three allowed tunnels");
 
 	/* no proxy can be served (no descriptor left for its socket): the
 	 * run fails and the command never starts */
