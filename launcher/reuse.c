@@ -260,6 +260,17 @@ static int send_request(int conn, char **argv, size_t nopts, size_t nargv, char 
 		h.rlim_cur[i] = rl.rlim_cur;
 		h.rlim_max[i] = rl.rlim_max;
 	}
+	/* which directory the plan's --chdir names now (the sandbox refuses
+	 * the request if it holds another by that name) */
+	for (size_t i = 1; i + 1 < nopts; i++)
+		if (streq(argv[i], "--chdir")) {
+			struct stat st;
+			if (stat(argv[i + 1], &st) < 0)
+				return -1;
+			h.cwd_dev = st.st_dev;
+			h.cwd_ino = st.st_ino;
+			break;
+		}
 	_cleanup_buf_ buf data = {0};
 	size_t nenv = 0;
 	for (size_t i = 0; i < nopts + 1 + nargv; i++)
@@ -409,12 +420,15 @@ int launcher_reuse(int argc, char **argv, char **envp)
 	    recv(conn, &m, sizeof(m), MSG_WAITALL) != (ssize_t)sizeof(m) ||
 	    m.type != SBX_REUSE_STARTED) {
 		/* not run: when the sandbox we made is gone it failed to
-		 * start, and will for the parent's other commands too */
-		int again = ours ? connect_to(path) : 0;
-		if (again >= 0)
-			close(again);
-		else
-			mark_off(off, parent_fd);
+		 * start, and will for the parent's other commands too (one
+		 * that refused this request serves others: left alone) */
+		if (ours) {
+			int again = connect_to(path);
+			if (again >= 0)
+				close(again);
+			else
+				mark_off(off, parent_fd);
+		}
 		goto out;
 	}
 	int wst = wait_command(conn);

@@ -39,6 +39,7 @@ struct sbx_reuse_req {
 	uint32_t umask;
 	uint64_t sig_ignored, sig_blocked;                                   /* bit n-1: signal n */
 	uint64_t rlim_cur[SBX_REUSE_NRLIMITS], rlim_max[SBX_REUSE_NRLIMITS]; /* getrlimit's */
+	uint64_t cwd_dev, cwd_ino; /* the plan's --chdir directory on the host, now (0: none) */
 };
 enum sbx_reuse_type {
 	SBX_REUSE_REFUSED = 1, /* sandbox -> client: not this plan; nothing ran */

@@ -14,7 +14,8 @@
  *     |  at that very point (contain.c): privileges dropped, Landlock,
  *     |  seccomp with init answering its notifications
  *   keeper: one per connection, a child subreaper: reads the request,
- *     |  refuses it unless its plan is ours word for word, forks the
+ *     |  refuses it unless its plan is ours word for word and the host's
+ *     |  directory at its --chdir is still the one we hold, forks the
  *     |  command, passes signals on (^Z as SIGSTOP), and when the command
  *     |  ends kills what it left and returns its wait status
  *   command: the client's descriptors (with their numbers), umask,
@@ -251,10 +252,13 @@ static int read_request(const struct shim_config *c, int conn, struct request *r
 	}
 	if (k != nstr)
 		return -1;
-	/* the plan, word for word (the environment is the client's own) */
+	/* the plan, word for word (the environment is the client's own), and
+	 * its directory the one the sandbox was made with */
 	for (size_t i = 0; i < h->nopts; i++)
 		if (!streq(r->strs[i], c->serve_opts[i]))
 			return -1;
+	if (h->cwd_dev != c->serve_cwd_dev || h->cwd_ino != c->serve_cwd_ino)
+		return -1;
 	/* argv and envp, each NULL-terminated in strs (two spare slots) */
 	memmove(r->strs + h->nopts + h->nargv + 1, r->strs + h->nopts + h->nargv,
 	        h->nenv * sizeof(char *));
@@ -578,6 +582,16 @@ int shim_serve(const char *prog, int argc, char **argv, char **envp, int lfd, co
 	c.serve_parent_fd = parent_fd;
 	c.serve_opts = argv;
 	c.serve_nopts = streq(argv[r - 1], "--") ? (size_t)r - 1 : (size_t)r;
+	struct stat st;
+	if (c.chdir) {
+		if (stat(c.chdir, &st) < 0) {
+			unlink(path);
+			shim_free_config(&c);
+			return 125; /* the clients start afresh, which says why */
+		}
+		c.serve_cwd_dev = st.st_dev;
+		c.serve_cwd_ino = st.st_ino;
+	}
 	int status = shim_supervise(&c);
 	/* (serve_stop took the name away unless the sandbox never started:
 	 * then so must we, or the name stays behind the parent) */

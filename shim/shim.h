@@ -144,6 +144,10 @@ struct shim_config {
 	int serve_chan;         /* the forker's end of the supervisor's pair */
 	char **serve_opts;      /* the plan's argv up to "--" */
 	size_t serve_nopts;
+	/* the host's directory at --chdir when the sandbox was made: a
+	 * client whose directory of that name is another (deleted and made
+	 * again) is refused, not run in the one the sandbox still holds */
+	uint64_t serve_cwd_dev, serve_cwd_ino;
 };
 
 /* proxy.c: a listening socket on the sandbox's 127.0.0.1:port (in init,

@@ -465,3 +465,21 @@ names() {
 	done
 	[ -z "$(ls "$WORK/run/sbx-reuse")" ]
 }
+
+@test "reuse: a directory deleted and made again is the new one, not the one the sandbox held" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	mkdir out
+	run sh -c 'cd out && sbx-exec --reuse -- sh -c "readlink /proc/self/ns/pid; echo one >f1"
+		cat f1
+		cd .. && rm -rf out && mkdir out && cd out
+		echo in | sbx-exec --reuse -- sh -c "cat >f2; readlink /proc/self/ns/pid"
+		sbx-exec --reuse -- sh -c "echo three >f3"'
+	assert_status 0
+	# control: the first command wrote in the first directory, now gone
+	[ "${lines[1]}" = one ]
+	[ ! -e out/f1 ]
+	# the later ones in the directory of that name now, stdin and all
+	[ "$(cat out/f2)" = in ]
+	[ "$(cat out/f3)" = three ]
+	[ -z "$(names)" ]
+}
