@@ -70,7 +70,7 @@ static int plan_cow(struct ll_ctx *l, const strv *hostw)
 {
 	struct sbx_plan *p = l->p;
 	sbx_write w = l->c->spec->write;
-	if (ll_opt(p, SHIM_OPT(RO_ROOT), NULL) < 0)
+	if (ll_opt(p, SHIM_OPT(RO_ROOT), NULL) < 0 || ll_opt(p, SHIM_OPT(DEVPTS), NULL) < 0)
 		return -ENOMEM;
 	if (w == SBX_WRITE_EPHEMERAL || w == SBX_WRITE_OVERLAY) {
 		if (ll_opt(p, SHIM_OPT(COW_ROOT), NULL) < 0)

@@ -132,40 +132,46 @@ int shim_caller_dir(const struct seccomp_notif *req, int dirfd)
 }
 
 /* The caller's controlling terminal's device (tty_nr of /proc/TID/stat,
- * after the command's name, which may hold anything), or 0. */
-static dev_t caller_ctty(pid_t tid)
+ * after the command's name, which may hold anything), or 0; and its
+ * session. */
+static dev_t caller_ctty(pid_t tid, pid_t *sid)
 {
 	char text[1024];
 	const char *p = sbx_proc_stat(tid, text, sizeof(text));
 	unsigned long nr = 0;
+	int session = 0;
 	/* state ppid pgrp session tty_nr */
-	if (!p || sscanf(p, " %*c %*d %*d %*d %lu", &nr) != 1)
+	if (!p || sscanf(p, " %*c %*d %*d %d %lu", &session, &nr) != 2)
 		return 0;
+	*sid = session;
 	return makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
 }
 
 int shim_caller_tty(pid_t tid, int flags)
 {
-	dev_t tty = caller_ctty(tid);
+	pid_t sid = 0;
+	dev_t tty = caller_ctty(tid, &sid);
 	if (!tty)
 		return -ENXIO;
-	/* init's own /dev/tty is the caller's (one session) unless the
-	 * command made a terminal of its own (script, expect, tmux): then its
-	 * pty slave by number */
-	char pts[64] = "/dev/tty";
-	for (int i = 0; i < 2; i++) {
-		if (i == 1) {
-			unsigned maj = major(tty), min = minor(tty);
-			if (maj < 136 || maj > 143)
-				break;
-			snprintf(pts, sizeof(pts), "/dev/pts/%u", (maj - 136) * 256 + min);
-		}
-		int fd = open(pts, flags | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
-		struct stat sb;
-		if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == tty)
-			return fd;
-		if (fd >= 0)
-			close(fd);
+	/* In init's session the terminal is init's own (a session has one):
+	 * its /dev/tty, whatever the host's terminal is named (the view's
+	 * /dev/pts is the sandbox's own devpts, mounts.c). A session made in
+	 * the sandbox (script, expect, tmux) has a terminal made there: its
+	 * pty slave by number, in the view, the device checked. */
+	if (sid == getsid(0)) {
+		int fd = open("/dev/tty", flags | O_NOCTTY | O_CLOEXEC);
+		return fd >= 0 ? fd : -ENXIO;
 	}
+	unsigned maj = major(tty), min = minor(tty);
+	if (maj < 136 || maj > 143)
+		return -ENXIO;
+	char pts[64];
+	snprintf(pts, sizeof(pts), "/dev/pts/%u", (maj - 136) * 256 + min);
+	int fd = open(pts, flags | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat sb;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == tty)
+		return fd;
+	if (fd >= 0)
+		close(fd);
 	return -ENXIO;
 }

@@ -338,6 +338,10 @@ int shim_landlock_apply(const struct shim_config *c)
 			return -1;
 	if (c->ll_tty && add_tty_rules(c, rs, LL_DEV_RIGHTS & all) < 0)
 		return -1;
+	/* the sandbox's own devpts (mounts.c): its ptmx and its terminals */
+	if (c->devpts && (add_path_rule(c, rs, "/dev/ptmx", LL_DEV_RIGHTS & all, true) < 0 ||
+	                  add_path_rule(c, rs, "/dev/pts", LL_DEV_RIGHTS & all, true) < 0))
+		return -1;
 	if (c->ll_proc_self && add_path_rule(c, rs, "/proc/self", LL_READ_RIGHTS, false) < 0)
 		return -1;
 	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)

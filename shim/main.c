@@ -154,6 +154,9 @@ static int apply_option(struct shim_config *c, enum shim_opt o, const char *val)
 	case SHIM_OPT_LL_TTY:
 		c->ll_tty = true;
 		return 0;
+	case SHIM_OPT_DEVPTS:
+		c->devpts = true;
+		return 0;
 	case SHIM_OPT_LL_PROC_SELF:
 		c->ll_proc_self = true;
 		return 0;

@@ -120,6 +120,10 @@
 	  "write rules are split around PATH, as --ll-deny splits" SHIM_CONT                       \
 	  "every rule (a nested run inside another sandbox)")                                      \
 	X(LL_TTY, "ll-tty", NULL, "--ll-dev for /dev/tty and the terminals on fds 0-2")            \
+	X(DEVPTS, "devpts", NULL,                                                                  \
+	  "a devpts instance of the sandbox's own on /dev/pts, its ptmx" SHIM_CONT                 \
+	  "on /dev/ptmx, both usable: pseudo-terminals the command" SHIM_CONT                      \
+	  "makes are its own, the host's are not reachable by name")                               \
 	X(LL_PROC_SELF, "ll-proc-self", NULL, "allow reading /proc/self of the command")           \
 	X(LL_VIEWS_WRITE_ONLY, "ll-views-write-only", NULL,                                        \
 	  "copy-on-write views take writes but cannot be read (a read" SHIM_CONT "scope)")         \

@@ -76,6 +76,7 @@ struct shim_config {
 	size_t nmounts;
 	const char *cow_keep; /* with MNT_COW_ROOT: a top-level dir to leave as the host's */
 	bool ro_root;         /* every inherited mount read-only; binds writable */
+	bool devpts;          /* a devpts instance of its own (mounts.c) */
 	bool host_root;       /* the supervisor is root of its user namespace: every uid
 	                       * is mapped in the sandbox's */
 	uint64_t keep_caps;   /* root's file capabilities the command keeps (privs.c) */

@@ -539,3 +539,51 @@ check_cgroup_refusal() {
 	assert_status 0
 	refute_output_contains "memory cap"
 }
+
+@test "ptys: the command makes terminals of its own; a terminal of the host's takes nothing from it" {
+	command -v script >/dev/null || skip_or_fail "needs script" || return 1
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
+	# a terminal of the host's: its name, and all that reaches it, in files
+	python3 -c '
+import os, pty, select, sys, time
+m, s = pty.openpty()
+open(sys.argv[1], "w").write(os.ttyname(s))
+got, end = b"", time.time() + 20
+while time.time() < end and not os.path.exists(sys.argv[3]):
+    if select.select([m], [], [], 0.1)[0]:
+        got += os.read(m, 1024)
+        open(sys.argv[2], "wb").write(got)
+' "$WORK/name" "$WORK/got" "$WORK/stop" &
+	local pid=$!
+	for _ in $(seq 100); do [ -s "$WORK/name" ] && break; sleep 0.1; done
+	local host_pty
+	host_pty=$(cat "$WORK/name")
+	for prof in $(profiles); do
+		cd "$H/proj"
+		run_profile "$prof" sh -c "echo INJECT-$prof >$host_pty"
+		[ "$status" -ne 0 ]
+		if have_userns; then
+			run_profile "$prof" script -qec 'tty; echo in-pty' /dev/null
+			assert_status 0
+			assert_output_contains "/dev/pts/"
+			assert_output_contains "in-pty"
+		fi
+	done
+	if have_userns; then
+		# /dev/tty through the create gate (init opens it for the
+		# command) in a session made inside: the terminal made there
+		mkdir -p "$H/proj/.vscode"
+		run sbx --write-deny=.vscode -- script -qec "python3 -c 'import os
+fd = os.open(\"/dev/tty\", os.O_RDWR)
+os.write(fd, b\"TTY-\" + os.ttyname(fd).encode() + b\"\\n\")'" /dev/null
+		assert_status 0
+		assert_output_contains "TTY-/dev/pts/"
+	fi
+	# control: the host's own write reaches that terminal
+	echo "CONTROL" >"$host_pty"
+	for _ in $(seq 50); do grep -q CONTROL "$WORK/got" 2>/dev/null && break; sleep 0.1; done
+	touch "$WORK/stop"
+	wait "$pid" || true
+	grep -q CONTROL "$WORK/got"
+	! grep -q INJECT "$WORK/got"
+}
