@@ -157,7 +157,9 @@ int shim_caller_tty(pid_t tid, int flags)
 	 * its /dev/tty, whatever the host's terminal is named (the view's
 	 * /dev/pts is the sandbox's own devpts, mounts.c). A session made in
 	 * the sandbox (script, expect, tmux) has a terminal made there: its
-	 * pty slave by number, in the view, the device checked. */
+	 * pty slave by number, in the caller's view (the sandbox's devpts,
+	 * whoever answers: init, or the supervisor outside without a pid
+	 * namespace), the device checked. */
 	if (sid == getsid(0)) {
 		int fd = open("/dev/tty", flags | O_NOCTTY | O_CLOEXEC);
 		return fd >= 0 ? fd : -ENXIO;
@@ -166,7 +168,7 @@ int shim_caller_tty(pid_t tid, int flags)
 	if (maj < 136 || maj > 143)
 		return -ENXIO;
 	char pts[64];
-	snprintf(pts, sizeof(pts), "/dev/pts/%u", (maj - 136) * 256 + min);
+	snprintf(pts, sizeof(pts), "/proc/%d/root/dev/pts/%u", (int)tid, (maj - 136) * 256 + min);
 	int fd = open(pts, flags | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat sb;
 	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == tty)
