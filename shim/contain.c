@@ -33,6 +33,8 @@ int shim_contain_sandbox(struct shim_config *c, int sync)
 	shim_wait_for_go(sync);                    /* 3 */
 	if (c->userns && shim_mounts_apply(c) < 0) /* 4 */
 		return -1;
+	if (!c->userns)
+		c->devpts = false; /* no devpts of its own: no rule for the host's */
 	if (c->netns && shim_loopback_up(c) < 0)
 		return -1;
 	if (c->chdir && chdir(c->chdir) < 0) /* 5 */

@@ -545,21 +545,24 @@ static int keep_stage(struct mctx *m)
  * pty): a new devpts instance over /dev/pts, its ptmx bound on /dev/ptmx.
  * The host's terminals are then not reachable by name (the command keeps
  * the descriptors it was given, and /dev/tty); Landlock grants the two
- * (landlock.c). A host without /dev/pts has no terminals to hide: skipped. */
-static int private_devpts(const struct shim_config *c)
+ * (landlock.c). A convenience, not a restriction: where the kernel
+ * refuses it (or there is no /dev/pts) there are no ptys inside, as
+ * without it, and c->devpts is cleared so that Landlock never grants the
+ * host's /dev/pts or /dev/ptmx instead. */
+static void private_devpts(struct shim_config *c)
 {
 	struct stat st;
-	if (stat("/dev/pts", &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	c->devpts = false;
+	if (stat("/dev/pts", &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 	          "newinstance,ptmxmode=0666,mode=0620") < 0)
-		return shim_fail(c, "cannot mount a private /dev/pts: %s", strerror(errno));
-	if (lstat("/dev/ptmx", &st) == 0 && S_ISLNK(st.st_mode))
-		return 0; /* pts/ptmx already, the new one */
-	if (mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
-		return shim_fail(c, "cannot bind the private /dev/pts/ptmx on /dev/ptmx: %s",
-		                 strerror(errno));
-	return 0;
+		return;
+	if ((lstat("/dev/ptmx", &st) < 0 || !S_ISLNK(st.st_mode)) &&
+	    mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0) {
+		umount2("/dev/pts", MNT_DETACH);
+		return;
+	}
+	c->devpts = true; /* a symlink /dev/ptmx is pts/ptmx: the new one */
 }
 
 int shim_mounts_apply(struct shim_config *c)
@@ -586,8 +589,8 @@ int shim_mounts_apply(struct shim_config *c)
 		shim_fail(c, "cannot mount a private /dev/shm: %s", strerror(errno));
 		goto out;
 	}
-	if (c->devpts && private_devpts(c) < 0)
-		goto out;
+	if (c->devpts)
+		private_devpts(c);
 	if (c->pidns &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		shim_fail(c,

@@ -587,3 +587,25 @@ os.write(fd, b\"TTY-\" + os.ttyname(fd).encode() + b\"\\n\")'" /dev/null
 	grep -q CONTROL "$WORK/got"
 	! grep -q INJECT "$WORK/got"
 }
+
+@test "ptys: sbx-shim --devpts without a mount namespace grants no terminal of the host's" {
+	command -v python3 >/dev/null || skip_or_fail "needs python3" || return 1
+	# a hand-made shim line: --devpts asks for a devpts of its own, which
+	# only a mount namespace can have; Landlock must not grant the host's
+	run python3 -c '
+import os, pty, select, subprocess, sys
+m, s = pty.openpty()
+name = os.ttyname(s)
+def write_to(argv):
+    subprocess.run(argv + ["sh", "-c", "echo REACHED >" + name], stderr=subprocess.DEVNULL)
+    got = b""
+    while select.select([m], [], [], 0.5)[0]:
+        got += os.read(m, 1024)
+    return b"REACHED" in got
+print("sandboxed", write_to([sys.argv[1], "--ll-abi", "1", "--ll-read", "/", "--devpts", "--"]))
+print("control", write_to([]))
+' "$BUILD/sbx-shim"
+	assert_status 0
+	assert_output_contains "sandboxed False"
+	assert_output_contains "control True"
+}
