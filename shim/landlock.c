@@ -271,16 +271,23 @@ static int add_rule_except(const struct shim_config *c, const struct avoid *v, i
 	return r;
 }
 
+/* /dev/tty, and the terminals on fds 0-2 by the descriptor itself, not by
+ * name: the sandbox's own devpts (mounts.c) hides the host's names, and a
+ * reopen through /proc/self/fd (`echo >/dev/stderr`) reaches that very
+ * inode; no name lookup either (ttyname scans /dev when a name is gone). */
 static int add_tty_rules(const struct shim_config *c, int ruleset, uint64_t rights)
 {
 	if (add_path_rule(c, ruleset, "/dev/tty", rights, true) < 0)
 		return -1;
 	for (int fd = 0; fd <= 2; fd++) {
-		char name[256];
-		if (!isatty(fd) || ttyname_r(fd, name, sizeof(name)) != 0)
+		struct stat st;
+		if (!isatty(fd) || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
 			continue;
-		if (add_path_rule(c, ruleset, name, rights, true) < 0)
-			return -1;
+		struct ll_path_beneath pb = {.allowed_access = rights & LL_FILE_RIGHTS,
+		                             .parent_fd = fd};
+		if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb, 0) < 0)
+			return shim_fail(c, "landlock rule for the terminal on fd %d: %s", fd,
+			                 strerror(errno));
 	}
 	return 0;
 }

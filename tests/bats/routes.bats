@@ -39,6 +39,15 @@ profiles() {
 	echo scope
 }
 
+# The command line run_profile runs for a profile, up to the command, as
+# one shell word string (for a command run inside script).
+profile_cmd() {
+	case $1 in
+	scope) echo "'$SBX_EXEC' --write=scope --writable=. --" ;;
+	*) echo "'$SBX_EXEC' --profile=$1 --" ;;
+	esac
+}
+
 run_profile() {
 	local prof=$1
 	shift
@@ -562,6 +571,11 @@ while time.time() < end and not os.path.exists(sys.argv[3]):
 		cd "$H/proj"
 		run_profile "$prof" sh -c "echo INJECT-$prof >$host_pty"
 		[ "$status" -ne 0 ]
+		# the terminal it was given, reopened by /dev/stderr (a shell
+		# script's error line), whatever the view calls that terminal
+		run script -qec "$(profile_cmd "$prof") sh -c 'echo via-stderr-$prof >/dev/stderr'" /dev/null
+		assert_status 0
+		assert_output_contains "via-stderr-$prof"
 		if have_userns; then
 			run_profile "$prof" script -qec 'tty; echo in-pty' /dev/null
 			assert_status 0
