@@ -644,7 +644,6 @@ static void __attribute__((noreturn)) serve_loop(const struct sbx_proxy *px, int
 #ifdef __linux__
 			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 #endif
-			fcntl(client, F_SETFD, FD_CLOEXEC);
 			sbx_proxy_serve(px, client);
 			close(client);
 			_exit(0);
