@@ -211,6 +211,8 @@ void shim_take_filter(struct shim_config *c, int sync);
 int shim_drop_privileges(const struct shim_config *c);
 /* The capability mask of root's file capabilities to keep (privs.c). */
 uint64_t shim_root_file_caps(bool userns, bool host_root);
+/* The process's effective capabilities (capget), or 0 */
+uint64_t shim_effective_caps(void);
 int shim_mounts_apply(struct shim_config *c);
 /* O_PATH of path, refused when any component is a symbolic link (openat2
  * RESOLVE_NO_SYMLINKS); -1 with errno. */

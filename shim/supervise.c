@@ -179,10 +179,8 @@ static int write_id_maps(const struct shim_config *c, pid_t pid)
  * able to write full id maps. Root inside another sandbox is not. */
 static bool is_host_root(void)
 {
-	if (geteuid() != 0 || getegid() != 0 || capng_get_caps_process() < 0)
-		return false;
-	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) ||
-	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID))
+	uint64_t ids = 1ULL << CAP_SETUID | 1ULL << CAP_SETGID;
+	if (geteuid() != 0 || getegid() != 0 || (shim_effective_caps() & ids) != ids)
 		return false;
 	FILE *f = fopen("/proc/self/uid_map", "re");
 	unsigned long a = 0, b = 0, n = 0;
