@@ -130,11 +130,6 @@ char *sbx_fs_find_program(const struct sbx_fs *fs, const char *name, const char 
 }
 
 #ifdef _WIN32
-static int real_lstat(const char *path, struct stat *st)
-{
-	return stat(path, st);
-}
-
 static ssize_t real_readlink(const char *path, char *dst, size_t size)
 {
 	(void)path;
@@ -144,14 +139,8 @@ static ssize_t real_readlink(const char *path, char *dst, size_t size)
 	return -1;
 }
 #else
-#define real_lstat    lstat
 #define real_readlink readlink
 #endif
-
-static int real_stat(const char *path, struct stat *st)
-{
-	return stat(path, st);
-}
 
 static int real_access(const char *path, int mode)
 {
@@ -173,10 +162,10 @@ static int real_empty_dir(const char *path)
 }
 
 const struct sbx_fs sbx_fs_real = {
-    .lstat = real_lstat,
-    .stat = real_stat,
+    .lstat = sbx_fs_memo_lstat,
+    .stat = sbx_fs_memo_stat,
     .access = real_access,
-    .realpath = sbx_realpath,
+    .realpath = sbx_fs_memo_realpath,
     .readlink = real_readlink,
     .empty_dir = real_empty_dir,
     .interpreter = sbx_program_interpreter,

@@ -159,6 +159,13 @@ struct sbx_fs {
 };
 /* The real filesystem's answers. */
 extern const struct sbx_fs sbx_fs_real;
+/* sbx_fs_real's lstat, stat and realpath remember their answers from
+ * begin to end (fsmemo.c: one compile); nested pairs are one. */
+void sbx_fs_memo_begin(void);
+void sbx_fs_memo_end(void);
+int sbx_fs_memo_lstat(const char *path, struct stat *st);
+int sbx_fs_memo_stat(const char *path, struct stat *st);
+char *sbx_fs_memo_realpath(const char *path, char *out);
 /* h's filesystem (sbx_fs_real when it has none). Never NULL. */
 const struct sbx_fs *sbx_host_fs(const struct sbx_host *h);
 

@@ -268,7 +268,18 @@ static int init_plan(struct sbx_plan *p, const struct sbx_cctx *c, sbx_backend b
 	return 0;
 }
 
+static int compile_plan(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_error **err);
+
 int sbx_runner_compile(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_error **err)
+{
+	/* one snapshot of the host's paths for the whole compile (fsmemo.c) */
+	sbx_fs_memo_begin();
+	int rc = compile_plan(r, spec, out, err);
+	sbx_fs_memo_end();
+	return rc;
+}
+
+static int compile_plan(sbx_runner *r, const sbx_spec *spec, sbx_plan **out, sbx_error **err)
 {
 	int rc = sbx_spec_validate(spec, err);
 	if (rc < 0)

@@ -1,0 +1,168 @@
+/* fsmemo.c: the real filesystem's answers, remembered for one compile.
+ *
+ * A plan is compiled against a snapshot of the host: the default profile
+ * asks about the same few directories over and over (forty denied names
+ * under ~ and /etc resolve through ~, ~/.config and /etc; the views ask
+ * again which of them exist), some 400 system calls a start, most of the
+ * compile's time. Between sbx_fs_memo_begin and sbx_fs_memo_end, lstat,
+ * stat and realpath of sbx_fs_real answer a path they answered before as
+ * they did then (errno included), without asking the kernel again.
+ *
+ * Why that is sound: the compile changes nothing on the filesystem (it
+ * only looks), and a host that changes a path during the compile could as
+ * well have changed it a microsecond after: the plan is of one moment
+ * either way, and what it names is checked again where it is enforced
+ * (the shim opens each path with RESOLVE_NO_SYMLINKS, Landlock holds what
+ * is open). Outside a compile nothing is remembered: a long-lived user of
+ * libsbx compiling twice sees the host as it is each time. Per thread, so
+ * two threads compiling at once keep their own. */
+#include "internal.h"
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+enum memo_kind { MEMO_LSTAT, MEMO_STAT, MEMO_REALPATH };
+
+struct memo_entry {
+	char *path; /* NULL: a free slot */
+	unsigned char kind;
+	int ret; /* 0 or -1 (realpath: 0 with real set) */
+	int err;
+	struct stat st;
+	char *real;
+};
+
+/* Open addressing; a compile asks about some 150 paths. When it is full,
+ * further answers are not remembered (still right, only slower). */
+#define MEMO_SLOTS 512
+
+struct memo {
+	unsigned depth;
+	size_t used;
+	struct memo_entry e[MEMO_SLOTS];
+};
+
+static __thread struct memo *memo;
+
+void sbx_fs_memo_begin(void)
+{
+	if (memo) {
+		memo->depth++;
+		return;
+	}
+	memo = calloc(1, sizeof(*memo)); /* without one, every call asks */
+	if (memo)
+		memo->depth = 1;
+}
+
+void sbx_fs_memo_end(void)
+{
+	if (!memo || --memo->depth)
+		return;
+	for (size_t i = 0; i < MEMO_SLOTS; i++) {
+		free(memo->e[i].path);
+		free(memo->e[i].real);
+	}
+	free(memo);
+	memo = NULL;
+}
+
+static size_t slot_of(const char *path, enum memo_kind kind)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h % MEMO_SLOTS;
+}
+
+/* The entry for (path, kind), or the free slot where it goes, or NULL. */
+static struct memo_entry *find(const char *path, enum memo_kind kind)
+{
+	for (size_t i = slot_of(path, kind), n = 0; n < MEMO_SLOTS; n++, i = (i + 1) % MEMO_SLOTS) {
+		struct memo_entry *e = &memo->e[i];
+		if (!e->path || (e->kind == kind && streq(e->path, path)))
+			return e;
+	}
+	return NULL;
+}
+
+/* Takes a free slot for (path, kind); NULL when the table is (nearly)
+ * full or out of memory: the answer is then not remembered. */
+static struct memo_entry *claim(struct memo_entry *e, const char *path, enum memo_kind kind)
+{
+	if (!e || memo->used >= MEMO_SLOTS * 3 / 4 || !(e->path = strdup(path)))
+		return NULL;
+	memo->used++;
+	e->kind = (unsigned char)kind;
+	return e;
+}
+
+static int ask(const char *path, struct stat *st, enum memo_kind kind)
+{
+#ifndef _WIN32
+	if (kind == MEMO_LSTAT)
+		return lstat(path, st);
+#endif
+	(void)kind;
+	return stat(path, st);
+}
+
+static int memo_stat_call(const char *path, struct stat *st, enum memo_kind kind)
+{
+	if (!memo || !path)
+		return ask(path, st, kind);
+	struct memo_entry *e = find(path, kind);
+	if (e && e->path) {
+		*st = e->st;
+		errno = e->err;
+		return e->ret;
+	}
+	int r = ask(path, st, kind);
+	int err = errno;
+	if ((e = claim(e, path, kind))) {
+		e->ret = r;
+		e->err = err;
+		if (r == 0)
+			e->st = *st;
+	}
+	errno = err;
+	return r;
+}
+
+int sbx_fs_memo_lstat(const char *path, struct stat *st)
+{
+	return memo_stat_call(path, st, MEMO_LSTAT);
+}
+
+int sbx_fs_memo_stat(const char *path, struct stat *st)
+{
+	return memo_stat_call(path, st, MEMO_STAT);
+}
+
+char *sbx_fs_memo_realpath(const char *path, char *out)
+{
+	if (!memo || !path)
+		return sbx_realpath(path, out);
+	struct memo_entry *e = find(path, MEMO_REALPATH);
+	if (e && e->path) {
+		errno = e->err;
+		if (!e->real)
+			return NULL;
+		memcpy(out, e->real, strlen(e->real) + 1);
+		return out;
+	}
+	char *r = sbx_realpath(path, out);
+	int err = errno;
+	if ((e = claim(e, path, MEMO_REALPATH))) {
+		e->err = err;
+		e->ret = r ? 0 : -1;
+		/* (a copy that cannot be made: the answer is forgotten) */
+		if (r && !(e->real = strdup(out))) {
+			free(e->path);
+			e->path = NULL;
+			memo->used--;
+		}
+	}
+	errno = err;
+	return r;
+}
