@@ -59,7 +59,7 @@ static void probe_common(const struct sbx_host *h, struct sbx_avail *a, sbx_back
 	static char why[512];
 	/* what the library holds does not depend on the daemon */
 	a->preload = CAP(PROC_NO_EXEC);
-	if (!h->docker) {
+	if (!sbx_host_docker(h)) {
 		a->unavailable = "the docker client was not found on PATH (install it, or point "
 		                 "SBX_DOCKER at it)";
 		return;
@@ -515,7 +515,7 @@ static int compile_common(const struct sbx_cctx *c, struct sbx_plan *p, bool run
 	    .runsc = runsc,
 	    .host_net = c->spec->net != SBX_NET_DISABLE,
 	    .can_run = !p->unavailable,
-	    .docker = c->host->docker ? c->host->docker : "docker",
+	    .docker = sbx_host_docker(c->host) ? sbx_host_docker(c->host) : "docker",
 	};
 	int r = build(&d, err);
 	if (r == 0)

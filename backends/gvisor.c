@@ -34,7 +34,7 @@
 
 static void probe(const struct sbx_host *h, struct sbx_avail *a)
 {
-	if (!h->runsc) {
+	if (!sbx_host_runsc(h)) {
 		a->unavailable = "runsc (gVisor) was not found on PATH (install it, or point "
 		                 "SBX_RUNSC at it)";
 		return;
@@ -567,7 +567,7 @@ static int mechanisms(struct gv *g)
 static int build_argv(struct gv *g)
 {
 	struct sbx_plan *p = g->p;
-	const char *runsc = g->c->host->runsc ? g->c->host->runsc : "runsc";
+	const char *runsc = sbx_host_runsc(g->c->host) ? sbx_host_runsc(g->c->host) : "runsc";
 	_cleanup_free_ char *id = ctr_unique_name();
 	_cleanup_free_ char *state = path_join_normalize(p->scratch_dir, "state");
 	if (!id || !state)
@@ -645,7 +645,7 @@ static int compile(const struct sbx_cctx *c, struct sbx_plan *p, sbx_error **err
 	    .scoped = c->readable.n > 0,
 	};
 	int u = ctr_check_utf8(c, err);
-	if (u < 0 || (c->host->runsc && (u = sbx_check_dir(c, err)) < 0))
+	if (u < 0 || (sbx_host_runsc(c->host) && (u = sbx_check_dir(c, err)) < 0))
 		return u;
 	g.seccomp = want(&g, SBX_CAP_PROC_NO_EXEC) || s->net == SBX_NET_OUTBOUND || !g.rootless;
 	g.cgroups = want(&g, SBX_CAP_RES_CPU) || want(&g, SBX_CAP_RES_MEMORY);

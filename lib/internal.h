@@ -109,12 +109,15 @@ struct sbx_host {
 	bool userns_untried;     /* allowed by every setting, not tried (sbx_host_defer_userns) */
 	bool cgroup_writable;    /* a cgroup subtree this user can create children in */
 	int cgroup_version;      /* 1 or 2, 0 if none */
-	char *runsc;             /* path of runsc, or NULL */
-	char *docker;            /* path of the docker client, or NULL */
-	bool euid_root;          /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
-	bool uid_root;           /* uid 0, with or without capabilities (a container's
-	                          * command run as this uid is root's) */
-	unsigned uid, gid;       /* the caller's (a container's command runs as them) */
+	/* path of runsc and of the docker client, or NULL: read them with
+	 * sbx_host_runsc and sbx_host_docker (this host's are looked up on
+	 * PATH when first asked: a landlock plan never needs them) */
+	char *runsc;
+	char *docker;
+	bool euid_root;    /* uid 0 with CAP_SYS_ADMIN (not uid 0 inside a sandbox) */
+	bool uid_root;     /* uid 0, with or without capabilities (a container's
+	                    * command run as this uid is root's) */
+	unsigned uid, gid; /* the caller's (a container's command runs as them) */
 	/* The container backends' settings, from sbx-exec's environment when
 	 * probed (NULL when unset or empty): SBX_DOCKER_IMAGE, DOCKER_HOST,
 	 * SBX_DOCKER_RUNTIME, SBX_DOCKER_RUNSC_RUNTIME and _HOST_RUNTIME. */
@@ -171,6 +174,9 @@ const struct sbx_fs *sbx_host_fs(const struct sbx_host *h);
 
 /* The probed host (cached for the process). Never NULL. */
 const struct sbx_host *sbx_host_get(void);
+/* h->runsc and h->docker, looked up first for the probed host */
+const char *sbx_host_runsc(const struct sbx_host *h);
+const char *sbx_host_docker(const struct sbx_host *h);
 /* Compiles from now on against these facts instead of this host's (the
  * unit tests: every backend's plans on any host). Copies h. */
 void sbx_host_set(const struct sbx_host *h);

@@ -143,19 +143,20 @@ char *sbx_doctor_format(bool json)
 			buf_add(&b, "null");
 		buf_addf(&b, ",\"cgroup_version\":%d,\"cgroup_writable\":%s,\"runsc\":",
 		         h->cgroup_version, h->cgroup_writable ? "true" : "false");
-		if (h->runsc)
-			buf_add_json_string(&b, h->runsc);
+		if (sbx_host_runsc(h))
+			buf_add_json_string(&b, sbx_host_runsc(h));
 		else
 			buf_add(&b, "null");
 		buf_add(&b, ",\"runsc_version\":");
 		char ver[128];
-		if (h->runsc && sbx_runsc_version(h->runsc, ver, sizeof(ver)) >= 0)
+		if (sbx_host_runsc(h) &&
+		    sbx_runsc_version(sbx_host_runsc(h), ver, sizeof(ver)) >= 0)
 			buf_add_json_string(&b, ver);
 		else
 			buf_add(&b, "null");
 		buf_add(&b, ",\"docker\":");
-		if (h->docker)
-			buf_add_json_string(&b, h->docker);
+		if (sbx_host_docker(h))
+			buf_add_json_string(&b, sbx_host_docker(h));
 		else
 			buf_add(&b, "null");
 		buf_add(&b, ",\"backends\":{");
@@ -205,17 +206,18 @@ char *sbx_doctor_format(bool json)
 		         : h->cgroup_version == 1 ? "v1"
 		                                  : "none",
 		         h->cgroup_writable ? ", writable subtree" : ", no writable subtree");
-		if (h->runsc) {
+		if (sbx_host_runsc(h)) {
 			char ver[128];
-			long date = sbx_runsc_version(h->runsc, ver, sizeof(ver));
-			buf_addf(&b, "runsc:               %s (%s%s)\n", h->runsc,
+			long date = sbx_runsc_version(sbx_host_runsc(h), ver, sizeof(ver));
+			buf_addf(&b, "runsc:               %s (%s%s)\n", sbx_host_runsc(h),
 			         date < 0 ? "--version failed" : ver,
 			         date > 0 && date < SBX_RUNSC_MIN_DATE ? "; too old for sbx's plans"
 			                                               : "");
 		} else {
 			buf_add(&b, "runsc:               not found\n");
 		}
-		buf_addf(&b, "docker:              %s\n", h->docker ? h->docker : "not found");
+		buf_addf(&b, "docker:              %s\n",
+		         sbx_host_docker(h) ? sbx_host_docker(h) : "not found");
 		buf_add(&b, "\nbackends on this host:\n");
 		for (size_t i = 0; i < n; i++) {
 			struct sbx_avail a;
