@@ -48,6 +48,10 @@ int execshims_install(const struct cli *cli);
  * command of the same plan made, making it if none; the exit status, or -1
  * when nothing ran (then the caller starts afresh). */
 int launcher_reuse(int argc, char **argv, char **envp);
+/* main's argc and argv: the memory of the process's command line, which a
+ * detached helper of --reuse rewrites (reuse.c) */
+extern int launcher_argc;
+extern char **launcher_argv;
 
 /* Prints the capability matrix (--caps); returns the exit status. */
 int report_caps(bool json);

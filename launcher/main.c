@@ -310,8 +310,13 @@ static void warn_unknown_env(void)
 	}
 }
 
+int launcher_argc;
+char **launcher_argv;
+
 int main(int argc, char **argv)
 {
+	launcher_argc = argc;
+	launcher_argv = argv;
 #ifdef __linux__
 	parent_at_start = getppid();
 #endif

@@ -162,11 +162,33 @@ static pid_t detach(const int *fds, int n, bool *in)
 	return 0;
 }
 
+/* What ps and pgrep -f show for a detached helper: title instead of the
+ * command line of the sbx-exec it was forked from, which names the first
+ * command (a make's recipe) and would stay in every process listing while
+ * the parent lives, as if that command still ran. The kernel shows the
+ * memory of the original arguments (argv[0]..the end of the last), so it
+ * is overwritten in place, the rest zeroed; nothing of ours points there
+ * any more (start_server copies its arguments first). */
+static void set_title(const char *title)
+{
+	if (launcher_argc < 1 || !launcher_argv || !launcher_argv[0])
+		return;
+	char *start = launcher_argv[0], *end = start;
+	for (int i = 0; i < launcher_argc; i++) {
+		if (!launcher_argv[i] || launcher_argv[i] != end)
+			return; /* not the one contiguous block the kernel gave us */
+		end += strlen(launcher_argv[i]) + 1;
+	}
+	size_t room = (size_t)(end - start);
+	memset(start, 0, room);
+	snprintf(start, room, "%s", title);
+}
+
 /* Notes at off that the parent's server could not be made (its later
  * commands start afresh at once) and leaves a watcher, detached like a
  * server, that takes the note away when the parent ends: nothing of the
  * parent's is left in the directory after it, as after a server. */
-static void mark_off(const char *off, int parent_fd)
+static void mark_off(const char *off, pid_t parent, int parent_fd)
 {
 	int fd = open(off, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -175,6 +197,9 @@ static void mark_off(const char *off, int parent_fd)
 	bool in;
 	pid_t pid = detach(&parent_fd, 1, &in);
 	if (in) {
+		char title[96];
+		snprintf(title, sizeof(title), "sbx-exec --reuse watcher for pid %d", (int)parent);
+		set_title(title);
 		/* a pidfd turns readable when its process has ended */
 		struct pollfd w = {.fd = 3, .events = POLLIN};
 		while (pid == 0 && poll(&w, 1, -1) < 0 && errno == EINTR)
@@ -204,8 +229,20 @@ static int start_server(int argc, char **argv, char **envp, const char *path, pi
 	bool in;
 	const int fds[2] = {lfd, parent_fd};
 	pid_t pid = detach(fds, 2, &in);
-	if (in)
-		_exit(pid < 0 ? 125 : shim_serve("sbx-exec", argc, argv, envp, 3, path, parent, 4));
+	if (in) {
+		/* our own copy of the arguments, some of which point into the
+		 * command line set_title overwrites */
+		char **own = calloc((size_t)argc + 1, sizeof(*own));
+		for (int i = 0; own && i < argc; i++)
+			if (!(own[i] = strdup(argv[i])))
+				_exit(125);
+		if (!own || pid < 0)
+			_exit(125);
+		char title[96];
+		snprintf(title, sizeof(title), "sbx-exec --reuse server for pid %d", (int)parent);
+		set_title(title);
+		_exit(shim_serve("sbx-exec", argc, own, envp, 3, path, parent, 4));
+	}
 	close(lfd);
 	return pid < 0 ? -1 : 0;
 }
@@ -406,7 +443,7 @@ int launcher_reuse(int argc, char **argv, char **envp)
 			ours = true;
 			/* refused: the server we made is gone already */
 			if ((conn = connect_to(path)) < 0)
-				mark_off(off, parent_fd);
+				mark_off(off, parent, parent_fd);
 		}
 		flock(dfd, LOCK_UN);
 		if (conn < 0)
@@ -427,7 +464,7 @@ int launcher_reuse(int argc, char **argv, char **envp)
 			if (again >= 0)
 				close(again);
 			else
-				mark_off(off, parent_fd);
+				mark_off(off, parent, parent_fd);
 		}
 		goto out;
 	}

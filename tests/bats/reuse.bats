@@ -269,6 +269,33 @@ names() {
 }
 
 
+@test "reuse: what a served command leaves running dies when it ends, and the sandbox serves on" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	local tag=reuse-$$-$RANDOM
+	# one starts a process that outlives it (it waits until that process
+	# is there); check, outside the sandbox, looks for it after one ended
+	# (b[g]: not its own command line); three is served after that
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: three
+		one:
+		    @sh -c 'touch bg-started; sleep 300; : $tag-bg' & while [ ! -e bg-started ]; do sleep 0.05; done; echo one
+		check: private SHELL := /bin/sh
+		check: one
+		    @for i in \$\$(seq 50); do pgrep -f "$tag-b[g]" >/dev/null || break; sleep 0.1; done; if pgrep -f "$tag-b[g]" >/dev/null; then echo left; else echo gone; fi; pgrep -f "^sbx-exec --reuse server for pid [0-9]" >/dev/null && echo titled
+		three: check
+		    @echo three served
+	EOF
+	run make -j1
+	assert_status 0
+	[ -e bg-started ] # (control: the process was there)
+	assert_output_contains "gone"
+	# the server shows as what it is, not as the first recipe's command
+	assert_output_contains "titled"
+	assert_output_contains "three served"
+	[ -z "$(pgrep -f "$tag-bg")" ]
+}
+
 @test "reuse: a recipe that kills the process serving it takes what it started with it" {
 	if ! have_userns; then refused_without_userns --reuse; return; fi
 	local tag=reuse-$$-$RANDOM
