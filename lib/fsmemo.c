@@ -33,8 +33,10 @@ struct memo_entry {
 };
 
 /* Open addressing; a compile asks about some 150 paths. When it is full,
- * further answers are not remembered (still right, only slower). */
-#define MEMO_SLOTS 512
+ * further answers are not remembered (still right, only slower). 256
+ * slots, 45 KB: under the allocator's large size (a table of 512 was its
+ * own mapping, unmapped after each compile) */
+#define MEMO_SLOTS 256
 
 struct memo {
 	unsigned depth;

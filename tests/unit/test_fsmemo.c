@@ -89,7 +89,7 @@ int main(void)
 	/* full: past what it holds nothing more is remembered, nothing wrong */
 	sbx_fs_memo_begin();
 	char p[PATH_MAX];
-	for (int i = 0; i < 600; i++) {
+	for (int i = 0; i < 300; i++) {
 		snprintf(p, sizeof(p), "%s/n%d", dir, i);
 		there(p);
 	}
@@ -118,7 +118,7 @@ int main(void)
 	sbx_runner_free(r);
 	sbx_spec_free(s);
 
-	for (int i = 0; i < 600; i++) {
+	for (int i = 0; i < 300; i++) {
 		snprintf(p, sizeof(p), "%s/n%d", dir, i);
 		unlink(p);
 	}
