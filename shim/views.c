@@ -56,6 +56,53 @@ bool shim_redacted_beneath(const struct shim_config *c, const char *dir)
  * made ours, so that what lies beyond it (a home in /var/lib, a project in
  * /var/tmp) can be written or masked in the view at all. A file on the way
  * always returns -1. */
+/* The directory upper_path made (or found made) last in an upper layer,
+ * and whether one on the way to it is another owner's: the next path
+ * through it (ten of the default masks are in ~/.config) does not ask
+ * about it again. A sandbox is built once per process. */
+static char prepared[4096];
+static bool prepared_foreign;
+
+/* The directories made in the upper layer being prepared, with the lower
+ * ones' times: given again once everything in them is made (each whiteout
+ * made in a directory changes its times). */
+struct made_dir {
+	char *path;
+	struct timespec t[2];
+};
+static struct made_dir *made;
+static size_t nmade;
+
+static void note_made(const char *up, const struct stat *st)
+{
+	struct made_dir *m = realloc(made, (nmade + 1) * sizeof(*made));
+	if (!m)
+		return;
+	made = m;
+	made[nmade] = (struct made_dir){.path = strdup(up), .t = {st->st_atim, st->st_mtim}};
+	if (made[nmade].path)
+		nmade++;
+}
+
+/* Gives the directories made their lower ones' times, deepest first. */
+static void times_again(void)
+{
+	while (nmade) {
+		struct made_dir *m = &made[--nmade];
+		utimensat(AT_FDCWD, m->path, m->t, AT_SYMLINK_NOFOLLOW);
+		free(m->path);
+	}
+}
+
+/* up is prepared (it or a directory beneath it was made) and may be used
+ * as foreign_ok allows */
+static bool is_prepared(const char *up, bool foreign_ok)
+{
+	size_t n = strlen(up);
+	return (foreign_ok || !prepared_foreign) && strncmp(prepared, up, n) == 0 &&
+	       (prepared[n] == '\0' || prepared[n] == '/');
+}
+
 static int upper_path(const char *dir, const char *upper, const char *path, bool hide,
                       bool foreign_ok)
 {
@@ -67,37 +114,52 @@ static int upper_path(const char *dir, const char *upper, const char *path, bool
 	char lower[4096], up[4096];
 	snprintf(lower, sizeof(lower), "%s", streq(dir, "/") ? "" : dir);
 	snprintf(up, sizeof(up), "%s", upper);
+	bool foreign = false; /* a directory of another owner on the way */
 	for (const char *c = rel; *c;) {
 		size_t n = strcspn(c, "/");
 		bool last = c[n] == '\0';
 		size_t ll = strlen(lower), lu = strlen(up);
 		snprintf(lower + ll, sizeof(lower) - ll, "/%.*s", (int)n, c);
 		snprintf(up + lu, sizeof(up) - lu, "/%.*s", (int)n, c);
-		struct stat st;
-		bool missing = lstat(lower, &st) < 0;
-		if (!hide && (last || missing))
+		if (last && !hide)
 			return 0; /* the path itself is bound over */
-		if (last || missing) {
-			/* the top-most missing component, or the path itself */
+		if (last) {
+			/* the path itself, whatever the lower layer has there */
 			if (mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST)
 				return -1;
 			return 0;
 		}
-		if (!S_ISDIR(st.st_mode) ||
-		    (!foreign_ok && (st.st_uid != geteuid() || st.st_gid != getegid())))
-			return -1;
-		if (mkdir(up, st.st_mode & 07777) == 0) {
-			/* new: give it the lower directory's mode (umask) and times */
-			struct timespec t[2] = {st.st_atim, st.st_mtim};
-			if (chmod(up, st.st_mode & 07777) < 0)
-				return -1;
-			utimensat(AT_FDCWD, up, t, AT_SYMLINK_NOFOLLOW);
-		} else if (errno != EEXIST) {
-			return -1;
-		}
 		c += n;
 		while (*c == '/')
 			c++;
+		if (is_prepared(up, foreign_ok)) {
+			foreign = prepared_foreign;
+			continue;
+		}
+		struct stat st;
+		if (lstat(lower, &st) < 0) {
+			if (!hide)
+				return 0;
+			/* the top-most missing component */
+			if (mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST)
+				return -1;
+			return 0;
+		}
+		bool theirs = st.st_uid != geteuid() || st.st_gid != getegid();
+		if (!S_ISDIR(st.st_mode) || (!foreign_ok && theirs))
+			return -1;
+		if (mkdir(up, st.st_mode & 07777) == 0) {
+			/* new: give it the lower directory's mode (umask), and its
+			 * times once what goes in it is made (times_again) */
+			if (chmod(up, st.st_mode & 07777) < 0)
+				return -1;
+			note_made(up, &st);
+		} else if (errno != EEXIST) {
+			return -1;
+		}
+		foreign = foreign || theirs;
+		snprintf(prepared, sizeof(prepared), "%s", up);
+		prepared_foreign = foreign;
 	}
 	return 0;
 }
@@ -128,6 +190,7 @@ static void prepare_upper(struct mctx *m, const char *dir, const char *upper)
 	if (c->chdir && !streq(c->chdir, dir) && path_is_beneath(c->chdir, dir) &&
 	    !shim_beneath_bind(c, c->chdir))
 		upper_path(dir, upper, c->chdir, false, true);
+	times_again();
 }
 
 /* Mounts an overlay on dir with a fresh upper layer; 0 or -errno, quiet. */

@@ -72,6 +72,29 @@ run_profile() {
 	done
 }
 
+@test "denied names that share a directory (~/.config) are each hidden; their siblings stay" {
+	mkdir -p "$H/.config/gh" "$H/.config/gcloud" "$H/.config/app" "$H/.local/share/keyrings"
+	echo "GHTOKEN-$$" >"$H/.config/gh/hosts.yml"
+	echo "GCLOUD-$$" >"$H/.config/gcloud/credentials.db"
+	echo "APP-$$" >"$H/.config/app/settings"
+	echo "KEYRING-$$" >"$H/.local/share/keyrings/login.keyring"
+	echo "LOCAL-$$" >"$H/.local/share/notes"
+	chmod 0751 "$H/.config"
+	touch -d '2001-02-03 04:05:06' "$H/.config"
+	for prof in $(profiles); do
+		cd "$H/proj"
+		run_profile "$prof" sh -c 'cat ~/.config/app/settings ~/.local/share/notes; cat ~/.config/gh/hosts.yml; cat ~/.config/gcloud/credentials.db; cat ~/.local/share/keyrings/login.keyring; stat -c "%a %Y" ~/.config'
+		# (control: the siblings on the way are read)
+		assert_output_contains "APP-$$"
+		assert_output_contains "LOCAL-$$"
+		refute_output_contains "GHTOKEN-$$"
+		refute_output_contains "GCLOUD-$$"
+		refute_output_contains "KEYRING-$$"
+		# the directory on the way looks as it does on the host
+		assert_output_contains "751 $(stat -c %Y "$H/.config")"
+	done
+}
+
 @test "root: password hashes and the host's ssh and TLS keys are hidden; /etc/passwd stays" {
 	# (a user cannot read them outside either: the same checks, without the
 	# host's positive control)
