@@ -139,6 +139,26 @@ names() {
 	[ -z "$(names)" ]
 }
 
+@test "reuse: each command ignores the signals its own sbx-exec ignored, no others" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	# the first command (which makes the sandbox) ignores SIGUSR1; the
+	# second ignores nothing; the third SIGINT; the fourth, a fresh start
+	# (control), SIGUSR1
+	run sh -c 'ign="s/^SigIgn:[[:space:]]*//p"
+		trap "" USR1; sbx-exec --reuse -- sed -n "$ign" /proc/self/status
+		trap - USR1; sbx-exec --reuse -- sed -n "$ign" /proc/self/status
+		trap "" INT; sbx-exec --reuse -- sed -n "$ign" /proc/self/status
+		trap - INT; trap "" USR1; sbx-exec -- sed -n "$ign" /proc/self/status'
+	assert_status 0
+	local usr1=$((1 << 9)) int=$((1 << 1))
+	[ $((0x${lines[0]} & usr1)) -ne 0 ]
+	[ $((0x${lines[1]} & usr1)) -eq 0 ]
+	[ $((0x${lines[2]} & int)) -ne 0 ]
+	[ $((0x${lines[2]} & usr1)) -eq 0 ]
+	[ $((0x${lines[3]} & usr1)) -ne 0 ]
+	[ -z "$(names)" ]
+}
+
 @test "reuse: only the make's own children outside the sandbox are served, and only for its plan" {
 	if ! have_userns; then refused_without_userns --reuse; return; fi
 	# A recipe (inside) tries the name; a host recipe of the same make
