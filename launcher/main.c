@@ -310,9 +310,6 @@ static void warn_unknown_env(void)
 	}
 }
 
-int launcher_argc;
-char **launcher_argv;
-
 int main(int argc, char **argv)
 {
 	launcher_argc = argc;

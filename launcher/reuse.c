@@ -7,6 +7,9 @@
  * reuse changes the cost of a start, never what a command may do. */
 #include "launcher.h"
 
+int launcher_argc;
+char **launcher_argv;
+
 #ifdef __linux__
 #include "../shim/entry.h"
 
