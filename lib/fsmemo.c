@@ -18,6 +18,7 @@
  * two threads compiling at once keep their own. */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -92,7 +93,7 @@ static struct memo_entry *find(const char *path, enum memo_kind kind)
  * full or out of memory: the answer is then not remembered. */
 static struct memo_entry *claim(struct memo_entry *e, const char *path, enum memo_kind kind)
 {
-	if (!e || memo->used >= MEMO_SLOTS * 3 / 4 || !(e->path = strdup(path)))
+	if (!e || e->path || memo->used >= MEMO_SLOTS * 3 / 4 || !(e->path = strdup(path)))
 		return NULL;
 	memo->used++;
 	e->kind = (unsigned char)kind;
@@ -141,6 +142,58 @@ int sbx_fs_memo_stat(const char *path, struct stat *st)
 	return memo_stat_call(path, st, MEMO_STAT);
 }
 
+#ifndef _WIN32
+/* realpath of a path that is not a symbolic link, from its parent's: the
+ * kernel resolves it as it resolves its parent, then looks the name up
+ * there, following nothing (a mount on the name keeps the name). So
+ * realpath(P/n) is realpath(P)/n when lstat says P/n is there and no link,
+ * each answer the memo's (the lstat is the one the views ask anyway, the
+ * parents' realpaths are shared): one system call instead of sbx_realpath's
+ * open, readlink of /proc/self/fd and close. 1 with out set; -1, errno set,
+ * when it is not there; 0 when the kernel must say: a link, a name "." or
+ * "..", a doubled slash, anything in /proc (whose links are magic: a
+ * descriptor's, a process's root or cwd) or too long. */
+static int from_parent(const char *path, char *out)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (path[0] != '/' || len >= PATH_MAX || startswith(path, "/proc/") || streq(path, "/proc"))
+		return 0;
+	if (len == 1) {
+		strcpy(out, "/");
+		return 1;
+	}
+	size_t cut = len;
+	while (path[cut - 1] != '/')
+		cut--;
+	const char *name = path + cut;
+	size_t nlen = len - cut;
+	if ((nlen == 1 && name[0] == '.') || (nlen == 2 && name[0] == '.' && name[1] == '.') ||
+	    (cut >= 2 && path[cut - 2] == '/'))
+		return 0;
+	struct stat st;
+	if (sbx_fs_memo_lstat(path, &st) < 0)
+		return -1;
+	if (S_ISLNK(st.st_mode))
+		return 0;
+	char parent[PATH_MAX], real[PATH_MAX];
+	memcpy(parent, path, cut > 1 ? cut - 1 : 1);
+	parent[cut > 1 ? cut - 1 : 1] = '\0';
+	if (!sbx_fs_memo_realpath(parent, real))
+		return 0; /* (it was there a moment ago: let the kernel say) */
+	size_t rl = strlen(real);
+	if (rl + 1 + nlen >= PATH_MAX)
+		return 0;
+	size_t at = streq(real, "/") ? 0 : rl;
+	memcpy(out, real, at);
+	out[at] = '/';
+	memcpy(out + at + 1, name, nlen);
+	out[at + 1 + nlen] = '\0';
+	return 1;
+}
+#endif
+
 char *sbx_fs_memo_realpath(const char *path, char *out)
 {
 	if (!memo || !path)
@@ -153,9 +206,16 @@ char *sbx_fs_memo_realpath(const char *path, char *out)
 		memcpy(out, e->real, strlen(e->real) + 1);
 		return out;
 	}
-	char *r = sbx_realpath(path, out);
+	char *r;
+#ifndef _WIN32
+	int how = from_parent(path, out);
+	r = how > 0 ? out : how < 0 ? NULL : sbx_realpath(path, out);
+#else
+	r = sbx_realpath(path, out);
+#endif
 	int err = errno;
-	if ((e = claim(e, path, MEMO_REALPATH))) {
+	/* (found again: resolving the parents may have taken that slot) */
+	if ((e = claim(find(path, MEMO_REALPATH), path, MEMO_REALPATH))) {
 		e->err = err;
 		e->ret = r ? 0 : -1;
 		/* (a copy that cannot be made: the answer is forgotten) */

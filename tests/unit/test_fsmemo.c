@@ -103,6 +103,83 @@ int main(void)
 	sbx_fs_memo_end();
 	ok(there(p), "after the compile: there");
 
+	/* realpath inside a compile (from the parent's, where that is the
+	 * kernel's answer) is sbx_realpath's, answer and errno, for every kind
+	 * of path, the first time and remembered */
+	char t[12][160];
+	snprintf(t[0], sizeof(t[0]), "%s/d", dir);
+	snprintf(t[1], sizeof(t[1]), "%s/d/sub", dir);
+	snprintf(t[2], sizeof(t[2]), "%s/d/sub/f", dir);
+	snprintf(t[3], sizeof(t[3]), "%s/dlink", dir);       /* -> d (absolute) */
+	snprintf(t[4], sizeof(t[4]), "%s/dlink/sub/f", dir); /* through it */
+	snprintf(t[5], sizeof(t[5]), "%s/d/up/d/sub", dir);  /* up -> .. */
+	snprintf(t[6], sizeof(t[6]), "%s/d/sub/f/", dir);    /* ENOTDIR */
+	snprintf(t[7], sizeof(t[7]), "%s/loop/x", dir);      /* ELOOP */
+	snprintf(t[8], sizeof(t[8]), "%s/d//sub", dir);
+	snprintf(t[9], sizeof(t[9]), "%s/dlink/sub/./f", dir);
+	snprintf(t[10], sizeof(t[10]), "%s/d/sub/missing", dir);
+	mkdir(t[0], 0755);
+	mkdir(t[1], 0755);
+	touch(t[2]);
+	char up[160], loop[160];
+	snprintf(up, sizeof(up), "%s/d/up", dir);
+	snprintf(loop, sizeof(loop), "%s/loop", dir);
+	if (symlink(t[0], t[3]) < 0 || symlink("..", up) < 0 || symlink("loop", loop) < 0)
+		printf("# symlink: %s\n", strerror(errno));
+	int fd = open(t[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(t[11], sizeof(t[11]), "/proc/self/fd/%d/f", fd); /* a magic link */
+	const char *fixed[] = {"/",
+	                       "//",
+	                       "/etc",
+	                       "/etc/",
+	                       "/etc/passwd",
+	                       "/etc/passwd/",
+	                       "/etc/.",
+	                       "/etc/..",
+	                       "/usr/bin/../lib",
+	                       "/nonexistent",
+	                       "/nonexistent/x",
+	                       "/etc/passwd/x",
+	                       "/dev/stdin",
+	                       "/dev/fd",
+	                       "/proc/self",
+	                       "/proc/self/exe"};
+	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), ncases = nfixed + 12;
+	for (int round = 0; round < 2; round++) {
+		sbx_fs_memo_begin();
+		for (size_t i = 0; i < ncases; i++) {
+			const char *c = i < nfixed ? fixed[i] : t[i - nfixed];
+			char a[PATH_MAX], b[PATH_MAX];
+			errno = 0;
+			char *ra = sbx_realpath(c, a);
+			int ea = errno;
+			errno = 0;
+			char *rb = sbx_fs_real.realpath(c, b);
+			int eb = errno;
+			if (round) { /* the remembered answer */
+				errno = 0;
+				rb = sbx_fs_real.realpath(c, b);
+				eb = errno;
+			}
+			ok((ra == NULL) == (rb == NULL) && (!ra || streq(a, b)) && (ra || ea == eb),
+			   "realpath %s%s: %s", c, round ? ", remembered" : "",
+			   ra ? a : strerror(ea));
+			if (ra && rb && !streq(a, b))
+				printf("#   kernel: %s\n#   memo:   %s\n", a, b);
+			if (!ra && !rb && ea != eb)
+				printf("#   kernel: %s\n#   memo:   %s\n", strerror(ea),
+				       strerror(eb));
+		}
+		sbx_fs_memo_end();
+	}
+	close(fd);
+	unlink(t[2]);
+	unlink(up);
+	rmdir(t[1]);
+	rmdir(t[0]);
+	unlink(t[3]);
+	unlink(loop);
+
 	/* a compile ends its own: nothing is remembered after sbx_runner_compile */
 	sbx_spec *s = NULL;
 	sbx_runner *r = NULL;
