@@ -233,18 +233,26 @@ static int start_server(int argc, char **argv, char **envp, const char *path, pi
 	const int fds[2] = {lfd, parent_fd};
 	pid_t pid = detach(fds, 2, &in);
 	if (in) {
-		/* our own copy of the arguments, some of which point into the
-		 * command line set_title overwrites */
+		/* our own copies of the arguments and the environment, which
+		 * may point into the command line set_title overwrites (an
+		 * option's value, a --setenv) */
+		size_t nenv = 0;
+		while (envp[nenv])
+			nenv++;
 		char **own = calloc((size_t)argc + 1, sizeof(*own));
-		for (int i = 0; own && i < argc; i++)
+		char **env = calloc(nenv + 1, sizeof(*env));
+		if (!own || !env || pid < 0)
+			_exit(125);
+		for (int i = 0; i < argc; i++)
 			if (!(own[i] = strdup(argv[i])))
 				_exit(125);
-		if (!own || pid < 0)
-			_exit(125);
+		for (size_t i = 0; i < nenv; i++)
+			if (!(env[i] = strdup(envp[i])))
+				_exit(125);
 		char title[96];
 		snprintf(title, sizeof(title), "sbx-exec --reuse server for pid %d", (int)parent);
 		set_title(title);
-		_exit(shim_serve("sbx-exec", argc, own, envp, 3, path, parent, 4));
+		_exit(shim_serve("sbx-exec", argc, own, env, 3, path, parent, 4));
 	}
 	close(lfd);
 	return pid < 0 ? -1 : 0;

@@ -6,7 +6,9 @@
  * again which of them exist), some 400 system calls a start, most of the
  * compile's time. Between sbx_fs_memo_begin and sbx_fs_memo_end, lstat,
  * stat and realpath of sbx_fs_real answer a path they answered before as
- * they did then (errno included), without asking the kernel again.
+ * they did then (errno included), without asking the kernel again, and a
+ * realpath is made from the parent's where that is the kernel's answer
+ * (from_parent).
  *
  * Why that is sound: the compile changes nothing on the filesystem (it
  * only looks), and a host that changes a path during the compile could as

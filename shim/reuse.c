@@ -286,7 +286,6 @@ static int read_request(const struct shim_config *c, int conn, struct request *r
 	return 0;
 }
 
-/* The command's process: the client's state, then the exec. */
 /* The forker's signal dispositions and resource limits, read once when it
  * starts (its keepers inherit them, and keep them but for SIGCHLD): a
  * command then changes only what differs from the client's, not all 62
@@ -310,6 +309,7 @@ static void note_forker_state(void)
 			forker_rl[i].rlim_cur = forker_rl[i].rlim_max = RLIM_INFINITY;
 }
 
+/* The command's process: the client's state, then the exec. */
 static _Noreturn void run_command(const struct shim_config *c, struct request *r)
 {
 	const struct sbx_reuse_req *h = &r->h;
