@@ -651,6 +651,61 @@ static int plan_watch(struct ll_ctx *l, const strv *gated)
 	return 0;
 }
 
+/* With namespaces the sandbox's /dev/shm is its own: the staging tmpfs of
+ * the views sits there while the mounts are made, then the IPC namespace's
+ * tmpfs. A host path there that must be reached inside (a writable path,
+ * the working or temp directory the profile writes through, a working or
+ * temp directory below it) cannot be, nor can a writable /dev be bound:
+ * the bind would cover the staging tmpfs, and what the shim stages next
+ * would land in the host's /dev/shm (the next run then fails with "File
+ * exists"), or the shim's step fails with "No such file or directory".
+ * Refused here, saying what to do. /dev/shm itself as a working or temp
+ * directory that is not written through (tight) is the sandbox's own,
+ * empty, and works; a readable path there under read=host is a rule, not
+ * a mount, and is left alone. */
+static int refuse_host_shm(struct ll_ctx *l, const strv *hostw)
+{
+	const struct sbx_cctx *c = l->c;
+	static const char why[] = "is in the host's /dev/shm, which the sandbox replaces with its "
+	                          "own (its IPC namespace's), so it cannot be reached inside";
+	for (size_t i = 0; i < hostw->n; i++) {
+		const char *w = hostw->v[i];
+		if (!streq(w, "/") && path_is_beneath("/dev/shm", w) && !streq(w, "/dev/shm"))
+			return sbx_err(
+			    l->err, -ENOTSUP,
+			    "writable path %s holds /dev/shm, which the sandbox replaces "
+			    "with its own (its IPC namespace's): grant the directories in "
+			    "it that are needed instead",
+			    w);
+		if (!path_is_beneath(w, "/dev/shm"))
+			continue;
+		if (c->dir && streq(w, c->dir))
+			return sbx_err(
+			    l->err, -ENOTSUP,
+			    "the working directory %s %s: run from a directory elsewhere, "
+			    "or give one with --dir",
+			    w, why);
+		if (c->tmpdir && streq(w, c->tmpdir))
+			return sbx_err(l->err, -ENOTSUP,
+			               "the temp dir %s (TMPDIR) %s: set TMPDIR to a directory "
+			               "elsewhere (/tmp, or under $XDG_RUNTIME_DIR)",
+			               w, why);
+		return sbx_err(l->err, -ENOTSUP, "writable path %s %s: use a directory elsewhere",
+		               w, why);
+	}
+	if (c->dir && !streq(c->dir, "/dev/shm") && path_is_beneath(c->dir, "/dev/shm"))
+		return sbx_err(l->err, -ENOTSUP,
+		               "the working directory %s %s: run from a directory elsewhere, or "
+		               "give one with --dir",
+		               c->dir, why);
+	if (c->tmpdir && !streq(c->tmpdir, "/dev/shm") && path_is_beneath(c->tmpdir, "/dev/shm"))
+		return sbx_err(l->err, -ENOTSUP,
+		               "the temp dir %s (TMPDIR) %s: set TMPDIR to a directory elsewhere "
+		               "(/tmp, or under $XDG_RUNTIME_DIR)",
+		               c->tmpdir, why);
+	return 0;
+}
+
 int ll_plan_fs(struct ll_ctx *l)
 {
 	_cleanup_strv_ strv gated = {0};
@@ -685,6 +740,8 @@ int ll_plan_fs(struct ll_ctx *l)
 		}
 		return 0;
 	}
+	if ((r = refuse_host_shm(l, &hostw)) < 0)
+		return r;
 	if ((r = plan_cow(l, &hostw)) < 0 || (r = plan_ipc_hides(l)) < 0 ||
 	    (r = plan_masks(l, &hostw)) < 0 || (r = plan_redact(l)) < 0 ||
 	    (r = plan_protect(l, &gated)) < 0 || (r = plan_watch(l, &gated)) < 0)

@@ -267,3 +267,53 @@ writes() {
 	run sbx --strict --read-deny= --readable=. "${w[@]}" -- true
 	assert_status 0
 }
+
+@test "/dev/shm: host paths there that the sandbox's own hides are refused, saying so, and nothing lands there" {
+	local d=/dev/shm/sbx-sem-$$
+	mkdir -p "$d/sub"
+	cd "$d/sub"
+	if ! have_userns; then
+		# without namespaces there is no private /dev/shm: the host's is used
+		run "$SBX_EXEC" --profile=tight -- pwd
+		rm -rf "$d"
+		assert_status 0
+		assert_output_contains "$d/sub"
+		return
+	fi
+	run "$SBX_EXEC" -- pwd
+	assert_status 125
+	assert_output_contains "the working directory $d/sub is in the host's /dev/shm"
+	run "$SBX_EXEC" --profile=tight -- pwd
+	assert_status 125
+	assert_output_contains "the working directory $d/sub is in the host's /dev/shm"
+	cd "$WORK/proj"
+	# the agent profile writes the temp dir through: not /dev/shm either
+	run env TMPDIR=/dev/shm "$SBX_EXEC" -- true
+	assert_status 125
+	assert_output_contains "the temp dir /dev/shm (TMPDIR)"
+	run env TMPDIR="$d" "$SBX_EXEC" --profile=tight -- true
+	assert_status 125
+	assert_output_contains "the temp dir $d (TMPDIR)"
+	run "$SBX_EXEC" --write=scope --writable="$d" -- true
+	assert_status 125
+	assert_output_contains "writable path $d is in the host's /dev/shm"
+	run "$SBX_EXEC" --write=scope --writable=/dev -- true
+	assert_status 125
+	assert_output_contains "writable path /dev holds /dev/shm"
+	# control: /dev/shm itself as the tight profile's temp dir and working
+	# directory is the sandbox's own, and works
+	run env TMPDIR=/dev/shm "$SBX_EXEC" --profile=tight -- sh -c "echo in-$$ >/dev/shm/f-$$ && cat /dev/shm/f-$$"
+	assert_status 0
+	assert_output_contains "in-$$"
+	cd /dev/shm
+	run "$SBX_EXEC" --profile=tight -- pwd
+	assert_status 0
+	assert_output_contains /dev/shm
+	# nothing of the sandbox's reached the host's /dev/shm (the staging
+	# files a bind over it used to leave there; the file written inside)
+	[ ! -e "/dev/shm/f-$$" ]
+	[ ! -e /dev/shm/ro ]
+	[ -z "$(find /dev/shm -maxdepth 1 -name 'redact.*' -user "$(id -u)")" ]
+	rm -rf "$d"
+}
+
