@@ -155,7 +155,7 @@ int sbx_fs_memo_stat(const char *path, struct stat *st)
  * when it is not there; 0 when the kernel must say: a link, a name "." or
  * "..", a doubled slash, anything in /proc (whose links are magic: a
  * descriptor's, a process's root or cwd) or too long. */
-static int from_parent(const char *path, char *out)
+static int from_parent_at(const char *path, char *out)
 {
 	size_t len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
@@ -193,6 +193,20 @@ static int from_parent(const char *path, char *out)
 	memcpy(out + at + 1, name, nlen);
 	out[at + 1 + nlen] = '\0';
 	return 1;
+}
+
+/* Each level asks for its parent's realpath, which may come here again: a
+ * path of 2000 components would take 2000 frames of 8 KB (a crash, for a
+ * working directory that deep). Past 16 levels the kernel answers. */
+static int from_parent(const char *path, char *out)
+{
+	static __thread unsigned depth;
+	if (depth >= 16)
+		return 0;
+	depth++;
+	int r = from_parent_at(path, out);
+	depth--;
+	return r;
 }
 #endif
 

@@ -180,6 +180,32 @@ int main(void)
 	unlink(t[3]);
 	unlink(loop);
 
+	/* a path of 1500 directories (a working directory that deep): the
+	 * kernel's answer, not a stack overflow */
+	{
+		static char deep[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+		int len = snprintf(deep, sizeof(deep), "%s/deep", dir);
+		mkdir(deep, 0755);
+		int levels = 0;
+		while (levels < 1500 && len + 2 < (int)sizeof(deep) - 1) {
+			len += snprintf(deep + len, sizeof(deep) - (size_t)len, "/a");
+			if (mkdir(deep, 0755) < 0)
+				break;
+			levels++;
+		}
+		sbx_fs_memo_begin();
+		char *ra = sbx_realpath(deep, a), *rb = sbx_fs_real.realpath(deep, b);
+		sbx_fs_memo_end();
+		ok(levels == 1500 && ra && rb && streq(a, b),
+		   "realpath of a path %d directories deep: the kernel's", levels);
+		for (; levels >= 0; levels--) {
+			rmdir(deep);
+			char *slash = strrchr(deep, '/');
+			if (slash)
+				*slash = '\0';
+		}
+	}
+
 	/* a compile ends its own: nothing is remembered after sbx_runner_compile */
 	sbx_spec *s = NULL;
 	sbx_runner *r = NULL;
