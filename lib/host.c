@@ -58,11 +58,8 @@ static bool listener_allowed(void)
 static bool has_sys_admin(void)
 {
 #ifdef __linux__
-	/* (capget: a read of /proc/self/status costs 0.01 ms) */
-	struct __user_cap_header_struct hd = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2] = {{0}};
-	return syscall(SYS_capget, &hd, d) == 0 &&
-	       (d[CAP_SYS_ADMIN / 32].effective >> (CAP_SYS_ADMIN % 32)) & 1;
+	uint64_t caps;
+	return sbx_effective_caps(&caps) == 0 && (caps >> CAP_SYS_ADMIN) & 1;
 #else
 	return false;
 #endif

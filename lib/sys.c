@@ -16,7 +16,19 @@
 #include <sys/wait.h>
 #endif
 #ifdef __linux__
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+
+int sbx_effective_caps(uint64_t *caps)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {{0}};
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	*caps = (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32;
+	return 0;
+}
 #endif
 
 #ifdef _WIN32

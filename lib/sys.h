@@ -57,4 +57,11 @@ int sbx_run_quiet(char *const argv[]);
 int sbx_memfd_sealed(const char *name, const char *data, size_t len, bool cloexec);
 #endif
 
+#ifdef __linux__
+#include <stdint.h>
+/* The calling thread's effective capabilities (capget: no parsing of
+ * /proc/self/status), bit n for capability n. 0, or -1 with errno. */
+int sbx_effective_caps(uint64_t *caps);
+#endif
+
 #endif

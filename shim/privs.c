@@ -6,7 +6,6 @@
 #include <linux/capability.h>
 #include <linux/securebits.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 
 /* The file-permission capabilities root may keep (supervise.c decides
  * which, in keep_caps): so a writable path is writable exactly as it is
@@ -14,24 +13,14 @@
 static const unsigned root_file_caps[] = {CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_DAC_READ_SEARCH,
                                           CAP_FOWNER, CAP_FSETID};
 
-/* The effective set with capget alone: capng_get_caps_process reads
- * /proc/self/status twice besides (for the bounding and ambient sets),
- * 0.02 ms each time, and these only read. libcap-ng still makes every
- * change (shim_drop_privileges). */
-static int read_effective(uint64_t *caps)
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2] = {{0}};
-	if (syscall(SYS_capget, &h, d) < 0)
-		return -1;
-	*caps = (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32;
-	return 0;
-}
-
+/* The effective set with capget alone (sbx_effective_caps):
+ * capng_get_caps_process reads /proc/self/status twice besides (for the
+ * bounding and ambient sets), 0.02 ms each time, and these only read.
+ * libcap-ng still makes every change (shim_drop_privileges). */
 uint64_t shim_effective_caps(void)
 {
 	uint64_t caps = 0;
-	return read_effective(&caps) < 0 ? 0 : caps;
+	return sbx_effective_caps(&caps) < 0 ? 0 : caps;
 }
 
 static bool effective(uint64_t caps, unsigned cap)
@@ -70,7 +59,7 @@ int shim_drop_privileges(const struct shim_config *c)
 	 * bounding set and lock root out of the exec-time capability grant;
 	 * without it there is nothing in the bounding set we could use. */
 	uint64_t eff;
-	if (read_effective(&eff) < 0)
+	if (sbx_effective_caps(&eff) < 0)
 		return shim_fail(c, "cannot read the process's capabilities: %s", strerror(errno));
 	bool setpcap = effective(eff, CAP_SETPCAP);
 	if (setpcap && prctl(PR_SET_SECUREBITS,
