@@ -437,12 +437,38 @@ static int open_sources(struct mctx *m)
 	return 0;
 }
 
+/* Would this step's mount cover the staging tmpfs, or land in it? What is
+ * staged after it (a redacted copy, the masks' empty source) would then be
+ * written where the mount leads: a bind of the host's /dev or /dev/shm
+ * puts it in the host's /dev/shm. The compile refuses such plans with a
+ * message (landlock_fs.c); a shim line made by hand is refused here. A
+ * mask or hide beneath the stage is an empty mount inside our own tmpfs,
+ * and a copy-on-write view writes into its upper layer, in the stage,
+ * never to the host (the tight profile's private temp dir when TMPDIR is
+ * /dev/shm): both harmless, and allowed. */
+static bool covers_stage(const struct shim_mount *s)
+{
+	if (streq(s->path, "/"))
+		return false;
+	if (path_is_beneath(STAGE, s->path))
+		return true; /* the stage itself, or a directory holding it */
+	return s->kind != MNT_MASK && s->kind != MNT_HIDE && path_is_beneath(s->path, STAGE);
+}
+
 static int apply_steps(struct mctx *m)
 {
 	struct shim_config *c = m->c;
 	for (size_t i = 0; i < c->nmounts; i++) {
 		const struct shim_mount *s = &c->mounts[i];
 		int r = 0;
+		if ((s->kind == MNT_BIND || s->kind == MNT_SOCKET || s->kind == MNT_TMPFS ||
+		     s->kind == MNT_REDACT || s->kind == MNT_MASK || s->kind == MNT_HIDE) &&
+		    covers_stage(s))
+			return shim_fail(
+			    c,
+			    "%s: a mount there would cover the sandbox's staging tmpfs "
+			    "on " STAGE " (which the sandbox replaces with its own)",
+			    s->path);
 		switch (s->kind) {
 		case MNT_COW_ROOT:
 			m->grant_writes = true;

@@ -317,3 +317,28 @@ writes() {
 	rm -rf "$d"
 }
 
+@test "/dev/shm: a hand-made shim line that would mount over the staging tmpfs is refused, and nothing lands there" {
+	if ! have_userns; then
+		run "$BUILD/sbx-shim" --unshare-user --ro-root --bind /dev -- sh -c "echo ran"
+		assert_status 125
+		refute_output_contains ran
+		return
+	fi
+	echo "token=x" >"$HOME/.npmrc"
+	local before
+	before=$(find /dev/shm -maxdepth 1 -name 'redact.*' | wc -l)
+	# (control: the same line without the bind runs)
+	run "$BUILD/sbx-shim" --unshare-user --unshare-pid --unshare-ipc --chdir "$WORK/proj" --ro-root \
+		--redact "$HOME/.npmrc" -- true
+	assert_status 0
+	for bind in /dev /dev/shm; do
+		run "$BUILD/sbx-shim" --unshare-user --unshare-pid --unshare-ipc --chdir "$WORK/proj" \
+			--ro-root --bind "$bind" --redact "$HOME/.npmrc" -- sh -c "echo ran"
+		assert_status 125
+		refute_output_contains ran
+		assert_output_contains "$bind: a mount there would cover the sandbox's staging tmpfs"
+	done
+	[ "$(find /dev/shm -maxdepth 1 -name 'redact.*' | wc -l)" = "$before" ]
+	[ ! -e /dev/shm/ro ]
+}
+
