@@ -94,6 +94,22 @@ static void times_again(void)
 	}
 }
 
+/* A whiteout at up: a hard link to one made once on the stage, half the
+ * cost of a new device node (no inode to allocate; overlayfs takes any
+ * character device 0:0, whatever its link count, as a whiteout). */
+static int whiteout(const char *up)
+{
+	static bool made_one;
+	if (!made_one) {
+		if (mknod(STAGE "/wh", S_IFCHR, 0) < 0 && errno != EEXIST)
+			return mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST ? -1 : 0;
+		made_one = true;
+	}
+	if (link(STAGE "/wh", up) == 0 || errno == EEXIST)
+		return 0;
+	return mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 /* up is prepared (it or a directory beneath it was made) and may be used
  * as foreign_ok allows */
 static bool is_prepared(const char *up, bool foreign_ok)
@@ -125,9 +141,7 @@ static int upper_path(const char *dir, const char *upper, const char *path, bool
 			return 0; /* the path itself is bound over */
 		if (last) {
 			/* the path itself, whatever the lower layer has there */
-			if (mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST)
-				return -1;
-			return 0;
+			return whiteout(up);
 		}
 		c += n;
 		while (*c == '/')
@@ -141,9 +155,7 @@ static int upper_path(const char *dir, const char *upper, const char *path, bool
 			if (!hide)
 				return 0;
 			/* the top-most missing component */
-			if (mknod(up, S_IFCHR, 0) < 0 && errno != EEXIST)
-				return -1;
-			return 0;
+			return whiteout(up);
 		}
 		bool theirs = st.st_uid != geteuid() || st.st_gid != getegid();
 		if (!S_ISDIR(st.st_mode) || (!foreign_ok && theirs))
