@@ -13,7 +13,9 @@
  *   forker: the process that would have exec'd a fresh start's command,
  *     |  at that very point (contain.c): privileges dropped, Landlock,
  *     |  seccomp with init answering its notifications
- *   keeper: one per connection, a child subreaper: reads the request,
+ *   keeper: one per connection, forked ahead (the forker keeps one
+ *     |  waiting and hands it the next connection: no fork on the
+ *     |  client's time), a child subreaper: reads the request,
  *     |  refuses it unless its plan is ours word for word and the host's
  *     |  directory at its --chdir is still the one we hold, forks the
  *     |  command, passes signals on (^Z as SIGSTOP), and when the command
@@ -498,17 +500,63 @@ static bool keepers_drop(struct keepers *k, pid_t pid)
 	return false;
 }
 
+/* The keeper forked ahead of its connection: the next connection is
+ * handed to it (a message) instead of a fork on the client's time. It is
+ * a keeper from its fork on (the reaper spares it) and waits for nothing
+ * but its pair: at EOF, the forker gone, it ends. */
+struct spare {
+	pid_t pid; /* or -1 */
+	int fd;    /* the forker's end of its pair */
+};
+
+static void spare_drop(struct spare *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	*s = (struct spare){.pid = -1, .fd = -1};
+}
+
+static void spare_start(const struct shim_config *c, struct keepers *k, struct spare *s, int sigfd)
+{
+	int sp[2];
+	if (s->pid > 0 || !keepers_add(k) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sp[0]);
+		close(c->serve_chan);
+		close(sigfd);
+		struct shim_msg m;
+		int conn = -1;
+		if (shim_msg_recv(sp[1], &m, &conn) < 0 || m.type != SHIM_MSG_CONN || conn < 0)
+			_exit(0);
+		close(sp[1]);
+		_exit(keeper(c, conn));
+	}
+	close(sp[1]);
+	if (pid < 0) {
+		close(sp[0]);
+		return;
+	}
+	k->v[k->n++] = pid;
+	*s = (struct spare){.pid = pid, .fd = sp[0]};
+}
+
 /* Reaps the forker's children; a child that is not a keeper was left by
  * a command whose keeper died (killed by that command): it is killed
  * with everything below it, and what it leaves comes here in turn. */
-static void reap(struct keepers *k, int sigfd)
+static void reap(struct keepers *k, struct spare *spare, int sigfd)
 {
 	struct signalfd_siginfo si;
 	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		;
 	pid_t w;
-	while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+	while ((w = waitpid(-1, NULL, WNOHANG)) > 0) {
 		keepers_drop(k, w);
+		if (w == spare->pid) /* (killed by a command: the next is forked) */
+			spare_drop(spare);
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
 	FILE *f = fopen(path, "re");
@@ -557,6 +605,8 @@ _Noreturn void shim_reuse_forker(struct shim_config *c)
 		_exit(125);
 	}
 	struct keepers k = {0};
+	struct spare spare = {.pid = -1, .fd = -1};
+	spare_start(c, &k, &spare, sigfd);
 	for (;;) {
 		struct pollfd p[2] = {{.fd = c->serve_chan, .events = POLLIN},
 		                      {.fd = sigfd, .events = POLLIN}};
@@ -566,7 +616,7 @@ _Noreturn void shim_reuse_forker(struct shim_config *c)
 			_exit(125);
 		}
 		if (p[1].revents)
-			reap(&k, sigfd);
+			reap(&k, &spare, sigfd);
 		if (!p[0].revents)
 			continue;
 		struct shim_msg m;
@@ -578,17 +628,21 @@ _Noreturn void shim_reuse_forker(struct shim_config *c)
 				close(fd);
 			continue;
 		}
-		pid_t pid = keepers_add(&k) ? fork() : -1;
-		if (pid == 0) {
+		/* the spare, else (it died, or none could be made) a fork now */
+		bool handed = spare.pid > 0 && shim_msg_send(spare.fd, SHIM_MSG_CONN, 0, fd) == 0;
+		spare_drop(&spare); /* (handed on, or dead: either way not one now) */
+		pid_t pid = handed ? 0 : keepers_add(&k) ? fork() : -1;
+		if (!handed && pid == 0) {
 			close(c->serve_chan);
 			close(sigfd);
 			_exit(keeper(c, fd));
 		}
-		if (pid > 0)
+		if (!handed && pid > 0)
 			k.v[k.n++] = pid;
-		else
+		else if (!handed)
 			send_msg(fd, SBX_REUSE_REFUSED, 0);
 		close(fd);
+		spare_start(c, &k, &spare, sigfd); /* for the next one */
 	}
 }
 

@@ -353,6 +353,29 @@ names() {
 	assert_output_contains "four served"
 	assert_output_contains "[Makefile:6: two] Error 137"
 }
+@test "reuse: a recipe that kills the keeper waiting for the next recipe leaves the sandbox serving" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	# One finds the keeper made ahead for the next connection (the other
+	# child of the process that serves it) and kills it; two is still
+	# served, by the same sandbox.
+	makefile Makefile <<-'EOF'
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: two
+		one:
+		    @f=$$(awk '{print $$4}' /proc/$$PPID/stat); for i in $$(seq 100); do s=$$(awk -v f=$$f -v k=$$PPID '$$4 == f && $$1 != k {print $$1}' /proc/[0-9]*/stat 2>/dev/null); [ -n "$$s" ] && break; sleep 0.05; done; kill -9 $$s && echo "killed the spare $$s"; readlink /proc/self/ns/pid >ns.one
+		two: one
+		    @readlink /proc/self/ns/pid >ns.two; echo two served
+	EOF
+	run make -j1
+	assert_status 0
+	assert_output_contains "killed the spare "
+	assert_output_contains "two served"
+	[ "$(cat ns.one)" = "$(cat ns.two)" ]
+	[ "$(cat ns.one)" != "$(readlink /proc/self/ns/pid)" ]
+	for _ in $(seq 50); do [ -z "$(names)" ] && break; sleep 0.1; done
+	[ -z "$(names)" ]
+}
+
 @test "reuse: the terminal's ^C reaches the recipe, and the sandbox ends with make" {
 	if ! have_userns; then refused_without_userns --reuse; return; fi
 	makefile Makefile <<-EOF
