@@ -61,6 +61,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -102,13 +103,21 @@ int shim_reuse_check(const struct shim_config *c)
 static bool same_namespaces(pid_t pid)
 {
 	static const char *const ns[] = {"user", "mnt", "pid", "net", "ipc"};
+	/* the server's own, read once: it never changes namespace */
+	static struct stat own[ARRAY_SIZE(ns)];
+	static bool own_read;
+	for (size_t i = 0; !own_read && i < ARRAY_SIZE(ns); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i]);
+		if (stat(path, &own[i]) < 0)
+			return false;
+		own_read = i + 1 == ARRAY_SIZE(ns);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
-		char path[64], own[64];
-		struct stat a, b;
+		char path[64];
+		struct stat a;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns[i]);
-		snprintf(own, sizeof(own), "/proc/self/ns/%s", ns[i]);
-		if (stat(path, &a) < 0 || stat(own, &b) < 0 || a.st_dev != b.st_dev ||
-		    a.st_ino != b.st_ino)
+		if (stat(path, &a) < 0 || a.st_dev != own[i].st_dev || a.st_ino != own[i].st_ino)
 			return false;
 	}
 	return true;
@@ -140,6 +149,29 @@ static pid_t pidfd_pid(int pidfd)
 	return (pid_t)pid;
 }
 
+/* PIDFD_GET_INFO's first version (Linux 6.13, include/uapi/linux/pidfd.h) */
+struct shim_pidfd_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define SHIM_PIDFD_GET_INFO _IOWR(0xFF, 11, struct shim_pidfd_info)
+#define SHIM_PIDFD_INFO_PID 1ULL
+
+/* The pidfd's process and its parent, as the kernel has them now (as
+ * this pid namespace numbers them); false before Linux 6.13, or when the
+ * process is gone. */
+static bool pidfd_ids(int pidfd, pid_t *pid, pid_t *ppid)
+{
+	struct shim_pidfd_info in = {.mask = SHIM_PIDFD_INFO_PID};
+	if (ioctl(pidfd, SHIM_PIDFD_GET_INFO, &in) < 0 || !(in.mask & SHIM_PIDFD_INFO_PID) ||
+	    in.tgid == 0)
+		return false;
+	*pid = (pid_t)in.tgid;
+	*ppid = (pid_t)in.ppid;
+	return true;
+}
+
 bool shim_reuse_admit(const struct shim_config *c, int conn)
 {
 	struct ucred cr;
@@ -151,10 +183,17 @@ bool shim_reuse_admit(const struct shim_config *c, int conn)
 	len = sizeof(pidfd);
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || pidfd < 0)
 		return false; /* (before Linux 6.5: every client starts afresh) */
-	/* What /proc says of the pid counts only while the pidfd's process
-	 * still lives: then the pid was not recycled in between. */
-	bool ok = pidfd_pid(pidfd) == cr.pid && parent_of(cr.pid) == c->serve_parent &&
-	          same_namespaces(cr.pid) && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	/* The pid and its parent from the pidfd itself (Linux 6.13), else
+	 * from /proc. What /proc says of the pid counts only while the
+	 * pidfd's process still lives: then the pid was not recycled in
+	 * between. */
+	pid_t pid = -1, ppid = -1;
+	if (!pidfd_ids(pidfd, &pid, &ppid)) {
+		pid = pidfd_pid(pidfd);
+		ppid = pid == cr.pid ? parent_of(cr.pid) : -1;
+	}
+	bool ok = pid == cr.pid && ppid == c->serve_parent && same_namespaces(cr.pid) &&
+	          syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 	close(pidfd);
 	return ok;
 }
