@@ -663,11 +663,26 @@ static int plan_watch(struct ll_ctx *l, const strv *gated)
  * directory that is not written through (tight) is the sandbox's own,
  * empty, and works; a readable path there under read=host is a rule, not
  * a mount, and is left alone. */
+static int refuse_in_shm(struct ll_ctx *l, const char *path)
+{
+	const struct sbx_cctx *c = l->c;
+	bool cwd = c->dir && streq(path, c->dir), tmp = !cwd && c->tmpdir && streq(path, c->tmpdir);
+	return sbx_err(l->err, -ENOTSUP,
+	               "%s %s%s is in the host's /dev/shm, which the sandbox replaces with its "
+	               "own (its IPC namespace's), so it cannot be reached inside: %s",
+	               cwd   ? "the working directory"
+	               : tmp ? "the temp dir"
+	                     : "writable path",
+	               path, tmp ? " (TMPDIR)" : "",
+	               cwd   ? "run from a directory elsewhere, or give one with --dir"
+	               : tmp ? "set TMPDIR to a directory elsewhere (/tmp, or under "
+	                       "$XDG_RUNTIME_DIR)"
+	                     : "use a directory elsewhere");
+}
+
 static int refuse_host_shm(struct ll_ctx *l, const strv *hostw)
 {
 	const struct sbx_cctx *c = l->c;
-	static const char why[] = "is in the host's /dev/shm, which the sandbox replaces with its "
-	                          "own (its IPC namespace's), so it cannot be reached inside";
 	for (size_t i = 0; i < hostw->n; i++) {
 		const char *w = hostw->v[i];
 		if (!streq(w, "/") && path_is_beneath("/dev/shm", w) && !streq(w, "/dev/shm"))
@@ -677,32 +692,15 @@ static int refuse_host_shm(struct ll_ctx *l, const strv *hostw)
 			    "with its own (its IPC namespace's): grant the directories in "
 			    "it that are needed instead",
 			    w);
-		if (!path_is_beneath(w, "/dev/shm"))
-			continue;
-		if (c->dir && streq(w, c->dir))
-			return sbx_err(
-			    l->err, -ENOTSUP,
-			    "the working directory %s %s: run from a directory elsewhere, "
-			    "or give one with --dir",
-			    w, why);
-		if (c->tmpdir && streq(w, c->tmpdir))
-			return sbx_err(l->err, -ENOTSUP,
-			               "the temp dir %s (TMPDIR) %s: set TMPDIR to a directory "
-			               "elsewhere (/tmp, or under $XDG_RUNTIME_DIR)",
-			               w, why);
-		return sbx_err(l->err, -ENOTSUP, "writable path %s %s: use a directory elsewhere",
-		               w, why);
+		if (path_is_beneath(w, "/dev/shm"))
+			return refuse_in_shm(l, w);
 	}
-	if (c->dir && !streq(c->dir, "/dev/shm") && path_is_beneath(c->dir, "/dev/shm"))
-		return sbx_err(l->err, -ENOTSUP,
-		               "the working directory %s %s: run from a directory elsewhere, or "
-		               "give one with --dir",
-		               c->dir, why);
-	if (c->tmpdir && !streq(c->tmpdir, "/dev/shm") && path_is_beneath(c->tmpdir, "/dev/shm"))
-		return sbx_err(l->err, -ENOTSUP,
-		               "the temp dir %s (TMPDIR) %s: set TMPDIR to a directory elsewhere "
-		               "(/tmp, or under $XDG_RUNTIME_DIR)",
-		               c->tmpdir, why);
+	/* not written through, but below /dev/shm: gone inside all the same */
+	const char *const below[] = {c->dir, c->tmpdir};
+	for (size_t i = 0; i < ARRAY_SIZE(below); i++)
+		if (below[i] && !streq(below[i], "/dev/shm") &&
+		    path_is_beneath(below[i], "/dev/shm"))
+			return refuse_in_shm(l, below[i]);
 	return 0;
 }
 

@@ -448,7 +448,11 @@ static int open_sources(struct mctx *m)
  * /dev/shm): both harmless, and allowed. */
 static bool covers_stage(const struct shim_mount *s)
 {
-	if (streq(s->path, "/"))
+	/* (views write only their upper layers; --pin and --protect bind a
+	 * path onto itself after every other step, when nothing more is
+	 * staged) */
+	if (s->kind == MNT_COW_ROOT || s->kind == MNT_COW || s->kind == MNT_COW_WRITE ||
+	    s->kind == MNT_PIN || s->kind == MNT_PROTECT || streq(s->path, "/"))
 		return false;
 	if (path_is_beneath(STAGE, s->path))
 		return true; /* the stage itself, or a directory holding it */
@@ -461,9 +465,7 @@ static int apply_steps(struct mctx *m)
 	for (size_t i = 0; i < c->nmounts; i++) {
 		const struct shim_mount *s = &c->mounts[i];
 		int r = 0;
-		if ((s->kind == MNT_BIND || s->kind == MNT_SOCKET || s->kind == MNT_TMPFS ||
-		     s->kind == MNT_REDACT || s->kind == MNT_MASK || s->kind == MNT_HIDE) &&
-		    covers_stage(s))
+		if (covers_stage(s))
 			return shim_fail(
 			    c,
 			    "%s: a mount there would cover the sandbox's staging tmpfs "

@@ -670,16 +670,18 @@ _Noreturn void shim_reuse_forker(struct shim_config *c)
 		/* the spare, else (it died, or none could be made) a fork now */
 		bool handed = spare.pid > 0 && shim_msg_send(spare.fd, SHIM_MSG_CONN, 0, fd) == 0;
 		spare_drop(&spare); /* (handed on, or dead: either way not one now) */
-		pid_t pid = handed ? 0 : keepers_add(&k) ? fork() : -1;
-		if (!handed && pid == 0) {
-			close(c->serve_chan);
-			close(sigfd);
-			_exit(keeper(c, fd));
+		if (!handed) {
+			pid_t pid = keepers_add(&k) ? fork() : -1;
+			if (pid == 0) {
+				close(c->serve_chan);
+				close(sigfd);
+				_exit(keeper(c, fd));
+			}
+			if (pid > 0)
+				k.v[k.n++] = pid;
+			else
+				send_msg(fd, SBX_REUSE_REFUSED, 0);
 		}
-		if (!handed && pid > 0)
-			k.v[k.n++] = pid;
-		else if (!handed)
-			send_msg(fd, SBX_REUSE_REFUSED, 0);
 		close(fd);
 		spare_start(c, &k, &spare, sigfd); /* for the next one */
 	}

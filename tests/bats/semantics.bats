@@ -313,6 +313,7 @@ writes() {
 	# files a bind over it used to leave there; the file written inside)
 	[ ! -e "/dev/shm/f-$$" ]
 	[ ! -e /dev/shm/ro ]
+	[ ! -e /dev/shm/wh ]
 	[ -z "$(find /dev/shm -maxdepth 1 -name 'redact.*' -user "$(id -u)")" ]
 	rm -rf "$d"
 }
@@ -340,5 +341,6 @@ writes() {
 	done
 	[ "$(find /dev/shm -maxdepth 1 -name 'redact.*' | wc -l)" = "$before" ]
 	[ ! -e /dev/shm/ro ]
+	[ ! -e /dev/shm/wh ]
 }
 
