@@ -4,8 +4,10 @@
  *
  *   supervisor (supervise.c), before the sandbox exists:
  *     1. cgroup made with its limits (cgroup.c)
- *     2. clone into new user, mount, pid, ipc [, net] namespaces; the id
- *        maps written and the child moved into the cgroup, then "go"
+ *     2. clone into new user, mount, pid, ipc [, net] namespaces, the
+ *        child started on another CPU than ours (it takes the caller's
+ *        CPUs back at "go"); the id maps written and the child moved into
+ *        the cgroup, then "go"
  *   in the sandbox (shim_contain_sandbox; init with a pid namespace, else
  *   the command's process):
  *     3. wait for "go"
