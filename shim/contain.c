@@ -32,7 +32,7 @@
 
 int shim_contain_sandbox(struct shim_config *c, int sync)
 {
-	shim_wait_for_go(sync);                    /* 3 */
+	shim_wait_for_go(c, sync);                 /* 3 */
 	if (c->userns && shim_mounts_apply(c) < 0) /* 4 */
 		return -1;
 	if (!c->userns)

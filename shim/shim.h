@@ -367,7 +367,7 @@ bool shim_fd_opens_paths(int fd, bool *o_path);
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask);
 /* Shared by the supervisor and init (supervise.c; the rules they follow
  * with every other supervisor: lib/supervise.c). */
-void shim_wait_for_go(int sync); /* (1); _exit(125) on anything else */
+void shim_wait_for_go(const struct shim_config *c, int sync); /* (1); _exit(125) on anything else */
 /* The restriction steps, in their order (contain.c). In the sandbox: the
  * supervisor's go, mounts, loopback, working directory; 0 or -1. */
 int shim_contain_sandbox(struct shim_config *c, int sync);

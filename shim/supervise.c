@@ -222,7 +222,7 @@ static void start_elsewhere(pid_t child)
 	sched_setaffinity(child, sizeof(others), &others); /* (only a hint) */
 }
 
-void shim_wait_for_go(int sync)
+void shim_wait_for_go(const struct shim_config *c, int sync)
 {
 	struct shim_msg m;
 	if (shim_msg_recv(sync, &m, NULL) < 0 || m.type != SHIM_MSG_GO)
@@ -232,8 +232,8 @@ void shim_wait_for_go(int sync)
 	if (caller_cpus_known && sched_getaffinity(0, sizeof(now), &now) == 0 &&
 	    !CPU_EQUAL(&now, &caller_cpus) &&
 	    sched_setaffinity(0, sizeof(caller_cpus), &caller_cpus) < 0) {
-		fprintf(stderr, "sbx-exec: cannot give the sandbox the caller's CPUs again: %s\n",
-		        strerror(errno));
+		shim_fail(c, "cannot give the sandbox the caller's CPUs again: %s",
+		          strerror(errno));
 		_exit(125);
 	}
 }
