@@ -145,27 +145,55 @@ static bool needs_mountinfo(const struct shim_config *c)
 	return false;
 }
 
-/* The sources of every mask: an empty directory and an empty file on their
- * own read-only tmpfs; made when the first mask needs them (whiteouts need
- * none). */
+/* The sources of every mask: an empty directory and an empty file in a
+ * directory of the stage bound onto itself read-only (binds keep their
+ * source's read-only flag); made when the first mask needs them (whiteouts
+ * need none). A bind, not a tmpfs of its own: a new superblock costs 25 us
+ * to mount and as much again to tear down, a bind a few. Nothing can write
+ * them: the stage's own mount is covered before the command starts, and a
+ * mask's root leads only to the mask (".." at a mount's root is the mount
+ * point's parent). */
 static int mask_sources(struct mctx *m)
 {
 	if (m->have_sources)
 		return 0;
 	m->have_sources = true;
-	if (mkdir(STAGE "/ro", 0700) < 0 ||
-	    mount("tmpfs", STAGE "/ro", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=000") < 0 ||
-	    mkdir(STAGE "/ro/dir", 0) < 0)
+	if (mkdir(STAGE "/ro", 0700) < 0 || mkdir(STAGE "/ro/dir", 0) < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
 	int f = open(STAGE "/ro/file", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
 	if (f < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
 	close(f);
-	if (mount(NULL, STAGE "/ro", NULL,
-	          MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	          "size=4k,mode=000") < 0)
+	if (mount(STAGE "/ro", STAGE "/ro", NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, STAGE "/ro", NULL,
+	          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return shim_fail(m->c, "staging: read-only: %s", strerror(errno));
 	return 0;
+}
+
+/* A new empty directory of the stage, with mode, to stand for a private
+ * tmpfs: a bind of it costs a few us, a tmpfs of its own a superblock (see
+ * mask_sources). Its space is the stage's: what the command writes there,
+ * in the private /dev/shm and in the views' upper layers comes from one
+ * tmpfs, sized as each was. An O_PATH descriptor, so that a bind from it
+ * is of the stage's own writable mount whatever is mounted on the way. */
+static int stage_dir(struct mctx *m, const char *name, mode_t mode)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), STAGE "/%s", name);
+	if (mkdir(dir, mode) < 0 || chmod(dir, mode) < 0)
+		return shim_fail(m->c, "staging: %s: %s", dir, strerror(errno));
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return shim_fail(m->c, "staging: %s: %s", dir, strerror(errno));
+	return fd;
+}
+
+static int bind_dir_fd(int fd, const char *path)
+{
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	return mount(src, path, NULL, MS_BIND, NULL);
 }
 
 int shim_open_nolinks(const char *path)
@@ -393,6 +421,8 @@ static int stage_setup(struct mctx *m)
 		                 strerror(errno));
 	if (mkdir(STAGE "/u", 0700) < 0 || mkdir(STAGE "/w", 0700) < 0)
 		return shim_fail(m->c, "staging: %s", strerror(errno));
+	if (m->c->ipcns && (m->shm_fd = stage_dir(m, "shm", 01777)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -491,12 +521,19 @@ static int apply_steps(struct mctx *m)
 		case MNT_HIDE:
 			r = m->hidden[i] ? 0 : mask(m, s->path, i, false);
 			break;
-		case MNT_TMPFS:
-			if (access(s->path, F_OK) == 0 &&
-			    mount("tmpfs", s->path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		case MNT_TMPFS: {
+			if (access(s->path, F_OK) < 0)
+				break;
+			char name[32];
+			snprintf(name, sizeof(name), "tmpfs.%zu", i);
+			_cleanup_close_ int fd = stage_dir(m, name, 0700);
+			if (fd < 0)
+				r = -1;
+			else if (bind_dir_fd(fd, s->path) < 0)
 				r = shim_fail(c, "private tmpfs on %s: %s", s->path,
 				              strerror(errno));
 			break;
+		}
 		case MNT_SOCKET:
 			r = bind_fd(m, m->keep_fds[i], m->trees[i], s->path, "allowed socket",
 			            false);
@@ -598,7 +635,7 @@ static void private_devpts(struct shim_config *c)
 
 int shim_mounts_apply(struct shim_config *c)
 {
-	struct mctx m = {.c = c};
+	struct mctx m = {.c = c, .shm_fd = -1};
 	int r = -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		shim_fail(c, "cannot make the mount namespace private: %s", strerror(errno));
@@ -616,8 +653,9 @@ int shim_mounts_apply(struct shim_config *c)
 	}
 	if (protect_all(&m) < 0)
 		goto out;
-	if (c->ipcns &&
-	    mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
+	/* (a directory of the stage made before --protect could make the way
+	 * to it read-only: mounted over the stage, it covers it) */
+	if (c->ipcns && bind_dir_fd(m.shm_fd, "/dev/shm") < 0) {
 		shim_fail(c, "cannot mount a private /dev/shm: %s", strerror(errno));
 		goto out;
 	}
@@ -639,6 +677,8 @@ out:
 		if (m.trees && m.trees[i] >= 0)
 			close(m.trees[i]);
 	}
+	if (m.shm_fd >= 0)
+		close(m.shm_fd);
 	free(m.keep_fds);
 	free(m.trees);
 	free(m.hidden);

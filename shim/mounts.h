@@ -16,6 +16,8 @@ struct mctx {
 	int *trees;        /* their detached copies (open_tree), or -1 */
 	bool *hidden;      /* --mask/--hide steps already done by a whiteout */
 	bool have_sources; /* the read-only mask sources exist */
+	int shm_fd;        /* with an IPC namespace: the private /dev/shm's
+	                    * directory of the stage, or -1 */
 	unsigned overlays;
 	bool grant_writes; /* views made for --cow-root take writes; --cow ones
 	                    * only hold read-deny placeholders */

@@ -73,7 +73,9 @@
 	  "hide PATH behind an empty read-only directory or file; a" SHIM_CONT                     \
 	  "missing PATH is created first inside a copy-on-write view")                             \
 	X(HIDE, "hide", "PATH", "like --mask, skipped when PATH does not exist")                   \
-	X(TMPFS, "tmpfs", "DIR", "an empty private writable tmpfs over DIR (skipped if missing)")  \
+	X(TMPFS, "tmpfs", "DIR",                                                                   \
+	  "an empty private writable directory over DIR, on the sandbox's" SHIM_CONT               \
+	  "own tmpfs (skipped if missing)")                                                        \
 	X(SOCKET, "socket", "PATH",                                                                \
 	  "expose the host's unix socket PATH inside an earlier --tmpfs or" SHIM_CONT              \
 	  "copy-on-write view")                                                                    \
