@@ -376,7 +376,7 @@ static void plan_caveats(struct ll_ctx *l)
 		    "netlink: the route family only; landlock ABI %d scopes for abstract "
 		    "sockets and signals",
 		    l->abi);
-		if (!sbx_host_unix_diag())
+		if (!sbx_host_caveats_deferred() && !sbx_host_unix_diag())
 			sbx_plan_caveat(
 			    p, "ipc: sock_diag does not answer on this host, so the socket "
 			       "gate notes each socket the sandbox binds as the file found "

@@ -111,9 +111,12 @@ static int run(const struct cli *cli)
 	}
 	/* A run (not --print) leaves the user namespace probe to the clone
 	 * that makes the sandbox, and compiles again if that clone is refused
-	 * (lib/host.c, shim/entry.h). */
-	if (!cli->print)
+	 * (lib/host.c, shim/entry.h); it makes no probe that only words a
+	 * caveat, which a run does not print. */
+	if (!cli->print) {
 		sbx_host_defer_userns();
+		sbx_host_defer_caveats();
+	}
 	rc = compile_and_run(cli, spec);
 	if (rc == SHIM_RETRY_USERNS && sbx_host_userns_retry())
 		rc = compile_and_run(cli, spec);

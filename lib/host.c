@@ -472,6 +472,18 @@ bool sbx_host_userns_retry(void)
 	return true;
 }
 
+static bool caveats_deferred;
+
+void sbx_host_defer_caveats(void)
+{
+	caveats_deferred = true;
+}
+
+bool sbx_host_caveats_deferred(void)
+{
+	return caveats_deferred;
+}
+
 bool sbx_host_unix_diag(void)
 {
 	sbx_host_get();

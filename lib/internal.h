@@ -191,8 +191,14 @@ void sbx_host_defer_userns(void);
  * host says what was found (compile again); false when they were. */
 bool sbx_host_userns_retry(void);
 /* Whether sock_diag answers here: asked on first use only (a socket pair
- * and a netlink query), not on every start. */
+ * and a netlink query, 0.02 ms), not on every start. */
 bool sbx_host_unix_diag(void);
+/* For sbx-exec running a plan (not printing it): a probe whose answer
+ * only chooses a caveat's words is not made, since a run prints no
+ * caveat (the socket gate asks sock_diag itself, when a bind needs it);
+ * --print makes every probe. sbx_host_caveats_deferred says which. */
+void sbx_host_defer_caveats(void);
+bool sbx_host_caveats_deferred(void);
 /* Tries an overlay mount in a new user namespace (forks; for --doctor):
  * NULL when it works, else why not. */
 const char *sbx_host_overlay_userns(void);
