@@ -10,7 +10,8 @@
  *        the cgroup, then "go"
  *   in the sandbox (shim_contain_sandbox; init with a pid namespace, else
  *   the command's process):
- *     3. wait for "go"
+ *     3. wait for "go" (meanwhile, what needs no id: the mount namespace
+ *        made private and its mount points read)
  *     4. mounts: copy-on-write views, writable binds, masks, a private
  *        /proc and /dev/shm (mounts.c); loopback up in a new netns
  *     5. the working directory
@@ -32,6 +33,8 @@
 
 int shim_contain_sandbox(struct shim_config *c, int sync)
 {
+	if (c->userns && shim_mounts_prepare(c) < 0) /* 4, begun */
+		return -1;
 	shim_wait_for_go(c, sync);                 /* 3 */
 	if (c->userns && shim_mounts_apply(c) < 0) /* 4 */
 		return -1;

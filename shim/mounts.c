@@ -633,16 +633,40 @@ static void private_devpts(struct shim_config *c)
 	c->devpts = true; /* a symlink /dev/ptmx is pts/ptmx: the new one */
 }
 
+/* The host's mount points in this namespace, read by shim_mounts_prepare
+ * (a sandbox's mounts are made once per process). */
+static strv prepared_mountpoints;
+static bool mounts_prepared;
+
+/* Before "go": in the user namespace it made, the process holds every
+ * capability over its mount namespace before any id is mapped. Private
+ * first, so that nothing the host mounts from now on propagates in, and
+ * the list read after it is the namespace's (reading mountinfo costs
+ * 0.03 to 0.09 ms here: the kernel prints every mount's options). */
+int shim_mounts_prepare(struct shim_config *c)
+{
+	struct mctx m = {.c = c};
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return shim_fail(c, "cannot make the mount namespace private: %s", strerror(errno));
+	if (needs_mountinfo(c) && read_mountpoints(&m) < 0) {
+		strv_clear(&m.mountpoints);
+		return -1;
+	}
+	prepared_mountpoints = m.mountpoints;
+	mounts_prepared = true;
+	return 0;
+}
+
 int shim_mounts_apply(struct shim_config *c)
 {
 	struct mctx m = {.c = c, .shm_fd = -1};
 	int r = -1;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		shim_fail(c, "cannot make the mount namespace private: %s", strerror(errno));
+	if (!mounts_prepared && shim_mounts_prepare(c) < 0)
 		goto out;
-	}
-	if ((needs_mountinfo(c) && read_mountpoints(&m) < 0) || open_sources(&m) < 0 ||
-	    (c->ro_root && ro_root(&m) < 0) || stage_setup(&m) < 0)
+	m.mountpoints = prepared_mountpoints;
+	prepared_mountpoints = (strv){0};
+	mounts_prepared = false;
+	if (open_sources(&m) < 0 || (c->ro_root && ro_root(&m) < 0) || stage_setup(&m) < 0)
 		goto out;
 	if (apply_steps(&m) < 0 || keep_stage(&m) < 0)
 		goto out;

@@ -213,6 +213,10 @@ int shim_drop_privileges(const struct shim_config *c);
 uint64_t shim_root_file_caps(bool userns, bool host_root);
 /* The process's effective capabilities (capget), or 0 */
 uint64_t shim_effective_caps(void);
+/* The sandbox's first mount steps, made while the supervisor writes the id
+ * maps (no id is needed for them): the mount namespace made private, and
+ * the mount points read (for the copy-on-write views). 0 or -1. */
+int shim_mounts_prepare(struct shim_config *c);
 int shim_mounts_apply(struct shim_config *c);
 /* O_PATH of path, refused when any component is a symbolic link (openat2
  * RESOLVE_NO_SYMLINKS); -1 with errno. */
