@@ -11,7 +11,7 @@
  *   in the sandbox (shim_contain_sandbox; init with a pid namespace, else
  *   the command's process):
  *     3. wait for "go" (meanwhile, what needs no id: the mount namespace
- *        made private and its mount points read)
+ *        made private and its mount points read, the bounding set emptied)
  *     4. mounts: copy-on-write views, writable binds, masks, a private
  *        /proc and /dev/shm (mounts.c); loopback up in a new netns
  *     5. the working directory
@@ -33,7 +33,7 @@
 
 int shim_contain_sandbox(struct shim_config *c, int sync)
 {
-	if (c->userns && shim_mounts_prepare(c) < 0) /* 4, begun */
+	if ((c->userns && shim_mounts_prepare(c) < 0) || shim_drop_bounding(c) < 0) /* 4, 7 */
 		return -1;
 	shim_wait_for_go(c, sync);                 /* 3 */
 	if (c->userns && shim_mounts_apply(c) < 0) /* 4 */

@@ -53,6 +53,36 @@ uint64_t shim_root_file_caps(bool userns, bool host_root)
 	return have;
 }
 
+/* Each capability not kept dropped from the bounding set: what
+ * capng_apply(CAPNG_SELECT_BOUNDS) does after reading /proc/self/status
+ * twice (0.02 ms each). The last capability is where the kernel says
+ * EINVAL. */
+static int drop_bounding(const struct shim_config *c)
+{
+	for (unsigned cap = 0; cap < 64; cap++) {
+		if (c->keep_caps & (1ULL << cap))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL && cap > CAP_SETPCAP)
+				break;
+			return shim_fail(c, "cannot drop capability %u from the bounding set: %s",
+			                 cap, strerror(errno));
+		}
+	}
+	return 0;
+}
+
+int shim_drop_bounding(struct shim_config *c)
+{
+	uint64_t eff;
+	if (sbx_effective_caps(&eff) < 0 || !effective(eff, CAP_SETPCAP))
+		return 0; /* (shim_drop_privileges says so, if it matters) */
+	if (drop_bounding(c) < 0)
+		return -1;
+	c->bounded = true;
+	return 0;
+}
+
 int shim_drop_privileges(const struct shim_config *c)
 {
 	/* With CAP_SETPCAP (root, or inside our own user namespace) empty the
@@ -67,20 +97,10 @@ int shim_drop_privileges(const struct shim_config *c)
 	                         SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
 	                     0, 0, 0) < 0)
 		return shim_fail(c, "cannot set securebits: %s", strerror(errno));
-	/* The bounding set here, each capability not kept dropped: what
-	 * capng_apply(CAPNG_SELECT_BOUNDS) does after reading /proc/self/status
-	 * twice more (0.02 ms each, on the command's path). The last
-	 * capability is where the kernel says EINVAL. */
-	for (unsigned cap = 0; setpcap && cap < 64; cap++) {
-		if (c->keep_caps & (1ULL << cap))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-			if (errno == EINVAL && cap > CAP_SETPCAP)
-				break;
-			return shim_fail(c, "cannot drop capability %u from the bounding set: %s",
-			                 cap, strerror(errno));
-		}
-	}
+	/* (the bounding set: emptied already while the sandbox waited for
+	 * "go", shim_drop_bounding, or here) */
+	if (setpcap && !c->bounded && drop_bounding(c) < 0)
+		return -1;
 	capng_clear(CAPNG_SELECT_BOTH);
 	for (size_t i = 0; i < ARRAY_SIZE(root_file_caps); i++)
 		if (c->keep_caps & (1ULL << root_file_caps[i]))

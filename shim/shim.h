@@ -129,6 +129,7 @@ struct shim_config {
 	strv cow_views;  /* every copy-on-write view */
 	strv gate_allow; /* where the gate lets unix sockets be reached */
 	bool landlocked; /* init took the Landlock domain the command inherits */
+	bool bounded;    /* the bounding set was emptied, but for keep_caps (privs.c) */
 	int stage_fd;    /* with a report: the staging tmpfs, kept past its detach */
 
 	/* the seccomp program the supervisor built (seccomp.c), or NULL */
@@ -208,6 +209,10 @@ int shim_seccomp_export(const struct shim_config *c);
 void shim_seccomp_take(struct shim_config *c, int fd, bool root);
 /* The supervisor's SHIM_MSG_FILTER, if any, taken (supervise.c). */
 void shim_take_filter(struct shim_config *c, int sync);
+/* The bounding set emptied but for keep_caps, early (the sandbox's own
+ * process while it waits for "go": only execve reads the set, and it is
+ * inherited); nothing without CAP_SETPCAP. 0 or -1. */
+int shim_drop_bounding(struct shim_config *c);
 int shim_drop_privileges(const struct shim_config *c);
 /* The capability mask of root's file capabilities to keep (privs.c). */
 uint64_t shim_root_file_caps(bool userns, bool host_root);
