@@ -48,6 +48,13 @@ int execshims_install(const struct cli *cli);
  * command of the same plan made, making it if none; the exit status, or -1
  * when nothing ran (then the caller starts afresh). */
 int launcher_reuse(int argc, char **argv, char **envp);
+/* Before the plan is compiled (a run with --reuse): finds the parent and
+ * the names from what the plan is made of, and connects to the parent's
+ * server if one answers, so that its admission runs beside the compile.
+ * launcher_reuse uses what it found; without it, no reuse. */
+void launcher_reuse_early(const struct cli *cli);
+/* Closes what launcher_reuse_early found, for a plan that is not reused. */
+void launcher_reuse_forget(void);
 /* main's argc and argv: the memory of the process's command line, which a
  * detached helper of --reuse rewrites (reuse.c) */
 extern int launcher_argc;

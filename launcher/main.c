@@ -116,6 +116,10 @@ static int run(const struct cli *cli)
 	if (!cli->print) {
 		sbx_host_defer_userns();
 		sbx_host_defer_caveats();
+#ifdef __linux__
+		if (sbx_spec_reuse(spec))
+			launcher_reuse_early(cli);
+#endif
 	}
 	rc = compile_and_run(cli, spec);
 	if (rc == SHIM_RETRY_USERNS && sbx_host_userns_retry())
@@ -182,6 +186,10 @@ static int compile_and_run(const struct cli *cli, sbx_spec *spec)
 		sbx_plan_free(plan);
 		return SBX_EXIT_SETUP;
 	}
+#endif
+#ifdef __linux__
+	if (!sbx_plan_reuse(plan))
+		launcher_reuse_forget(); /* (a connection made early, unused) */
 #endif
 	if (!sbx_plan_self_supervised(plan)) {
 		rc = run_supervised(plan, sbx_spec_timeout(spec));

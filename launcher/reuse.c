@@ -78,11 +78,31 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 	return h;
 }
 
-/* The name's key: the plan (its words up to "--"), this program, the
- * parent and its start time, the user. Two hashes of them; a collision
- * means only a refusal and a fresh start (the sandbox checks the plan). */
-static void make_key(char **opts, size_t nopts, pid_t parent, unsigned long long started,
-                     char out[33])
+/* The environment's part in a plan: the variables the compile reads (and
+ * every SBX_* one). */
+static bool plan_input(const char *entry)
+{
+	static const char *const names[] = {
+	    "HOME",          "TMPDIR",     "PATH", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME",
+	    "SSH_AUTH_SOCK", "DOCKER_HOST"};
+	if (startswith(entry, "SBX_"))
+		return true;
+	size_t n = strcspn(entry, "=");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strlen(names[i]) == n && strncmp(entry, names[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* The name's key: what the plan is made of (sbx-exec's options, the
+ * working directory, the variables plan_input names; not the command,
+ * so a shell's different commands share one sandbox), this program, the
+ * parent and its start time, the user: a client finds its server before
+ * it compiles its plan. Two hashes of them. The sandbox compares the
+ * plans word for word: a collision, a plan that depends on the command,
+ * or a host changed in between (a path made, a link swapped) means only a
+ * refusal and a fresh start. */
+static void make_key(const struct cli *cli, pid_t parent, unsigned long long started, char out[33])
 {
 	struct stat self = {0};
 	stat("/proc/self/exe", &self);
@@ -104,11 +124,23 @@ static void make_key(char **opts, size_t nopts, pid_t parent, unsigned long long
 	id.parent = parent;
 	id.started = started;
 	id.uid = geteuid();
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	const char *words[] = {cli->profile ? cli->profile : "", cli->policy ? cli->policy : "",
+	                       cwd};
 	uint64_t h[2] = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
 	for (int k = 0; k < 2; k++) {
 		h[k] = fnv1a(h[k], &id, sizeof(id));
-		for (size_t i = 0; i < nopts; i++)
-			h[k] = fnv1a(h[k], opts[i], strlen(opts[i]) + 1);
+		for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+			h[k] = fnv1a(h[k], words[i], strlen(words[i]) + 1);
+		for (size_t i = 0; i < cli->keys.n; i++) {
+			h[k] = fnv1a(h[k], cli->keys.v[i], strlen(cli->keys.v[i]) + 1);
+			h[k] = fnv1a(h[k], cli->values.v[i], strlen(cli->values.v[i]) + 1);
+		}
+		for (char **e = environ; *e; e++)
+			if (plan_input(*e))
+				h[k] = fnv1a(h[k], *e, strlen(*e) + 1);
 	}
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0], (unsigned long long)h[1]);
 }
@@ -416,35 +448,79 @@ static int wait_command(int conn)
 	}
 }
 
+/* The parent, its pidfd and start time, and the names: found by
+ * launcher_reuse_early, before the plan is compiled, with the connection
+ * to a server of the parent that answered (its admission then runs
+ * beside the compile); used and cleared by launcher_reuse. */
+static struct {
+	bool ready;
+	pid_t parent;
+	int parent_fd, dfd, conn;
+	char dir[56], path[100], off[108];
+} rs = {.parent_fd = -1, .dfd = -1, .conn = -1};
+
+static void reuse_clear(void)
+{
+	if (rs.conn >= 0)
+		close(rs.conn);
+	if (rs.dfd >= 0)
+		close(rs.dfd);
+	if (rs.parent_fd >= 0)
+		close(rs.parent_fd);
+	rs.conn = rs.dfd = rs.parent_fd = -1;
+	rs.ready = false;
+}
+
+void launcher_reuse_forget(void)
+{
+	reuse_clear();
+}
+
+void launcher_reuse_early(const struct cli *cli)
+{
+	reuse_clear();
+	if (!cli->command || !cli->command[0])
+		return;
+	pid_t parent = getppid();
+	if (parent <= 1)
+		return;
+	int parent_fd = (int)syscall(SYS_pidfd_open, parent, 0);
+	if (parent_fd < 0)
+		return;
+	rs.parent_fd = parent_fd;
+	/* the pidfd is of our parent only if it still is our parent */
+	unsigned long long started = start_time(parent);
+	if (getppid() != parent || !started || fcntl(parent_fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    (rs.dfd = open_dir(rs.dir, sizeof(rs.dir))) < 0) {
+		reuse_clear();
+		return;
+	}
+	char key[33];
+	make_key(cli, parent, started, key);
+	snprintf(rs.path, sizeof(rs.path), "%s/%s.sock", rs.dir, key);
+	snprintf(rs.off, sizeof(rs.off), "%s/%s.off", rs.dir, key);
+	rs.parent = parent;
+	rs.ready = true;
+	/* its server could not be made: no use trying again */
+	if (access(rs.off, F_OK) != 0)
+		rs.conn = connect_to(rs.path);
+}
+
 int launcher_reuse(int argc, char **argv, char **envp)
 {
 	size_t nopts = 0;
 	while ((int)nopts < argc && !streq(argv[nopts], "--"))
 		nopts++;
-	if ((int)nopts + 1 >= argc)
+	if (!rs.ready || (int)nopts + 1 >= argc || access(rs.off, F_OK) == 0) {
+		reuse_clear();
 		return -1;
+	}
 	size_t nargv = (size_t)argc - nopts - 1;
-	pid_t parent = getppid();
-	if (parent <= 1)
-		return -1;
-	int parent_fd = (int)syscall(SYS_pidfd_open, parent, 0);
-	if (parent_fd < 0)
-		return -1;
-	/* the pidfd is of our parent only if it still is our parent */
-	unsigned long long started = start_time(parent);
-	char dir[56], key[33], path[100];
-	int dfd = -1, conn = -1, rc = -1;
+	pid_t parent = rs.parent;
+	int parent_fd = rs.parent_fd, dfd = rs.dfd, conn = rs.conn, rc = -1;
+	const char *path = rs.path, *off = rs.off;
 	bool ours = false;
-	if (getppid() != parent || !started || fcntl(parent_fd, F_SETFD, FD_CLOEXEC) < 0 ||
-	    (dfd = open_dir(dir, sizeof(dir))) < 0)
-		goto out;
-	make_key(argv, nopts, parent, started, key);
-	snprintf(path, sizeof(path), "%s/%s.sock", dir, key);
-	char off[sizeof(path) + 8];
-	snprintf(off, sizeof(off), "%s/%s.off", dir, key);
-	if (access(off, F_OK) == 0)
-		goto out; /* its server could not be made: no use trying again */
-	if ((conn = connect_to(path)) < 0) {
+	if (conn < 0) {
 		/* one of the parent's commands makes the server, the others
 		 * wait for it */
 		if (flock(dfd, LOCK_EX) < 0)
@@ -492,11 +568,8 @@ int launcher_reuse(int argc, char **argv, char **envp)
 	}
 	rc = sbx_sup_die_like(wst, NULL, NULL);
 out:
-	if (conn >= 0)
-		close(conn);
-	if (dfd >= 0)
-		close(dfd);
-	close(parent_fd);
+	rs.conn = conn;
+	reuse_clear();
 	return rc;
 }
 #endif

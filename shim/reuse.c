@@ -4,8 +4,10 @@
  *
  *   client: sbx-exec, a child of the parent P (launcher/reuse.c). It
  *     |  connects to DIR/KEY.sock (DIR the user's own 0700 directory; KEY
- *     |  from the plan, P's pid and P's start time) or, when none answers,
- *     |  binds it, starts the server with the listener, and connects
+ *     |  from what its plan is made of, P's pid and P's start time) before
+ *     |  it compiles its plan, so that it is admitted meanwhile, or, when
+ *     |  none answers, binds it, starts the server with the listener, and
+ *     |  connects
  *   server: the supervisor (supervise.c), detached from the client,
  *     |  outside the sandbox. It parses nothing a client sends: it admits
  *     |  a peer on the kernel's word (shim_reuse_admit) and hands the
@@ -38,8 +40,10 @@
  *    (SO_PEERPIDFD), so a recycled pid is not taken for it. The default
  *    IPC policy refuses connects to host sockets too (gate.c).
  *  - A client of a different plan: the keeper compares the plan's argv
- *    with its own and refuses; the client then starts afresh, and the
- *    socket's name derives from the plan, so this is a collision only.
+ *    with its own and refuses; the client then starts afresh. The name
+ *    derives from what a plan is made of, so this is a collision, or a
+ *    host that changed since the sandbox's plan was made (a path made, a
+ *    link swapped: reuse.bats makes one).
  *  - The served command gets the plan's privileges, domain, filter,
  *    namespaces and working directory, exactly what the forker has: the
  *    fork happens after the last restriction step. What it shares with

@@ -553,3 +553,36 @@ names() {
 	[ "$(cat out/f3)" = three ]
 	[ -z "$(names)" ]
 }
+
+@test "reuse: a plan that changed with the host since the sandbox was made is refused, and that command starts afresh" {
+	if ! have_userns; then refused_without_userns --reuse; return; fi
+	mkdir -p "$H/public"
+	echo "AWSKEY-$$" >"$H/public/credentials"
+	# Between the recipes the host makes ~/.aws a link to ~/public (make
+	# itself, outside any sandbox): the second recipe's plan, made after
+	# it, hides ~/public, which the first one's (the sandbox's) did not.
+	# Both find the same sandbox by name; it must refuse the second.
+	makefile Makefile <<-EOF
+		SHELL := sbx-exec --reuse -- /bin/sh
+		all: two
+		one:
+		    readlink /proc/self/ns/pid >ns.one
+		    cat "$H/public/credentials" >one.out
+		link: private SHELL := /bin/sh
+		link: one
+		    ln -s "$H/public" "$H/.aws"
+		two: link
+		    readlink /proc/self/ns/pid >ns.two
+		    -cat "$H/public/credentials" >two.out 2>&1
+	EOF
+	run make
+	assert_status 0
+	# control: the sandbox of the first plan shows ~/public
+	grep -q "AWSKEY-$$" one.out
+	[ -L "$H/.aws" ]
+	# the second command ran afresh, under its own plan, which hides it
+	[ "$(cat ns.two)" != "$(cat ns.one)" ]
+	[ -s two.out ]
+	! grep -q "AWSKEY-$$" two.out
+	[ -z "$(names)" ]
+}
