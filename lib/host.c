@@ -329,16 +329,16 @@ static void probe(struct sbx_host *h)
 		h->cgroup_writable = false; /* its host mounts are read-only */
 		goto tools;
 	}
-	char acts[256];
-	/* The sizes call is what libseccomp's notification API starts with:
-	 * asking it too catches a filter that refuses it (tests/probes/deny). */
+	/* The action asked of the kernel (what actions_avail in /proc/sys
+	 * lists, without a file to read). The sizes call is what libseccomp's
+	 * notification API starts with: asking it too catches a filter that
+	 * refuses it (tests/probes/deny). */
+	uint32_t notif = SECCOMP_RET_USER_NOTIF;
 	struct seccomp_notif_sizes sizes;
-	h->seccomp_notify =
-	    h->seccomp &&
-	    read_small("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)) > 0 &&
-	    strstr(acts, "user_notif") != NULL &&
-	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
-	    (mode != 2 || listener_allowed());
+	h->seccomp_notify = h->seccomp &&
+	                    syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &notif) == 0 &&
+	                    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
+	                    (mode != 2 || listener_allowed());
 	h->unix_diag = -1; /* sbx_host_unix_diag */
 	h->userns_why = userns_blocker(h->euid_root);
 	/* (a filter on us, Docker's or a test's, is what the sysctls do not

@@ -89,7 +89,13 @@ int sbx_expand_home(const char *value, char **out)
 	const char *home = sbx_home(NULL);
 	if (!home)
 		return -ENOENT;
-	return asprintf(out, "%s%s", home, value + 1) < 0 ? -ENOMEM : 0;
+	/* (by hand: the profiles expand some forty, and printf is slow) */
+	size_t h = strlen(home), v = strlen(value + 1);
+	if (!(*out = malloc(h + v + 1)))
+		return -ENOMEM;
+	memcpy(*out, home, h);
+	memcpy(*out + h, value + 1, v + 1);
+	return 0;
 }
 
 int sbx_working_dir(const sbx_spec *s, char **out, sbx_error **err)
