@@ -488,6 +488,9 @@ static int write_rules(struct ll_ctx *l, const strv *hostw)
 		sbx_plan_caveat(p, "copy-on-write: /proc, /sys, /dev and /run stay the host's and "
 		                   "read-only, as do files directly in directories that hold other "
 		                   "mounts; directories below such mounts get their own layer");
+		sbx_plan_caveat(p, "copy-on-write: the view of a directory that is empty when the "
+		                   "sandbox starts (an empty /srv) is a private empty directory: "
+		                   "what the host puts there during the run is not seen");
 		sbx_plan_caveat(p,
 		                "copy-on-write, run by a user other than root: the root of each "
 		                "view, and directories of other owners on the way to the working "

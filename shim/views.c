@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 static bool has_mounts_beneath(const struct mctx *m, const char *dir)
 {
@@ -237,6 +238,72 @@ static int overlay(struct mctx *m, const char *dir)
 	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
 }
 
+/* An empty directory (st: its lstat): its view needs no overlay. A
+ * directory of the stage with its mode and times, bound over it, shows
+ * what the overlay would (nothing, and the root of a view is the upper
+ * layer's own: its mode and times copied, its owner ours) and takes what
+ * it would take, in the place its upper layer would have (u/N, so a
+ * report lists it): at a bind's cost, where an overlay costs 0.04 ms to
+ * mount and one RCU grace period to tear down (nine of the twenty views
+ * of a Debian root's agent profile). Only what the host puts there during
+ * the run stays unseen, as nothing of the host's reaches the view (a file
+ * the host makes in an empty /srv meanwhile; said in the plan). st_nlink
+ * above 2 means subdirectories, so most directories are told without
+ * reading them. */
+static bool empty_dir(const char *dir, const struct stat *st)
+{
+	if (!S_ISDIR(st->st_mode) || st->st_nlink > 2)
+		return false;
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	union {
+		struct dirent64 e;
+		char b[1024];
+	} u;
+	long n = fd < 0 ? -1 : syscall(SYS_getdents64, fd, u.b, sizeof(u.b));
+	if (n <= 0)
+		return false;
+	for (long at = 0; at < n;) {
+		const struct dirent64 *e = (const struct dirent64 *)(u.b + at);
+		if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
+			return false;
+		at += e->d_reclen;
+	}
+	/* (only "." and ".." so far: the next call says whether that is all) */
+	return syscall(SYS_getdents64, fd, u.b, sizeof(u.b)) == 0;
+}
+
+static int empty_view(struct mctx *m, const char *dir, const struct stat *st)
+{
+	unsigned n = m->overlays++;
+	char upper[64];
+	snprintf(upper, sizeof(upper), STAGE "/u/%u", n);
+	struct timespec t[2] = {st->st_atim, st->st_mtim};
+	mode_t mode = st->st_mode & 07777;
+	if (mkdir(upper, mode) < 0 || chmod(upper, mode) < 0 ||
+	    utimensat(AT_FDCWD, upper, t, 0) < 0)
+		return -errno;
+	/* A denied path beneath it is not there, and nothing the host makes
+	 * will be: hidden as a whiteout would hide it (no placeholder, which
+	 * would show an empty directory by that name). */
+	const struct shim_config *c = m->c;
+	for (size_t i = 0; i < c->nmounts; i++)
+		if ((c->mounts[i].kind == MNT_MASK || c->mounts[i].kind == MNT_HIDE) &&
+		    !streq(c->mounts[i].path, dir) && path_is_beneath(c->mounts[i].path, dir))
+			m->hidden[i] = true;
+	_cleanup_close_ int target = shim_open_nolinks(dir);
+	if (target < 0)
+		return -errno;
+	char at[64];
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
+	if (mount(upper, at, NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	if (strv_push(&m->c->cow_views, dir) < 0)
+		return -ENOMEM;
+	if (m->c->report || m->c->keep_dir)
+		buf_addf(&m->views, "%u\t%s\n", n, dir);
+	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
+}
+
 static bool skip_top(const struct mctx *m, const char *name)
 {
 	const char *keep = m->c->cow_keep;
@@ -262,10 +329,11 @@ static bool leads_somewhere(const struct mctx *m, const char *dir)
 /* Makes dir copy-on-write: one overlay when no mount lies beneath it, else
  * its subdirectories one level down. A mount point that overlayfs cannot
  * stack on (a pseudo filesystem) stays as it is: read-only under Landlock. */
-int shim_cow_dir(struct mctx *m, const char *dir, int depth)
+static int cow_dir(struct mctx *m, const char *dir, int depth, const struct stat *st)
 {
 	if (!streq(dir, "/") && !has_mounts_beneath(m, dir)) {
-		int r = overlay(m, dir);
+		int r = st && !is_mountpoint(m, dir) && empty_dir(dir, st) ? empty_view(m, dir, st)
+		                                                           : overlay(m, dir);
 		if (r < 0 && !is_mountpoint(m, dir))
 			return shim_fail(m->c, "copy-on-write %s: %s", dir, strerror(-r));
 		return 0;
@@ -289,11 +357,16 @@ int shim_cow_dir(struct mctx *m, const char *dir, int depth)
 			r = -1;
 			break;
 		}
-		struct stat st;
-		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			r = shim_cow_dir(m, child, depth + 1);
+		struct stat cst;
+		if (lstat(child, &cst) == 0 && S_ISDIR(cst.st_mode))
+			r = cow_dir(m, child, depth + 1, &cst);
 		free(child);
 	}
 	closedir(d);
 	return r;
+}
+
+int shim_cow_dir(struct mctx *m, const char *dir, int depth)
+{
+	return cow_dir(m, dir, depth, NULL);
 }

@@ -101,6 +101,57 @@ setup() {
 	[ "$(cat "$WORK/secret/key")" = topsecret ]
 }
 
+@test "write=ephemeral: an empty directory is an empty private view, with its attributes, and stays empty on the host" {
+	if ! have_userns; then
+		run sbx --backend=landlock --write=ephemeral -- true
+		assert_status 125
+		return 0
+	fi
+	# a top-level directory empty when the sandbox starts: a directory of
+	# the stage stands for its view (views.c), and must act as an overlay
+	# of it would; root makes its own, a user takes Debian's empty /srv
+	local d=/srv late=false
+	if [ "$(id -u)" = 0 ]; then
+		d=/sbx-empty.$$ late=true
+		mkdir -m 0751 "$d"
+		touch -d '2001-02-03 04:05:06' "$d"
+	fi
+	[ -d "$d" ] && [ -z "$(ls -A "$d")" ] || skip_or_fail "needs an empty $d" || return 1
+	local want
+	want=$(stat -c '%a %Y' "$d")
+	rm -f "$WORK/go" "$WORK/up"
+	mkfifo "$WORK/go" "$WORK/up"
+	sbx --backend=landlock --read-deny="$d/late" --write=ephemeral -- sh -c "
+		stat -c '%a %Y' '$d'; ls -A '$d' | wc -l
+		grep -c ' $d [^ ]* - tmpfs ' /proc/self/mountinfo
+		echo one > '$d/new' && cat '$d/new' && mkdir '$d/sub' && echo made
+		echo up >&4; exec 4>&-; read x <&3
+		cat '$d/late' 2>&1; ls -A '$d'" 3<"$WORK/go" 4>"$WORK/up" >"$WORK/paused" 2>&1 &
+	local pid=$!
+	exec 5>"$WORK/go"
+	read -r _ <"$WORK/up"
+	# the host makes the denied path meanwhile (root only)
+	if $late; then echo "LATE-$$" >"$d/late"; fi
+	echo go >&5
+	exec 5>&-
+	wait "$pid" || true
+	local left
+	left=$(ls -A "$d")
+	if $late; then rm -rf "$d"; fi
+	run cat "$WORK/paused"
+	[ "${lines[0]}" = "$want" ]
+	[ "${lines[1]}" = 0 ]
+	# (the view is a directory of the sandbox's tmpfs, not an overlay)
+	[ "${lines[2]}" = 1 ]
+	assert_output_contains one
+	assert_output_contains made
+	refute_output_contains "LATE-$$"
+	# inside, only what the sandbox wrote is there; on the host nothing
+	# of it (and root's late file only)
+	[ "${lines[-2]}" = new ] && [ "${lines[-1]}" = sub ]
+	if $late; then [ "$left" = late ]; else [ -z "$left" ]; fi
+}
+
 @test "write=overlay: writable paths and temp persist, other writes are discarded" {
 	mkdir -p "$WORK/tmp"
 	run env TMPDIR="$WORK/tmp" "$SBX_EXEC" --backend=landlock --read-deny= --env-deny= \
