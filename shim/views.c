@@ -206,6 +206,17 @@ static void prepare_upper(struct mctx *m, const char *dir, const char *upper)
 	times_again();
 }
 
+/* A view of dir is mounted, its upper layer u/n: noted for Landlock (the
+ * writable ones) and the report. 0 or -ENOMEM. */
+static int view_made(struct mctx *m, const char *dir, unsigned n)
+{
+	if (strv_push(&m->c->cow_views, dir) < 0)
+		return -ENOMEM;
+	if (m->c->report || m->c->keep_dir)
+		buf_addf(&m->views, "%u\t%s\n", n, dir);
+	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
+}
+
 /* Mounts an overlay on dir with a fresh upper layer; 0 or -errno, quiet. */
 static int overlay(struct mctx *m, const char *dir)
 {
@@ -231,11 +242,7 @@ static int overlay(struct mctx *m, const char *dir)
 	         lower, upper, work);
 	if (mount("overlay", dir, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		return -errno;
-	if (strv_push(&m->c->cow_views, dir) < 0)
-		return -ENOMEM;
-	if (m->c->report || m->c->keep_dir)
-		buf_addf(&m->views, "%u\t%s\n", n, dir);
-	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
+	return view_made(m, dir, n);
 }
 
 /* An empty directory (st: its lstat): its view needs no overlay. A
@@ -297,11 +304,7 @@ static int empty_view(struct mctx *m, const char *dir, const struct stat *st)
 	snprintf(at, sizeof(at), "/proc/self/fd/%d", target);
 	if (mount(upper, at, NULL, MS_BIND, NULL) < 0)
 		return -errno;
-	if (strv_push(&m->c->cow_views, dir) < 0)
-		return -ENOMEM;
-	if (m->c->report || m->c->keep_dir)
-		buf_addf(&m->views, "%u\t%s\n", n, dir);
-	return m->grant_writes ? strv_push(&m->c->cow_dirs, dir) : 0;
+	return view_made(m, dir, n);
 }
 
 static bool skip_top(const struct mctx *m, const char *name)
