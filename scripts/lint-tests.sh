@@ -5,6 +5,9 @@
 #    with errexit off, so they cannot fail the test; and a bare early
 #    return passes a test that checked nothing
 #  - an assertion followed by "|| true"
+#  - a negated command ("! grep ...") that is not in a || list: bash's
+#    errexit ignores a negated status, so it fails the test only as the
+#    test's very last line; "! grep ... || false" fails it anywhere
 #  - a "run" whose result nothing looks at before the next "run" or the
 #    end of the test ("run -N" checks the status itself; a run whose
 #    outcome is checked on the host afterwards says so: "# host-checked";
@@ -25,6 +28,9 @@ for f in "$@"; do
 	intest && /^}/ { flush_run(); intest = 0; next }
 	/\|\| *return( 0)? *($|[;#])/ {
 		printf "%s:%d: \"|| return\": %s\n", file, NR, $0; bad = 1
+	}
+	intest && /^[ \t]*! / && !/\|\|/ {
+		printf "%s:%d: a negated command errexit ignores (end it with \"|| false\"): %s\n", file, NR, $0; bad = 1
 	}
 	/(assert_|refute_)[a-z_]* .*\|\| *true/ {
 		printf "%s:%d: an assertion followed by \"|| true\": %s\n", file, NR, $0; bad = 1

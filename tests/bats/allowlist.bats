@@ -157,7 +157,7 @@ requests() { grep -c '"GET /f.txt' "$WORK/$1.log" || true; }
 	assert_output_contains "HOSTFILE-$$"
 	# nothing of the proxy outlives the sandbox
 	sleep 1
-	! pgrep -f "sbx-exec --allow-host=$IP:$PORT_pub" >/dev/null
+	! pgrep -f "sbx-exec --allow-host=$IP:$PORT_pub" >/dev/null || false
 }
 
 @test "allowlist: patterns are checked, the plan says it, and what cannot hold it refuses" {

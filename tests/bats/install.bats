@@ -30,7 +30,7 @@ api_functions() {
 	# Every public function, and nothing public that sbx.h does not declare.
 	diff <(api_functions) <(grep -E '^sbx_' <<<"$exported")
 	# Internal helpers such as strv_push stay hidden.
-	! nm -D "$BUILD/libsbx.so" | grep -qw strv_push
+	! nm -D "$BUILD/libsbx.so" | grep -qw strv_push || false
 	# Symbols carry the version node of lib/libsbx.map.
 	objdump -T "$BUILD/libsbx.so" | grep -w sbx_version | grep -q SBX_0
 }
@@ -66,7 +66,7 @@ api_functions() {
 	[ -z "$(find "$root" -mindepth 1 -not -path "$p" -not -path "$p/*" -not -path "$root/opt")" ]
 	# The .pc file names the prefix, never DESTDIR.
 	grep -qx "prefix=$prefix" "$p/lib/pkgconfig/sbx.pc"
-	! grep -q "$root" "$p/lib/pkgconfig/sbx.pc"
+	! grep -q "$root" "$p/lib/pkgconfig/sbx.pc" || false
 	grep -q "$prefix/libexec/sbx" "$p/share/man/man1/sbx-exec.1"
 
 	# Build against the installed copy, as a packager's sysroot would.

@@ -194,7 +194,7 @@ MK
 	run make -C "$WORK/proj" -j4
 	assert_status 0
 	for t in a b c d e f g h; do [ "$(cat "$WORK/proj/$t.out")" = "$t" ]; done
-	! ls "$WORK"/escaped-* 2>/dev/null
+	! ls "$WORK"/escaped-* 2>/dev/null || false
 	run make -C "$WORK/proj" fail
 	[ "$status" -ne 0 ]
 	assert_output_contains "Error 3"
@@ -247,7 +247,7 @@ parent_run() {
 		kill -0 "$SBXPID" 2>/dev/null || break
 		sleep 0.1
 	done
-	! kill -0 "$SBXPID" 2>/dev/null
+	! kill -0 "$SBXPID" 2>/dev/null || false
 	sleep 3.5
 	[ ! -e "$WORK/survived" ]
 	# control: without it, the orphaned sandbox runs to its end

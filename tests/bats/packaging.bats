@@ -76,11 +76,11 @@ make_formula() {
 	make_formula
 	grep -q "/sbx-$VERSION.tar.gz\"" "$FORMULA"
 	grep -q "sha256 \"$(sha256sum "$WORK/dist/sbx-$VERSION.tar.gz" | cut -d' ' -f1)\"" "$FORMULA"
-	! grep -q @ "$FORMULA"
+	! grep -q @ "$FORMULA" || false
 	# the tarball is the tracked tree under sbx-VERSION/
 	tar -tzf "$WORK/dist/sbx-$VERSION.tar.gz" >list
 	grep -qx "sbx-$VERSION/include/sbx.h" list
-	! grep -q "^sbx-$VERSION/build/" list
+	! grep -q "^sbx-$VERSION/build/" list || false
 }
 
 @test "the Homebrew formula parses, installs and passes its own test block" {
@@ -107,7 +107,7 @@ make_formula() {
 	setup_workdir
 	make_formula
 	sed 's|assert_equal "ok\\n"|assert_equal "not this\\n"|' "$FORMULA" >sbx.rb
-	! cmp -s sbx.rb "$FORMULA"
+	! cmp -s sbx.rb "$FORMULA" || false
 	source_copy src
 	mkdir prefix testpath
 	run ruby "$ROOT/tests/packaging/brew_harness.rb" "$WORK/sbx.rb" src "$WORK/prefix" "$WORK/testpath"

@@ -527,7 +527,7 @@ names() {
 	assert_output_contains "two-"
 	# while the parent ran: its note, and no name of a server that is not there
 	[ "$(grep -c '\.off$' "$WORK/during")" = 1 ]
-	! grep -q '\.sock$' "$WORK/during"
+	! grep -q '\.sock$' "$WORK/during" || false
 	# after it: nothing (the note's watcher ends with the parent)
 	for _ in $(seq 100); do
 		[ -z "$(ls "$WORK/run/sbx-reuse")" ] && break
@@ -583,6 +583,6 @@ names() {
 	# the second command ran afresh, under its own plan, which hides it
 	[ "$(cat ns.two)" != "$(cat ns.one)" ]
 	[ -s two.out ]
-	! grep -q "AWSKEY-$$" two.out
+	! grep -q "AWSKEY-$$" two.out || false
 	[ -z "$(names)" ]
 }

@@ -82,7 +82,7 @@ denied_inside_allowed_outside() {
 	run sbx "${SB[@]}" -- "$PROBES/sys" mount "$WORK/m"
 	assert_status 1
 	assert_output_contains "Operation not permitted"
-	! grep -q " $WORK/m " /proc/self/mountinfo
+	! grep -q " $WORK/m " /proc/self/mountinfo || false
 	# positive control, in a private mount namespace so the host is untouched;
 	# unshare -m needs / to be a mount point, which a build chroot (pbuilder,
 	# sbuild) does not have: there the denial above stands alone

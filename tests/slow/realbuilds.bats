@@ -64,7 +64,7 @@ build_all() {
 	hashes "$@" | diff "$WORK/plain.sum" - || return 1
 	# every recipe really ran sandboxed: the jobserver stayed and nothing
 	# complained about it
-	! grep -q "jobserver unavailable" "$WORK/agent.log" "$WORK/reuse.log"
+	! grep -q "jobserver unavailable" "$WORK/agent.log" "$WORK/reuse.log" || false
 }
 
 @test "GNU hello: configure and recursive make, sandboxed, same artifacts" {
