@@ -29,6 +29,7 @@
  */
 #include "shim.h"
 
+#include <sched.h>
 #include <stdio.h>
 
 int shim_contain_sandbox(struct shim_config *c, int sync)
@@ -88,6 +89,15 @@ static int exec_resolved(const struct shim_config *c, const char *path, char **a
 	}
 	fprintf(stderr, "%s: %s: %s\n", c->prog, argv[0], strerror(err));
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
+
+pid_t shim_spawn_shared(int (*fn)(void *), void *arg)
+{
+	/* one process a caller (init's command, a keeper's): one stack, not
+	 * malloc'd (a block this size is a mapping of its own, and its unmap
+	 * a TLB flush on every CPU) */
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	return clone(fn, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
 }
 
 int shim_exec_command(const struct shim_config *c, char **argv, char **envp)

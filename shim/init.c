@@ -15,7 +15,6 @@
 #include "shim.h"
 
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -81,16 +80,13 @@ static int command_main(void *arg)
 	_exit(shim_contain_command(a->c, a->theirs));
 }
 
-/* The command's process. Made without copying our memory where it can be
- * (as posix_spawn does, and the --reuse keeper): it shares it, and we
- * wait, until its execve or _exit (CLONE_VFORK); what it changes before
- * then is its own process's state (credentials, descriptors, filter,
- * domain), and the heap it leaves behind ours. That saves the fork's copy
- * of our page tables, the faults of its writes and the copy's teardown at
- * the exec (0.06 ms and more a start). Not with no-exec, where we answer
- * its own execve (notify.c), which we could not while we wait for it,
- * nor for --reuse, where it stays as the forker: a fork then. Nothing
- * else it calls between its filter and its execve is one we answer. */
+/* The command's process, sharing our memory until its execve
+ * (shim_spawn_shared; what it changes before then is its own process's
+ * state: credentials, descriptors, filter, domain; the heap it leaves
+ * behind is ours). Not with no-exec, where we answer its own execve
+ * (notify.c), which we could not while we wait for it, nor for --reuse,
+ * where it stays as the forker: a fork then. Nothing else it calls
+ * between its filter and its execve is one we answer. */
 static pid_t start_command(struct command_arg *a)
 {
 	if (a->c->no_exec || a->c->serving) {
@@ -99,10 +95,7 @@ static pid_t start_command(struct command_arg *a)
 			command_main(a);
 		return pid;
 	}
-	/* one command per init: one stack (not malloc'd: a block this size
-	 * is a mapping of its own, its unmap a TLB flush on every CPU) */
-	static char stack[256 * 1024] __attribute__((aligned(16)));
-	return clone(command_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	return shim_spawn_shared(command_main, a);
 }
 
 int shim_init_main(struct shim_config *c, int sync, const sigset_t *oldmask)

@@ -438,10 +438,6 @@ static int command_main(void *arg)
  * the seccomp listener that answers its execve is init's. */
 static pid_t spawn_command(const struct shim_config *c, const struct request *r)
 {
-	/* a keeper spawns one command, and waits until it has exec'd or
-	 * exited: one stack will do (not malloc'd: a block this size is a
-	 * mapping of its own, and its unmap a TLB flush on every CPU) */
-	static char stack[256 * 1024] __attribute__((aligned(16)));
 	/* The new process on our CPU, which our wait frees at once: the
 	 * scheduler mostly places it on another, idle one here, and it first
 	 * runs 0.04 ms later (traced, served recipes), the wake of an idle
@@ -458,8 +454,7 @@ static pid_t spawn_command(const struct shim_config *c, const struct request *r)
 		pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
 	}
 	struct command_arg a = {c, r, pinned ? &own : NULL};
-	pid_t pid =
-	    clone(command_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	pid_t pid = shim_spawn_shared(command_main, &a);
 	if (pinned)
 		sched_setaffinity(0, sizeof(own), &own);
 	return pid;

@@ -385,6 +385,13 @@ int shim_contain_init(struct shim_config *c);
 /* The command's process: privileges, Landlock, seccomp, exec. Never
  * returns on success; sync is the socket to the supervisor (for the notify
  * fd). */
+/* The command's process, sharing the caller's memory until its execve or
+ * _exit, while the caller waits (CLONE_VM|CLONE_VFORK, as posix_spawn):
+ * no copy of the caller's page tables, no fault for each page the child
+ * writes, no teardown of a copy at the execve. The child may change its
+ * own process's kernel state only, and must make no call the caller
+ * answers (the caller waits). */
+pid_t shim_spawn_shared(int (*fn)(void *), void *arg);
 int shim_contain_command(struct shim_config *c, int sync);
 
 #endif
