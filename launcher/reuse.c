@@ -511,7 +511,9 @@ int launcher_reuse(int argc, char **argv, char **envp)
 	size_t nopts = 0;
 	while ((int)nopts < argc && !streq(argv[nopts], "--"))
 		nopts++;
-	if (!rs.ready || (int)nopts + 1 >= argc || access(rs.off, F_OK) == 0) {
+	/* (the note, asked again only when no server answered early: one
+	 * may have failed meanwhile) */
+	if (!rs.ready || (int)nopts + 1 >= argc || (rs.conn < 0 && access(rs.off, F_OK) == 0)) {
 		reuse_clear();
 		return -1;
 	}
